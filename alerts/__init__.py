@@ -1,0 +1,1 @@
+"""Deadlines, statuses and e-mail alerts to supervisors (issue 8)."""

@@ -1,0 +1,1 @@
+"""Bytes of a report (text, HTML, later PDF/DOCX/…) → the canonical record."""

@@ -1,0 +1,81 @@
+"""An HTML `<table>` → Grid with rowspan/colspan expanded (trafilatura drops spans)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from extract.document import Grid, Slot
+from extract.normalize import clean_line
+
+MAX_SPAN = 200  # Word exports carry absurd spans; clamp them so a hostile table cannot blow up memory
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(MAX_SPAN, int(str(value).strip() or "1")))
+    except ValueError:
+        return 1
+
+
+def cell_text(el: Any) -> str:
+    """Text of a cell with `<br>` and block children as spaces: `本年新<br>制作数量` → `本年新 制作数量`."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if node.text and isinstance(node.tag, str):
+            parts.append(node.text)
+        for child in node:
+            if not isinstance(child.tag, str):  # comments, processing instructions
+                pass
+            elif child.tag == "br" or child.tag in {"p", "div"}:
+                parts.append(" ")
+                walk(child)
+                parts.append(" ")
+            elif child.tag not in {"script", "style"}:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    return clean_line("".join(parts))
+
+
+def table_rows(table: Any) -> list[list[Any]]:
+    """The `<tr>`s of this table (not of nested tables), with their `<td>`/`<th>` cells."""
+    rows = []
+    for tr in table.iter("tr"):
+        if _owner_table(tr) is table:
+            rows.append([c for c in tr if isinstance(c.tag, str) and c.tag in {"td", "th"}])
+    return rows
+
+
+def _owner_table(el: Any) -> Any:
+    node = el.getparent()
+    while node is not None and node.tag != "table":
+        node = node.getparent()
+    return node
+
+
+def build_grid(rows: list[list[Any]]) -> Grid:
+    """Place each cell at its first free position and copy it over the span it covers."""
+    placed: dict[tuple[int, int], Slot] = {}
+    width = 0
+    for r, cells in enumerate(rows):
+        c = 0
+        for cell in cells:
+            while (r, c) in placed:
+                c += 1
+            text = cell_text(cell)
+            rs, cs = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            origin = (r, c)
+            for dr in range(rs):
+                for dc in range(cs):
+                    placed.setdefault((r + dr, c + dc), Slot(text, origin))
+            c += cs
+            width = max(width, c)
+    height = len(rows)
+    grid_rows = [
+        [placed.get((r, c), Slot("", (r, c))) for c in range(width)]
+        for r in range(height)
+    ]
+    return Grid(rows=[row for row in grid_rows if any(s.text for s in row)] or grid_rows)

@@ -1,0 +1,161 @@
+"""HTML report pages → Document: the report's container, its lines and its table grids.
+
+Portal pages wrap the report in menus, breadcrumbs and footers. We pick the container that
+holds the report (scored by the template's headings, as KIROGOVCOMPARE does), walk it in
+document order, and read every data table with lxml so that spans survive. When no container
+carries the report, trafilatura's main-text extraction decides what is content.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import lxml.html
+
+from extract.document import Block, Document, Line
+from extract.grid import build_grid, table_rows
+from extract.normalize import clean_line, is_page_number
+
+# Body containers of the CMS families (portals.md §2.8, KIROGOVCOMPARE's priority list).
+_CONTAINER_IDS = frozenset({"ivs_content", "webeditorview", "zoom", "Zoom", "article", "articleContent",
+                            "mainContent", "UCAP-CONTENT", "mainText", "content"})
+_CONTAINER_CLASSES = frozenset({"TRS_Editor", "trs_editor_view", "Custom_UnionStyle", "view-content",
+                                "webeditorview", "article-content", "detail-content", "xxgk_content",
+                                "zw-content", "main-content", "wzzw-article", "news_cont_d_wrap",
+                                "content_article", "article", "infocontent"})
+_CONTAINER_TAGS = frozenset({"article", "main"})
+_REPORT_WORDS = re.compile(
+    r"总体情况|主动公开政府信息情况|收到和处理政府信息公开申请|行政复议|存在的主要问题|其他需要报告|"
+    r"第二十条|本年新收|依申请公开|收到申请数|年度报告"
+)
+_NOISE = re.compile(r"繁體|无障碍|当前位置|分享到|网站地图|ICP备|主办单位|版权所有|返回顶部")
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "nav", "select", "button", "iframe", "form",
+                        "head", "object", "svg", "template", "footer", "header"})
+_NAV = re.compile(r"(^|[\s_-])(nav|menu|footer|foot|header|top|breadcrumb|crumb|share|sidebar|"
+                  r"toolbar|copyright|friendlink|links?|bottom)([\s_-]|$)", re.IGNORECASE)
+_BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section",
+                         "article", "blockquote", "pre", "dd", "dt", "dl", "tr", "td", "th", "center",
+                         "main", "body", "caption", "figure", "figcaption", "address"})
+_META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "ColumnName", "Maketime", "firstpublishedtime",
+               "Description", "Keywords", "SiteName")
+
+
+def _score(el: Any) -> int:
+    text = el.text_content()
+    return 10 * len(_REPORT_WORDS.findall(text)) - 5 * len(_NOISE.findall(text))
+
+
+def _is_candidate(el: Any) -> bool:
+    tag = el.tag
+    if tag in _CONTAINER_TAGS:
+        return True
+    if (el.get("id") or "") in _CONTAINER_IDS:
+        return True
+    classes = (el.get("class") or "").split()
+    return any(c in _CONTAINER_CLASSES for c in classes)
+
+
+def _choose_container(root: Any) -> Any | None:
+    best, best_score = None, 0
+    for el in root.iter("div", "article", "main", "section", "td", "span"):
+        if _is_candidate(el):
+            s = _score(el)
+            # prefer the innermost container that still holds the report (ties go to the later one)
+            if s >= best_score:
+                best, best_score = el, s
+    return best if best_score >= 20 else None
+
+
+def _is_layout_table(table: Any) -> bool:
+    """Tables that lay out a page (nested tables, long prose in a cell) are walked, not read as data."""
+    if any(t is not table for t in table.iter("table")):
+        return True
+    return any(len(c.text_content()) > 300 for c in table.iter("td", "th"))
+
+
+class _Walker:
+    def __init__(self, skip_nav: bool) -> None:
+        self.blocks: list[Block] = []
+        self.buf: list[str] = []
+        self.skip_nav = skip_nav
+
+    def flush(self) -> None:
+        if self.buf:
+            for piece in "".join(self.buf).split("\n"):
+                line = clean_line(piece)
+                if line and not is_page_number(line):
+                    self.blocks.append(Line(line))
+            self.buf.clear()
+
+    def walk(self, el: Any) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or tag in _SKIP_TAGS:
+            return
+        if self.skip_nav and _NAV.search(f"{el.get('class', '')} {el.get('id', '')}"):
+            return
+        if tag == "table" and not _is_layout_table(el):
+            self.flush()
+            rows = table_rows(el)
+            if rows:
+                self.blocks.append(build_grid(rows))
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            self.flush()
+        if tag == "br":
+            self.buf.append("\n")
+        if el.text:
+            self.buf.append(el.text)
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                self.buf.append(child.tail)
+        if block:
+            self.flush()
+
+
+def _page_meta(root: Any) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for m in root.iter("meta"):
+        name = (m.get("name") or "").strip()
+        if name in _META_NAMES and m.get("content"):
+            meta[name] = clean_line(m.get("content"))
+    return meta
+
+
+def _titles(root: Any, meta: dict[str, str]) -> list[str]:
+    out = []
+    if "ArticleTitle" in meta:
+        out.append(meta["ArticleTitle"])
+    for el in root.iter("h1", "h2", "title"):
+        text = clean_line(el.text_content())
+        if text:
+            out.append(text)
+    return out
+
+
+def html_document(text: str) -> Document:
+    root = lxml.html.document_fromstring(text)
+    meta = _page_meta(root)
+    titles = _titles(root, meta)
+    container = _choose_container(root)
+    walker = _Walker(skip_nav=container is None)
+    body = root.find("body")
+    walker.walk(container if container is not None else (body if body is not None else root))
+    walker.flush()
+    doc = Document(blocks=walker.blocks, extractor="html:lxml", title_candidates=titles, page_meta=meta)
+    if container is None and not any(_REPORT_WORDS.search(line) for line in doc.prose()):
+        return _trafilatura_fallback(text, doc)
+    return doc
+
+
+def _trafilatura_fallback(text: str, doc: Document) -> Document:
+    """No container and no report words in our walk: let trafilatura say what the main text is."""
+    import trafilatura  # noqa: PLC0415 - heavy import, only on this rare path
+
+    extracted = trafilatura.extract(text, output_format="txt", include_tables=False, favor_recall=True) or ""
+    lines: list[Block] = [Line(clean_line(t)) for t in extracted.split("\n") if clean_line(t)]
+    doc.blocks = lines + [b for b in doc.blocks if not isinstance(b, Line)]
+    doc.extractor = f"html:trafilatura-{trafilatura.__version__}"
+    return doc

@@ -1,0 +1,30 @@
+"""Text normalisation shared by every layout: NFKC, spaces, page numbers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+_PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$|^第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?$")
+_NO_SPACE = re.compile(r"\s+")
+
+
+def nfkc(text: str) -> str:
+    """NFKC folds full-width digits, brackets and colons (（一） → (一), ０ → 0)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def clean_line(text: str) -> str:
+    """One line of report text: NFKC, runs of spaces folded, trimmed."""
+    return _SPACES.sub(" ", nfkc(text)).strip()
+
+
+def is_page_number(line: str) -> bool:
+    """`- 4 -` and `第4页` lines are page furniture from PDF/Word exports."""
+    return bool(_PAGE_NUMBER.match(line))
+
+
+def squash(text: str) -> str:
+    """Remove all white space: CJK labels are compared without it (`自 然 人` == `自然人`)."""
+    return _NO_SPACE.sub("", text)

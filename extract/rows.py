@@ -1,0 +1,298 @@
+"""Tables → logical rows: (labels, raw values, column headers), whatever the layout.
+
+Two readers meet here. A grid (HTML, DOCX, PDF) maps each value to the header above its column,
+so irregular spans cannot shift a cell. A stream of cell lines (text layouts, or a grid whose
+header is unusable) is read label by label: a row is its label followed by its values, and the
+number of values a row takes is known from the template, never from counting all numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extract.cells import is_blank, is_number, is_value
+from extract.document import Grid, Line, Slot
+from extract.labels import (
+    ACTIVE_BLOCK,
+    ACTIVE_COLUMN_PATTERNS,
+    ACTIVE_ROW_PATTERNS,
+    HEADER_PREFIXES,
+    HEADER_WORDS,
+    LABEL_HEADERS,
+    LEGACY_ANCHORS,
+    REQUEST_ROW_PATTERNS,
+)
+from extract.normalize import squash
+from extract.schema import LEGACY_UNITS
+
+MAX_LABEL = 90  # longer lines are prose, not table labels
+_PROSE_END = ("。", ";", "!", "?")
+_NEXT_SECTION = re.compile(r"^[四五六七八九十]、.*(?:行政复议|行政诉讼|问题|其他需要|改进)|^行政复议$")
+_REVIEW_START = re.compile(r"^行政复议$")
+
+
+@dataclass(frozen=True, slots=True)
+class LogicalRow:
+    labels: tuple[str, ...]
+    values: tuple[str, ...]
+    columns: tuple[str, ...] | None = None  # header path per value (`行政诉讼/复议后起诉/总计`)
+
+    @property
+    def leaf(self) -> str:
+        return self.labels[-1] if self.labels else ""
+
+
+# ---------------------------------------------------------------------------- grids
+
+def _is_header_row(texts: Sequence[str]) -> bool:
+    if any(is_number(t) for t in texts if t):
+        return False
+    return any(t in HEADER_WORDS or HEADER_PREFIXES.match(t) for t in texts if t)
+
+
+def grid_rows(grid: Grid) -> list[LogicalRow]:
+    """Logical rows of a grid; values are taken per header span, labels from the label columns."""
+    if not grid.rows:
+        return []
+    width = max(len(r) for r in grid.rows)
+    header: list[list[str]] | None = None
+    leaf_origin: list[tuple[int, int] | None] = []
+    collecting = False
+    out: list[LogicalRow] = []
+    for row in grid.rows:
+        texts = [squash(s.text) for s in row]
+        if _is_header_row(texts):
+            if not collecting:
+                header, leaf_origin, collecting = [[] for _ in range(width)], [None] * width, True
+            assert header is not None
+            for j, (slot, t) in enumerate(zip(row, texts, strict=False)):
+                if t and (not header[j] or header[j][-1] != t):
+                    header[j].append(t)
+                    leaf_origin[j] = slot.origin
+            continue
+        collecting = False
+        out.append(_data_row(row, header, leaf_origin) if header else _plain_row(row))
+    return out
+
+
+def _spans(header: list[list[str]], leaf_origin: list[tuple[int, int] | None]) -> list[tuple[int, int]]:
+    """Consecutive columns under one value header → (first, last) column."""
+    spans: list[tuple[int, int]] = []
+    for j, path in enumerate(header):
+        if not path or LABEL_HEADERS.search(path[-1]):
+            continue
+        if spans and leaf_origin[j] == leaf_origin[spans[-1][0]] and spans[-1][1] == j - 1:
+            spans[-1] = (spans[-1][0], j)
+        else:
+            spans.append((j, j))
+    return spans
+
+
+def _data_row(row: list[Slot], header: list[list[str]], leaf_origin: list[tuple[int, int] | None]) -> LogicalRow:
+    spans = _spans(header, leaf_origin)
+    if not spans:
+        return _plain_row(row)
+    in_span = {j for a, b in spans for j in range(a, b + 1)}
+    labels: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    for j, slot in enumerate(row):
+        if j not in in_span and slot.origin not in seen and slot.text:
+            seen.add(slot.origin)
+            labels.append(slot.text)
+    values: list[str] = []
+    for a, b in spans:
+        picked = ""
+        for j in range(a, min(b, len(row) - 1) + 1):
+            slot = row[j]
+            if slot.origin[1] < a and j > a:  # a cell spilling over from the previous span
+                continue
+            if not is_blank(slot.text):
+                picked = slot.text
+                break
+        values.append(picked)
+    columns = tuple("/".join(header[a]) for a, _ in spans)
+    return LogicalRow(tuple(labels), tuple(values), columns)
+
+
+def _plain_row(row: list[Slot]) -> LogicalRow:
+    """No header: labels are the leading text cells, values the value cells after the last label."""
+    cells: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    for slot in row:
+        if slot.origin not in seen:
+            seen.add(slot.origin)
+            cells.append(slot.text)
+    last_label = max((k for k, t in enumerate(cells) if t and not is_value(t)), default=-1)
+    labels = tuple(t for t in cells[: last_label + 1] if t)
+    return LogicalRow(labels, tuple(cells[last_label + 1:]))
+
+
+# ---------------------------------------------------------------------------- streams
+
+def is_label(line: Line) -> bool:
+    t = line.text
+    return bool(t) and not is_value(t) and len(t) <= MAX_LABEL and not t.endswith(_PROSE_END)
+
+
+def _run(lines: Sequence[Line], start: int) -> tuple[list[Line], int]:
+    """The value and blank cells after a label, up to the next label or prose line."""
+    j = start
+    while j < len(lines) and (not lines[j].text or is_value(lines[j].text)):
+        j += 1
+    return list(lines[start:j]), j
+
+
+def pick(run: list[Line], n: int) -> tuple[str, ...]:
+    """Choose a row's n values from the cells after its label.
+
+    Lone `|` lines of trafilatura text are structural (row start, padding) at the edges of a run
+    but real empty cells between two values; they are used as blanks only if a row is short.
+    """
+    if not run:
+        return ("",) * n
+    first = next((k for k, c in enumerate(run) if not c.weak), len(run))
+    last = max((k for k, c in enumerate(run) if not c.weak), default=-1)
+    core = [c.text for c in run[first:last + 1]]
+    if len(core) >= n:
+        return tuple(core[:n])
+    trailing = [c.text for c in run[last + 1:]]
+    leading = [c.text for c in run[:first]]
+    filled = core + trailing[: n - len(core)]
+    filled = leading[max(0, len(leading) - (n - len(filled))):] + filled if len(filled) < n else filled
+    return tuple(filled + [""] * (n - len(filled)))
+
+
+def _find(lines: Sequence[Line], pattern: re.Pattern[str], start: int = 0) -> int | None:
+    for i in range(start, len(lines)):
+        if is_label(lines[i]) and pattern.search(squash(lines[i].text)):
+            return i
+    return None
+
+
+_NEW_ROW = dict(REQUEST_ROW_PATTERNS)["new"]
+_CARRY_FORWARD = dict(REQUEST_ROW_PATTERNS)["carry_forward"]
+
+
+def stream_requests(lines: Sequence[Line], ncols: int = 7) -> tuple[list[LogicalRow], int] | None:
+    """表三 read label by label from the first `本年新收` row to `结转下年度`; returns rows and end index."""
+    start = _find(lines, _NEW_ROW)
+    if start is None:
+        return None
+    rows: list[LogicalRow] = []
+    context = ""
+    i = start
+    while i < len(lines):
+        line = lines[i]
+        if not line.text or is_value(line.text):
+            i += 1
+            continue
+        if not is_label(line):
+            break
+        t = squash(line.text)
+        if _NEXT_SECTION.match(t):
+            break
+        run, j = _run(lines, i + 1)
+        if not any(c.text or not c.weak for c in run) and not any(is_number(c.text) for c in run):
+            context = t  # a group heading, or the first part of a label split over lines
+            i = j
+            continue
+        rows.append(LogicalRow((context, t), pick(run, ncols)))
+        i = j
+        if _CARRY_FORWARD.search(t):
+            break
+    return rows, i
+
+
+_REVIEW_HEADER = re.compile(r"行政诉讼|维持|纠正|其他|尚未|审结|总计|合计|结果|起诉|复议")
+
+
+def stream_review(lines: Sequence[Line], start: int = 0) -> LogicalRow | None:
+    """表四: after its header cells, the next 15 value cells in template order."""
+    anchor = _find(lines, _REVIEW_START, start)
+    if anchor is None:
+        anchor = _find(lines, re.compile(r"^结果维持$"), start)
+        if anchor is None:
+            return None
+    last_header = anchor
+    j = anchor + 1
+    while j < len(lines):
+        t = squash(lines[j].text)
+        if t and not is_value(t):
+            if not _REVIEW_HEADER.search(t) or not is_label(lines[j]):
+                break
+            last_header = j
+        elif is_number(t):
+            break
+        j += 1
+    run, _ = _run(lines, last_header + 1)
+    if not any(is_number(c.text) or (c.text == "" and not c.weak) for c in run):
+        return None
+    return LogicalRow(("行政复议",), pick(run, 15))
+
+
+def _active_column(text: str) -> str | None:
+    return next((k for k, p in ACTIVE_COLUMN_PATTERNS if p.search(text)), None)
+
+
+def _active_row(text: str) -> str | None:
+    return next((k for k, p in ACTIVE_ROW_PATTERNS if p.search(text)), None)
+
+
+def stream_active(lines: Sequence[Line]) -> list[LogicalRow] | None:
+    """表二 block by block: `第二十条第(X)项`, its column headers, then each row and its values."""
+    start = _find(lines, ACTIVE_BLOCK)
+    if start is None:
+        return None
+    rows: list[LogicalRow] = []
+    block, cols, in_header = "", [], False
+    i = start
+    while i < len(lines):
+        line = lines[i]
+        t = squash(line.text)
+        if not t or is_value(t):
+            i += 1
+            continue
+        if not is_label(line):
+            break
+        if m := ACTIVE_BLOCK.search(t):
+            block, cols, in_header = m.group(0), [], True
+        elif t == "信息内容":
+            cols, in_header = [], True
+        elif _active_row(t):
+            in_header = False
+            run, j = _run(lines, i + 1)
+            n = len(cols) or 3
+            rows.append(LogicalRow((block, t), pick(run, n), tuple(cols) or None))
+            i = j
+            continue
+        elif in_header:
+            if cols and _active_column(t) is None and _active_column(cols[-1]) is None:
+                cols[-1] += t  # `本年新` + `制作数量`: a header broken at its <br>
+            else:
+                cols.append(t)
+        else:
+            break
+        i += 1
+    return rows
+
+
+def stream_legacy(lines: Sequence[Line]) -> list[LogicalRow] | None:
+    """Pre-2019 统计表: (indicator, unit, value) triples in printed order."""
+    if not any(LEGACY_ANCHORS.search(squash(ln.text)) for ln in lines if ln.text):
+        return None
+    rows: list[LogicalRow] = []
+    for k, line in enumerate(lines):
+        unit = squash(line.text)
+        if unit not in LEGACY_UNITS and unit != "/":
+            continue
+        label_at = k - 1
+        while label_at >= 0 and not lines[label_at].text and lines[label_at].weak:
+            label_at -= 1
+        if label_at < 0 or not is_label(lines[label_at]) or squash(lines[label_at].text) in LEGACY_UNITS:
+            continue
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
+        value = nxt.text if nxt is not None and (is_value(nxt.text)) else ""
+        rows.append(LogicalRow((lines[label_at].text, unit), (value,)))
+    return rows

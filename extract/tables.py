@@ -1,0 +1,206 @@
+"""Logical rows → the record's tables: rows by their labels, columns by their headers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from extract.cells import parse_value
+from extract.labels import (
+    ACTIVE_COLUMN_PATTERNS,
+    ACTIVE_ROW_PATTERNS,
+    FORMAT_2019_HEADERS,
+    FORMAT_2021_HEADERS,
+    LEGACY_NUMBERING,
+    LEGACY_TRAILING_NOTE,
+    OTHER_GROUP,
+    OTHER_LEAF,
+    REQUEST_COLUMN_PATTERNS,
+    REQUEST_GROUPS,
+    REQUEST_ROW_PATTERNS,
+    REVIEW_COLUMN_PATTERNS,
+    REVIEW_GROUP_PATTERNS,
+)
+from extract.normalize import squash
+from extract.rows import LogicalRow
+from extract.schema import (
+    ACTIVE_2019,
+    ACTIVE_2021,
+    MONEY_CELLS,
+    REQUEST_COLUMNS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    request_rows,
+)
+
+Cells = dict[str, dict[str, Any]]
+
+
+@dataclass(slots=True)
+class Diagnostics:
+    """What the mapping noticed; it travels in the record's `parse` key for the validator."""
+
+    missing_rows: list[str] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+    format_evidence: list[str] = field(default_factory=list)
+
+
+def _first(patterns: Sequence[tuple[str, re.Pattern[str]]], text: str) -> str | None:
+    return next((k for k, p in patterns if p.search(text)), None)
+
+
+def _leaf(column: str) -> str:
+    return column.rsplit("/", 1)[-1]
+
+
+def _put(cells: Cells, diag: Diagnostics, table: str, row: str, col: str, raw: str) -> None:
+    cv = parse_value(raw, money=(row, col) in MONEY_CELLS)
+    cells.setdefault(row, {})[col] = cv.value
+    if cv.note:
+        diag.notes[f"{table}.{row}.{col}"] = cv.note
+
+
+# ---------------------------------------------------------------------------- 表三
+
+def request_row_key(row: LogicalRow) -> str | None:
+    """The template row a logical row is, from its leaf label (and its group for `3.其他`)."""
+    leaf = squash(row.leaf)
+    context = "".join(squash(t) for t in row.labels[:-1])
+    if OTHER_LEAF.match(leaf) and (OTHER_GROUP.search(context) or not context):
+        return "other_other"
+    if OTHER_GROUP.search(leaf) and not REQUEST_GROUPS.search(leaf):
+        return "other_handling"
+    for text in (leaf, context + leaf):
+        key = _first(REQUEST_ROW_PATTERNS, text)
+        if key:
+            return key
+    return None
+
+
+def _request_columns(columns: tuple[str, ...] | None, n: int) -> list[str | None]:
+    order = list(REQUEST_COLUMNS)
+    if columns is None:
+        return [*order[:n], *([None] * max(0, n - len(order)))]
+    mapped = [_first(REQUEST_COLUMN_PATTERNS, _leaf(c)) for c in columns]
+    if sum(m is not None for m in mapped) < 4:  # headers we cannot read: trust the template order
+        return [*order[:n], *([None] * max(0, n - len(order)))]
+    return mapped
+
+
+def map_requests(rows: Sequence[LogicalRow], diag: Diagnostics) -> tuple[Cells, bool]:
+    found: Cells = {}
+    for row in rows:
+        key = request_row_key(row)
+        if key is None or key in found:
+            continue
+        for col, raw in zip(_request_columns(row.columns, len(row.values)), row.values, strict=False):
+            if col is not None:
+                _put(found, diag, "requests", key, col, raw)
+    single_other = "other_handling" in found and not any(
+        k in found for k in ("other_no_correction", "other_unpaid_fee", "other_other")
+    )
+    if single_other:
+        diag.format_evidence.append("表三(六)其他处理 is a single row")
+    out: Cells = {}
+    for key in request_rows(single_other=single_other):
+        got = found.get(key)
+        if got is None:
+            diag.missing_rows.append(f"requests.{key}")
+            got = {}
+        out[key] = {c: got.get(c) for c in REQUEST_COLUMNS}
+    return out, single_other
+
+
+# ---------------------------------------------------------------------------- 表四
+
+def map_review(row: LogicalRow, diag: Diagnostics) -> Cells:
+    out: Cells = {g: dict.fromkeys(REVIEW_COLUMNS) for g in REVIEW_GROUPS}
+    template = [(g, c) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
+    places: list[tuple[str, str] | None] = list(template[: len(row.values)])
+    if row.columns is not None:
+        mapped = [(_first(REVIEW_GROUP_PATTERNS, c), _first(REVIEW_COLUMN_PATTERNS, _leaf(c))) for c in row.columns]
+        if sum(g is not None and c is not None for g, c in mapped) >= 10:
+            places = [(g, c) if g and c else None for g, c in mapped]
+    for place, raw in zip(places, row.values, strict=False):
+        if place is not None:
+            _put(out, diag, "review_litigation", place[0], place[1], raw)
+    return out
+
+
+# ---------------------------------------------------------------------------- 表二
+
+def active_format(rows: Sequence[LogicalRow]) -> str | None:
+    text = " ".join(" ".join(r.columns or ()) + " " + " ".join(r.labels) for r in rows)
+    if FORMAT_2019_HEADERS.search(text):
+        return "2019"
+    if FORMAT_2021_HEADERS.search(text):
+        return "2021"
+    return None
+
+
+def _active_columns(row: LogicalRow, default: tuple[str, ...]) -> list[str | None]:
+    if not row.columns:
+        return list(default[: len(row.values)])
+    mapped: list[str | None] = []
+    for c in row.columns:
+        key = _first(ACTIVE_COLUMN_PATTERNS, _leaf(c))
+        if key is None and _leaf(c).startswith("本年新"):  # `本年新` cut at its <br>: take them in order
+            key = "new_published" if "new_made" in mapped else "new_made"
+        mapped.append(key if key in default else None)
+    if not any(mapped):
+        return list(default[: len(row.values)])
+    return mapped
+
+
+def map_active(rows: Sequence[LogicalRow], fmt: str, diag: Diagnostics) -> Cells:
+    layout = ACTIVE_2019 if fmt == "2019" else ACTIVE_2021
+    found: Cells = {}
+    for row in rows:
+        key = _first(ACTIVE_ROW_PATTERNS, squash(row.leaf))
+        if key is None or key not in layout or key in found:
+            continue
+        found[key] = {}
+        for col, raw in zip(_active_columns(row, layout[key]), row.values, strict=False):
+            if col is not None:
+                _put(found, diag, "active", key, col, raw)
+    out: Cells = {}
+    for key, cols in layout.items():
+        if key not in found:
+            diag.missing_rows.append(f"active.{key}")
+        out[key] = {c: found.get(key, {}).get(c) for c in cols}
+    return out
+
+
+# ---------------------------------------------------------------------------- legacy
+
+def legacy_label(text: str) -> str:
+    """`(一)主动公开政府信息数 (不同渠道…计1条)` → `主动公开政府信息数`."""
+    label = squash(text)
+    label = LEGACY_NUMBERING.sub("", label)
+    while True:
+        shorter = LEGACY_TRAILING_NOTE.sub("", label)
+        if shorter == label or not shorter:
+            break
+        label = shorter
+    return label
+
+
+def map_legacy(rows: Sequence[LogicalRow]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        if len(row.labels) < 2:
+            continue
+        label, unit = row.labels[0], squash(row.labels[-1])
+        if unit == "/" or not row.values:
+            continue
+        entry: dict[str, Any] = {
+            "label": legacy_label(label),
+            "unit": unit,
+            "value": parse_value(row.values[0], money=unit in {"万元", "元"}).value,
+        }
+        if len(row.values) > 1 and row.columns and "累计" in row.columns[-1]:
+            entry["cumulative"] = parse_value(row.values[-1]).value
+        out.append(entry)
+    return out

@@ -1,0 +1,1 @@
+"""Simulated government portals and the report documents they serve."""

@@ -1,0 +1,1 @@
+"""The archive: reports, versions, findings and alerts in SQL (issue 4)."""

@@ -1,0 +1,1 @@
+"""Canonical record → findings a supervisor can act on."""

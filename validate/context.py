@@ -1,0 +1,159 @@
+"""What every rule reads: the record, last year's record, the metadata, and facts derived once from them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Final, Literal
+
+from extract.schema import (
+    ACTIVE_2019,
+    ACTIVE_2021,
+    OTHER_2019,
+    REQUEST_COLUMNS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    TABLES,
+    Record,
+    request_rows,
+)
+from validate.deadlines import DEFAULT_DEADLINES
+from validate.narrative import Narrative, read_narrative
+
+Kind = Literal["template", "legacy"]
+Number = int | float
+Meta = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Thresholds a deployment may tune; the defaults follow format-spec §2.7 and §5."""
+
+    money_tolerance: float = 0.005  # 万元 amounts compare within this
+    copy_threshold: float = 0.8  # shingled Jaccard at or above which a section counts as copied (E4)
+    shingle_size: int = 3
+    copy_min_chars: int = 50  # shorter sections (“无。”) are not compared
+    thin_section_chars: int = 10  # 一 and 五 shorter than this are “thin” (E5)
+    township_fee_limit: float = 10000.0  # 万元; at or above this a township probably typed 元 (P-R2)
+    deadlines: Mapping[str, tuple[int, int]] = field(default_factory=lambda: DEFAULT_DEADLINES)
+
+
+DEFAULT_SETTINGS: Final = Settings()
+
+
+def number(value: object) -> Number | None:
+    """A cell's value as a number, or None when it is blank or not a number at all."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
+def record_kind(record: Record) -> Kind:
+    fmt = record.get("format")
+    return "legacy" if fmt == "legacy" or (fmt is None and "legacy_stats" in record) else "template"
+
+
+def _single_other(record: Record) -> bool:
+    requests = record.get("requests")
+    if isinstance(requests, dict) and requests:
+        return OTHER_2019[0] in requests
+    return bool(record.get("format") == "2019")
+
+
+def template_cells(record: Record, table: str) -> tuple[tuple[str, str], ...]:
+    """Every (row, col) the record's template prints in `table`, in template order.
+
+    For 表四 the pair is (group, col).
+    """
+    if table == "active":
+        layout = ACTIVE_2019 if record.get("format") == "2019" else ACTIVE_2021
+        return tuple((row, col) for row, cols in layout.items() for col in cols)
+    if table == "requests":
+        rows = request_rows(single_other=_single_other(record))
+        return tuple((row, col) for row in rows for col in REQUEST_COLUMNS)
+    return tuple((group, col) for group in REVIEW_GROUPS for col in REVIEW_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Context:
+    record: Record
+    previous: Record | None
+    meta: Meta
+    settings: Settings
+
+    @cached_property
+    def kind(self) -> Kind:
+        return record_kind(self.record)
+
+    @cached_property
+    def year(self) -> int | None:
+        year = self.record.get("year")
+        return year if isinstance(year, int) else None
+
+    @cached_property
+    def single_other(self) -> bool:
+        """True when 表三 (六)其他处理 is one row (2019 format, or a hybrid)."""
+        return _single_other(self.record)
+
+    @cached_property
+    def parse(self) -> Mapping[str, Any]:
+        diagnostics = self.record.get("parse")
+        return diagnostics if isinstance(diagnostics, dict) else {}
+
+    @cached_property
+    def missing_rows(self) -> frozenset[tuple[str, str]]:
+        """(table, row) pairs whose label the parser did not find at all."""
+        out = set()
+        for item in self.parse.get("missing_rows") or ():
+            table, _, row = str(item).partition(".")
+            out.add((table, row))
+        return frozenset(out)
+
+    @cached_property
+    def unreadable_rows(self) -> frozenset[tuple[str, str]]:
+        """Rows another finding already explains (label missing, digits run together)."""
+        splits = {(str(s.get("table")), str(s.get("row"))) for s in self.ambiguous_splits}
+        return self.missing_rows | splits
+
+    @cached_property
+    def ambiguous_splits(self) -> tuple[Mapping[str, Any], ...]:
+        return tuple(s for s in self.parse.get("ambiguous_splits") or () if isinstance(s, dict))
+
+    def cell(self, table: str, row: str, col: str) -> object:
+        """The raw value of a cell (None when blank or absent)."""
+        rows = self.record.get(table)
+        cols = rows.get(row) if isinstance(rows, dict) else None
+        return cols.get(col) if isinstance(cols, dict) else None
+
+    def value(self, table: str, row: str, col: str) -> Number | None:
+        return number(self.cell(table, row, col))
+
+    @cached_property
+    def readable_tables(self) -> frozenset[str]:
+        """Tables with at least one number in a template cell (absent or all-blank tables are not)."""
+        return frozenset(
+            t for t in TABLES if any(self.value(t, r, c) is not None for r, c in template_cells(self.record, t))
+        )
+
+    @cached_property
+    def narrative(self) -> Narrative:
+        texts = self.record.get("narrative")
+        return read_narrative(texts if isinstance(texts, dict) else {}, self.record.get("agency"))
+
+    @cached_property
+    def legacy(self) -> tuple[Mapping[str, Any], ...]:
+        stats = self.record.get("legacy_stats")
+        return tuple(e for e in stats or () if isinstance(e, dict)) if isinstance(stats, list) else ()
+
+    @cached_property
+    def previous_kind(self) -> Kind | None:
+        return None if self.previous is None else record_kind(self.previous)
+
+    @cached_property
+    def previous_is_last_year(self) -> bool:
+        """A previous record is usable when it is the year before (or either year is unknown)."""
+        if self.previous is None:
+            return False
+        prev_year = self.previous.get("year")
+        return not (isinstance(prev_year, int) and self.year is not None and prev_year != self.year - 1)

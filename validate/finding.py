@@ -1,0 +1,45 @@
+"""A finding: one thing the validator says about one report, at one place."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+# "fail": the relation is broken; "uncertain": a blank part keeps us from deciding.
+Status = Literal["fail", "uncertain"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    status: Status = "fail"
+    table: str | None = None
+    row: str | None = None
+    col: str | None = None
+    group: str | None = None
+    expected: float | int | None = None
+    actual: float | int | None = None
+    # a narrative section (`overview`, `problems`, …) when the finding is about text, not a cell
+    section: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def location(self) -> str:
+        """Stable place of the finding inside a report, e.g. `requests/new/total`, `problems`."""
+        parts = (self.table, self.section, self.group, self.row, self.col)
+        return "/".join(p for p in parts if p) or "-"
+
+    def fingerprint(self, report_key: str = "") -> str:
+        """Same report, rule and place → same fingerprint, so a human's review survives re-validation."""
+        raw = f"{report_key}|{self.rule}|{self.location}"
+        return hashlib.sha1(raw.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of spec/report-json.md: location keys only where they apply."""
+        d = {k: v for k, v in asdict(self).items() if v is not None and k != "extra"}
+        d.update(self.extra)
+        return d

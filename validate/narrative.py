@@ -1,0 +1,148 @@
+"""The numbers a report's narrative states about requests and cases (format-spec TX-R1).
+
+“共新收政府信息公开申请17件，上年结转3件，办结19件，结转下年度1件” becomes four statements.
+A statement knows its scope: “其中…” and a named sub-unit (“区政府办受理17件” in a district
+report) are not about the whole agency, so the text↔table rules only warn about them.
+The text is NFKC-normalised by the parser (ASCII parentheses, commas, colons).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+# What the narrative can state, and how its keywords read.
+REQUEST_KINDS: Final = frozenset({"new", "received", "carried_over", "completed", "carry_forward"})
+CASE_KINDS: Final = frozenset({"review", "litigation"})
+
+_SENTENCE: Final = re.compile(r"[。；;!?！？\n]+")
+_CLAUSE: Final = re.compile(r"[，,:：()（）|]+")
+# One alternation so that, at one position, the longer phrase wins: “上年结转” is not “结转下年度”.
+_KEYWORD: Final = re.compile(
+    r"(?P<carry_forward>(?:结转|转入|转至|转到|转|顺延|留待)(?:至|到)?下一?年度?)"
+    r"|(?P<carried_over>上一?年度?(?:结转|转结|遗留|未办结))"
+    r"|(?P<new>新(?:收到?|受理|接收|接到))"
+    r"|(?P<received>(?<!不予)(?<!不)受理|收到|接到|接收|收悉)"
+    r"|(?P<completed>办结|答复|办理完毕|处理完毕)"
+    r"|(?P<review>行政复议)"
+    r"|(?P<litigation>行政诉讼)"
+)
+_COUNT: Final = re.compile(r"(\d+)\s*(余|多)?\s*(?:件|起|宗|例)")
+_NO_REQUESTS: Final = re.compile(
+    r"(?:未|没有)(?:收到|受理|接到|接收)[^，,。；]{0,15}?申请"
+    r"|(?:未|没有)(?:发生|产生|出现)(?:依申请公开|政府信息公开申请)"
+    r"|无(?:依申请|申请公开|政府信息公开申请)"
+)
+_NO_CASES: Final = re.compile(r"(?:未(?!经)|没有|无)[^，,。；]{0,25}?(?:行政复议|行政诉讼)")
+_NOT_A_REQUEST_CLAIM: Final = ("行政复议", "行政诉讼", "不予", "正当理由")
+_ALL_DONE: Final = re.compile(
+    r"(?<!未)(?<!没)(?:全部|均已|均|全都|都已|已全部)(?:按时|依法|按期|及时)?(?:办结|答复|办理完毕|处理完毕)"
+)
+_ORGAN: Final = re.compile(r"政府|办公室|办(?![理结件])|局|委|镇|乡|街道|部门|单位|中心|法院|科|股")
+_SELF: Final = ("我", "本机关", "本单位", "本部门", "本局", "本级", "全局", "全镇", "全乡", "全区", "全县", "全市")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    kind: str  # one of REQUEST_KINDS | CASE_KINDS
+    value: int
+    whole: bool  # about the whole agency: not “其中…”, not a named sub-unit
+    quote: str
+    section: str
+
+
+@dataclass(frozen=True, slots=True)
+class Narrative:
+    statements: tuple[Statement, ...]
+    all_completed: Statement | None  # a “全部办结” claim (value 0: nothing left over)
+
+    def of(self, kinds: frozenset[str]) -> tuple[Statement, ...]:
+        return tuple(s for s in self.statements if s.kind in kinds)
+
+    def first(self, kind: str) -> Statement | None:
+        """The first whole-agency statement of `kind`."""
+        return next((s for s in self.statements if s.kind == kind and s.whole), None)
+
+
+def _whole(prefix: str, agency: str | None) -> bool:
+    if "其中" in prefix:
+        return False
+    if not _ORGAN.search(prefix):
+        return True
+    return any(s in prefix for s in _SELF) or bool(agency and agency in prefix)
+
+
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    text: str
+    section: str
+    agency: str | None
+    whole: bool  # False once the sentence said “其中”
+
+    def statement(self, kind: str, value: int, at: int) -> Statement:
+        whole = self.whole and _whole(self.text[:at], self.agency)
+        return Statement(kind, value, whole, self.text, self.section)
+
+
+def _zero_claims(clause: _Clause) -> Iterator[Statement]:
+    text = clause.text
+    if _COUNT.search(text):
+        return
+    if "公开" in text and not any(w in text for w in _NOT_A_REQUEST_CLAIM):
+        m = _NO_REQUESTS.search(text)
+        if m:
+            yield clause.statement("new", 0, m.start())
+    m = _NO_CASES.search(text)
+    if m:
+        tail = text[m.start() :]
+        for word, kind in (("行政复议", "review"), ("行政诉讼", "litigation")):
+            if word in tail:
+                yield clause.statement(kind, 0, m.start())
+
+
+def _count_claim(clause: _Clause) -> Statement | None:
+    keywords = list(_KEYWORD.finditer(clause.text))
+    if len({m.lastgroup for m in keywords}) != 1:
+        return None  # no keyword, or several (“收到并办结申请12件”): not a statement we can place
+    first = keywords[0]
+    count = _COUNT.search(clause.text, first.end())
+    if count is None or count.group(2):  # “10余件” is no number to compare
+        return None
+    return clause.statement(str(first.lastgroup), int(count.group(1)), first.start())
+
+
+def _read_sentence(sentence: str, section: str, agency: str | None) -> Iterator[Statement]:
+    about_requests = section == "requests" or "申请" in sentence
+    about_cases = section == "review_litigation" or "公开" in sentence
+    if not (about_requests or about_cases):
+        return
+    whole = True
+    for raw in _CLAUSE.split(sentence):
+        text = raw.strip()
+        if not text:
+            continue
+        if "其中" in text:
+            whole = False  # this clause and the rest of the sentence break a total down
+        clause = _Clause(text, section, agency, whole)
+        stated = _count_claim(clause)
+        for claim in (*_zero_claims(clause), *((stated,) if stated else ())):
+            if about_requests if claim.kind in REQUEST_KINDS else about_cases:
+                yield claim
+
+
+def read_narrative(texts: Mapping[str, object], agency: object) -> Narrative:
+    name = agency if isinstance(agency, str) and agency else None
+    statements: list[Statement] = []
+    all_completed: Statement | None = None
+    for section, text in texts.items():
+        if not isinstance(text, str):
+            continue
+        for sentence in _SENTENCE.split(text):
+            statements.extend(_read_sentence(sentence, section, name))
+            if all_completed is None and "申请" in sentence:
+                done = _ALL_DONE.search(sentence)
+                if done:
+                    all_completed = Statement("carry_forward", 0, True, sentence.strip(), section)
+    return Narrative(tuple(statements), all_completed)

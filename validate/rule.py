@@ -1,0 +1,75 @@
+"""A rule: a small named unit with an id, a severity, a one-line basis, a check and two examples."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from validate.context import Context, Kind
+from validate.examples import Example
+from validate.finding import Finding, Severity, Status
+from validate.messages import render
+
+Check = Callable[["Rule", Context], Iterable[Finding]]
+
+TEMPLATE: Final[frozenset[Kind]] = frozenset({"template"})
+LEGACY: Final[frozenset[Kind]] = frozenset({"legacy"})
+ANY: Final[frozenset[Kind]] = TEMPLATE | LEGACY
+
+Family = Literal[
+    "arithmetic", "cells", "structure", "text_table", "cross_year", "legacy", "plausibility"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: Severity  # of a broken relation; an undecidable one (blank part) is always `info`
+    basis: str  # the template line or 条例 article the rule enforces, in one line
+    family: Family
+    check: Check
+    passing: Example
+    failing: Example
+    kinds: frozenset[Kind] = TEMPLATE  # which records the rule reads: 2019/2021 templates, legacy 统计表
+    needs_previous: bool = False  # cross-year: runs only with last year's record
+
+    def finding(
+        self,
+        message_key: str = "",
+        /,
+        *,
+        status: Status = "fail",
+        severity: Severity | None = None,
+        table: str | None = None,
+        row: str | None = None,
+        col: str | None = None,
+        group: str | None = None,
+        section: str | None = None,
+        expected: float | None = None,
+        actual: float | None = None,
+        extra: dict[str, Any] | None = None,
+        **words: object,
+    ) -> Finding:
+        """A finding of this rule; its message comes from the catalogue (`messages.MESSAGES`).
+
+        The message key is the rule id, or `<id>.<message_key>` for a variant. `words` fill the
+        template, together with `expected` and `actual`.
+        """
+        key = f"{self.id}.{message_key}" if message_key else self.id
+        if status == "uncertain":
+            key, severity = f"{key}.uncertain", "info"
+        return Finding(
+            rule=self.id,
+            severity=severity or self.severity,
+            message=render(key, expected=expected, actual=actual, **words),
+            status=status,
+            table=table,
+            row=row,
+            col=col,
+            group=group,
+            section=section,
+            expected=expected,
+            actual=actual,
+            extra=extra or {},
+        )

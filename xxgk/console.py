@@ -1,0 +1,102 @@
+"""Human output on a terminal: a report's three tables, findings and a summary, in Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from extract.schema import (
+    ACTIVE_COLUMN_LABELS,
+    ACTIVE_ROW_LABELS,
+    REQUEST_COLUMNS,
+    REQUEST_ROW_LABELS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    SECTIONS,
+)
+
+FORMAT_NAMES = {"2021": "2021年格式", "2019": "2019年格式(试行)", "legacy": "2019年以前统计表", None: "未识别"}
+
+
+def _cell(value: Any) -> str:
+    return "空" if value is None else str(value)
+
+
+def _grid(title: str, head: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False, pad_edge=False)
+    for i, h in enumerate(head):
+        table.add_column(h, justify="left" if i == 0 else "right", no_wrap=i == 0)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def report_tables(record: dict[str, Any]) -> list[Table]:
+    out: list[Table] = []
+    if record.get("format") == "legacy":
+        rows = [(s["label"], s["unit"], _cell(s["value"])) for s in record.get("legacy_stats", [])]
+        return [_grid("政府信息公开情况统计表", ("指标", "单位", "数值"), rows)]
+    active = record.get("active") or {}
+    if active:
+        rows = [
+            (ACTIVE_ROW_LABELS.get(r, r), "  ".join(f"{ACTIVE_COLUMN_LABELS.get(c, c)} {_cell(v)}" for c, v in cols.items()))
+            for r, cols in active.items()
+        ]
+        out.append(_grid("表二 主动公开政府信息情况", ("信息内容", "数值"), rows))
+    requests = record.get("requests") or {}
+    if requests:
+        head = ("项目", *REQUEST_COLUMNS.values())
+        rows = [(REQUEST_ROW_LABELS.get(r, r), *(_cell(cols.get(c)) for c in REQUEST_COLUMNS)) for r, cols in requests.items()]
+        out.append(_grid("表三 收到和处理政府信息公开申请情况", head, rows))
+    review = record.get("review_litigation") or {}
+    if review:
+        head = ("类别", *REVIEW_COLUMNS.values())
+        rows = [(REVIEW_GROUPS[g], *(_cell(review[g].get(c)) for c in REVIEW_COLUMNS)) for g in REVIEW_GROUPS if g in review]
+        out.append(_grid("表四 政府信息公开行政复议、行政诉讼情况", head, rows))
+    return out
+
+
+def print_report(console: Console, path: str, record: dict[str, Any]) -> None:
+    console.rule(f"[bold]{path}")
+    console.print(
+        f"机关：{record.get('agency') or '（未写明全称）'}　年度：{record.get('year') or '（未识别）'}　"
+        f"模板：{FORMAT_NAMES.get(record.get('format'), record.get('format'))}"
+    )
+    sections = record.get("sections")
+    if sections:
+        present = "、".join(SECTIONS[k].split("、", 1)[0] for k, v in sections.items() if v) or "无"
+        missing = [SECTIONS[k] for k, v in sections.items() if not v]
+        console.print(f"章节：{present}" + (f"　缺少：{'；'.join(missing)}" if missing else ""))
+    for table in report_tables(record):
+        console.print(table)
+
+
+def print_findings(console: Console, findings: Sequence[dict[str, Any]]) -> None:
+    if not findings:
+        console.print("[green]未发现问题。")
+        return
+    table = Table(title="检查结果", title_justify="left")
+    for h in ("级别", "规则", "说明"):
+        table.add_column(h)
+    names = {"error": "[red]错误", "warning": "[yellow]警告", "info": "提示"}
+    for f in findings:
+        table.add_row(names.get(f["severity"], f["severity"]), f["rule"], f["message"])
+    console.print(table)
+
+
+def print_summary(console: Console, rows: Sequence[tuple[str, dict[str, Any], Sequence[dict[str, Any]]]]) -> None:
+    table = Table(title="汇总", title_justify="left")
+    for h in ("文件", "机关", "年度", "模板", "错误", "警告"):
+        table.add_column(h)
+    for path, record, findings in rows:
+        errors = sum(f["severity"] == "error" for f in findings)
+        warnings = sum(f["severity"] == "warning" for f in findings)
+        table.add_row(
+            path, record.get("agency") or "—", str(record.get("year") or "—"),
+            FORMAT_NAMES.get(record.get("format"), "—"),
+            f"[red]{errors}" if errors else "0", str(warnings),
+        )
+    console.print(table)
