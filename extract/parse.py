@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from extract.decode import decode
 from extract.document import Document, Grid
 from extract.errors import UnreadableInputError
 from extract.html_layout import html_document
@@ -18,7 +19,6 @@ from extract.rows import (
     stream_review,
 )
 from extract.schema import SCHEMA, SECTIONS
-from extract.decode import decode
 from extract.tables import (
     Diagnostics,
     active_format,

@@ -27,6 +27,7 @@ from extract.labels import (
 from extract.normalize import squash
 from extract.schema import LEGACY_UNITS
 
+PATH_SEP = " › "  # joins the header cells above a column; never inside a label (`本年增/减`)
 MAX_LABEL = 90  # longer lines are prose, not table labels
 _PROSE_END = ("。", ";", "!", "?")
 _NEXT_SECTION = re.compile(r"^[四五六七八九十]、.*(?:行政复议|行政诉讼|问题|其他需要|改进)|^行政复议$")
@@ -37,7 +38,7 @@ _REVIEW_START = re.compile(r"^行政复议$")
 class LogicalRow:
     labels: tuple[str, ...]
     values: tuple[str, ...]
-    columns: tuple[str, ...] | None = None  # header path per value (`行政诉讼/复议后起诉/总计`)
+    columns: tuple[str, ...] | None = None  # header path per value (`行政诉讼 › 复议后起诉 › 总计`)
 
     @property
     def leaf(self) -> str:
@@ -112,7 +113,7 @@ def _data_row(row: list[Slot], header: list[list[str]], leaf_origin: list[tuple[
                 picked = slot.text
                 break
         values.append(picked)
-    columns = tuple("/".join(header[a]) for a, _ in spans)
+    columns = tuple(PATH_SEP.join(header[a]) for a, _ in spans)
     return LogicalRow(tuple(labels), tuple(values), columns)
 
 
@@ -246,7 +247,8 @@ def stream_active(lines: Sequence[Line]) -> list[LogicalRow] | None:
     if start is None:
         return None
     rows: list[LogicalRow] = []
-    block, cols, in_header = "", [], False
+    block, in_header = "", False
+    cols: list[str] = []
     i = start
     while i < len(lines):
         line = lines[i]

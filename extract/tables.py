@@ -24,7 +24,7 @@ from extract.labels import (
     REVIEW_GROUP_PATTERNS,
 )
 from extract.normalize import squash
-from extract.rows import LogicalRow
+from extract.rows import PATH_SEP, LogicalRow
 from extract.schema import (
     ACTIVE_2019,
     ACTIVE_2021,
@@ -52,7 +52,7 @@ def _first(patterns: Sequence[tuple[str, re.Pattern[str]]], text: str) -> str | 
 
 
 def _leaf(column: str) -> str:
-    return column.rsplit("/", 1)[-1]
+    return column.rsplit(PATH_SEP, 1)[-1]
 
 
 def _put(cells: Cells, diag: Diagnostics, table: str, row: str, col: str, raw: str) -> None:

@@ -73,8 +73,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         from xxgk.console import print_report  # noqa: PLC0415
 
         console = _console()
-        for path, record in parsed:
-            print_report(console, str(path), record)
+        for file, record in parsed:
+            print_report(console, str(file), record)
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
@@ -90,7 +90,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except UnreadableInputError as exc:
             raise UsageError(f"--previous {args.previous}: {exc}") from None
     parsed, failed = _parse_all(args.paths)
-    results = []
+    results: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = []
     for path, record in parsed:
         findings = [f.to_dict() for f in validate(record, previous=previous)]
         results.append((str(path), record, findings))
@@ -101,8 +101,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from xxgk.console import print_findings, print_report, print_summary  # noqa: PLC0415
 
         console = _console()
-        for path, record, findings in results:
-            print_report(console, path, record)
+        for name, record, findings in results:
+            print_report(console, name, record)
             print_findings(console, findings)
         if len(results) > 1:
             print_summary(console, results)

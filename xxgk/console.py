@@ -21,11 +21,17 @@ from extract.schema import (
 FORMAT_NAMES = {"2021": "2021年格式", "2019": "2019年格式(试行)", "legacy": "2019年以前统计表", None: "未识别"}
 
 
+def _labelled(col: str, value: Any) -> str:
+    return f"{ACTIVE_COLUMN_LABELS.get(col, col)} {_cell(value)}"
+
+
 def _cell(value: Any) -> str:
+    """Blank cells print as 空, never as 0."""
     return "空" if value is None else str(value)
 
 
 def _grid(title: str, head: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
+    """A rich table with the row label left and the numbers right-aligned."""
     table = Table(title=title, title_justify="left", show_lines=False, pad_edge=False)
     for i, h in enumerate(head):
         table.add_column(h, justify="left" if i == 0 else "right", no_wrap=i == 0)
@@ -41,21 +47,26 @@ def report_tables(record: dict[str, Any]) -> list[Table]:
         return [_grid("政府信息公开情况统计表", ("指标", "单位", "数值"), rows)]
     active = record.get("active") or {}
     if active:
-        rows = [
-            (ACTIVE_ROW_LABELS.get(r, r), "  ".join(f"{ACTIVE_COLUMN_LABELS.get(c, c)} {_cell(v)}" for c, v in cols.items()))
+        pairs = [
+            (ACTIVE_ROW_LABELS.get(r, r), "  ".join(_labelled(c, v) for c, v in cols.items()))
             for r, cols in active.items()
         ]
-        out.append(_grid("表二 主动公开政府信息情况", ("信息内容", "数值"), rows))
+        out.append(_grid("表二 主动公开政府信息情况", ("信息内容", "数值"), pairs))
     requests = record.get("requests") or {}
     if requests:
         head = ("项目", *REQUEST_COLUMNS.values())
-        rows = [(REQUEST_ROW_LABELS.get(r, r), *(_cell(cols.get(c)) for c in REQUEST_COLUMNS)) for r, cols in requests.items()]
-        out.append(_grid("表三 收到和处理政府信息公开申请情况", head, rows))
+        cells = [
+            (REQUEST_ROW_LABELS.get(r, r), *(_cell(cols.get(c)) for c in REQUEST_COLUMNS))
+            for r, cols in requests.items()
+        ]
+        out.append(_grid("表三 收到和处理政府信息公开申请情况", head, cells))
     review = record.get("review_litigation") or {}
     if review:
         head = ("类别", *REVIEW_COLUMNS.values())
-        rows = [(REVIEW_GROUPS[g], *(_cell(review[g].get(c)) for c in REVIEW_COLUMNS)) for g in REVIEW_GROUPS if g in review]
-        out.append(_grid("表四 政府信息公开行政复议、行政诉讼情况", head, rows))
+        groups = [
+            (REVIEW_GROUPS[g], *(_cell(review[g].get(c)) for c in REVIEW_COLUMNS)) for g in REVIEW_GROUPS if g in review
+        ]
+        out.append(_grid("表四 政府信息公开行政复议、行政诉讼情况", head, groups))
     return out
 
 

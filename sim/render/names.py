@@ -47,7 +47,7 @@ _COUNTY: Final = re.compile(r"^.+?(?:自治县|市|县|区)")
 def portal_site(agency: str | None) -> str:
     """The portal a report is published on: the county government's site for its departments."""
     if agency is None:
-        return "区人民政府门户网站"
+        return "区人民政府"
     match = _COUNTY.match(agency)
     if match:
         return match.group(0) + "人民政府"
