@@ -11,33 +11,25 @@ MAX_SPAN = 200  # Word exports carry absurd spans; clamp them so a hostile table
 
 
 def _span(value: str | None) -> int:
+    if value is None:
+        return 1
     try:
-        return max(1, min(MAX_SPAN, int(str(value).strip() or "1")))
+        return max(1, min(MAX_SPAN, int(value.strip() or "1")))
     except ValueError:
         return 1
 
 
+def mark_breaks(root: Any) -> None:
+    """Give `<br>`, `<p>` and `<div>` a trailing space once, so cell text is one C-level itertext.
+
+    `本年新<br>制作数量` → `本年新 制作数量`.
+    """
+    for el in root.iter("br", "p", "div", "li"):
+        el.tail = " " + el.tail if el.tail else " "
+
+
 def cell_text(el: Any) -> str:
-    """Text of a cell with `<br>` and block children as spaces: `本年新<br>制作数量` → `本年新 制作数量`."""
-    parts: list[str] = []
-
-    def walk(node: Any) -> None:
-        if node.text and isinstance(node.tag, str):
-            parts.append(node.text)
-        for child in node:
-            if not isinstance(child.tag, str):  # comments, processing instructions
-                pass
-            elif child.tag == "br" or child.tag in {"p", "div"}:
-                parts.append(" ")
-                walk(child)
-                parts.append(" ")
-            elif child.tag not in {"script", "style"}:
-                walk(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(el)
-    return clean_line("".join(parts))
+    return clean_line("".join(el.itertext()))
 
 
 def table_rows(table: Any) -> list[list[Any]]:

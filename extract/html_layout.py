@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import lxml.html
+from lxml import etree
 
-from extract.document import Block, Document, Line
-from extract.grid import build_grid, table_rows
-from extract.normalize import clean_line, is_page_number
+from extract.document import Block, Document, Grid, Line
+from extract.grid import build_grid, mark_breaks, table_rows
+from extract.normalize import clean_line, is_page_number, nfkc
 
 # Body containers of the CMS families (portals.md §2.8, KIROGOVCOMPARE's priority list).
 _CONTAINER_IDS = frozenset({"ivs_content", "webeditorview", "zoom", "Zoom", "article", "articleContent",
@@ -41,8 +41,15 @@ _META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "ColumnName", "Maketi
                "Description", "Keywords", "SiteName")
 
 
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+
+
+def _text(el: Any) -> str:
+    return "".join(el.itertext())
+
+
 def _score(el: Any) -> int:
-    text = el.text_content()
+    text = _text(el)
     return 10 * len(_REPORT_WORDS.findall(text)) - 5 * len(_NOISE.findall(text))
 
 
@@ -67,11 +74,11 @@ def _choose_container(root: Any) -> Any | None:
     return best if best_score >= 20 else None
 
 
-def _is_layout_table(table: Any) -> bool:
+def _is_layout_table(table: Any, grid: Grid) -> bool:
     """Tables that lay out a page (nested tables, long prose in a cell) are walked, not read as data."""
-    if any(t is not table for t in table.iter("table")):
+    if table.find(".//table") is not None:
         return True
-    return any(len(c.text_content()) > 300 for c in table.iter("td", "th"))
+    return any(len(slot.text) > 300 for row in grid.rows for slot in row)
 
 
 class _Walker:
@@ -94,12 +101,13 @@ class _Walker:
             return
         if self.skip_nav and _NAV.search(f"{el.get('class', '')} {el.get('id', '')}"):
             return
-        if tag == "table" and not _is_layout_table(el):
-            self.flush()
+        if tag == "table":
             rows = table_rows(el)
-            if rows:
-                self.blocks.append(build_grid(rows))
-            return
+            grid = build_grid(rows) if rows else None
+            if grid is not None and not _is_layout_table(el, grid):
+                self.flush()
+                self.blocks.append(grid)
+                return
         block = tag in _BLOCK_TAGS
         if block:
             self.flush()
@@ -129,14 +137,17 @@ def _titles(root: Any, meta: dict[str, str]) -> list[str]:
     if "ArticleTitle" in meta:
         out.append(meta["ArticleTitle"])
     for el in root.iter("h1", "h2", "title"):
-        text = clean_line(el.text_content())
+        text = clean_line(_text(el))
         if text:
             out.append(text)
     return out
 
 
 def html_document(text: str) -> Document:
-    root = lxml.html.document_fromstring(text)
+    root = etree.fromstring(nfkc(text), _PARSER)
+    if root is None:
+        root = etree.fromstring("<html><body></body></html>", _PARSER)
+    mark_breaks(root)
     meta = _page_meta(root)
     titles = _titles(root, meta)
     container = _choose_container(root)
@@ -155,7 +166,7 @@ def _trafilatura_fallback(text: str, doc: Document) -> Document:
     import trafilatura  # noqa: PLC0415 - heavy import, only on this rare path
 
     extracted = trafilatura.extract(text, output_format="txt", include_tables=False, favor_recall=True) or ""
-    lines: list[Block] = [Line(clean_line(t)) for t in extracted.split("\n") if clean_line(t)]
+    lines: list[Block] = [Line(t) for t in (clean_line(nfkc(x)) for x in extracted.split("\n")) if t]
     doc.blocks = lines + [b for b in doc.blocks if not isinstance(b, Line)]
     doc.extractor = f"html:trafilatura-{trafilatura.__version__}"
     return doc

@@ -16,8 +16,8 @@ def nfkc(text: str) -> str:
 
 
 def clean_line(text: str) -> str:
-    """One line of report text: NFKC, runs of spaces folded, trimmed."""
-    return _SPACES.sub(" ", nfkc(text)).strip()
+    """One line of (already NFKC-normalised) report text: runs of spaces folded, trimmed."""
+    return _SPACES.sub(" ", text).strip()
 
 
 def is_page_number(line: str) -> bool:

@@ -75,6 +75,23 @@ def template_cells(record: Record, table: str) -> tuple[tuple[str, str], ...]:
     return tuple((group, col) for group in REVIEW_GROUPS for col in REVIEW_COLUMNS)
 
 
+@dataclass(frozen=True, slots=True)
+class LegacyEntry:
+    key: str  # the label, made unique: the second 被依法纠错数 is `被依法纠错数#2`
+    label: str
+    unit: str
+    raw: object
+    raw_cumulative: object
+
+    @property
+    def value(self) -> Number | None:
+        return number(self.raw)
+
+    @property
+    def cumulative(self) -> Number | None:
+        return number(self.raw_cumulative)
+
+
 @dataclass(frozen=True)
 class Context:
     record: Record
@@ -130,11 +147,19 @@ class Context:
         return number(self.cell(table, row, col))
 
     @cached_property
+    def cells(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
+        """table → the (row, col) pairs its template prints (for 表四: (group, col))."""
+        return {t: template_cells(self.record, t) for t in TABLES}
+
+    @cached_property
+    def rows(self) -> Mapping[str, tuple[str, ...]]:
+        """table → its template rows in order (for 表四: its groups)."""
+        return {t: tuple(dict.fromkeys(r for r, _ in cells)) for t, cells in self.cells.items()}
+
+    @cached_property
     def readable_tables(self) -> frozenset[str]:
         """Tables with at least one number in a template cell (absent or all-blank tables are not)."""
-        return frozenset(
-            t for t in TABLES if any(self.value(t, r, c) is not None for r, c in template_cells(self.record, t))
-        )
+        return frozenset(t for t in TABLES if any(self.value(t, r, c) is not None for r, c in self.cells[t]))
 
     @cached_property
     def narrative(self) -> Narrative:
@@ -142,18 +167,26 @@ class Context:
         return read_narrative(texts if isinstance(texts, dict) else {}, self.record.get("agency"))
 
     @cached_property
-    def legacy(self) -> tuple[Mapping[str, Any], ...]:
+    def legacy(self) -> tuple[LegacyEntry, ...]:
+        """The 统计表 entries, each with a key that stays unique when a label repeats (`被依法纠错数#2`)."""
         stats = self.record.get("legacy_stats")
-        return tuple(e for e in stats or () if isinstance(e, dict)) if isinstance(stats, list) else ()
+        seen: dict[str, int] = {}
+        out = []
+        for entry in stats if isinstance(stats, list) else ():
+            if not isinstance(entry, dict):
+                continue
+            label = str(entry.get("label") or "")
+            seen[label] = seen.get(label, 0) + 1
+            key = label if seen[label] == 1 else f"{label}#{seen[label]}"
+            out.append(LegacyEntry(key, label, str(entry.get("unit") or ""), entry.get("value"), entry.get("cumulative")))
+        return tuple(out)
 
     @cached_property
-    def previous_kind(self) -> Kind | None:
-        return None if self.previous is None else record_kind(self.previous)
-
-    @cached_property
-    def previous_is_last_year(self) -> bool:
-        """A previous record is usable when it is the year before (or either year is unknown)."""
+    def prev(self) -> Context | None:
+        """Last year's record, read the same way, when it is the year before (or a year is unknown)."""
         if self.previous is None:
-            return False
+            return None
         prev_year = self.previous.get("year")
-        return not (isinstance(prev_year, int) and self.year is not None and prev_year != self.year - 1)
+        if isinstance(prev_year, int) and self.year is not None and prev_year != self.year - 1:
+            return None
+        return Context(self.previous, None, {}, self.settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypedDict
 
 from validate.context import Context, Kind
 from validate.examples import Example
@@ -20,6 +20,21 @@ ANY: Final[frozenset[Kind]] = TEMPLATE | LEGACY
 Family = Literal[
     "arithmetic", "cells", "structure", "text_table", "cross_year", "legacy", "plausibility"
 ]
+
+
+class Where(TypedDict, total=False):
+    table: str
+    row: str
+    col: str
+    group: str
+
+
+def at(table: str, row: str, col: str | None = None) -> Where:
+    """The location of a cell; in 表四 the `row` of a template cell is its group."""
+    where: Where = {"table": table, "group": row} if table == "review_litigation" else {"table": table, "row": row}
+    if col is not None:
+        where["col"] = col
+    return where
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""The rule families; `validate.registry` lists them all."""

@@ -1,0 +1,160 @@
+"""The sums of 表三 and 表四 (format-spec §2.7) and the relations of the 2019 表二 (§3.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Final
+
+from extract.schema import APPLICANT_COLUMNS, REQUEST_COLUMNS, REVIEW_GROUPS, REVIEW_PARTS, result_rows
+from validate.context import Context
+from validate.examples import cell, example, shift_row
+from validate.finding import Finding
+from validate.messages import col_name, row_name
+from validate.relation import Verdict, compare
+from validate.rule import Rule, Where
+
+_BLANKS_NOTE: Final = "（另有空白单元格，已填部分之和已超出）"
+
+
+def _sum_finding(rule: Rule, verdict: Verdict, expected: float, actual: float, where: Where, **words: str) -> Finding:
+    note = _BLANKS_NOTE if verdict.blanks else ""
+    return rule.finding(status=verdict.status, expected=expected, actual=actual, note=note, **where, **words)
+
+
+def _row_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    if "requests" not in ctx.readable_tables:
+        return
+    tol = ctx.settings.money_tolerance
+    for row in ctx.rows["requests"]:
+        total = ctx.value("requests", row, "total")
+        verdict = compare([total], [ctx.value("requests", row, c) for c in APPLICANT_COLUMNS], tol)
+        if verdict:
+            where: Where = {"table": "requests", "row": row}
+            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, row=row_name("requests", row))
+
+
+def _results_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    if "requests" not in ctx.readable_tables:
+        return
+    tol = ctx.settings.money_tolerance
+    results = result_rows(single_other=ctx.single_other)
+    for col in REQUEST_COLUMNS:
+        verdict = compare([ctx.value("requests", "total", col)], [ctx.value("requests", r, col) for r in results], tol)
+        if verdict:
+            where: Where = {"table": "requests", "col": col}
+            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, col=col_name(col))
+
+
+def _balance(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    if "requests" not in ctx.readable_tables:
+        return
+    tol = ctx.settings.money_tolerance
+    for col in REQUEST_COLUMNS:
+        verdict = compare(
+            [ctx.value("requests", "new", col), ctx.value("requests", "carried_over", col)],
+            [ctx.value("requests", "total", col), ctx.value("requests", "carry_forward", col)],
+            tol,
+        )
+        if verdict:
+            where: Where = {"table": "requests", "col": col}
+            yield _sum_finding(rule, verdict, verdict.left, verdict.right, where, col=col_name(col))
+
+
+def _review_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    if "review_litigation" not in ctx.readable_tables:
+        return
+    tol = ctx.settings.money_tolerance
+    for group, name in REVIEW_GROUPS.items():
+        verdict = compare(
+            [ctx.value("review_litigation", group, "total")],
+            [ctx.value("review_litigation", group, p) for p in REVIEW_PARTS],
+            tol,
+        )
+        if verdict:
+            where: Where = {"table": "review_litigation", "group": group}
+            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, group=name)
+
+
+def _active_2019_rows(ctx: Context, *cols: str) -> Iterator[tuple[str, list[float]]]:
+    """Rows of the 2019 表二 that have every column in `cols` filled, with those values."""
+    if ctx.record.get("format") != "2019" or "active" not in ctx.readable_tables:
+        return
+    for row in dict.fromkeys(r for r, c in ctx.cells["active"] if c == cols[0]):
+        values = [ctx.value("active", row, c) for c in cols]
+        known = [v for v in values if v is not None]
+        if len(known) == len(cols):
+            yield row, known
+
+
+def _published_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    for row, (new, total) in _active_2019_rows(ctx, "new_published", "total_published"):
+        if new > total:
+            yield rule.finding(
+                row=row_name("active", row), expected=total, actual=new, table="active", col="new_published"
+            )
+
+
+def _item_count(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    for row, (prior, change) in _active_2019_rows(ctx, "prior_items", "change"):
+        if prior + change < 0:
+            yield rule.finding(
+                row=row_name("active", row), prior=prior, change=change, actual=prior + change, table="active", col="change"
+            )
+
+
+RULES: Final = (
+    Rule(
+        id="requests.row_total",
+        severity="error",
+        basis="表三每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他（T3-R3）",
+        family="arithmetic",
+        check=_row_total,
+        passing=example(),
+        failing=example("2021", cell("requests", "granted", "natural_person", 7)),
+    ),
+    Rule(
+        id="requests.results_total",
+        severity="error",
+        basis="表三每一栏：三(七)总计 = 三(一)至三(六)各项之和，2019 年格式的(六)为单行（T3-R2）",
+        family="arithmetic",
+        check=_results_total,
+        passing=example("2019"),
+        failing=example("2021", shift_row("granted", 1)),
+    ),
+    Rule(
+        id="requests.balance",
+        severity="error",
+        basis="表三表头注：第一项加第二项之和，等于第三项加第四项之和（T3-R1）",
+        family="arithmetic",
+        check=_balance,
+        passing=example(),
+        failing=example("2021", shift_row("new", 1)),
+    ),
+    Rule(
+        id="review_litigation.total",
+        severity="error",
+        basis="表四每组：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结（T4-R1）",
+        family="arithmetic",
+        check=_review_total,
+        passing=example(),
+        failing=example("2021", cell("review_litigation", "review", "pending", 2)),
+    ),
+    Rule(
+        id="active.published_total",
+        severity="warning",
+        basis="2019 年格式表二第二十条第(一)项：本年新公开数量不超过对外公开总数量",
+        family="arithmetic",
+        check=_published_total,
+        passing=example("2019"),
+        failing=example("2019", cell("active", "normative_documents", "new_published", 16)),
+    ),
+    Rule(
+        id="active.item_count",
+        severity="error",
+        basis="2019 年格式表二：上一年项目数量 + 本年增/减 = 本年项目数量，不能为负",
+        family="arithmetic",
+        check=_item_count,
+        passing=example("2019"),
+        failing=example("2019", cell("active", "fees", "change", -4)),
+    ),
+)

@@ -1,0 +1,151 @@
+"""Cells that cannot be read as the template wants: blank, missing, run together, negative, fractional."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Final
+
+from extract.schema import MONEY_CELLS, SIGNED_CELLS
+from validate.context import Context, number
+from validate.examples import cell, example, put, stat
+from validate.finding import Finding
+from validate.messages import TABLE_NAMES, cell_name, label_of
+from validate.rule import ANY, Rule, Where, at
+
+# legacy 统计表 units whose values may be fractional
+DECIMAL_UNITS: Final = frozenset({"万元", "元", "%"})
+
+
+def _blank_cell(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    for table in sorted(ctx.readable_tables):
+        rows = ctx.record[table]
+        for row, col in ctx.cells[table]:
+            if row in rows and (table, row) not in ctx.unreadable_rows and ctx.cell(table, row, col) is None:
+                yield rule.finding(cell=cell_name(table, row, col), **at(table, row, col))
+
+
+def _missing_row(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    for table in sorted(ctx.readable_tables):
+        rows = ctx.record[table]
+        for row in ctx.rows[table]:
+            if row not in rows or (table, row) in ctx.missing_rows:
+                yield rule.finding(table_name=TABLE_NAMES[table], label=label_of(table, row), **at(table, row))
+
+
+def _ambiguous_split(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    for split in ctx.ambiguous_splits:
+        table, row = str(split.get("table")), str(split.get("row"))
+        candidates = [list(c) for c in split.get("candidates") or ()]
+        yield rule.finding(
+            table_name=TABLE_NAMES.get(table, table),
+            label=label_of(table, row),
+            raw=split.get("raw"),
+            candidates=" 或 ".join(str(c) for c in candidates),
+            extra={"raw": split.get("raw"), "candidates": candidates},
+            **at(table, row),
+        )
+
+
+def _values(ctx: Context) -> Iterator[tuple[str, object, bool, bool, Where]]:
+    """Every value the record prints: (name, raw value, may be fractional, may be negative, location)."""
+    for table in sorted(ctx.readable_tables):
+        for row, col in ctx.cells[table]:
+            yield (
+                cell_name(table, row, col),
+                ctx.cell(table, row, col),
+                (row, col) in MONEY_CELLS,
+                col in SIGNED_CELLS,
+                at(table, row, col),
+            )
+    for entry in ctx.legacy:
+        name = f"统计表『{entry.label}』"
+        yield name, entry.raw, entry.unit in DECIMAL_UNITS, False, {"table": "legacy_stats", "row": entry.key}
+
+
+def _negative(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    for name, raw, _, signed, where in _values(ctx):
+        value = number(raw)
+        if value is not None and value < 0 and not signed:
+            yield rule.finding(cell=name, actual=value, **where)
+
+
+def _not_integer(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    for name, raw, fractional, _, where in _values(ctx):
+        if raw is None:
+            continue
+        value = number(raw)
+        if value is None:
+            yield rule.finding("not_number", cell=name, value=raw, **where)
+        elif not fractional and isinstance(value, float) and not value.is_integer():
+            yield rule.finding(cell=name, value=value, **where)
+
+
+RULES: Final = (
+    Rule(
+        id="blank_cell",
+        severity="error",
+        basis="年报格式每一栏都须填写，无数据填 0：空白不等于 0（format-spec §2.6、E8）",
+        family="cells",
+        check=_blank_cell,
+        passing=example(),
+        failing=example("2021", cell("requests", "withheld_enforcement_file", "social_welfare", None)),
+    ),
+    Rule(
+        id="missing_row",
+        severity="error",
+        basis="表二、表三、表四须保留年报格式的全部行（国办公开办函〔2021〕30号）",
+        family="cells",
+        check=_missing_row,
+        passing=example(),
+        failing=example(
+            "2021",
+            cell("requests", "withheld_security", "total", None),
+            put("record", "parse", "missing_rows", value=["requests.withheld_security"]),
+        ),
+    ),
+    Rule(
+        id="ambiguous_split",
+        severity="error",
+        basis="连写在一起的数字（如“640020470”）有多种拆法时不作猜测，交人工核对",
+        family="cells",
+        check=_ambiguous_split,
+        passing=example(),
+        failing=example(
+            "2021",
+            put(
+                "record",
+                "parse",
+                "ambiguous_splits",
+                value=[
+                    {
+                        "table": "requests",
+                        "row": "new",
+                        "raw": "6400204",
+                        "candidates": [[6, 4, 0, 0, 2, 0, 4], [64, 0, 0, 2, 0, 0, 4]],
+                    }
+                ],
+            ),
+        ),
+        kinds=ANY,
+    ),
+    Rule(
+        id="cell.negative",
+        severity="error",
+        basis="件数和金额都不能为负（T3-R4、T4-R2、T2-R1）；只有 2019 年格式的“本年增/减”可为负",
+        family="cells",
+        check=_negative,
+        passing=example("2019"),
+        failing=example("2021", cell("review_litigation", "litigation_after_review", "other", -1)),
+        kinds=ANY,
+    ),
+    Rule(
+        id="cell.not_integer",
+        severity="error",
+        basis="件数是整数，只有万元金额可有小数（T3-R4、T2-R1）；单元格须为数字",
+        family="cells",
+        check=_not_integer,
+        passing=example("legacy"),
+        failing=example("2021", cell("active", "licensing", "decisions", 12.5)),
+        kinds=ANY,
+    ),
+)
