@@ -25,6 +25,7 @@ from extract.labels import (
 )
 from extract.normalize import squash
 from extract.rows import PATH_SEP, LogicalRow
+from extract.splits import Check, candidates, flattened, no_check, row_total_check
 from extract.schema import (
     ACTIVE_2019,
     ACTIVE_2021,
@@ -36,6 +37,8 @@ from extract.schema import (
 )
 
 Cells = dict[str, dict[str, Any]]
+_ROW_TOTAL = row_total_check(len(REQUEST_COLUMNS) - 1)  # six applicant columns add up to 总计
+_GROUP_TOTAL = row_total_check(len(REVIEW_COLUMNS) - 1)  # 维持+纠正+其他+尚未审结 = 总计, per group
 
 
 @dataclass(slots=True)
@@ -45,6 +48,21 @@ class Diagnostics:
     missing_rows: list[str] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
     format_evidence: list[str] = field(default_factory=list)
+    ambiguous_splits: list[dict[str, Any]] = field(default_factory=list)
+
+    def unflatten(self, table: str, row: str, values: tuple[str, ...], n: int, check: Check) -> tuple[str, ...]:
+        """A row whose cells ran together: cut it by the template arithmetic, or record the doubt."""
+        run = flattened(values, n)
+        if run is None:
+            return values
+        found = candidates(run, n, check)
+        if len(found) == 1:
+            self.notes[f"{table}.{row}"] = f"cells recovered from the run-together digits {run}"
+            return tuple(str(v) for v in found[0])
+        self.ambiguous_splits.append(
+            {"table": table, "row": row, "raw": run, "candidates": [list(c) for c in found]}
+        )
+        return ("",) * n
 
 
 def _first(patterns: Sequence[tuple[str, re.Pattern[str]]], text: str) -> str | None:
@@ -95,7 +113,8 @@ def map_requests(rows: Sequence[LogicalRow], diag: Diagnostics) -> tuple[Cells, 
         key = request_row_key(row)
         if key is None or key in found:
             continue
-        for col, raw in zip(_request_columns(row.columns, len(row.values)), row.values, strict=False):
+        values = diag.unflatten("requests", key, row.values, len(REQUEST_COLUMNS), _ROW_TOTAL)
+        for col, raw in zip(_request_columns(row.columns, len(values)), values, strict=False):
             if col is not None:
                 _put(found, diag, "requests", key, col, raw)
     single_other = "other_handling" in found and not any(
@@ -118,12 +137,13 @@ def map_requests(rows: Sequence[LogicalRow], diag: Diagnostics) -> tuple[Cells, 
 def map_review(row: LogicalRow, diag: Diagnostics) -> Cells:
     out: Cells = {g: dict.fromkeys(REVIEW_COLUMNS) for g in REVIEW_GROUPS}
     template = [(g, c) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
-    places: list[tuple[str, str] | None] = list(template[: len(row.values)])
+    values = diag.unflatten("review_litigation", "all", row.values, len(template), _GROUP_TOTAL)
+    places: list[tuple[str, str] | None] = list(template[: len(values)])
     if row.columns is not None:
         mapped = [(_first(REVIEW_GROUP_PATTERNS, c), _first(REVIEW_COLUMN_PATTERNS, _leaf(c))) for c in row.columns]
         if sum(g is not None and c is not None for g, c in mapped) >= 10:
             places = [(g, c) if g and c else None for g, c in mapped]
-    for place, raw in zip(places, row.values, strict=False):
+    for place, raw in zip(places, values, strict=False):
         if place is not None:
             _put(out, diag, "review_litigation", place[0], place[1], raw)
     return out
@@ -162,7 +182,8 @@ def map_active(rows: Sequence[LogicalRow], fmt: str, diag: Diagnostics) -> Cells
         if key is None or key not in layout or key in found:
             continue
         found[key] = {}
-        for col, raw in zip(_active_columns(row, layout[key]), row.values, strict=False):
+        values = diag.unflatten("active", key, row.values, len(layout[key]), no_check)
+        for col, raw in zip(_active_columns(row, layout[key]), values, strict=False):
             if col is not None:
                 _put(found, diag, "active", key, col, raw)
     out: Cells = {}

@@ -45,21 +45,21 @@ _LEGACY_SUM_UNCERTAIN: Final = "统计表『{parent}』或其分项（{parts}）
 
 MESSAGES: Final[dict[str, str]] = {
     # arithmetic: 表三 and 表四 sums
-    "requests.row_total": "{row}：六类申请人之和为 {expected}，总计栏为 {actual}{note}",
-    "requests.row_total.uncertain": "{row}有空白单元格，无法核对总计栏（已填的申请人各栏之和为 {expected}，总计栏为 {actual}）",
-    "requests.results_total": "{col}：三(一)至三(六)各项办理结果之和为 {expected}，三(七)总计为 {actual}{note}",
-    "requests.results_total.uncertain": "{col}有空白单元格，无法核对三(七)总计（已填各项之和为 {expected}，总计为 {actual}）",
+    "requests.row_total": "{row_name}：六类申请人之和为 {expected}，总计栏为 {actual}{note}",
+    "requests.row_total.uncertain": "{row_name}有空白单元格，无法核对总计栏（已填的申请人各栏之和为 {expected}，总计栏为 {actual}）",
+    "requests.results_total": "{col_name}：三(一)至三(六)各项办理结果之和为 {expected}，三(七)总计为 {actual}{note}",
+    "requests.results_total.uncertain": "{col_name}有空白单元格，无法核对三(七)总计（已填各项之和为 {expected}，总计为 {actual}）",
     "requests.balance": (
-        "{col}：第一项加第二项之和为 {expected}，第三项(七)总计加第四项之和为 {actual}，"
+        "{col_name}：第一项加第二项之和为 {expected}，第三项(七)总计加第四项之和为 {actual}，"
         "不符合表头所注的勾稽关系{note}"
     ),
     "requests.balance.uncertain": (
-        "{col}有空白单元格，无法核对“第一项加第二项之和等于第三项加第四项之和”（已填部分分别为 {expected} 和 {actual}）"
+        "{col_name}有空白单元格，无法核对“第一项加第二项之和等于第三项加第四项之和”（已填部分分别为 {expected} 和 {actual}）"
     ),
-    "review_litigation.total": "表四『{group}』：结果维持、结果纠正、其他结果、尚未审结之和为 {expected}，总计为 {actual}{note}",
-    "review_litigation.total.uncertain": "表四『{group}』有空白单元格，无法核对总计（已填各项之和为 {expected}，总计为 {actual}）",
-    "active.published_total": "{row}：本年新公开数量 {actual} 大于对外公开总数量 {expected}",
-    "active.item_count": "{row}：上一年项目数量 {prior} 加本年增/减 {change} 得 {actual}，项目数量不能为负数",
+    "review_litigation.total": "表四『{group_name}』：结果维持、结果纠正、其他结果、尚未审结之和为 {expected}，总计为 {actual}{note}",
+    "review_litigation.total.uncertain": "表四『{group_name}』有空白单元格，无法核对总计（已填各项之和为 {expected}，总计为 {actual}）",
+    "active.published_total": "{row_name}：本年新公开数量 {actual} 大于对外公开总数量 {expected}",
+    "active.item_count": "{row_name}：上一年项目数量 {prior} 加本年增/减 {change} 得 {actual}，项目数量不能为负数",
     # cells
     "cell.negative": "{cell}为 {actual}，不能为负数",
     "cell.not_integer": "{cell}为 {value}，件数应为整数",
@@ -92,12 +92,12 @@ MESSAGES: Final[dict[str, str]] = {
         "共 {actual} 件，前后矛盾"
     ),
     # cross-year
-    "requests.carry_link": "{col}：本年“上年结转”为 {actual}，上一年度报告“结转下年度继续办理”为 {expected}",
+    "requests.carry_link": "{col_name}：本年“上年结转”为 {actual}，上一年度报告“结转下年度继续办理”为 {expected}",
     "active.in_force_link": (
-        "{row}：现行有效件数为 {actual}，按上一年度现行有效 {prior} 件加本年制发 {issued} 件减废止 {repealed} 件"
+        "{row_name}：现行有效件数为 {actual}，按上一年度现行有效 {prior} 件加本年制发 {issued} 件减废止 {repealed} 件"
         "应为 {expected}"
     ),
-    "active.prior_items_link": "{row}：上一年项目数量为 {actual}，按上一年度报告（项目数量 {prior}，增/减 {change}）应为 {expected}",
+    "active.prior_items_link": "{row_name}：上一年项目数量为 {actual}，按上一年度报告（项目数量 {prior}，增/减 {change}）应为 {expected}",
     "copied_from_previous_year": "第{ordinal}部分“{heading}”与上一年度报告的相似度为 {similarity}，疑似照抄往年内容",
     "requests.same_as_previous_year": "表三的全部数据与上一年度报告完全相同，疑似沿用往年数据",
     "legacy.cumulative_link": "统计表『{label}』历年累计为 {actual}，按上一年度累计 {prior} 加本年 {value} 应为 {expected}",
@@ -121,7 +121,7 @@ MESSAGES: Final[dict[str, str]] = {
     "legacy.blank_value": "统计表『{label}』未填写数值：空白不等于 0",
     # plausibility
     "plausibility.rules_at_low_level": (
-        "{row}填报 {actual} 件，但{level}无权制定规章（规章只由国务院部门和省、设区的市、自治州人民政府制定），"
+        "{row_name}填报 {actual} 件，但{level}无权制定规章（规章只由国务院部门和省、设区的市、自治州人民政府制定），"
         "请核实是否误填"
     ),
     "plausibility.fee_unit": "乡镇报告的行政事业性收费为 {actual} 万元，疑似按“元”填报",

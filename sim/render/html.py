@@ -56,7 +56,8 @@ def render_html_bytes(
     gb18030 decoder reads.
     """
     charset = encoding if declare_charset else None
-    text = _render(record, style, rng or derived_rng(record, f"html:{style}:{encoding}"), charset=charset)
+    salt = f"html:{style}" if encoding == "utf-8" else f"html:{style}:{encoding}"
+    text = _render(record, style, rng or derived_rng(record, salt), charset=charset)
     codec = "gbk" if encoding.lower().replace("-", "") in {"gbk", "gb2312"} else encoding
     return text.encode(codec)
 

@@ -53,7 +53,7 @@ def active_table(record: Record, rng: random.Random) -> Table:
     old_label = record.get("format") != "2019" and rng.random() < 0.2
     rows: list[Row] = []
     for block in blocks:
-        widen = 4 - len(block.columns)
+        widen = 3 - len(block.columns)
         rows.append((cells.head((block.header,), colspan=4),))
         headers = [cells.head(parts) for _, parts in block.columns]
         headers[-1] = cells.head(block.columns[-1][1], colspan=1 + widen)

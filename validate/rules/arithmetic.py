@@ -30,7 +30,7 @@ def _row_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
         verdict = compare([total], [ctx.value("requests", row, c) for c in APPLICANT_COLUMNS], tol)
         if verdict:
             where: Where = {"table": "requests", "row": row}
-            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, row=row_name("requests", row))
+            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, row_name=row_name("requests", row))
 
 
 def _results_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -42,7 +42,7 @@ def _results_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
         verdict = compare([ctx.value("requests", "total", col)], [ctx.value("requests", r, col) for r in results], tol)
         if verdict:
             where: Where = {"table": "requests", "col": col}
-            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, col=col_name(col))
+            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, col_name=col_name(col))
 
 
 def _balance(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -57,7 +57,7 @@ def _balance(rule: Rule, ctx: Context) -> Iterator[Finding]:
         )
         if verdict:
             where: Where = {"table": "requests", "col": col}
-            yield _sum_finding(rule, verdict, verdict.left, verdict.right, where, col=col_name(col))
+            yield _sum_finding(rule, verdict, verdict.left, verdict.right, where, col_name=col_name(col))
 
 
 def _review_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -72,7 +72,7 @@ def _review_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
         )
         if verdict:
             where: Where = {"table": "review_litigation", "group": group}
-            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, group=name)
+            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, group_name=name)
 
 
 def _active_2019_rows(ctx: Context, *cols: str) -> Iterator[tuple[str, list[float]]]:
@@ -90,7 +90,12 @@ def _published_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for row, (new, total) in _active_2019_rows(ctx, "new_published", "total_published"):
         if new > total:
             yield rule.finding(
-                row=row_name("active", row), expected=total, actual=new, table="active", col="new_published"
+                row_name=row_name("active", row),
+                expected=total,
+                actual=new,
+                table="active",
+                row=row,
+                col="new_published",
             )
 
 
@@ -98,7 +103,7 @@ def _item_count(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for row, (prior, change) in _active_2019_rows(ctx, "prior_items", "change"):
         if prior + change < 0:
             yield rule.finding(
-                row=row_name("active", row), prior=prior, change=change, actual=prior + change, table="active", col="change"
+                row_name=row_name("active", row), prior=prior, change=change, actual=prior + change, table="active", col="change"
             )
 
 

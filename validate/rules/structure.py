@@ -76,11 +76,11 @@ def _template_mismatch(rule: Rule, ctx: Context) -> Iterator[Finding]:
             expected_name=FORMAT_NAMES[expected_format(ctx.year)],
             actual_name=FORMAT_NAMES[fmt],
         )
-    if "requests" in ctx.readable_tables and (fmt == "2021") == ctx.single_other and fmt in ("2019", "2021"):
-        shape = "只有一行（2019 年格式）" if ctx.single_other else "分为三个子项（2021 年格式）"
-        yield rule.finding(
-            "hybrid", shape=shape, format_name=FORMAT_NAMES[fmt], table="requests", row="other_handling"
-        )
+    if "requests" in ctx.readable_tables and fmt in ("2019", "2021"):
+        hybrid = ctx.single_other if fmt == "2021" else not ctx.single_other
+        if hybrid:
+            shape = "只有一行（2019 年格式）" if ctx.single_other else "分为三个子项（2021 年格式）"
+            yield rule.finding("hybrid", shape=shape, format_name=FORMAT_NAMES[fmt], table="requests")
 
 
 def _unknown_format(rule: Rule, ctx: Context) -> Iterator[Finding]:
