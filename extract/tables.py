@@ -25,7 +25,6 @@ from extract.labels import (
 )
 from extract.normalize import squash
 from extract.rows import PATH_SEP, LogicalRow
-from extract.splits import Check, candidates, flattened, no_check, row_total_check
 from extract.schema import (
     ACTIVE_2019,
     ACTIVE_2021,
@@ -35,6 +34,7 @@ from extract.schema import (
     REVIEW_GROUPS,
     request_rows,
 )
+from extract.splits import Check, candidates, flattened, no_check, row_total_check
 
 Cells = dict[str, dict[str, Any]]
 _ROW_TOTAL = row_total_check(len(REQUEST_COLUMNS) - 1)  # six applicant columns add up to 总计

@@ -103,7 +103,13 @@ def _item_count(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for row, (prior, change) in _active_2019_rows(ctx, "prior_items", "change"):
         if prior + change < 0:
             yield rule.finding(
-                row_name=row_name("active", row), prior=prior, change=change, actual=prior + change, table="active", col="change"
+                row_name=row_name("active", row),
+                prior=prior,
+                change=change,
+                actual=prior + change,
+                table="active",
+                row=row,
+                col="change",
             )
 
 
