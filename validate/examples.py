@@ -7,6 +7,7 @@ Every rule names a passing and a failing example built from these; the tests run
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -293,5 +294,16 @@ def stat(label: str, key: str, value: Any) -> Patch:
     def patch(case: Case) -> None:
         entry = next(e for e in case.record["legacy_stats"] if e["label"] == label)
         entry[key] = value
+
+    return patch
+
+
+def copy_to_previous(table: str) -> Patch:
+    """Give last year's record this year's `table` unchanged."""
+
+    def patch(case: Case) -> None:
+        if case.previous is None:
+            raise ValueError("this example needs last year's record")
+        case.previous[table] = copy.deepcopy(case.record[table])
 
     return patch

@@ -7,7 +7,7 @@ from typing import Final
 
 from extract.schema import REQUEST_COLUMNS
 from validate.context import Context
-from validate.examples import cell, example, put, stat
+from validate.examples import cell, copy_to_previous, example, put, stat
 from validate.finding import Finding
 from validate.messages import col_name, row_name, section_heading, section_ordinal
 from validate.rule import ANY, LEGACY, Rule
@@ -199,7 +199,7 @@ RULES: Final = (
         family="cross_year",
         check=_same_table,
         passing=example(),
-        failing=example("2021", lambda case: put("previous", "requests", value=case.record["requests"])(case)),
+        failing=example("2021", copy_to_previous("requests")),
         needs_previous=True,
     ),
     Rule(

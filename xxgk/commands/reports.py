@@ -1,0 +1,104 @@
+"""`xxgk parse` and `xxgk validate`: report files → canonical records → findings."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, UsageError, console, dump_json, error
+
+REPORT_SUFFIXES = frozenset({".txt", ".md", ".text", ".html", ".htm", ".shtml", ".xhtml"})
+
+
+def report_files(paths: Sequence[str]) -> Iterator[Path]:
+    """Files named on the command line, and the report files inside named directories."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+            if not found:
+                raise UsageError(f"{path}: no report files (txt, md, html) in this directory")
+            yield from found
+        elif path.exists():
+            yield path
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+
+
+def parse_files(paths: Sequence[str]) -> tuple[list[tuple[Path, dict[str, Any]]], bool]:
+    """Parse every file; an unreadable one is reported on stderr and the rest go on."""
+    from extract.errors import UnreadableInputError  # noqa: PLC0415
+    from extract.parse import parse_path  # noqa: PLC0415
+
+    out, failed = [], False
+    for path in report_files(paths):
+        try:
+            out.append((path, parse_path(path)))
+        except UnreadableInputError as exc:
+            error(f"{path}: {exc}")
+            failed = True
+    return out, failed
+
+
+def _one_or_many(items: list[Any]) -> Any:
+    return items[0] if len(items) == 1 else items
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    parsed, failed = parse_files(args.paths)
+    if args.json:
+        if parsed:
+            dump_json(_one_or_many([record for _, record in parsed]))
+    else:
+        from xxgk.console import print_report  # noqa: PLC0415
+
+        out = console()
+        for file, record in parsed:
+            print_report(out, str(file), record)
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from extract.errors import UnreadableInputError  # noqa: PLC0415
+    from extract.parse import parse_path  # noqa: PLC0415
+    from validate import validate  # noqa: PLC0415
+
+    previous = None
+    if args.previous:
+        try:
+            previous = parse_path(Path(args.previous))
+        except UnreadableInputError as exc:
+            raise UsageError(f"--previous {args.previous}: {exc}") from None
+    parsed, failed = parse_files(args.paths)
+    results: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = []
+    for path, record in parsed:
+        findings = [f.to_dict() for f in validate(record, previous=previous)]
+        results.append((str(path), record, findings))
+    if args.json:
+        if results:
+            dump_json(_one_or_many([{"report": record, "findings": findings} for _, record, findings in results]))
+    else:
+        from xxgk.console import print_findings, print_report, print_summary  # noqa: PLC0415
+
+        out = console()
+        for name, record, findings in results:
+            print_report(out, name, record)
+            print_findings(out, findings)
+        if len(results) > 1:
+            print_summary(out, results)
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("parse", help="parse report files into the canonical record")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print the canonical record(s) as JSON")
+    p.set_defaults(func=cmd_parse)
+
+    v = sub.add_parser("validate", help="parse and check report files")
+    v.add_argument("paths", nargs="+", metavar="PATH")
+    v.add_argument("--json", action="store_true", help='print {"report": …, "findings": […]} per file')
+    v.add_argument("--previous", metavar="PATH", help="last year's report, for the cross-year rules")
+    v.set_defaults(func=cmd_validate)
