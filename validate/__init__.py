@@ -1,1 +1,5 @@
 """Canonical record → findings a supervisor can act on."""
+
+from validate.api import validate
+
+__all__ = ["validate"]

@@ -178,7 +178,9 @@ class Context:
             label = str(entry.get("label") or "")
             seen[label] = seen.get(label, 0) + 1
             key = label if seen[label] == 1 else f"{label}#{seen[label]}"
-            out.append(LegacyEntry(key, label, str(entry.get("unit") or ""), entry.get("value"), entry.get("cumulative")))
+            out.append(
+                LegacyEntry(key, label, str(entry.get("unit") or ""), entry.get("value"), entry.get("cumulative"))
+            )
         return tuple(out)
 
     @cached_property

@@ -6,11 +6,10 @@ so every function takes the table of (month, day) per publisher level as an argu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
 from typing import Final
-
-from collections.abc import Mapping
 
 # 条例 (国务院令第711号) 第四十九条: departments by 1月31日, governments by 3月31日.
 # Townships are not named there; most publish in January, so 1月31日 is the default.

@@ -42,7 +42,9 @@ AGENCY = "示例县民政局"
 
 def _requests(rows: dict[str, list[int]], *, single_other: bool) -> dict[str, dict[str, int]]:
     zero = [0] * len(REQUEST_COLUMNS)
-    return {r: dict(zip(REQUEST_COLUMNS, rows.get(r, zero), strict=True)) for r in request_rows(single_other=single_other)}
+    return {
+        r: dict(zip(REQUEST_COLUMNS, rows.get(r, zero), strict=True)) for r in request_rows(single_other=single_other)
+    }
 
 
 def _requests_this_year(*, single_other: bool) -> dict[str, dict[str, int]]:
@@ -87,7 +89,9 @@ def _narrative(year: int, *, last_year: bool) -> dict[str, str]:
         return {
             "overview": f"{year}年，{AGENCY}持续推进政务公开标准化规范化建设，共新收政府信息公开申请11件，"
             "均依法依规按时答复。",
-            "problems": "主要问题是政策解读形式较为单一。改进措施：丰富图解、视频等解读形式，增强解读的针对性和可读性。",
+            "problems": (
+                "主要问题是政策解读形式较为单一。改进措施：丰富图解、视频等解读形式，增强解读的针对性和可读性。"
+            ),
             "other": "无。",
         }
     return {

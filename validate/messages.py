@@ -46,27 +46,38 @@ _LEGACY_SUM_UNCERTAIN: Final = "统计表『{parent}』或其分项（{parts}）
 MESSAGES: Final[dict[str, str]] = {
     # arithmetic: 表三 and 表四 sums
     "requests.row_total": "{row_name}：六类申请人之和为 {expected}，总计栏为 {actual}{note}",
-    "requests.row_total.uncertain": "{row_name}有空白单元格，无法核对总计栏（已填的申请人各栏之和为 {expected}，总计栏为 {actual}）",
-    "requests.results_total": "{col_name}：三(一)至三(六)各项办理结果之和为 {expected}，三(七)总计为 {actual}{note}",
-    "requests.results_total.uncertain": "{col_name}有空白单元格，无法核对三(七)总计（已填各项之和为 {expected}，总计为 {actual}）",
+    "requests.row_total.uncertain": (
+        "{row_name}有空白单元格，无法核对总计栏（已填的申请人各栏之和为 {expected}，总计栏为 {actual}）"
+    ),
+    "requests.results_total": ("{col_name}：三(一)至三(六)各项办理结果之和为 {expected}，三(七)总计为 {actual}{note}"),
+    "requests.results_total.uncertain": (
+        "{col_name}有空白单元格，无法核对三(七)总计（已填各项之和为 {expected}，总计为 {actual}）"
+    ),
     "requests.balance": (
         "{col_name}：第一项加第二项之和为 {expected}，第三项(七)总计加第四项之和为 {actual}，"
         "不符合表头所注的勾稽关系{note}"
     ),
     "requests.balance.uncertain": (
-        "{col_name}有空白单元格，无法核对“第一项加第二项之和等于第三项加第四项之和”（已填部分分别为 {expected} 和 {actual}）"
+        "{col_name}有空白单元格，无法核对“第一项加第二项之和等于第三项加第四项之和”"
+        "（已填部分分别为 {expected} 和 {actual}）"
     ),
-    "review_litigation.total": "表四『{group_name}』：结果维持、结果纠正、其他结果、尚未审结之和为 {expected}，总计为 {actual}{note}",
-    "review_litigation.total.uncertain": "表四『{group_name}』有空白单元格，无法核对总计（已填各项之和为 {expected}，总计为 {actual}）",
+    "review_litigation.total": (
+        "表四『{group_name}』：结果维持、结果纠正、其他结果、尚未审结之和为 {expected}，总计为 {actual}{note}"
+    ),
+    "review_litigation.total.uncertain": (
+        "表四『{group_name}』有空白单元格，无法核对总计（已填各项之和为 {expected}，总计为 {actual}）"
+    ),
     "active.published_total": "{row_name}：本年新公开数量 {actual} 大于对外公开总数量 {expected}",
-    "active.item_count": "{row_name}：上一年项目数量 {prior} 加本年增/减 {change} 得 {actual}，项目数量不能为负数",
+    "active.item_count": ("{row_name}：上一年项目数量 {prior} 加本年增/减 {change} 得 {actual}，项目数量不能为负数"),
     # cells
     "cell.negative": "{cell}为 {actual}，不能为负数",
     "cell.not_integer": "{cell}为 {value}，件数应为整数",
     "cell.not_integer.not_number": "{cell}的内容“{value}”不是数字",
     "blank_cell": "{cell}为空白：空白不等于 0，没有数据的栏目应填 0",
     "missing_row": "{table_name}中找不到『{label}』行，该行数据缺失",
-    "ambiguous_split": "{table_name}『{label}』行的数字连写为“{raw}”，可拆分为 {candidates}，无法确定，请对照原文核对",
+    "ambiguous_split": (
+        "{table_name}『{label}』行的数字连写为“{raw}”，可拆分为 {candidates}，无法确定，请对照原文核对"
+    ),
     # structure and dates
     "missing_section": "报告缺少第{ordinal}部分“{heading}”（条例第五十条规定的内容）",
     "missing_table": "第{ordinal}部分“{heading}”中没有可读取的{table_name}（表格缺失、为图片或无法识别）",
@@ -86,21 +97,27 @@ MESSAGES: Final[dict[str, str]] = {
     "text_table.review": _TEXT_TABLE,
     "text_table.litigation": _TEXT_TABLE,
     "text_table.all_completed": "正文称“{quote}”，但{what}为 {actual}，仍有申请结转下年度办理",
-    "narrative.completed_exceeds_received": "正文所述办结 {completed} 件，多于受理 {received} 件与上年结转 {carried} 件之和",
+    "narrative.completed_exceeds_received": (
+        "正文所述办结 {completed} 件，多于受理 {received} 件与上年结转 {carried} 件之和"
+    ),
     "narrative.balance": (
         "正文所述新收 {new} 件加上年结转 {carried} 件共 {expected} 件，而办结 {completed} 件加结转下年度 {carry} 件"
         "共 {actual} 件，前后矛盾"
     ),
     # cross-year
-    "requests.carry_link": "{col_name}：本年“上年结转”为 {actual}，上一年度报告“结转下年度继续办理”为 {expected}",
+    "requests.carry_link": ("{col_name}：本年“上年结转”为 {actual}，上一年度报告“结转下年度继续办理”为 {expected}"),
     "active.in_force_link": (
         "{row_name}：现行有效件数为 {actual}，按上一年度现行有效 {prior} 件加本年制发 {issued} 件减废止 {repealed} 件"
         "应为 {expected}"
     ),
-    "active.prior_items_link": "{row_name}：上一年项目数量为 {actual}，按上一年度报告（项目数量 {prior}，增/减 {change}）应为 {expected}",
-    "copied_from_previous_year": "第{ordinal}部分“{heading}”与上一年度报告的相似度为 {similarity}，疑似照抄往年内容",
+    "active.prior_items_link": (
+        "{row_name}：上一年项目数量为 {actual}，按上一年度报告（项目数量 {prior}，增/减 {change}）应为 {expected}"
+    ),
+    "copied_from_previous_year": ("第{ordinal}部分“{heading}”与上一年度报告的相似度为 {similarity}，疑似照抄往年内容"),
     "requests.same_as_previous_year": "表三的全部数据与上一年度报告完全相同，疑似沿用往年数据",
-    "legacy.cumulative_link": "统计表『{label}』历年累计为 {actual}，按上一年度累计 {prior} 加本年 {value} 应为 {expected}",
+    "legacy.cumulative_link": (
+        "统计表『{label}』历年累计为 {actual}，按上一年度累计 {prior} 加本年 {value} 应为 {expected}"
+    ),
     # legacy 统计表
     "legacy.received_total": _LEGACY_SUM,
     "legacy.received_total.uncertain": _LEGACY_SUM_UNCERTAIN,
@@ -116,7 +133,7 @@ MESSAGES: Final[dict[str, str]] = {
     "legacy.litigation_total.uncertain": _LEGACY_SUM_UNCERTAIN,
     "legacy.staff_total": _LEGACY_SUM,
     "legacy.staff_total.uncertain": _LEGACY_SUM_UNCERTAIN,
-    "legacy.subitem_exceeds_parent": "统计表中“其中”项『{child}』为 {actual}，大于其上级项『{parent}』的 {expected}",
+    "legacy.subitem_exceeds_parent": ("统计表中“其中”项『{child}』为 {actual}，大于其上级项『{parent}』的 {expected}"),
     "legacy.cumulative_below_value": "统计表『{label}』的历年累计 {actual} 小于本年度数 {expected}",
     "legacy.blank_value": "统计表『{label}』未填写数值：空白不等于 0",
     # plausibility

@@ -40,7 +40,9 @@ _NOT_A_REQUEST_CLAIM: Final = ("行政复议", "行政诉讼", "不予", "正当
 _ALL_DONE: Final = re.compile(
     r"(?<!未)(?<!没)(?:全部|均已|均|全都|都已|已全部)(?:按时|依法|按期|及时)?(?:办结|答复|办理完毕|处理完毕)"
 )
-_ORGAN: Final = re.compile(r"政府|办公室|办(?![理结件])|局|委|镇|乡|街道|部门|单位|中心|法院|科|股")
+_ORGAN: Final = re.compile(
+    r"政府(?!信息)|办公室|办(?![理结件])|局|委(?!托)|镇|(?<!城)乡|街道|部门|单位|中心|法院|科(?!研)|股"
+)
 _SELF: Final = ("我", "本机关", "本单位", "本部门", "本局", "本级", "全局", "全镇", "全乡", "全区", "全县", "全市")
 
 
@@ -144,5 +146,5 @@ def read_narrative(texts: Mapping[str, object], agency: object) -> Narrative:
             if all_completed is None and "申请" in sentence:
                 done = _ALL_DONE.search(sentence)
                 if done:
-                    all_completed = Statement("carry_forward", 0, True, sentence.strip(), section)
+                    all_completed = Statement("carry_forward", 0, whole=True, quote=sentence.strip(), section=section)
     return Narrative(tuple(statements), all_completed)

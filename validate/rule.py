@@ -17,9 +17,7 @@ TEMPLATE: Final[frozenset[Kind]] = frozenset({"template"})
 LEGACY: Final[frozenset[Kind]] = frozenset({"legacy"})
 ANY: Final[frozenset[Kind]] = TEMPLATE | LEGACY
 
-Family = Literal[
-    "arithmetic", "cells", "structure", "text_table", "cross_year", "legacy", "plausibility"
-]
+Family = Literal["arithmetic", "cells", "structure", "text_table", "cross_year", "legacy", "plausibility"]
 
 
 class Where(TypedDict, total=False):

@@ -36,9 +36,9 @@ def _trafilatura_live(record: Record) -> bytes:
     import trafilatura  # noqa: PLC0415  (heavy import, only this layout needs it)
 
     text = trafilatura.extract(render_html(record, style="clean"), output_format="txt", include_tables=True)
-    if not isinstance(text, str):
+    if text is None:
         raise RuntimeError("trafilatura extracted nothing from the rendered page")
-    return (text + "\n").encode("utf-8")
+    return f"{text}\n".encode()
 
 
 REGISTRY: Final[tuple[Layout, ...]] = (

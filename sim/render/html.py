@@ -216,7 +216,8 @@ class _Word:
             if not text:
                 return f"{p}<span lang=EN-US style='{self._font}'><o:p>&nbsp;</o:p></span></p>"
             pad = self.rng.choice(("", "", "&nbsp;", "<span style='mso-spacerun:yes'>&nbsp; </span>"))
-            return f"{p}<span lang=EN-US style='{self._font}'>{pad}{escape(text, quote=False)}{pad}<o:p></o:p></span></p>"
+            span = f"<span lang=EN-US style='{self._font}'>"
+            return f"{p}{span}{pad}{escape(text, quote=False)}{pad}<o:p></o:p></span></p>"
         if not cell.parts:
             return f"{p}<span lang=EN-US style='{self._font}'><o:p>&nbsp;</o:p></span></p>"
         if self.parts_as_paragraphs:

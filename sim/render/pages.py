@@ -134,8 +134,9 @@ def portal_page(record: Record, doc: Document, body: str, rng: random.Random, *,
 </div>
 <div class="article">
 <h1 class="article-title">{title}</h1>
-<div class="article-info">发布时间：{pub} 来源：{publisher} 浏览次数：<span id="hits">{rng.randint(20, 3000)}</span>
-字体：[<a href="javascript:doZoom(18)">大</a> <a href="javascript:doZoom(16)">中</a> <a href="javascript:doZoom(14)">小</a>]</div>
+<div class="article-info">发布时间：{pub} 来源：{publisher}
+浏览次数：<span id="hits">{rng.randint(20, 3000)}</span> 字体：[<a href="javascript:doZoom(18)">大</a>
+<a href="javascript:doZoom(16)">中</a> <a href="javascript:doZoom(14)">小</a>]</div>
 <div class="article-content" id="zoom">
 {body}
 </div>

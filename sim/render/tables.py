@@ -143,7 +143,9 @@ def legacy_table(record: Record, rng: random.Random, *, title_row: bool) -> Tabl
     rows: list[Row] = [(Cell((labels.LEGACY_TITLE,), colspan=3, head=True),)] if title_row else []
     rows.append(tuple(Cell(parts, head=True) for parts in labels.LEGACY_HEADERS))
     known = [s["label"] for s in stats] == list(labels.LEGACY_LABELS)
-    printed_rows = labels.LEGACY_ROWS if known else tuple(labels.LegacyRow(s["label"], s["unit"], s["label"]) for s in stats)
+    printed_rows = (
+        labels.LEGACY_ROWS if known else tuple(labels.LegacyRow(s["label"], s["unit"], s["label"]) for s in stats)
+    )
     values = iter(stats)
     for printed in printed_rows:
         if printed.label is None:

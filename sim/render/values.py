@@ -50,4 +50,5 @@ def _digits(number: Number, style: NumberStyle, rng: random.Random) -> str:
 def derived_rng(record: Record, salt: str) -> random.Random:
     """A generator seeded by the record's content and `salt`: same input, same rendering."""
     blob = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str) + "\x00" + salt
-    return random.Random(int.from_bytes(hashlib.sha256(blob.encode()).digest()[:8], "big"))
+    seed = int.from_bytes(hashlib.sha256(blob.encode()).digest()[:8], "big")
+    return random.Random(seed)  # noqa: S311  (reproducible test data, not cryptography)

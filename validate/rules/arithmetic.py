@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Final
+from typing import Final, TypedDict
 
 from extract.schema import APPLICANT_COLUMNS, REQUEST_COLUMNS, REVIEW_GROUPS, REVIEW_PARTS, result_rows
 from validate.context import Context
@@ -16,9 +16,15 @@ from validate.rule import Rule, Where
 _BLANKS_NOTE: Final = "（另有空白单元格，已填部分之和已超出）"
 
 
-def _sum_finding(rule: Rule, verdict: Verdict, expected: float, actual: float, where: Where, **words: str) -> Finding:
+class _Names(TypedDict, total=False):
+    row_name: str
+    col_name: str
+    group_name: str
+
+
+def _sum_finding(rule: Rule, verdict: Verdict, expected: float, actual: float, where: Where, names: _Names) -> Finding:
     note = _BLANKS_NOTE if verdict.blanks else ""
-    return rule.finding(status=verdict.status, expected=expected, actual=actual, note=note, **where, **words)
+    return rule.finding(status=verdict.status, expected=expected, actual=actual, note=note, **where, **names)
 
 
 def _row_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -30,7 +36,9 @@ def _row_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
         verdict = compare([total], [ctx.value("requests", row, c) for c in APPLICANT_COLUMNS], tol)
         if verdict:
             where: Where = {"table": "requests", "row": row}
-            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, row_name=row_name("requests", row))
+            yield _sum_finding(
+                rule, verdict, verdict.right, verdict.left, where, {"row_name": row_name("requests", row)}
+            )
 
 
 def _results_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -42,7 +50,7 @@ def _results_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
         verdict = compare([ctx.value("requests", "total", col)], [ctx.value("requests", r, col) for r in results], tol)
         if verdict:
             where: Where = {"table": "requests", "col": col}
-            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, col_name=col_name(col))
+            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, {"col_name": col_name(col)})
 
 
 def _balance(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -57,7 +65,7 @@ def _balance(rule: Rule, ctx: Context) -> Iterator[Finding]:
         )
         if verdict:
             where: Where = {"table": "requests", "col": col}
-            yield _sum_finding(rule, verdict, verdict.left, verdict.right, where, col_name=col_name(col))
+            yield _sum_finding(rule, verdict, verdict.left, verdict.right, where, {"col_name": col_name(col)})
 
 
 def _review_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -72,7 +80,7 @@ def _review_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
         )
         if verdict:
             where: Where = {"table": "review_litigation", "group": group}
-            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, group_name=name)
+            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, {"group_name": name})
 
 
 def _active_2019_rows(ctx: Context, *cols: str) -> Iterator[tuple[str, list[float]]]:

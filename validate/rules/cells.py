@@ -7,7 +7,7 @@ from typing import Final
 
 from extract.schema import MONEY_CELLS, SIGNED_CELLS
 from validate.context import Context, number
-from validate.examples import cell, example, put, stat
+from validate.examples import cell, example, put
 from validate.finding import Finding
 from validate.messages import TABLE_NAMES, cell_name, label_of
 from validate.rule import ANY, Rule, Where, at

@@ -49,13 +49,19 @@ def _p(*patterns: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
 
 
-REFUSAL_REASONS: Final = _p(
-    r"涉及国家秘密",
-    r"涉及商业秘密",
-    r"涉及个人隐私",
-    r"危及.*",
-    r"(?:不是|非)《.*》所指政府信息",
-    r"法律法规规定的其他情形",
+REFUSALS: Final = LegacySum(
+    "legacy.refusals_total",
+    "统计表：不同意公开答复数 = 各项不予公开理由之和（有的口径允许理由重叠）",
+    re.compile(r"不同意公开答复数|否决公开答复总数"),
+    _p(
+        r"涉及国家秘密",
+        r"涉及商业秘密",
+        r"涉及个人隐私",
+        r"危及.*",
+        r"(?:不是|非)《.*》所指政府信息",
+        r"法律法规规定的其他情形",
+    ),
+    re.compile(r"不属于本行政机关公开数|申请信息不存在数|行政复议.*"),
 )
 
 SUMS: Final = (
@@ -75,7 +81,8 @@ SUMS: Final = (
     ),
     LegacySum(
         "legacy.answers_total",
-        "统计表：申请答复数 = 已主动公开 + 同意公开 + 同意部分公开 + 不同意公开 + 非本机关 + 信息不存在 + 告知更改补充 + 告知其他途径",
+        "统计表：申请答复数 = 已主动公开 + 同意公开 + 同意部分公开 +"
+        " 不同意公开 + 非本机关 + 信息不存在 + 告知更改补充 + 告知其他途径",
         re.compile(r"申请答复数|.*对申请的答复总数"),
         _p(
             r"属于已主动公开范围数",
@@ -89,13 +96,7 @@ SUMS: Final = (
         ),
         re.compile(r"行政复议.*|行政诉讼.*"),
     ),
-    LegacySum(
-        "legacy.refusals_total",
-        "统计表：不同意公开答复数 = 各项不予公开理由之和（有的口径允许理由重叠）",
-        re.compile(r"不同意公开答复数|否决公开答复总数"),
-        REFUSAL_REASONS,
-        re.compile(r"不属于本行政机关公开数|申请信息不存在数|行政复议.*"),
-    ),
+    REFUSALS,
     LegacySum(
         "legacy.review_total",
         "统计表：行政复议数量 = 维持具体行政行为数 + 被依法纠错数 + 其他情形数",
@@ -120,11 +121,13 @@ SUMS: Final = (
 )
 
 # “其中” lines and the line they belong to: (child, parent); the parent is the nearest one above.
+_ACTIVE_TOTAL: Final = re.compile(r"主动公开政府信息数|主动公开信息数")
 SUBITEMS: Final = (
-    *((c, p) for c, p in zip(_p(r"主动公开规范性文件数", r"(?:其中)?全文电子化.*"), _p(r"主动公开政府信息数|主动公开信息数") * 2, strict=True)),
+    (re.compile(r"主动公开规范性文件数"), _ACTIVE_TOTAL),
+    (re.compile(r"(?:其中)?全文电子化.*"), _ACTIVE_TOTAL),
     (re.compile(r"主要负责同志参加新闻发布会次数"), re.compile(r"参加或举办新闻发布会总次数")),
     (re.compile(r"主要负责同志参加政府网站在线访谈次数"), re.compile(r"政府网站在线访谈次数")),
-    *((reason, SUMS[3].parent) for reason in REFUSAL_REASONS),
+    *((reason, REFUSALS.parent) for reason in REFUSALS.parts),
 )
 
 

@@ -63,9 +63,7 @@ def _section_numbering(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for key in SECTIONS:
         printed = numbers.get(key)
         if printed is not None and printed != section_ordinal(key):
-            yield rule.finding(
-                heading=section_heading(key), printed=printed, ordinal=section_ordinal(key), section=key
-            )
+            yield rule.finding(heading=section_heading(key), printed=printed, ordinal=section_ordinal(key), section=key)
 
 
 def _template_mismatch(rule: Rule, ctx: Context) -> Iterator[Finding]:

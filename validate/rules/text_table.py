@@ -13,7 +13,7 @@ from functools import partial
 from typing import Final
 
 from validate.context import Context, Number
-from validate.examples import cell, example, put
+from validate.examples import example, put
 from validate.finding import Finding
 from validate.narrative import Statement
 from validate.rule import ANY, Rule, Where
@@ -195,10 +195,26 @@ RULES: Final = (
         "本年度共新收政府信息公开申请18件。",
         "received",
     ),
-    _text_rule("carried_over", "正文所述上年结转申请数 = 表三第二项总计（TX-R1）", "本年度共新收政府信息公开申请17件，上年结转2件。"),
-    _text_rule("completed", "正文所述办结（答复）申请数 = 表三三(七)总计（TX-R1）", "本年度共新收政府信息公开申请17件，全年办结20件。"),
-    _text_rule("carry_forward", "正文所述结转下年度申请数 = 表三第四项总计（TX-R1）", "本年度政府信息公开申请结转下年度办理2件。"),
-    _text_rule("review", "正文所述因政府信息公开被申请行政复议数 = 表四行政复议总计（TX-R1）", "因政府信息公开被申请行政复议3件。"),
+    _text_rule(
+        "carried_over",
+        "正文所述上年结转申请数 = 表三第二项总计（TX-R1）",
+        "本年度共新收政府信息公开申请17件，上年结转2件。",
+    ),
+    _text_rule(
+        "completed",
+        "正文所述办结（答复）申请数 = 表三三(七)总计（TX-R1）",
+        "本年度共新收政府信息公开申请17件，全年办结20件。",
+    ),
+    _text_rule(
+        "carry_forward",
+        "正文所述结转下年度申请数 = 表三第四项总计（TX-R1）",
+        "本年度政府信息公开申请结转下年度办理2件。",
+    ),
+    _text_rule(
+        "review",
+        "正文所述因政府信息公开被申请行政复议数 = 表四行政复议总计（TX-R1）",
+        "因政府信息公开被申请行政复议3件。",
+    ),
     _text_rule(
         "litigation",
         "正文所述行政诉讼数 = 表四未经复议直接起诉与复议后起诉的总计之和（TX-R1）",
@@ -211,7 +227,9 @@ RULES: Final = (
         family="text_table",
         check=_all_completed,
         passing=example(),
-        failing=example("2021", put("record", "narrative", "overview", value="本年度收到的政府信息公开申请均已按时办结。")),
+        failing=example(
+            "2021", put("record", "narrative", "overview", value="本年度收到的政府信息公开申请均已按时办结。")
+        ),
     ),
     Rule(
         id="narrative.completed_exceeds_received",
