@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Final, Literal
 
 from extract.schema import (
@@ -17,6 +17,7 @@ from extract.schema import (
     TABLES,
     Record,
     request_rows,
+    table_cells,
 )
 from validate.deadlines import DEFAULT_DEADLINES
 from validate.narrative import Narrative, read_narrative
@@ -43,10 +44,8 @@ DEFAULT_SETTINGS: Final = Settings()
 
 
 def number(value: object) -> Number | None:
-    """A cell's value as a number, or None when it is blank or not a number at all."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return value
+    """A cell's value as a number, or None when it is blank or not a number at all (bool is not)."""
+    return value if type(value) is int or type(value) is float else None
 
 
 def record_kind(record: Record) -> Kind:
@@ -66,11 +65,16 @@ def template_cells(record: Record, table: str) -> tuple[tuple[str, str], ...]:
 
     For 表四 the pair is (group, col).
     """
+    return _layout(table, fmt_2019=record.get("format") == "2019", single_other=_single_other(record))
+
+
+@cache
+def _layout(table: str, *, fmt_2019: bool, single_other: bool) -> tuple[tuple[str, str], ...]:
     if table == "active":
-        layout = ACTIVE_2019 if record.get("format") == "2019" else ACTIVE_2021
+        layout = ACTIVE_2019 if fmt_2019 else ACTIVE_2021
         return tuple((row, col) for row, cols in layout.items() for col in cols)
     if table == "requests":
-        rows = request_rows(single_other=_single_other(record))
+        rows = request_rows(single_other=single_other)
         return tuple((row, col) for row in rows for col in REQUEST_COLUMNS)
     return tuple((group, col) for group in REVIEW_GROUPS for col in REVIEW_COLUMNS)
 
@@ -137,14 +141,23 @@ class Context:
     def ambiguous_splits(self) -> tuple[Mapping[str, Any], ...]:
         return tuple(s for s in self.parse.get("ambiguous_splits") or () if isinstance(s, dict))
 
+    @cached_property
+    def raw(self) -> dict[tuple[str, str, str], object]:
+        """(table, row, col) → the value as the record has it; blank cells are None or absent."""
+        return {(t, r, c): v for t in TABLES for (r, c), v in table_cells(self.record, t).items()}
+
+    @cached_property
+    def numbers(self) -> dict[tuple[str, str, str], Number | None]:
+        """(table, row, col) → the value as a number; None when blank or not a number."""
+        return {k: v if type(v) is int or type(v) is float else None for k, v in self.raw.items()}
+
     def cell(self, table: str, row: str, col: str) -> object:
         """The raw value of a cell (None when blank or absent)."""
-        rows = self.record.get(table)
-        cols = rows.get(row) if isinstance(rows, dict) else None
-        return cols.get(col) if isinstance(cols, dict) else None
+        return self.raw.get((table, row, col))
 
     def value(self, table: str, row: str, col: str) -> Number | None:
-        return number(self.cell(table, row, col))
+        """The cell as a number (None when blank, absent or not a number)."""
+        return self.numbers.get((table, row, col))
 
     @cached_property
     def cells(self) -> Mapping[str, tuple[tuple[str, str], ...]]:

@@ -30,6 +30,8 @@ _KEYWORD: Final = re.compile(
     r"|(?P<litigation>行政诉讼)"
 )
 _COUNT: Final = re.compile(r"(\d+)\s*(余|多)?\s*(?:件|起|宗|例)")
+# A sentence can state something only if it counts (“N件”) or denies (“未/没有/无”): skip the rest fast.
+_CANDIDATE: Final = re.compile(r"\d\s*(?:余|多)?\s*[件起宗例]|未|没有|无")
 _NO_REQUESTS: Final = re.compile(
     r"(?:未|没有)(?:收到|受理|接到|接收)[^，,。；]{0,15}?申请"
     r"|(?:未|没有)(?:发生|产生|出现)(?:依申请公开|政府信息公开申请)"
@@ -142,7 +144,8 @@ def read_narrative(texts: Mapping[str, object], agency: object) -> Narrative:
         if not isinstance(text, str):
             continue
         for sentence in _SENTENCE.split(text):
-            statements.extend(_read_sentence(sentence, section, name))
+            if _CANDIDATE.search(sentence):
+                statements.extend(_read_sentence(sentence, section, name))
             if all_completed is None and "申请" in sentence:
                 done = _ALL_DONE.search(sentence)
                 if done:

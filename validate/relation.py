@@ -21,19 +21,31 @@ class Verdict:
     blanks: bool  # some part was blank
 
 
+def _total(values: Sequence[Number | None]) -> tuple[Number, bool, bool]:
+    """(sum of the known values, some value blank, every known value an integer)."""
+    total: Number = 0
+    blank, exact = False, True
+    for v in values:
+        if v is None:
+            blank = True
+        else:
+            total += v
+            exact = exact and type(v) is int
+    return total, blank, exact
+
+
 def compare(left: Sequence[Number | None], right: Sequence[Number | None], tolerance: float) -> Verdict | None:
     """None when the relation holds; otherwise how it fails or why it cannot be decided.
 
     Integer sums compare exactly; `tolerance` applies as soon as a decimal (万元) takes part.
     """
-    left_known = [v for v in left if v is not None]
-    right_known = [v for v in right if v is not None]
-    lsum, rsum = sum(left_known), sum(right_known)
-    left_blank, right_blank = len(left_known) < len(left), len(right_known) < len(right)
-    exact = all(type(v) is int for v in (*left_known, *right_known))
-    tol = 0.0 if exact else tolerance
+    lsum, left_blank, left_exact = _total(left)
+    rsum, right_blank, right_exact = _total(right)
+    tol = 0.0 if left_exact and right_exact else tolerance
     if not (left_blank or right_blank):
         return None if abs(lsum - rsum) <= tol else Verdict("fail", lsum, rsum, blanks=False)
-    if (left_blank and not right_blank and lsum > rsum + tol) or (right_blank and not left_blank and rsum > lsum + tol):
+    if (left_blank and not right_blank and lsum > rsum + tol) or (
+        right_blank and not left_blank and rsum > lsum + tol
+    ):
         return Verdict("fail", lsum, rsum, blanks=True)
     return Verdict("uncertain", lsum, rsum, blanks=True)

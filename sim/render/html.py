@@ -179,8 +179,12 @@ class _Word:
                 "<p class=MsoNormal style='line-height:28.0pt;mso-line-height-rule:exactly'>"
                 f"{spacer}<b>{self.runs(para.text, 'font-size:16.0pt;font-family:黑体')}</b></p>"
             )
-        align = " align=center style='text-align:center'" if para.role == "caption" else (
-            " style='text-indent:32.0pt;mso-char-indent-count:2.0;line-height:28.0pt;mso-line-height-rule:exactly'"
+        align = (
+            " align=center style='text-align:center'"
+            if para.role == "caption"
+            else (
+                " style='text-indent:32.0pt;mso-char-indent-count:2.0;line-height:28.0pt;mso-line-height-rule:exactly'"
+            )
         )
         return f"<p class=MsoNormal{align}>{self.runs(para.text, 'font-size:16.0pt;font-family:仿宋_GB2312')}</p>"
 
@@ -204,7 +208,7 @@ class _Word:
             f" {name}={n}" for name, n in (("colspan", cell.colspan), ("rowspan", cell.rowspan)) if n > 1
         )
         style = (
-            f"width:{width * 0.75:.1f}pt;border:solid windowtext 1.0pt;border-top:none;"
+            f"width:{42.5 * cell.colspan:.1f}pt;border:solid windowtext 1.0pt;border-top:none;"
             "mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt;height:20.0pt"
         )
         return f"  <td {attrs} valign=center style='{style}'>\n{self.content(cell)}\n  </td>"
@@ -216,8 +220,8 @@ class _Word:
             if not text:
                 return f"{p}<span lang=EN-US style='{self._font}'><o:p>&nbsp;</o:p></span></p>"
             pad = self.rng.choice(("", "", "&nbsp;", "<span style='mso-spacerun:yes'>&nbsp; </span>"))
-            span = f"<span lang=EN-US style='{self._font}'>"
-            return f"{p}{span}{pad}{escape(text, quote=False)}{pad}<o:p></o:p></span></p>"
+            value = f"<span lang=EN-US>{pad}{escape(text, quote=False)}{pad}<o:p></o:p></span>"
+            return f"{p}<span style='{self._font}'>{value}</span></p>"
         if not cell.parts:
             return f"{p}<span lang=EN-US style='{self._font}'><o:p>&nbsp;</o:p></span></p>"
         if self.parts_as_paragraphs:

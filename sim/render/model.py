@@ -87,10 +87,7 @@ class Table:
     def with_placeholders(self) -> list[list[Cell | None]]:
         """Rows as a Word/PDF text dump shows them: one empty placeholder (None) per cell that
         spans down into the row, at that cell's column, and no slot for a colspan."""
-        return [
-            [s.cell if s.dr == 0 else None for s in row if s is not None and s.dc == 0]
-            for row in self.layout()
-        ]
+        return [[s.cell if s.dr == 0 else None for s in row if s is not None and s.dc == 0] for row in self.layout()]
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ class _Writer:
     numbers: ClassVar[NumberStyle] = NumberStyle()
     nfkc: ClassVar[float] = 0.0  # probability that the whole output is NFKC-normalised
     page_breaks: ClassVar[float] = 0.0  # probability of a page-number line between two blocks
+    joiner: ClassVar[str] = ""  # between the parts of a header cell broken over lines
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
@@ -73,22 +74,24 @@ class _Writer:
     def table(self, table: Table) -> list[str]:
         raise NotImplementedError
 
-    def label(self, cell: Cell, joiner: str) -> str:
-        return joiner.join(cell.parts)
+    def label(self, cell: Cell) -> str:
+        return self.joiner.join(cell.parts)
 
-    def text(self, cell: Cell | None, joiner: str = "") -> str:
+    def text(self, cell: Cell | None) -> str:
         if cell is None:
             return ""
         if cell.number is not None:
             return format_number(cell.number, self.numbers, self.rng)
-        return self.label(cell, joiner)
+        return self.label(cell)
 
 
 class _Trafilatura20(_Writer):
     numbers = NumberStyle(thousands=0.1)
     nfkc = 1.0
+    joiner = " "
     row_start: ClassVar[bool] = True
     pad_last_row: ClassVar[bool] = True
+    split_rows: ClassVar[float] = 0.0  # chance that one 表三 row's cells end in "\n|" (seed 001)
 
     def __init__(self, rng: random.Random) -> None:
         super().__init__(rng)
@@ -96,12 +99,12 @@ class _Trafilatura20(_Writer):
         self.first_part_only = rng.random() < 0.5
         self.lost_group = rng.random() < 0.15  # seed 000: the (三)不予公开 cell comes out empty
 
-    def label(self, cell: Cell, joiner: str) -> str:
+    def label(self, cell: Cell) -> str:
         if self.lost_group and cell.text == labels.REQUEST_GROUPS["withheld"].label:
             return ""
         if self.first_part_only and cell.head:
             return cell.parts[0] if cell.parts else ""
-        return " ".join(cell.parts)
+        return super().label(cell)
 
     def table(self, table: Table) -> list[str]:
         width = table.width
@@ -121,18 +124,16 @@ class _Trafilatura20(_Writer):
         return lines
 
     def split_row(self, table: Table) -> int:
-        """Row whose cells end in a newline before their `|` (seed 001); -1 for none."""
+        """Row whose value cells end in a newline before their `|` (seed 001); -1 for none."""
+        if table.kind == "requests" and self.rng.random() < self.split_rows:
+            return self.rng.randrange(3, len(table.rows))
         return -1
 
 
 class _Trafilatura11(_Trafilatura20):
     row_start = False
     pad_last_row = False
-
-    def split_row(self, table: Table) -> int:
-        if table.kind == "requests" and self.rng.random() < 0.3:
-            return self.rng.randrange(3, len(table.rows))
-        return -1
+    split_rows = 0.3
 
 
 class _Tabs(_Writer):
@@ -155,13 +156,14 @@ class _Tabs(_Writer):
 
 class _Markdown(_Writer):
     numbers = NumberStyle(thousands=0.3)
+    joiner = " "
 
     def para(self, para: Para) -> list[str]:
         return [*para.text.split("\n"), ""]
 
     def table(self, table: Table) -> list[str]:
         grid = table.expanded()
-        lines = ["| " + " | ".join(self.text(cell, " ") for cell in row) + " |" for row in grid]
+        lines = ["| " + " | ".join(self.text(cell) for cell in row) + " |" for row in grid]
         lines.insert(1, "|" + "---|" * table.width)
         return [*lines, ""]
 

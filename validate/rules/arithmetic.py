@@ -30,10 +30,10 @@ def _sum_finding(rule: Rule, verdict: Verdict, expected: float, actual: float, w
 def _row_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
     if "requests" not in ctx.readable_tables:
         return
-    tol = ctx.settings.money_tolerance
+    tol, get = ctx.settings.money_tolerance, ctx.numbers.get
     for row in ctx.rows["requests"]:
-        total = ctx.value("requests", row, "total")
-        verdict = compare([total], [ctx.value("requests", row, c) for c in APPLICANT_COLUMNS], tol)
+        total = get(("requests", row, "total"))
+        verdict = compare([total], [get(("requests", row, c)) for c in APPLICANT_COLUMNS], tol)
         if verdict:
             where: Where = {"table": "requests", "row": row}
             yield _sum_finding(
@@ -44,10 +44,10 @@ def _row_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
 def _results_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
     if "requests" not in ctx.readable_tables:
         return
-    tol = ctx.settings.money_tolerance
+    tol, get = ctx.settings.money_tolerance, ctx.numbers.get
     results = result_rows(single_other=ctx.single_other)
     for col in REQUEST_COLUMNS:
-        verdict = compare([ctx.value("requests", "total", col)], [ctx.value("requests", r, col) for r in results], tol)
+        verdict = compare([get(("requests", "total", col))], [get(("requests", r, col)) for r in results], tol)
         if verdict:
             where: Where = {"table": "requests", "col": col}
             yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, {"col_name": col_name(col)})

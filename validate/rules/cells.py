@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 from extract.schema import MONEY_CELLS, SIGNED_CELLS
@@ -17,10 +19,11 @@ DECIMAL_UNITS: Final = frozenset({"万元", "元", "%"})
 
 
 def _blank_cell(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    raw = ctx.raw
     for table in sorted(ctx.readable_tables):
         rows = ctx.record[table]
         for row, col in ctx.cells[table]:
-            if row in rows and (table, row) not in ctx.unreadable_rows and ctx.cell(table, row, col) is None:
+            if raw.get((table, row, col)) is None and row in rows and (table, row) not in ctx.unreadable_rows:
                 yield rule.finding(cell=cell_name(table, row, col), **at(table, row, col))
 
 
@@ -46,38 +49,50 @@ def _ambiguous_split(rule: Rule, ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _values(ctx: Context) -> Iterator[tuple[str, object, bool, bool, Where]]:
-    """Every value the record prints: (name, raw value, may be fractional, may be negative, location)."""
+@dataclass(frozen=True, slots=True)
+class _Value:
+    """One value the record prints, and what the template allows it to be."""
+
+    raw: object
+    fractional: bool  # 万元 amounts, legacy 万元/元/% indicators
+    signed: bool  # 2019 本年增/减
+    where: Where
+    name: Callable[[], str]  # built only when a finding needs it
+
+
+def _suspects(ctx: Context) -> Iterator[_Value]:
+    """The values that are not plain non-negative integers (the only ones two rules need to look at)."""
+    raw = ctx.raw
     for table in sorted(ctx.readable_tables):
         for row, col in ctx.cells[table]:
-            yield (
-                cell_name(table, row, col),
-                ctx.cell(table, row, col),
-                (row, col) in MONEY_CELLS,
-                col in SIGNED_CELLS,
-                at(table, row, col),
-            )
+            value = raw.get((table, row, col))
+            if value is not None and not (type(value) is int and value >= 0):
+                name = partial(cell_name, table, row, col)
+                yield _Value(value, (row, col) in MONEY_CELLS, col in SIGNED_CELLS, at(table, row, col), name)
     for entry in ctx.legacy:
-        name = f"统计表『{entry.label}』"
-        yield name, entry.raw, entry.unit in DECIMAL_UNITS, False, {"table": "legacy_stats", "row": entry.key}
+        if entry.raw is not None and not (type(entry.raw) is int and entry.raw >= 0):
+            where: Where = {"table": "legacy_stats", "row": entry.key}
+            yield _Value(entry.raw, entry.unit in DECIMAL_UNITS, False, where, partial(_legacy_name, entry.label))
+
+
+def _legacy_name(label: str) -> str:
+    return f"统计表『{label}』"
 
 
 def _negative(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    for name, raw, _, signed, where in _values(ctx):
-        value = number(raw)
-        if value is not None and value < 0 and not signed:
-            yield rule.finding(cell=name, actual=value, **where)
+    for v in _suspects(ctx):
+        value = number(v.raw)
+        if value is not None and value < 0 and not v.signed:
+            yield rule.finding(cell=v.name(), actual=value, **v.where)
 
 
 def _not_integer(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    for name, raw, fractional, _, where in _values(ctx):
-        if raw is None:
-            continue
-        value = number(raw)
+    for v in _suspects(ctx):
+        value = number(v.raw)
         if value is None:
-            yield rule.finding("not_number", cell=name, value=raw, **where)
-        elif not fractional and isinstance(value, float) and not value.is_integer():
-            yield rule.finding(cell=name, value=value, **where)
+            yield rule.finding("not_number", cell=v.name(), value=v.raw, **v.where)
+        elif not v.fractional and isinstance(value, float) and not value.is_integer():
+            yield rule.finding(cell=v.name(), value=value, **v.where)
 
 
 RULES: Final = (

@@ -111,9 +111,9 @@ def _same_table(rule: Rule, ctx: Context) -> Iterator[Finding]:
     prev = _both(ctx, "requests")
     if prev is None or ctx.cells["requests"] != prev.cells["requests"]:
         return
-    values = [ctx.value("requests", r, c) for r, c in ctx.cells["requests"]]
-    before = [prev.value("requests", r, c) for r, c in ctx.cells["requests"]]
-    if values == before and any(values):
+    now, before = ctx.numbers.get, prev.numbers.get
+    keys = [("requests", r, c) for r, c in ctx.cells["requests"]]
+    if all(now(k) == before(k) for k in keys) and any(now(k) for k in keys):
         yield rule.finding(table="requests")
 
 

@@ -1,0 +1,90 @@
+"""Write docs/rules.md from the registry: `python -m validate.docs [--check]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Final
+
+from validate.api import validate
+from validate.registry import RULES
+from validate.rule import LEGACY, TEMPLATE, Rule
+
+DOC: Final = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+
+FAMILIES: Final[dict[str, str]] = {
+    "cells": "Cells — blank, missing, run together, negative, fractional",
+    "arithmetic": "Arithmetic — the sums of 表三 and 表四, the 2019 表二",
+    "structure": "Structure — sections, tables, template, year, publication date",
+    "text_table": "Text ↔ table — what the narrative states against the cells",
+    "cross_year": "Cross-year — against the same agency's report for the year before",
+    "legacy": "Legacy 统计表 (reports on 2018 and earlier)",
+    "plausibility": "Plausibility — possible, but unlikely for the publisher's level",
+}
+
+HEADER: Final = """# Validation rules
+
+Generated from the registry (`validate/registry.py`) by `python -m validate.docs`; a test fails when
+this file is stale. Do not edit it by hand.
+
+`validate(record, previous=None, meta=None)` runs every rule below and returns findings sorted by
+severity, then by this order. Each finding carries `rule`, `severity`, a Chinese `message`, its
+location (`table`, `row`, `col`, `group`, `section` where they apply), `expected`/`actual` for
+arithmetic, and a `fingerprint(report_key)` that depends only on report, rule and location, so a
+reviewer's confirm/dismiss survives re-validation.
+
+Blank is not zero. A blank template cell is a `blank_cell` error; a sum with a blank part is
+reported with status `uncertain` at severity `info`, unless the filled parts already exceed the
+total (then it is a failure at the rule's severity).
+
+Applies to: **template** = the 2019 and 2021 formats, **legacy** = the pre-2019 统计表;
+cross-year rules run only when last year's record is given. Each example is the message the rule
+gives on its failing example (`validate/examples.py`); the tests also run its passing example.
+"""
+
+
+def _applies(rule: Rule) -> str:
+    kinds = "template, legacy" if rule.kinds == TEMPLATE | LEGACY else "legacy" if rule.kinds == LEGACY else "template"
+    return f"{kinds}; needs last year" if rule.needs_previous else kinds
+
+
+def example_message(rule: Rule) -> str:
+    case = rule.failing.build()
+    return next(f.message for f in validate(case.record, case.previous, case.meta) if f.rule == rule.id)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render() -> str:
+    lines = [HEADER]
+    for family, title in FAMILIES.items():
+        lines += [f"## {title}", "", "| id | severity | applies to | basis | example |", "|---|---|---|---|---|"]
+        for rule in (r for r in RULES if r.family == family):
+            severity = f"{rule.severity} ({rule.lower_when})" if rule.lower_when else rule.severity
+            row = (f"`{rule.id}`", severity, _applies(rule), rule.basis, example_message(rule))
+            lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="exit 1 when docs/rules.md is stale")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        fresh = DOC.exists() and DOC.read_text(encoding="utf-8") == text
+        if not fresh:
+            print(f"{DOC} is stale: run python -m validate.docs", file=sys.stderr)
+        return 0 if fresh else 1
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text, encoding="utf-8")
+    print(f"wrote {DOC} ({len(RULES)} rules)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
