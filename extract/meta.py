@@ -17,6 +17,8 @@ _TITLE_ORG_FIRST = re.compile(rf"(?P<org>[^\d,。:;!?]{{2,40}}?)(?P<year>(?:19|2
 # `2025年楠木坪镇政府信息公开工作年度报告`
 _TITLE_YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})年度?(?P<org>[^\d,。:;!?]{{2,40}}?){_KEYWORD}{_TAIL}")
 _ORG_JUNK = re.compile(r"^(?:关于|印发|发布|公布|转发|[(\[【].*?[)\]】])+|[的之]$")
+# an organ's name ends like one: `…局`, `…人民政府`, `…镇`; `做好`, `政府` alone are not names
+_ORG_END = re.compile(r"(?:局|委|办|厅|院|中心|政府|镇|乡|街道|县|市|区|州|盟|旗|省|办公室|委员会|处|所|馆|署|队|站|室|会)$")
 
 _SECTION_HEAD = re.compile(r"^(?P<num>[一二三四五六七八九十]{1,3})\s*[、.]\s*(?P<title>.{2,40}?)(?:[::]|$|(?=\S{20}))")
 _SECTION_KEYS = (
@@ -64,7 +66,7 @@ def match_title(text: str) -> tuple[str | None, int] | None:
         m = rx.search(s)
         if m:
             org = _ORG_JUNK.sub("", m.group("org")).strip() or None
-            if org and (org.endswith(("年", "年度")) or not re.search(r"[\u4e00-\u9fff]{2}", org)):
+            if org and (org == "政府" or not _ORG_END.search(org) or not re.search(r"[\u4e00-\u9fff]{2}", org)):
                 org = None
             return org, int(m.group("year"))
     return None

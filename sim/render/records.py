@@ -108,8 +108,8 @@ def random_record(
 
 def _volume(rng: random.Random) -> int:
     """Requests received in the year: none, a handful, dozens or hundreds."""
-    tier = rng.choices((0, 1, 2, 3), weights=(35, 35, 20, 10))[0]
-    return (0, rng.randint(1, 9), rng.randint(10, 60), rng.randint(100, 900))[tier]
+    low, high = rng.choices(((0, 0), (1, 9), (10, 60), (100, 900)), weights=(35, 35, 20, 10))[0]
+    return rng.randint(low, high)
 
 
 def _count(rng: random.Random, *, zero: float = 0.5, high: int = 60) -> int:
@@ -128,7 +128,7 @@ def _money(rng: random.Random, *, zero: float = 0.7) -> int | float:
     """An amount in 万元 with at most two decimals; integral amounts stay ints."""
     if rng.random() < zero:
         return 0
-    cents = rng.choice((rng.randint(1, 999), rng.randint(100, 99_999), rng.randint(100, 2_000_000)))
+    cents = rng.randint(*rng.choice(((1, 999), (100, 99_999), (100, 2_000_000))))
     if rng.random() < 0.3:
         cents -= cents % 100
     return cents // 100 if cents % 100 == 0 else round(cents / 100, 2)
@@ -162,8 +162,7 @@ def _active(rng: random.Random, layout: dict[str, tuple[str, ...]]) -> dict[str,
 def _documents_2021(rng: random.Random, *, rules: bool) -> dict[str, int]:
     if rules and rng.random() < 0.9:
         return {"issued": 0, "repealed": 0, "in_force": 0}
-    issued = _count(rng, zero=0.5, high=6)
-    issued = min(issued, 40)
+    issued = min(_count(rng, zero=0.5, high=6), 40)
     return {"issued": issued, "repealed": rng.choice((0, 0, 0, 1, 2, 3)), "in_force": issued + rng.randint(0, 40)}
 
 
