@@ -4,7 +4,18 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+# Debian packages the parser, renderer and crawler use (browser, office conversion, OCR, fonts)
+APT_PACKAGES := chromium libreoffice-writer-nogui libreoffice-calc-nogui antiword catdoc poppler-utils \
+                poppler-data fonts-wqy-microhei tesseract-ocr tesseract-ocr-chi-sim
+
+.PHONY: demo test lint bench clean sysdeps
+
+sysdeps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -12,14 +23,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: sysdeps $(STAMP)
 	$(BIN)/xxgk validate tests/fixtures/seeds
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: $(STAMP) lint
+test: sysdeps $(STAMP) lint
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
 bench: $(STAMP)
