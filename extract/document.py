@@ -1,7 +1,9 @@
 """The layout-neutral document every input becomes: lines of text and table grids, in order.
 
 Text layouts (pipe, tab, markdown, one cell per line) yield only lines; a line that came from a
-table cell is marked `cell`. HTML, DOCX and PDF tables yield grids with spans expanded.
+table cell is marked `cell`. HTML, DOCX, PDF, spreadsheet and OCR tables yield grids with spans
+expanded. A cell read by OCR carries the engine's confidence, so that a doubtful digit can be
+reported with the record instead of being trusted (or silently "corrected").
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ class Line:
     cell: bool = False
     # A lone `|` of trafilatura text: an empty cell, a row start or padding — we cannot tell.
     weak: bool = False
+    # The layout says a table row begins here (markdown line, several cells on a line, tab row).
+    row_start: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +27,7 @@ class Slot:
 
     text: str
     origin: tuple[int, int]
+    confidence: float | None = None  # OCR score of the cell's text; None for born-digital text
 
 
 @dataclass(slots=True)
@@ -41,7 +46,16 @@ class Grid:
 
     def as_lines(self) -> list[Line]:
         """The cells in reading order, each once: the stream view of a grid without usable headers."""
-        return [Line(t, cell=True) for t in self.texts()]
+        seen: set[tuple[int, int]] = set()
+        out: list[Line] = []
+        for row in self.rows:
+            first = True
+            for s in row:
+                if s.origin not in seen:
+                    seen.add(s.origin)
+                    out.append(Line(s.text, cell=True, row_start=first))
+                    first = False
+        return out
 
 
 Block = Line | Grid
@@ -51,6 +65,7 @@ Block = Line | Grid
 class Document:
     blocks: list[Block]
     extractor: str
+    medium: str = "text"  # text, html, pdf, docx, doc, wps, xlsx, xls, image (the file, not the path)
     title_candidates: list[str] = field(default_factory=list)
     page_meta: dict[str, str] = field(default_factory=dict)
 

@@ -70,4 +70,5 @@ def build_grid(rows: list[list[Any]]) -> Grid:
         [placed.get((r, c), Slot("", (r, c))) for c in range(width)]
         for r in range(height)
     ]
-    return Grid(rows=[row for row in grid_rows if any(s.text for s in row)] or grid_rows)
+    # a row of empty cells is kept (a table row left entirely blank is data: blank ≠ zero)
+    return Grid(rows=[row for r, row in enumerate(grid_rows) if any(s.text or s.origin[0] == r for s in row)])

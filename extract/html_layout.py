@@ -155,7 +155,7 @@ def html_document(text: str) -> Document:
     body = root.find("body")
     walker.walk(container if container is not None else (body if body is not None else root))
     walker.flush()
-    doc = Document(blocks=walker.blocks, extractor="html:lxml", title_candidates=titles, page_meta=meta)
+    doc = Document(blocks=walker.blocks, extractor="html:lxml", medium="html", title_candidates=titles, page_meta=meta)
     if container is None and not any(_REPORT_WORDS.search(line) for line in doc.prose()):
         return _trafilatura_fallback(text, doc)
     return doc

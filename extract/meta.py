@@ -18,9 +18,12 @@ _TITLE_ORG_FIRST = re.compile(rf"(?P<org>[^\d,。:;!?]{{2,40}}?)(?P<year>(?:19|2
 _TITLE_YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})年度?(?P<org>[^\d,。:;!?]{{2,40}}?){_KEYWORD}{_TAIL}")
 _ORG_JUNK = re.compile(r"^(?:关于|印发|发布|公布|转发|[(\[【].*?[)\]】])+|[的之]$")
 # an organ's name ends like one: `…局`, `…人民政府`, `…镇`; `做好`, `政府` alone are not names
-_ORG_END = re.compile(r"(?:局|委|办|厅|院|中心|政府|镇|乡|街道|县|市|区|州|盟|旗|省|办公室|委员会|处|所|馆|署|队|站|室|会)$")
+_ORG_END = re.compile(
+    r"(?:局|委|办|厅|院|中心|政府|镇|乡|街道|县|市|区|州|盟|旗|省|办公室|委员会|处|所|馆|署|队|站|室|会)$"
+)
 
-_SECTION_HEAD = re.compile(r"^(?P<num>[一二三四五六七八九十]{1,3})\s*[、.]\s*(?P<title>.{2,40}?)(?:[::]|$|(?=\S{20}))")
+_SECTION_HEAD = re.compile(r"^(?P<num>[一二三四五六七八九十]{1,3})\s*[、.]\s*")
+HEADING_MAX = 48  # a heading line; longer lines are a heading with its first paragraph run on
 _SECTION_KEYS = (
     ("overview", re.compile(r"^(?:总体情况|概述|总体)")),
     ("active", re.compile(r"主动公开")),
@@ -77,10 +80,13 @@ def section_of(line: str) -> tuple[str, str, str] | None:
     m = _SECTION_HEAD.match(line)
     if not m:
         return None
-    title = squash(m.group("title"))
+    remainder = line[m.end():]
+    # a heading with its paragraph run on must name the section at once
+    title = squash(remainder if len(remainder) <= HEADING_MAX else remainder[:20])
     for key, rx in _SECTION_KEYS:
         if rx.search(title):
-            return key, m.group("num"), line[m.end():].strip(" :：")
+            rest = "" if len(remainder) <= HEADING_MAX else remainder
+            return key, m.group("num"), rest.strip(" :：")
     return None
 
 

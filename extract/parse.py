@@ -9,7 +9,9 @@ from extract.decode import decode
 from extract.document import Document, Grid
 from extract.errors import UnreadableInputError
 from extract.html_layout import html_document
+from extract.media import sniff
 from extract.meta import read_meta
+from extract.normalize import squash
 from extract.rows import (
     LogicalRow,
     grid_rows,
@@ -45,9 +47,18 @@ def _is_html(data: bytes, name: str) -> bool:
 
 
 def load(data: bytes, *, name: str = "", charset: str | None = None) -> Document:
-    """Bytes of a text or HTML report → Document (the layout-neutral lines and grids)."""
+    """Bytes of a report → Document (the layout-neutral lines and grids).
+
+    Attachments (PDF, Word, WPS, spreadsheets, images) are recognised by their magic bytes and
+    read by their medium's extractor; everything else is decoded as text or HTML.
+    """
     if not data.strip():
         raise UnreadableInputError("empty file")
+    medium = sniff(data, name)
+    if medium is not None:
+        from extract.media import extract_attachment  # noqa: PLC0415 - keeps text parsing free of heavy imports
+
+        return extract_attachment(data, medium, accept=_complete)
     text, _codec = decode(data, charset)
     if _is_html(data, name):
         return html_document(text)
@@ -59,7 +70,7 @@ def _classify_grids(grids: list[Grid]) -> dict[str, list[LogicalRow]]:
     found: dict[str, list[LogicalRow]] = {}
     for grid in grids:
         rows = grid_rows(grid)
-        text = "".join(grid.texts())
+        text = squash("".join(grid.texts()))
         if "自然人" in text and ("本年新收" in text or "予以公开" in text):
             kind = "requests"
         elif "行政复议" in text and ("结果维持" in text or "尚未审结" in text):
@@ -95,6 +106,8 @@ def read_tables(doc: Document) -> tuple[dict[str, Any], Diagnostics]:
         review_row = stream_review(lines)
     if review_row is not None:
         out["review_litigation"] = map_review(review_row, diag)
+        if review_row.missing:
+            diag.missing_rows.append("review_litigation.all")
 
     act_rows = by_grid.get("active") or stream_active(lines)
     fmt = active_format(act_rows) if act_rows else None
@@ -116,6 +129,15 @@ def read_tables(doc: Document) -> tuple[dict[str, Any], Diagnostics]:
     return out, diag
 
 
+def _complete(doc: Document) -> bool:
+    """Whether a fast extraction (antiword's text) read the report's tables whole; if not, the
+    file goes through the slow, faithful path (LibreOffice) instead."""
+    tables, diag = read_tables(doc)
+    if tables["format"] == "legacy":
+        return bool(tables["legacy_stats"])
+    return tables["format"] is not None and not diag.missing_rows and bool(tables["review_litigation"])
+
+
 def parse_document(doc: Document) -> dict[str, Any]:
     meta = read_meta(doc.prose(), doc.title_candidates)
     tables, diag = read_tables(doc)
@@ -132,7 +154,7 @@ def parse_document(doc: Document) -> dict[str, Any]:
             record[key] = tables[key]
     record["title"] = meta.title
     record["narrative"] = meta.narrative
-    record["source"] = {"extractor": doc.extractor, "parser": PARSER_VERSION}
+    record["source"] = {"medium": doc.medium, "extractor": doc.extractor, "parser": PARSER_VERSION}
     if doc.page_meta:
         record["source"]["page_meta"] = doc.page_meta
     record["parse"] = {

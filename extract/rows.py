@@ -9,10 +9,10 @@ number of values a row takes is known from the template, never from counting all
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from extract.cells import is_blank, is_number, is_value
+from extract.cells import is_blank, is_number, is_value, parse_value
 from extract.document import Grid, Line, Slot
 from extract.labels import (
     ACTIVE_BLOCK,
@@ -31,7 +31,7 @@ PATH_SEP = " › "  # joins the header cells above a column; never inside a labe
 MAX_LABEL = 90  # longer lines are prose, not table labels
 _PROSE_END = ("。", ";", "!", "?")
 _NEXT_SECTION = re.compile(r"^[四五六七八九十]、.*(?:行政复议|行政诉讼|问题|其他需要|改进)|^行政复议$")
-_REVIEW_START = re.compile(r"^行政复议$")
+_REVIEW_START = re.compile(r"^行政复议(?:行政诉讼)?$")  # alone, or the header row on one line
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,7 @@ class LogicalRow:
     labels: tuple[str, ...]
     values: tuple[str, ...]
     columns: tuple[str, ...] | None = None  # header path per value (`行政诉讼 › 复议后起诉 › 总计`)
+    missing: bool = False  # the table's header was found but this row's cells were not
 
     @property
     def leaf(self) -> str:
@@ -138,31 +139,56 @@ def is_label(line: Line) -> bool:
 
 
 def _run(lines: Sequence[Line], start: int) -> tuple[list[Line], int]:
-    """The value and blank cells after a label, up to the next label or prose line."""
+    """The value and blank cells after a label, up to the next label, prose line or row start."""
     j = start
     while j < len(lines) and (not lines[j].text or is_value(lines[j].text)):
+        if j > start and lines[j].row_start:
+            break
         j += 1
     return list(lines[start:j]), j
 
 
-def pick(run: list[Line], n: int) -> tuple[str, ...]:
+def pick(run: list[Line], n: int, check: Callable[[tuple[str, ...]], bool] | None = None) -> tuple[str, ...]:
     """Choose a row's n values from the cells after its label.
 
-    Lone `|` lines of trafilatura text are structural (row start, padding) at the edges of a run
-    but real empty cells between two values; they are used as blanks only if a row is short.
+    A lone `|` of trafilatura text that opens a row is structure and is dropped. Other lone `|`s
+    before or between values are empty cells; after the last value they may be padding, so they
+    are used as blanks only when the row is short. Where a row has more cells than values (an
+    expanded grid pads label and value spans with empty cells), empty padding is trimmed from the
+    front first, then from the back. When a leading lone `|` may be a row start or an empty cell,
+    `check` (the template arithmetic) decides between the two readings.
     """
-    if not run:
-        return ("",) * n
-    first = next((k for k, c in enumerate(run) if not c.weak), len(run))
-    last = max((k for k, c in enumerate(run) if not c.weak), default=-1)
-    core = [c.text for c in run[first:last + 1]]
+    cells = [c for c in run if not (c.weak and c.row_start)]
+    first = next((k for k, c in enumerate(cells) if not c.weak), len(cells))
+    reading = _pick(cells, n)
+    if check is not None and first > 0 and not check(reading):
+        alternative = _pick(cells[first:], n)
+        if check(alternative):
+            return alternative
+    return reading
+
+
+def _pick(cells: list[Line], n: int) -> tuple[str, ...]:
+    last = max((k for k, c in enumerate(cells) if not c.weak), default=-1)
+    core = [c.text for c in cells[: last + 1]]
+    while len(core) > n and (is_blank(core[0]) or is_blank(core[-1])):
+        core = core[1:] if is_blank(core[0]) else core[:-1]
     if len(core) >= n:
         return tuple(core[:n])
-    trailing = [c.text for c in run[last + 1:]]
-    leading = [c.text for c in run[:first]]
+    trailing = [c.text for c in cells[last + 1:]]
     filled = core + trailing[: n - len(core)]
-    filled = leading[max(0, len(leading) - (n - len(filled))):] + filled if len(filled) < n else filled
     return tuple(filled + [""] * (n - len(filled)))
+
+
+def group_totals_hold(values: tuple[str, ...]) -> bool:
+    """维持 + 纠正 + 其他 + 尚未审结 = 总计 in each group of five; a blank part may hide the rest."""
+    for g in range(0, len(values) - 4, 5):
+        parts = [parse_value(v).value for v in values[g:g + 4]]
+        total = parse_value(values[g + 4]).value
+        known = sum(p for p in parts if p is not None)
+        if total is not None and (known > total or (None not in parts and known != total)):
+            return False
+    return True
 
 
 def _find(lines: Sequence[Line], pattern: re.Pattern[str], start: int = 0) -> int | None:
@@ -172,13 +198,25 @@ def _find(lines: Sequence[Line], pattern: re.Pattern[str], start: int = 0) -> in
     return None
 
 
+def _find_row(lines: Sequence[Line], pattern: re.Pattern[str]) -> int | None:
+    """The first label matching `pattern` that is followed by cells (a narrative line is not);
+    failing that, the first label matching at all."""
+    first = i = _find(lines, pattern)
+    while i is not None:
+        run, _ = _run(lines, i + 1)
+        if any(is_number(c.text) or not c.weak for c in run):
+            return i
+        i = _find(lines, pattern, i + 1)
+    return first
+
+
 _NEW_ROW = dict(REQUEST_ROW_PATTERNS)["new"]
 _CARRY_FORWARD = dict(REQUEST_ROW_PATTERNS)["carry_forward"]
 
 
 def stream_requests(lines: Sequence[Line], ncols: int = 7) -> tuple[list[LogicalRow], int] | None:
     """表三 read label by label from the first `本年新收` row to `结转下年度`; returns rows and end index."""
-    start = _find(lines, _NEW_ROW)
+    start = _find_row(lines, _NEW_ROW)
     if start is None:
         return None
     rows: list[LogicalRow] = []
@@ -195,7 +233,7 @@ def stream_requests(lines: Sequence[Line], ncols: int = 7) -> tuple[list[Logical
         if _NEXT_SECTION.match(t):
             break
         run, j = _run(lines, i + 1)
-        if not any(c.text or not c.weak for c in run) and not any(is_number(c.text) for c in run):
+        if all(c.weak and c.row_start for c in run):
             context = t  # a group heading, or the first part of a label split over lines
             i = j
             continue
@@ -228,9 +266,12 @@ def stream_review(lines: Sequence[Line], start: int = 0) -> LogicalRow | None:
             break
         j += 1
     run, _ = _run(lines, last_header + 1)
-    if not any(is_number(c.text) or (c.text == "" and not c.weak) for c in run):
-        return None
-    return LogicalRow(("行政复议",), pick(run, 15))
+    if all(c.weak for c in run) and sum(not c.row_start for c in run) < 15:
+        # the header is there but no data row (trafilatura drops a row of empty cells): all unknown
+        return LogicalRow(("行政复议",), ("",) * 15, missing=True)
+    if len(run) == 16 and run[0].weak:
+        run = run[1:]  # the data row is the table's last: one cell too many is trafilatura 2.0's row start
+    return LogicalRow(("行政复议",), pick(run, 15, group_totals_hold))
 
 
 def _active_column(text: str) -> str | None:
@@ -239,6 +280,15 @@ def _active_column(text: str) -> str | None:
 
 def _active_row(text: str) -> str | None:
     return next((k for k, p in ACTIVE_ROW_PATTERNS if p.search(text)), None)
+
+
+def _add_header(cols: list[str], text: str) -> None:
+    """Append a column header, joining `本年新` + `制作数量` (a header broken at its <br>)."""
+    if (cols and _active_column(cols[-1]) is None and _active_column(text) is None
+            and _active_column(cols[-1] + text) is not None):
+        cols[-1] += text
+    else:
+        cols.append(text)
 
 
 def stream_active(lines: Sequence[Line]) -> list[LogicalRow] | None:
@@ -260,8 +310,11 @@ def stream_active(lines: Sequence[Line]) -> list[LogicalRow] | None:
             break
         if m := ACTIVE_BLOCK.search(t):
             block, cols, in_header = m.group(0), [], True
-        elif t == "信息内容":
+        elif t.startswith("信息内容"):
+            # `信息内容` alone, or the whole header on one line: `信息内容 本年制发件数 本年废止件数 …`
             cols, in_header = [], True
+            for word in line.text.split()[1:]:
+                _add_header(cols, squash(word))
         elif _active_row(t):
             in_header = False
             run, j = _run(lines, i + 1)
@@ -270,10 +323,7 @@ def stream_active(lines: Sequence[Line]) -> list[LogicalRow] | None:
             i = j
             continue
         elif in_header:
-            if cols and _active_column(t) is None and _active_column(cols[-1]) is None:
-                cols[-1] += t  # `本年新` + `制作数量`: a header broken at its <br>
-            else:
-                cols.append(t)
+            _add_header(cols, t)
         else:
             break
         i += 1

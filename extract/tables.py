@@ -34,7 +34,7 @@ from extract.schema import (
     REVIEW_GROUPS,
     request_rows,
 )
-from extract.splits import Check, candidates, flattened, no_check, row_total_check
+from extract.splits import Check, candidates, flattened, row_total_check
 
 Cells = dict[str, dict[str, Any]]
 _ROW_TOTAL = row_total_check(len(REQUEST_COLUMNS) - 1)  # six applicant columns add up to 总计
@@ -86,15 +86,14 @@ def request_row_key(row: LogicalRow) -> str | None:
     """The template row a logical row is, from its leaf label (and its group for `3.其他`)."""
     leaf = squash(row.leaf)
     context = "".join(squash(t) for t in row.labels[:-1])
+    key = _first(REQUEST_ROW_PATTERNS, leaf)
+    if key:
+        return key
     if OTHER_LEAF.match(leaf) and (OTHER_GROUP.search(context) or not context):
         return "other_other"
     if OTHER_GROUP.search(leaf) and not REQUEST_GROUPS.search(leaf):
         return "other_handling"
-    for text in (leaf, context + leaf):
-        key = _first(REQUEST_ROW_PATTERNS, text)
-        if key:
-            return key
-    return None
+    return _first(REQUEST_ROW_PATTERNS, context + leaf)
 
 
 def _request_columns(columns: tuple[str, ...] | None, n: int) -> list[str | None]:
@@ -161,14 +160,18 @@ def active_format(rows: Sequence[LogicalRow]) -> str | None:
 
 
 def _active_columns(row: LogicalRow, default: tuple[str, ...]) -> list[str | None]:
+    """Columns by their headers; a header we cannot read (`本年新`, cut at its <br>) takes the
+    template's column at its position, when the block has the template's number of columns."""
     if not row.columns:
         return list(default[: len(row.values)])
     mapped: list[str | None] = []
     for c in row.columns:
         key = _first(ACTIVE_COLUMN_PATTERNS, _leaf(c))
-        if key is None and _leaf(c).startswith("本年新"):  # `本年新` cut at its <br>: take them in order
-            key = "new_published" if "new_made" in mapped else "new_made"
         mapped.append(key if key in default else None)
+    if len(mapped) == len(default):
+        mapped = [
+            m if m is not None else (d if d not in mapped else None) for m, d in zip(mapped, default, strict=True)
+        ]
     if not any(mapped):
         return list(default[: len(row.values)])
     return mapped
@@ -182,8 +185,8 @@ def map_active(rows: Sequence[LogicalRow], fmt: str, diag: Diagnostics) -> Cells
         if key is None or key not in layout or key in found:
             continue
         found[key] = {}
-        values = diag.unflatten("active", key, row.values, len(layout[key]), no_check)
-        for col, raw in zip(_active_columns(row, layout[key]), values, strict=False):
+        # no arithmetic ties 表二's cells together, so a lone long number there is taken as it is
+        for col, raw in zip(_active_columns(row, layout[key]), row.values, strict=False):
             if col is not None:
                 _put(found, diag, "active", key, col, raw)
     out: Cells = {}

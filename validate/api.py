@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 from extract.schema import Record
 from validate.context import DEFAULT_SETTINGS, Context, Meta, Settings
@@ -35,7 +35,3 @@ def validate(
 
 def _order(finding: Finding) -> tuple[int, int]:
     return _SEVERITY_RANK[finding.severity], ORDER[finding.rule]
-
-
-def to_json(findings: list[Finding]) -> list[dict[str, Any]]:
-    return [f.to_dict() for f in findings]

@@ -17,7 +17,6 @@ from extract.schema import (
     TABLES,
     Record,
     request_rows,
-    table_cells,
 )
 from validate.deadlines import DEFAULT_DEADLINES
 from validate.narrative import Narrative, read_narrative
@@ -48,7 +47,7 @@ def number(value: object) -> Number | None:
     return value if type(value) is int or type(value) is float else None
 
 
-def record_kind(record: Record) -> Kind:
+def _record_kind(record: Record) -> Kind:
     fmt = record.get("format")
     return "legacy" if fmt == "legacy" or (fmt is None and "legacy_stats" in record) else "template"
 
@@ -57,7 +56,7 @@ def _single_other(record: Record) -> bool:
     requests = record.get("requests")
     if isinstance(requests, dict) and requests:
         return OTHER_2019[0] in requests
-    return bool(record.get("format") == "2019")
+    return record.get("format") == "2019"
 
 
 def template_cells(record: Record, table: str) -> tuple[tuple[str, str], ...]:
@@ -105,7 +104,7 @@ class Context:
 
     @cached_property
     def kind(self) -> Kind:
-        return record_kind(self.record)
+        return _record_kind(self.record)
 
     @cached_property
     def year(self) -> int | None:
@@ -144,16 +143,19 @@ class Context:
     @cached_property
     def raw(self) -> dict[tuple[str, str, str], object]:
         """(table, row, col) → the value as the record has it; blank cells are None or absent."""
-        return {(t, r, c): v for t in TABLES for (r, c), v in table_cells(self.record, t).items()}
+        out: dict[tuple[str, str, str], object] = {}
+        for table in TABLES:
+            rows = self.record.get(table)
+            for row, cols in rows.items() if isinstance(rows, dict) else ():
+                if isinstance(cols, dict):
+                    for col, value in cols.items():
+                        out[table, row, col] = value
+        return out
 
     @cached_property
     def numbers(self) -> dict[tuple[str, str, str], Number | None]:
         """(table, row, col) → the value as a number; None when blank or not a number."""
-        return {k: v if type(v) is int or type(v) is float else None for k, v in self.raw.items()}
-
-    def cell(self, table: str, row: str, col: str) -> object:
-        """The raw value of a cell (None when blank or absent)."""
-        return self.raw.get((table, row, col))
+        return {k: number(v) for k, v in self.raw.items()}
 
     def value(self, table: str, row: str, col: str) -> Number | None:
         """The cell as a number (None when blank, absent or not a number)."""
@@ -163,6 +165,18 @@ class Context:
     def cells(self) -> Mapping[str, tuple[tuple[str, str], ...]]:
         """table → the (row, col) pairs its template prints (for 表四: (group, col))."""
         return {t: template_cells(self.record, t) for t in TABLES}
+
+    @cached_property
+    def odd_cells(self) -> tuple[tuple[str, str, str, object], ...]:
+        """Filled template cells of readable tables that are not plain non-negative integers."""
+        get = self.raw.get
+        out = []
+        for table in sorted(self.readable_tables):
+            for row, col in self.cells[table]:
+                value = get((table, row, col))
+                if value is not None and not (type(value) is int and value >= 0):
+                    out.append((table, row, col, value))
+        return tuple(out)
 
     @cached_property
     def rows(self) -> Mapping[str, tuple[str, ...]]:
@@ -177,7 +191,8 @@ class Context:
     @cached_property
     def narrative(self) -> Narrative:
         texts = self.record.get("narrative")
-        return read_narrative(texts if isinstance(texts, dict) else {}, self.record.get("agency"))
+        agency = self.record.get("agency") or self.meta.get("agency")
+        return read_narrative(texts if isinstance(texts, dict) else {}, agency)
 
     @cached_property
     def legacy(self) -> tuple[LegacyEntry, ...]:

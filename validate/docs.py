@@ -11,6 +11,7 @@ from validate.api import validate
 from validate.registry import RULES
 from validate.rule import LEGACY, TEMPLATE, Rule
 
+_MARKS: Final = "¹²³⁴"
 DOC: Final = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 
 FAMILIES: Final[dict[str, str]] = {
@@ -62,11 +63,13 @@ def render() -> str:
     lines = [HEADER]
     for family, title in FAMILIES.items():
         lines += [f"## {title}", "", "| id | severity | applies to | basis | example |", "|---|---|---|---|---|"]
+        notes = list(dict.fromkeys(r.lower_when for r in RULES if r.family == family and r.lower_when))
         for rule in (r for r in RULES if r.family == family):
-            severity = f"{rule.severity} ({rule.lower_when})" if rule.lower_when else rule.severity
+            mark = _MARKS[notes.index(rule.lower_when)] if rule.lower_when else ""
+            severity = f"{rule.severity} / warning{mark}" if mark else rule.severity
             row = (f"`{rule.id}`", severity, _applies(rule), rule.basis, example_message(rule))
             lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
-        lines.append("")
+        lines += ["", *(f"{_MARKS[i]} Reported as a warning when {note}." for i, note in enumerate(notes)), ""]
     return "\n".join(lines)
 
 

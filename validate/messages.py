@@ -32,11 +32,10 @@ LEVEL_NAMES: Final[dict[str, str]] = {
     "township": "乡镇人民政府",
     "department": "县级人民政府部门",
 }
-FORMAT_NAMES: Final[dict[str | None, str]] = {
+FORMAT_NAMES: Final[dict[str, str]] = {
     "2021": "2021年格式（国办公开办函〔2021〕30号）",
     "2019": "2019年格式（国办公开办函〔2019〕60号，试行）",
     "legacy": "2019年以前的统计表",
-    None: "无法识别的格式",
 }
 
 _TEXT_TABLE: Final = "正文称“{quote}”（{stated} 件），而{what}为 {actual}"

@@ -13,9 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-# What the narrative can state, and how its keywords read.
+# What the narrative can state about requests; the other kinds are `review` and `litigation`.
 REQUEST_KINDS: Final = frozenset({"new", "received", "carried_over", "completed", "carry_forward"})
-CASE_KINDS: Final = frozenset({"review", "litigation"})
 
 _SENTENCE_ENDS: Final = "。；;!?！？\n"
 _CLAUSE: Final = re.compile(r"[，,:：()（）|]+")
@@ -29,13 +28,15 @@ _KEYWORD: Final = re.compile(
     r"|(?P<review>行政复议)"
     r"|(?P<litigation>行政诉讼)"
 )
-_COUNT: Final = re.compile(r"(\d+)\s*(余|多)?\s*(?:件|起|宗|例)")
+_COUNT: Final = re.compile(r"([0-9]+) *(余|多)? *(?:件|起|宗|例)")
 # A sentence can state something only if it counts (“N件”) or denies (“未/没有/无”). Python's re
 # walks Chinese text at ~15 ns a character, str.find at well under 1: sentences are found from these
 # anchors, and only they go through the patterns.
 _UNITS: Final = ("件", "起", "宗", "例")
 _DENIALS: Final = ("未", "没有", "无")
 _DONE_WORDS: Final = ("办结", "答复", "办理完毕", "处理完毕")
+# Where reports state these figures; 二 (a table), 五 (problems) and 六 (other) do not.
+SECTIONS_READ: Final = ("preamble", "overview", "requests", "review_litigation")
 _NO_REQUESTS: Final = re.compile(
     r"(?:未|没有)(?:收到|受理|接到|接收)[^，,。；]{0,15}?申请"
     r"|(?:未|没有)(?:发生|产生|出现)(?:依申请公开|政府信息公开申请)"
@@ -54,7 +55,7 @@ _SELF: Final = ("我", "本机关", "本单位", "本部门", "本局", "本级"
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    kind: str  # one of REQUEST_KINDS | CASE_KINDS
+    kind: str  # one of REQUEST_KINDS, `review`, `litigation`
     value: int
     whole: bool  # about the whole agency: not “其中…”, not a named sub-unit
     quote: str
@@ -177,7 +178,8 @@ def read_narrative(texts: Mapping[str, object], agency: object) -> Narrative:
     name = agency if isinstance(agency, str) and agency else None
     statements: list[Statement] = []
     all_completed: Statement | None = None
-    for section, text in texts.items():
+    for section in SECTIONS_READ:
+        text = texts.get(section)
         if not isinstance(text, str):
             continue
         anchors = [a for a in _positions(text, _UNITS) if _counted(text, a)]

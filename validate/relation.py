@@ -44,8 +44,6 @@ def compare(left: Sequence[Number | None], right: Sequence[Number | None], toler
     tol = 0.0 if left_exact and right_exact else tolerance
     if not (left_blank or right_blank):
         return None if abs(lsum - rsum) <= tol else Verdict("fail", lsum, rsum, blanks=False)
-    if (left_blank and not right_blank and lsum > rsum + tol) or (
-        right_blank and not left_blank and rsum > lsum + tol
-    ):
+    if (left_blank and not right_blank and lsum > rsum + tol) or (right_blank and not left_blank and rsum > lsum + tol):
         return Verdict("fail", lsum, rsum, blanks=True)
     return Verdict("uncertain", lsum, rsum, blanks=True)

@@ -46,7 +46,7 @@ class Rule:
     failing: Example
     kinds: frozenset[Kind] = TEMPLATE  # which records the rule reads: 2019/2021 templates, legacy 统计表
     needs_previous: bool = False  # cross-year: runs only with last year's record
-    lower_when: str = ""  # when a finding of this rule is reported below `severity`, for docs/rules.md
+    lower_when: str = ""  # when a finding is reported as a warning instead (for docs/rules.md)
 
     def finding(
         self,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Final
 
 from extract.schema import MONEY_CELLS, SIGNED_CELLS
@@ -57,42 +56,35 @@ class _Value:
     fractional: bool  # 万元 amounts, legacy 万元/元/% indicators
     signed: bool  # 2019 本年增/减
     where: Where
-    name: Callable[[], str]  # built only when a finding needs it
+    name: str
 
 
 def _suspects(ctx: Context) -> Iterator[_Value]:
     """The values that are not plain non-negative integers (the only ones two rules need to look at)."""
-    raw = ctx.raw
-    for table in sorted(ctx.readable_tables):
-        for row, col in ctx.cells[table]:
-            value = raw.get((table, row, col))
-            if value is not None and not (type(value) is int and value >= 0):
-                name = partial(cell_name, table, row, col)
-                yield _Value(value, (row, col) in MONEY_CELLS, col in SIGNED_CELLS, at(table, row, col), name)
+    for table, row, col, value in ctx.odd_cells:
+        name = cell_name(table, row, col)
+        yield _Value(value, (row, col) in MONEY_CELLS, col in SIGNED_CELLS, at(table, row, col), name)
     for entry in ctx.legacy:
         if entry.raw is not None and not (type(entry.raw) is int and entry.raw >= 0):
             where: Where = {"table": "legacy_stats", "row": entry.key}
-            yield _Value(entry.raw, entry.unit in DECIMAL_UNITS, False, where, partial(_legacy_name, entry.label))
-
-
-def _legacy_name(label: str) -> str:
-    return f"统计表『{label}』"
+            name = f"统计表『{entry.label}』"
+            yield _Value(entry.raw, entry.unit in DECIMAL_UNITS, signed=False, where=where, name=name)
 
 
 def _negative(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for v in _suspects(ctx):
         value = number(v.raw)
         if value is not None and value < 0 and not v.signed:
-            yield rule.finding(cell=v.name(), actual=value, **v.where)
+            yield rule.finding(cell=v.name, actual=value, **v.where)
 
 
 def _not_integer(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for v in _suspects(ctx):
         value = number(v.raw)
         if value is None:
-            yield rule.finding("not_number", cell=v.name(), value=v.raw, **v.where)
+            yield rule.finding("not_number", cell=v.name, value=v.raw, **v.where)
         elif not v.fractional and isinstance(value, float) and not value.is_integer():
-            yield rule.finding(cell=v.name(), value=value, **v.where)
+            yield rule.finding(cell=v.name, value=value, **v.where)
 
 
 RULES: Final = (

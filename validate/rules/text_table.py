@@ -141,7 +141,7 @@ def _text_rule(kind: str, basis: str, failing_text: str, *also: str) -> Rule:
         passing=example(),
         failing=example("2021", put("record", "narrative", "overview", value=failing_text)),
         kinds=ANY,
-        lower_when="warning when the statement covers only part of the agency (“其中…”, a named sub-unit) "
+        lower_when="the statement covers only part of the agency (“其中…”, a named sub-unit) "
         "or may include last year's carry-over (“共受理…”)",
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
 # Listed here, registered in this order by xxgk.cli; a new command group is one more module name.
-COMMAND_MODULES = ("xxgk.commands.reports", "xxgk.commands.portals")
+COMMAND_MODULES = ("xxgk.commands.reports", "xxgk.commands.portals", "xxgk.commands.archive", "xxgk.commands.sim")
 
 
 class UsageError(Exception):

@@ -1,0 +1,121 @@
+"""DOC, WPS, RTF and ODT through antiword (fast) or LibreOffice (faithful), and LibreOffice as the
+converter for XLS/ET/ODS.
+
+antiword reads a Word 97 file in milliseconds, but draws tables as `|cell|` text and loses merged
+cells, wrapped labels or whole tables; its text is kept only when the caller accepts the report
+read from it as complete. Everything else goes through a headless LibreOffice conversion to DOCX
+(or XLSX): a fresh profile directory per call so that concurrent workers never share one, its own
+process group, and a timeout after which the whole group is killed.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from extract.document import Document
+from extract.errors import UnreadableInputError
+from extract.limits import Limits
+from extract.text_layout import text_document
+
+_VERSION = re.compile(r"LibreOffice (\d+\.\d+)")
+
+
+def word_document(data: bytes, medium: str, limits: Limits, *, accept: Callable[[Document], bool]) -> Document:
+    if medium in {"doc", "wps"}:
+        text = _antiword(data, limits)
+        if text is not None:
+            doc = text_document(text, extractor=f"{medium}:antiword")
+            doc.medium = medium
+            if accept(doc):
+                return doc
+    from extract.docx import docx_document  # noqa: PLC0415
+
+    converted, tool = convert(data, medium, "docx", limits)
+    doc = docx_document(converted, limits)
+    doc.extractor = f"{medium}:{tool}→{doc.extractor.removeprefix('docx:')}"
+    return doc
+
+
+def _antiword(data: bytes, limits: Limits) -> str | None:
+    """antiword's UTF-8 text, or None when it is missing or cannot read the file."""
+    exe = shutil.which("antiword")
+    if exe is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="xxgk-aw-") as tmp:
+        src = Path(tmp) / "in.doc"
+        src.write_bytes(data)
+        try:
+            proc = subprocess.run(
+                [exe, "-w", "0", "-m", "UTF-8.txt", str(src)],
+                capture_output=True, timeout=limits.convert_timeout / 4, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return None
+    if proc.returncode != 0 or not proc.stdout.strip():
+        return None
+    return proc.stdout.decode("utf-8", errors="replace")
+
+
+def _soffice(medium: str) -> str:
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        raise UnreadableInputError(f"{medium}: LibreOffice (soffice) is not installed; it reads this format")
+    return exe
+
+
+@functools.cache
+def libreoffice_version(exe: str) -> str:
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        out = ""
+    m = _VERSION.search(out)
+    return m.group(1) if m else "unknown"
+
+
+def convert(data: bytes, medium: str, target: str, limits: Limits) -> tuple[bytes, str]:
+    """Convert with LibreOffice headless; returns the converted bytes and `libreoffice-<version>`."""
+    exe = _soffice(medium)
+    with tempfile.TemporaryDirectory(prefix="xxgk-lo-") as tmp:
+        work = Path(tmp)
+        src = work / f"in.{medium}"
+        src.write_bytes(data)
+        cmd = [
+            exe, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--convert-to", target, "--outdir", str(work / "out"), str(src),
+        ]
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            env={**os.environ, "HOME": tmp},
+        )
+        try:
+            proc.wait(timeout=limits.convert_timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            _kill_group(proc.pid)
+            proc.wait()
+        if timed_out:
+            raise UnreadableInputError(f"{medium}: LibreOffice conversion timed out after {limits.convert_timeout:.0f} s")
+        out = work / "out" / f"in.{target}"
+        if not out.is_file() or out.stat().st_size == 0:
+            raise UnreadableInputError(f"{medium}: LibreOffice could not convert the file (corrupt or unsupported)")
+        return out.read_bytes(), f"libreoffice-{libreoffice_version(exe)}"
+
+
+def _kill_group(pgid: int) -> None:
+    """soffice may leave helpers behind (oosplash → soffice.bin); they die with the group."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

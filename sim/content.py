@@ -1,0 +1,297 @@
+"""The canonical record behind each report, with its defects injected, and the truth about them.
+
+A report's tables come from a pool of random valid records (a few dozen per template, drawn
+from the world seed) or from a gold record; the agency, year and title are the report's own.
+Pooling keeps 3,000 portals cheap: building a record is a copy, not a fresh generation, and a
+pool entry's JSON is encoded once for the truth file.
+
+Defects are injected into the record, never into the markup, so the record stays what a
+perfect parser returns for the page. The defect list is then *measured* on the record by the
+same relations the validator checks (format-spec §2.7: a blank cell leaves a sum undecided
+unless the known part already exceeds the other side), so it names every arithmetic rule the
+injection breaks, and the gold records' own errors too.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any, Final
+
+from extract.schema import (
+    ACTIVE_2019,
+    ACTIVE_2021,
+    APPLICANT_COLUMNS,
+    REQUEST_COLUMNS,
+    REVIEW_GROUPS,
+    REVIEW_PARTS,
+    SCHEMA,
+    Record,
+    request_rows,
+    result_rows,
+)
+from sim import gold
+from sim.render import random_record
+from sim.world import POOL_SIZE, Report
+
+TABLE_KEYS: Final = ("format", "sections", "active", "requests", "review_litigation", "legacy_stats")
+# Keys of the canonical record the truth carries (what a parser must recover from the page).
+TRUTH_KEYS: Final = ("schema", "agency", "year", *TABLE_KEYS, "title")
+_LOW_LEVELS: Final = frozenset({"county", "department", "township"})  # no 规章 power below a city
+_TOWNSHIP_FEE_CAP: Final = 1000  # 万元: a township's fees stay well below the P-R2 unit check
+
+
+# ---- sources -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4 * POOL_SIZE)
+def _pool_entry(seed: int, fmt: str, n: int) -> Record:
+    """One pool record; only its tables (and the cell notes the renderer prints) are used."""
+    return random_record(random.Random(f"{seed}:pool:{fmt}:{n}"), fmt=fmt)
+
+
+def _source(seed: int, report: Report) -> Record:
+    kind, _, name = report.source.partition(":")
+    if kind == "gold":
+        return gold.records()[name]
+    return _pool_entry(seed, report.fmt, int(name))
+
+
+def _copy(source: Record) -> Record:
+    """The source's tables (and cell notes), copied two levels deep: rows → columns → values,
+    legacy stats a list of small dicts. Its agency, year and title are not the report's."""
+    out: Record = {}
+    for key in (*TABLE_KEYS, "parse"):
+        if key not in source:
+            continue
+        value = source[key]
+        if isinstance(value, dict):
+            out[key] = {k: dict(v) if isinstance(v, dict) else v for k, v in value.items()}
+        elif isinstance(value, list):
+            out[key] = [dict(v) for v in value]
+        else:
+            out[key] = value
+    return out
+
+
+# ---- the record ----------------------------------------------------------------------------
+
+
+def build_record(seed: int, report: Report, version: int = 0) -> Record:
+    """The canonical record of `report` as published (version 0) or as revised (version 1)."""
+    record: Record = {"schema": SCHEMA, "agency": report.agency.printed, "year": report.year}
+    record.update(_copy(_source(seed, report)))
+    record["title"] = report.title
+    if report.source.startswith("pool:"):
+        _tame(record, report.agency.level)
+    rng = random.Random(report.seed)
+    for defect in report.injected:
+        _INJECT.get(defect, _no_op)(record, rng)
+    if version:
+        _revise(record, rng)
+    return record
+
+
+def truth_record(record: Record) -> Record:
+    """The record without the renderer's cell notes: the fields a parser must return."""
+    return {k: record[k] for k in TRUTH_KEYS if k in record}
+
+
+def _tame(record: Record, level: str) -> None:
+    """Pool tables are drawn for any organ; keep what a county organ could not report out of them."""
+    active = record.get("active") or {}
+    if level in _LOW_LEVELS and "rules" in active:
+        active["rules"] = dict.fromkeys(active["rules"], 0)
+        notes = record.get("parse", {}).get("notes", {})
+        for key in [k for k in notes if k.startswith("active.rules.")]:
+            del notes[key]
+    if level == "township":
+        for row in ("fees", "procurement"):
+            cells = active.get(row) or {}
+            amount = cells.get("amount")
+            if isinstance(amount, int | float) and amount >= _TOWNSHIP_FEE_CAP:
+                cells["amount"] = round(amount / 1000, 2)
+
+
+def _no_op(record: Record, rng: random.Random) -> None:
+    """Defects that live outside the tables (title year, template, dates)."""
+
+
+def _drop_note(record: Record, key: str) -> None:
+    notes = record.get("parse", {}).get("notes", {})
+    notes.pop(key, None)
+
+
+def _blank_totals(record: Record, rng: random.Random) -> None:
+    """SH2019: the 总计 cells of some result rows left blank while the applicant columns are filled."""
+    requests = record["requests"]
+    for row in rng.sample(result_rows(single_other=_single_other(record)), rng.randint(1, 4)):
+        requests[row]["total"] = None
+        _drop_note(record, f"requests.{row}.total")
+
+
+def _nudge(rng: random.Random, value: int) -> int:
+    """A wrong but plausible value: off by 1…5, never negative."""
+    delta = rng.choice((-3, -2, -1, 1, 1, 2, 3, 5))
+    return value + delta if value + delta >= 0 else value + abs(delta)
+
+
+def _break_row_total(record: Record, rng: random.Random) -> None:
+    row = rng.choice(request_rows(single_other=_single_other(record)))
+    cells = record["requests"][row]
+    cells["total"] = _nudge(rng, cells["total"])
+
+
+def _break_results_total(record: Record, rng: random.Random) -> None:
+    """One result cell and its row total off by the same amount: rows add up, the columns do not."""
+    row = rng.choice(result_rows(single_other=_single_other(record)))
+    col = rng.choice(APPLICANT_COLUMNS)
+    cells = record["requests"][row]
+    new = _nudge(rng, cells[col])
+    cells["total"] += new - cells[col]
+    cells[col] = new
+
+
+def _break_balance(record: Record, rng: random.Random) -> None:
+    """结转下年度 off in one column (and its row total): new + carried ≠ done + carried forward."""
+    col = rng.choice(APPLICANT_COLUMNS)
+    cells = record["requests"]["carry_forward"]
+    new = _nudge(rng, cells[col])
+    cells["total"] += new - cells[col]
+    cells[col] = new
+
+
+def _break_review_total(record: Record, rng: random.Random) -> None:
+    cells = record["review_litigation"][rng.choice(tuple(REVIEW_GROUPS))]
+    part = rng.choice(REVIEW_PARTS)
+    cells[part] = _nudge(rng, cells[part])
+
+
+_INJECT: Final = {
+    "blank_totals": _blank_totals,
+    "requests.row_total": _break_row_total,
+    "requests.results_total": _break_results_total,
+    "requests.balance": _break_balance,
+    "review_litigation.total": _break_review_total,
+}
+
+
+def _revise(record: Record, rng: random.Random) -> None:
+    """The revised text reports k more granted requests (all sums kept): E2, changed after publication."""
+    k = rng.randint(1, 3)
+    if record["format"] == "legacy":
+        stat = record["legacy_stats"][0]
+        stat["value"] = (stat["value"] or 0) + k
+        return
+    requests = record["requests"]
+    cols = [c for c in REQUEST_COLUMNS if all(requests[r][c] is not None for r in ("new", "granted", "total"))]
+    col = "natural_person" if "natural_person" in cols else (cols or ["natural_person"])[0]
+    for row in ("new", "granted", "total"):
+        for c in (col, "total"):
+            if requests[row][c] is not None:
+                requests[row][c] += k
+
+
+def _single_other(record: Record) -> bool:
+    return "other_handling" in (record.get("requests") or {})
+
+
+# ---- measured defects ----------------------------------------------------------------------
+
+
+def _fails(left: Sequence[Any], right: Sequence[Any]) -> bool:
+    """Σ left ≠ Σ right, blank-aware: a blank side fails only when its known part already exceeds."""
+    lknown, rknown = [v for v in left if v is not None], [v for v in right if v is not None]
+    lblank, rblank = len(lknown) < len(left), len(rknown) < len(right)
+    lsum, rsum = sum(lknown), sum(rknown)
+    tol = 0 if all(type(v) is int for v in (*lknown, *rknown)) else 0.005
+    if not (lblank or rblank):
+        return abs(lsum - rsum) > tol
+    return (lblank and not rblank and lsum > rsum + tol) or (rblank and not lblank and rsum > lsum + tol)
+
+
+def _arithmetic(record: Record) -> Iterator[str]:
+    requests = record.get("requests") or {}
+    if requests:
+        results = result_rows(single_other=_single_other(record))
+        if any(_fails([cells["total"]], [cells[c] for c in APPLICANT_COLUMNS]) for cells in requests.values()):
+            yield "requests.row_total"
+        if any(_fails([requests["total"][c]], [requests[r][c] for r in results]) for c in REQUEST_COLUMNS):
+            yield "requests.results_total"
+        balance = (
+            _fails([requests["new"][c], requests["carried_over"][c]], [requests["total"][c], requests["carry_forward"][c]])
+            for c in REQUEST_COLUMNS
+        )
+        if any(balance):
+            yield "requests.balance"
+    review = record.get("review_litigation") or {}
+    if any(_fails([cells["total"]], [cells[p] for p in REVIEW_PARTS]) for cells in review.values()):
+        yield "review_litigation.total"
+
+
+def _template_cells(record: Record) -> Iterable[Any]:
+    active_layout = ACTIVE_2019 if record["format"] == "2019" else ACTIVE_2021
+    active = record.get("active") or {}
+    yield from (active.get(row, {}).get(col) for row, cols in active_layout.items() for col in cols)
+    for table in ("requests", "review_litigation"):
+        for cells in (record.get(table) or {}).values():
+            yield from cells.values()
+
+
+def content_defects(record: Record) -> list[str]:
+    """Rule ids the record's own tables break: the four sums of 表三/表四 and blank template cells."""
+    if record.get("format") == "legacy":
+        return []
+    out = list(_arithmetic(record))
+    if any(v is None for v in _template_cells(record)):
+        out.append("blank_cell")
+    return out
+
+
+def defects(report: Report, record: Record, version: int) -> list[str]:
+    """Every defect of the report as served in `version`, by the validator's rule ids."""
+    return _with_markers(report, version, content_defects(record))
+
+
+def _with_markers(report: Report, version: int, found: Iterable[str]) -> list[str]:
+    """Add the defects that live outside the tables: title year, template, dates, revision."""
+    out = set(found)
+    if report.title_year != report.year:
+        out.add("year_mismatch")
+    if "template" in report.injected:
+        out.add("template_mismatch")
+    if report.published.date() > report.deadline:
+        out.add("late_publication")
+    if version:
+        out.add("changed_after_publication")
+    return sorted(out)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def truth_entry(seed: int, report: Report, version: int) -> tuple[list[str], str]:
+    """(defects, the truth record as compact JSON) of the report as served in `version`.
+
+    Reports whose tables are an untouched pool entry (the common case) reuse that entry's
+    encoding and measured defects: that is what keeps a 3,000-portal truth file quick to write.
+    """
+    if version or report.injected or not report.source.startswith("pool:"):
+        record = build_record(seed, report, version)
+        return defects(report, record, version), _compact(truth_record(record))
+    tables, found = _pool_tables(seed, report.fmt, int(report.source.removeprefix("pool:")), report.agency.level)
+    head = _compact({"schema": SCHEMA, "agency": report.agency.printed, "year": report.year})
+    tail = _compact({"title": report.title})
+    return _with_markers(report, version, found), f"{head[:-1]},{tables},{tail[1:]}"
+
+
+@lru_cache(maxsize=16 * POOL_SIZE)
+def _pool_tables(seed: int, fmt: str, n: int, level: str) -> tuple[str, tuple[str, ...]]:
+    """A pool entry as tamed for `level`: its tables as JSON members (`"format":…,…`) and its defects."""
+    record = _copy(_pool_entry(seed, fmt, n))
+    _tame(record, level)
+    body = {k: record[k] for k in TABLE_KEYS if k in record}
+    return _compact(body)[1:-1], tuple(content_defects(record))

@@ -1,0 +1,154 @@
+"""The ground truth and the registry the simulator writes (spec/cli.md, docs/registry.md).
+
+The truth is streamed as JSON text: a 3,000-portal world has tens of thousands of reports,
+and building one dict of them first would double the time and memory. Shape:
+
+    {"as_of", "agencies": [{"name", "level", "region", "portal"}],
+     "reports": [{"agency", "year", "url", "published", "revised", "medium", "attachment", "defects", "record"}],
+     "decoys": [{"url", "title", "kind"}], "faults": [{"portal", "kind"}], "never_published": [{"agency", "year"}]}
+
+`reports` are the reports visible at `as_of`, each with the record of the version served that
+day (`revised` is set once the revision date has come). `attachment` is the PDF/DOCX/image URL
+for reports that are not inline HTML. `never_published` lists the agency-years that are due by
+`as_of` (deadline passed) and have no report online that day — the "missing" a monitor must
+find, whether the report never appears or appears late, after `as_of`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, Final
+
+from sim.archetypes import Site
+from sim.content import truth_entry
+from sim.places import PROVINCES
+from sim.world import Portal, Report, World, current_version, visible
+from validate.deadlines import deadline_for
+
+SiteOf = Callable[[Portal], Site]
+OPERATORS: Final = ["ops@sim.example.cn"]
+MAINTAINERS: Final = ["dev@sim.example.cn"]
+DEFAULT_RATE_LIMIT: Final = 5.0
+
+
+def _j(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _report(seed: int, site: Site, report: Report, as_of: date) -> str:
+    version = current_version(report, as_of)
+    found, record = truth_entry(seed, report, version)
+    head = {
+        "agency": report.agency.name,
+        "year": report.year,
+        "url": site.article_urls[report.key],
+        "published": report.published.date().isoformat(),
+        "revised": report.revised.date().isoformat() if version and report.revised else None,
+        "medium": report.medium,
+        "attachment": site.file_urls.get(report.key),
+        "defects": found,
+    }
+    return f'{_j(head)[:-1]},"record":{record}}}'
+
+
+def _never(portal: Portal, as_of: date) -> Iterator[dict[str, Any]]:
+    online = {(r.agency.name, r.year) for r in portal.reports if visible(r, as_of)}
+    due = [(a, y) for a, y in portal.never] + [(r.agency, r.year) for r in portal.reports]
+    for agency, year in sorted(due, key=lambda ay: (ay[0].name, ay[1])):
+        if deadline_for(agency.level, year) < as_of and (agency.name, year) not in online:
+            yield {"agency": agency.name, "year": year}
+
+
+def truth_chunks(world: World, site_of: SiteOf, as_of: date) -> Iterator[str]:
+    """The truth file's JSON text, in pieces."""
+    agencies = [
+        {"name": a.name, "level": a.level, "region": a.region, "portal": p.id} for p in world.portals for a in p.agencies
+    ]
+    yield f'{{"as_of":{_j(as_of.isoformat())},"agencies":{_j(agencies)},"reports":['
+    first = True
+    for portal in world.portals:
+        site = site_of(portal)
+        for report in portal.reports:
+            if visible(report, as_of):
+                yield ("" if first else ",") + _report(world.seed, site, report, as_of)
+                first = False
+    decoys = [
+        {"url": site_of(p).article_urls[d.key], "title": d.title, "kind": d.kind}
+        for p in world.portals
+        for d in p.decoys
+        if visible(d, as_of)
+    ]
+    faults = [{"portal": p.id, "kind": p.fault.kind} for p in world.portals if p.fault is not None]
+    never = [n for p in world.portals for n in _never(p, as_of)]
+    yield f'],"decoys":{_j(decoys)},"faults":{_j(faults)},"never_published":{_j(never)}}}\n'
+
+
+def write_truth(path: Path, world: World, site_of: SiteOf, as_of: date) -> None:
+    """Write the truth file atomically: readers never see half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        out.writelines(truth_chunks(world, site_of, as_of))
+    tmp.replace(path)
+
+
+# ---- the registry ------------------------------------------------------------------------------
+
+
+def registry(world: World, site_of: SiteOf, rate_limit: float = DEFAULT_RATE_LIMIT) -> dict[str, Any]:
+    """docs/registry.md: supervisors by province, every portal with its columns and agencies."""
+    provinces = sorted({p.place.province for p in world.portals})
+    portals = []
+    for portal in world.portals:
+        site = site_of(portal)
+        agencies = [
+            {
+                "name": a.name,
+                "level": a.level,
+                "region": a.region,
+                "parent": a.parent,
+                "supervisors": [f"gk@{portal.id}.sim.example.cn"] if a.parent else [],
+                "columns": site.agency_columns(a),
+            }
+            for a in portal.agencies
+        ]
+        portals.append({
+            "id": portal.id,
+            "name": portal.name,
+            "base_url": site.url("/"),
+            "cms": site.cms,
+            "columns": site.columns(),
+            "fetcher": site.fetcher,
+            "encoding": None,
+            "rate_limit": rate_limit,
+            "robots": True,
+            "enabled": True,
+            "agencies": agencies,
+        })
+    return {
+        "version": 1,
+        "supervisors": [
+            {"email": f"gkb@{code}.sim.example.cn", "name": f"{PROVINCES[code]}政务公开办", "regions": [code], "cadence": "daily"}
+            for code in provinces
+        ],
+        "operators": OPERATORS,
+        "maintainers": MAINTAINERS,
+        "portals": portals,
+    }
+
+
+def registry_yaml(world: World, site_of: SiteOf, rate_limit: float = DEFAULT_RATE_LIMIT) -> str:
+    import yaml  # noqa: PLC0415  (PyYAML: only the registry writer needs it)
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text: str = yaml.dump(registry(world, site_of, rate_limit), Dumper=dumper, allow_unicode=True, sort_keys=False,
+                          width=200)
+    return "# Written by `xxgk sim serve`: the simulated portals (docs/registry.md).\n" + text
+
+
+def write_registry(path: Path, world: World, site_of: SiteOf, rate_limit: float = DEFAULT_RATE_LIMIT) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(registry_yaml(world, site_of, rate_limit), encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,381 @@
+"""The simulated world: portals, their agencies, the reports and decoys they publish, their faults.
+
+Everything here is plain data decided from the seed alone, and cheap: record contents, page
+markup and URLs come later (`sim.content`, `sim.archetypes`). Portal i is drawn from its own
+random stream (`seed:portal:i`), so a world of 10 portals is the first 10 portals of a world of
+3,000, and the same seed always gives the same world whatever the as-of date: time travel only
+filters what this module decided.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Final, Literal
+
+from sim import gold as gold_records
+from sim import places
+from sim.render import narrative
+from validate.deadlines import deadline_for
+from validate.rules.structure import expected_format
+
+Level = Literal["province", "city", "county", "township", "department"]
+
+# The CMS families, in the order portals cycle through them (portal i has ARCHETYPES[i % 7]).
+ARCHETYPES: Final = ("trs", "hanweb", "gkmlpt", "jpaas", "beijing", "js_only", "county")
+MEDIA: Final = ("html", "text", "pdf", "docx", "image")
+DECOY_KINDS: Final = ("interpretation", "work_points", "budget", "compile_notice", "old_report")
+FAULT_KINDS: Final = (
+    "latency",
+    "timeout",
+    "http_5xx",
+    "challenge_412",
+    "cookie_loop",
+    "soft_404",
+    "truncated",
+    "oversized",
+    "gbk_nocharset",
+    "gzip_no_header",
+)
+# Content defects injected on purpose (the truth lists them under the validator's rule ids).
+ARITHMETIC_DEFECTS: Final = ("requests.row_total", "requests.results_total", "requests.balance", "review_litigation.total")
+
+DEFAULT_YEARS: Final = (2015, 2025)
+OLD_REPORT_YEARS: Final = (2008, 2013)  # "last decade's" reports: decoys, outside the monitored years
+POOL_SIZE: Final = 97  # distinct table contents per format (see sim.content)
+
+# How often things happen (per agency-year report unless said otherwise).
+_P_NEVER = 0.05
+_P_LATE = 0.08
+_P_REVISED = 0.06
+_P_TITLE_YEAR = 0.03
+_P_TEMPLATE = 0.04  # a 2019 template in a report on 2021 or later
+_P_BLANK_TOTALS = 0.04
+_P_ARITHMETIC = 0.06
+_P_GOLD = 0.08
+_MEDIUM_WEIGHTS: Final = {"html": 55, "text": 10, "pdf": 18, "docx": 10, "image": 7}
+# First year an agency's reports are still online: many portals lost older columns in a redesign.
+_FIRST_YEARS: Final = {2015: 15, 2016: 5, 2017: 5, 2018: 10, 2019: 20, 2020: 20, 2021: 15, 2022: 10}
+# Agencies per portal beside the government: (departments low, high), (townships low, high).
+_SHAPE: Final[dict[str, tuple[tuple[int, int], tuple[int, int]]]] = {
+    "county": ((2, 4), (1, 3)),
+    "trs": ((1, 3), (0, 1)),
+    "hanweb": ((0, 1), (1, 2)),
+    "gkmlpt": ((1, 2), (1, 1)),
+    "jpaas": ((1, 2), (0, 0)),
+    "beijing": ((0, 1), (2, 2)),
+    "js_only": ((0, 1), (0, 0)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    name: str  # registry name, unique in the world
+    level: Level
+    region: str  # 行政区划代码: 6 digits, 9 for townships
+    parent: str | None
+    slug: str  # folder name of its sub-column
+    printed: str  # how its own reports name it (`下各镇` for 仙居县下各镇人民政府)
+    org_code: str  # 统一社会信用代码, the usual 索引号 prefix
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One agency's report on one year, as published (and maybe revised) on its portal."""
+
+    key: int  # position among the portal's articles, in publication order
+    agency: Agency
+    year: int
+    title: str
+    published: datetime
+    revised: datetime | None
+    medium: str
+    style: str  # inline HTML markup: clean CMS editor output or a Word export
+    fmt: str  # template the tables follow: "2021", "2019" or "legacy"
+    source: str  # where the tables come from: "pool:<n>" or "gold:<name>"
+    injected: tuple[str, ...]  # deliberate defects: "title_year", "template", "blank_totals", rule ids
+    seed: int
+
+    @property
+    def deadline(self) -> date:
+        return deadline_for(self.agency.level, self.year)
+
+    @property
+    def title_year(self) -> int:
+        return self.year - 1 if "title_year" in self.injected else self.year
+
+
+@dataclass(frozen=True, slots=True)
+class Decoy:
+    """A page a careless crawler takes for a report: 解读, 工作要点, 预决算, a notice, an old report."""
+
+    key: int
+    agency: Agency
+    kind: str
+    title: str
+    published: datetime
+    year: int
+    seed: int
+
+
+Item = Report | Decoy
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    kind: str
+    value: float = 0.0  # latency: seconds; http_5xx: failing attempts per path
+
+
+@dataclass(frozen=True, slots=True)
+class Portal:
+    index: int
+    id: str
+    name: str
+    archetype: str
+    address: str  # its own loopback address: per-host politeness and off-site filtering are real
+    place: places.Place
+    agencies: tuple[Agency, ...]  # the government first
+    items: tuple[Item, ...]  # reports and decoys in publication order (key = position + 1)
+    never: tuple[tuple[Agency, int], ...]  # agency-years whose report never appears
+    fault: Fault | None
+    seed: int
+
+    @property
+    def government(self) -> Agency:
+        return self.agencies[0]
+
+    @property
+    def reports(self) -> tuple[Report, ...]:
+        return tuple(i for i in self.items if isinstance(i, Report))
+
+    @property
+    def decoys(self) -> tuple[Decoy, ...]:
+        return tuple(i for i in self.items if isinstance(i, Decoy))
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    seed: int
+    portals: tuple[Portal, ...]
+    years: tuple[int, int] = DEFAULT_YEARS
+    by_address: dict[str, Portal] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_address.update((p.address, p) for p in self.portals)
+
+
+def portal_address(index: int) -> str:
+    """127.0.1.1, 127.0.1.2, … (127.0.0.x stays free for the control endpoint and other services)."""
+    if index >= 254 * 254:
+        raise ValueError("at most 64516 portals")
+    return f"127.0.{1 + index // 254}.{1 + index % 254}"
+
+
+def generate(
+    *,
+    seed: int = 0,
+    portals: int = 14,
+    faults: float = 0.0,
+    fault_kinds: tuple[str, ...] = FAULT_KINDS,
+    fault_plan: Mapping[int, str] | None = None,
+    years: tuple[int, int] = DEFAULT_YEARS,
+) -> World:
+    """A world of `portals` portals. `faults` is the share of faulty portals (kinds drawn from
+    `fault_kinds`); `fault_plan` maps portal indexes to a fault kind and overrides the draw."""
+    unknown = set(fault_kinds) - set(FAULT_KINDS) | set((fault_plan or {}).values()) - set(FAULT_KINDS)
+    if unknown:
+        raise ValueError(f"unknown fault kind(s): {', '.join(sorted(unknown))}")
+    plan = dict(fault_plan or {})
+    gold = gold_records.formats()
+    return World(
+        seed,
+        tuple(_portal(seed, i, years, _fault(seed, i, faults, fault_kinds, plan.get(i)), gold) for i in range(portals)),
+        years,
+    )
+
+
+def _fault(seed: int, index: int, rate: float, kinds: tuple[str, ...], planned: str | None) -> Fault | None:
+    rng = random.Random(f"{seed}:fault:{index}")
+    kind = planned
+    if kind is None:
+        if not kinds or rng.random() >= rate:
+            return None
+        kind = rng.choice(kinds)
+    if kind == "latency":
+        return Fault(kind, rng.choice((0.2, 0.5, 1.0)))
+    if kind == "http_5xx":
+        return Fault(kind, float(rng.choice((1, 2))))
+    return Fault(kind)
+
+
+# ---- agencies ------------------------------------------------------------------------------
+
+
+def _uscc(rng: random.Random, region: str) -> str:
+    """An 18-character 统一社会信用代码 shape: 11 (机关) + region + 9 body characters + check."""
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    return "11" + region[:6] + "".join(rng.choice(chars) for _ in range(10))
+
+
+def _agencies(rng: random.Random, place: places.Place, archetype: str) -> tuple[Agency, ...]:
+    gov_name = f"{place.name}人民政府"
+    level: Level = "city" if place.city else "county"
+    out = [Agency(gov_name, level, place.code, None, "bjzf", gov_name, _uscc(rng, place.code))]
+    (dlo, dhi), (tlo, thi) = _SHAPE[archetype]
+    for dept in rng.sample(places.DEPARTMENTS, rng.randint(dlo, dhi)):
+        name = place.name + dept.name
+        printed = place.name + dept.short if rng.random() < 0.2 else name
+        out.append(Agency(name, "department", place.code, gov_name, dept.slug, printed, _uscc(rng, place.code)))
+    for k, (town, slug) in enumerate(rng.sample(places.TOWNS, rng.randint(tlo, thi))):
+        name = places.township_name(place.name, town)
+        region = f"{place.code}{101 + k:03d}"
+        printed = rng.choice((town, town, name.removeprefix(place.name), name))
+        out.append(Agency(name, "township", region, gov_name, slug, printed, _uscc(rng, place.code)))
+    return tuple(out)
+
+
+# ---- dates ---------------------------------------------------------------------------------
+
+
+def _at(rng: random.Random, day: date) -> datetime:
+    """A time of day in office hours."""
+    return datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59), rng.randint(0, 59)))
+
+
+def _publication(rng: random.Random, deadline: date, year: int) -> tuple[datetime, datetime | None]:
+    """Mostly in the weeks before the deadline, sometimes after it; now and then revised later."""
+    if rng.random() < _P_LATE:
+        day = deadline + timedelta(days=rng.randint(1, 150))
+    else:
+        window = (deadline - date(year + 1, 1, 5)).days
+        day = deadline - timedelta(days=round(rng.triangular(0, window, window * 0.15)))
+    published = _at(rng, day)
+    revised = _at(rng, day + timedelta(days=rng.randint(15, 400))) if rng.random() < _P_REVISED else None
+    return published, revised
+
+
+# ---- reports and decoys ----------------------------------------------------------------------
+
+
+def _title(rng: random.Random, printed: str, year: int) -> str:
+    return narrative.title(printed, year, rng).replace("\n", "")
+
+
+def _report(rng: random.Random, agency: Agency, year: int, gold: Mapping[str, str]) -> Report:
+    published, revised = _publication(rng, deadline_for(agency.level, year), year)
+    fmt = expected_format(year)
+    injected: list[str] = []
+    if fmt == "2021" and rng.random() < _P_TEMPLATE:
+        fmt = "2019"
+        injected.append("template")
+    golds = [name for name, gold_fmt in gold.items() if gold_fmt == fmt]
+    if golds and rng.random() < _P_GOLD:
+        source = f"gold:{rng.choice(golds)}"
+    else:
+        source = f"pool:{rng.randrange(POOL_SIZE)}"
+        if fmt != "legacy":
+            roll = rng.random()
+            if roll < _P_BLANK_TOTALS:
+                injected.append("blank_totals")
+            elif roll < _P_BLANK_TOTALS + _P_ARITHMETIC:
+                injected.append(rng.choice(ARITHMETIC_DEFECTS))
+    if rng.random() < _P_TITLE_YEAR:
+        injected.append("title_year")
+    medium = rng.choices(tuple(_MEDIUM_WEIGHTS), weights=tuple(_MEDIUM_WEIGHTS.values()))[0]
+    title = _title(rng, agency.printed, year - 1 if "title_year" in injected else year)
+    if medium == "image":
+        title += "（图片版）"
+    return Report(
+        key=0,
+        agency=agency,
+        year=year,
+        title=title,
+        published=published,
+        revised=revised,
+        medium=medium,
+        style=rng.choice(("clean", "clean", "word")),
+        fmt=fmt,
+        source=source,
+        injected=tuple(injected),
+        seed=rng.getrandbits(48),
+    )
+
+
+def _decoys(rng: random.Random, agencies: tuple[Agency, ...], reports: list[Report], years: tuple[int, int]) -> list[Decoy]:
+    gov = agencies[0]
+    out: list[Decoy] = []
+
+    def add(agency: Agency, kind: str, title: str, day: date, year: int) -> None:
+        out.append(Decoy(0, agency, kind, title, _at(rng, day), year, rng.getrandbits(48)))
+
+    for report in reports:
+        if rng.random() < 0.15:
+            shape = rng.choice(("《{}》解读", "{}解读", "图解：{}"))
+            title = shape.format(report.title.removesuffix("（图片版）"))
+            add(report.agency, "interpretation", title, report.published.date() + timedelta(days=rng.randint(0, 3)), report.year)
+    for year in range(years[0], years[1] + 1):
+        if rng.random() < 0.25:
+            day = date(year + 1, rng.randint(4, 6), rng.randint(1, 28))
+            add(gov, "work_points", f"{gov.printed}{year + 1}年政务公开工作要点", day, year)
+        if rng.random() < 0.2:
+            day = date(year, 12, rng.randint(1, 31)) if rng.random() < 0.5 else date(year + 1, 1, rng.randint(2, 10))
+            title = f"关于做好{year}年度政府信息公开工作年度报告编制和发布工作的通知"
+            add(gov, "compile_notice", title, day, year)
+        for dept in agencies[1:]:
+            if dept.level == "department" and rng.random() < 0.1:
+                budget, day = rng.choice(
+                    (
+                        (f"{dept.printed}{year + 1}年部门预算公开", date(year + 1, 2, rng.randint(1, 28))),
+                        (f"{dept.printed}{year}年度部门决算公开", date(year + 1, 8, rng.randint(1, 31))),
+                    )
+                )
+                add(dept, "budget", budget, day, year)
+    for year in sorted(rng.sample(range(OLD_REPORT_YEARS[0], OLD_REPORT_YEARS[1] + 1), rng.randint(1, 2))):
+        add(gov, "old_report", _title(rng, gov.printed, year), date(year + 1, 3, rng.randint(1, 31)), year)
+    return out
+
+
+def _portal(seed: int, index: int, years: tuple[int, int], fault: Fault | None, gold: Mapping[str, str]) -> Portal:
+    rng = random.Random(f"{seed}:portal:{index}")
+    archetype = ARCHETYPES[index % len(ARCHETYPES)]
+    place = places.place(archetype, index // len(ARCHETYPES))
+    agencies = _agencies(rng, place, archetype)
+    reports: list[Report] = []
+    never: list[tuple[Agency, int]] = []
+    for agency in agencies:
+        first = max(years[0], rng.choices(tuple(_FIRST_YEARS), weights=tuple(_FIRST_YEARS.values()))[0])
+        for year in range(first, years[1] + 1):
+            if rng.random() < _P_NEVER:
+                never.append((agency, year))
+            else:
+                reports.append(_report(rng, agency, year, gold))
+    items: list[Item] = [*reports, *_decoys(rng, agencies, reports, years)]
+    items.sort(key=lambda it: (it.published, it.title))
+    keyed = tuple(replace(it, key=k + 1) for k, it in enumerate(items))
+    name = f"{place.name}人民政府门户网站"
+    return Portal(
+        index=index,
+        id=f"p{index:04d}-{archetype.replace('_', '')}",
+        name=name,
+        archetype=archetype,
+        address=portal_address(index),
+        place=place,
+        agencies=agencies,
+        items=keyed,
+        never=tuple(never),
+        fault=fault,
+        seed=rng.getrandbits(48),
+    )
+
+
+def visible(item: Item, as_of: date) -> bool:
+    """Published on or before `as_of` (a report published on D exists from D on)."""
+    return item.published.date() <= as_of
+
+
+def current_version(report: Report, as_of: date) -> int:
+    """0 for the text as first published, 1 once the revision date has come."""
+    return 1 if report.revised is not None and report.revised.date() <= as_of else 0

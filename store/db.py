@@ -1,0 +1,179 @@
+"""Opening the archive: an engine from a URL, sessions with clean failure, and the schema at head.
+
+Every database error leaves here as a one-line `StoreError` (the CLI's exit 1), never a traceback.
+Write transactions on SQLite start with BEGIN IMMEDIATE: two writers then queue on the busy timeout
+instead of deadlocking when both try to upgrade a read lock, which SQLite resolves by failing one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Self
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.errors import StoreError
+from store.snapshots import SnapshotStore
+
+_WRITE: Final = "xxgk_write"
+# Any constant will do; it only has to be the same for every xxgk process migrating one database.
+_MIGRATION_LOCK: Final = 0x7867_6B00
+_CONNECT_TIMEOUT_S: Final = 10
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    return lines[0] if lines else type(orig).__name__
+
+
+def describe(exc: SQLAlchemyError, url: URL) -> str:
+    """A database error as one line a user can act on, naming the database but never its password."""
+    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    reason = _first_line(exc)
+    low = reason.lower()
+    if "readonly database" in low or "read-only" in low:
+        return f"the database {where} is read-only: cannot store anything"
+    if "database is locked" in low:
+        return f"the database {where} is locked by another process; try again when it has finished"
+    if "unable to open database" in low:
+        return f"cannot open the SQLite database {where} (does its directory exist and is it writable?)"
+    if (isinstance(exc, DBAPIError) and exc.connection_invalidated) or "connect" in low:
+        return f"cannot connect to the database {where}: {reason}"
+    return f"database error on {where}: {reason}"
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take over transaction control from the sqlite3 module so that BEGIN can be IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _on_sqlite_begin(connection: Any) -> None:
+    write = connection.get_execution_options().get(_WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url_text: str) -> Engine:
+    try:
+        url = make_url(url_text)
+    except ArgumentError:
+        raise StoreError(f"--db: {url_text!r} is not a database URL (e.g. sqlite:///xxgk.sqlite3)") from None
+    kwargs: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        kwargs["connect_args"] = {"connect_timeout": _CONNECT_TIMEOUT_S}
+    try:
+        engine = create_engine(url, **kwargs)
+    except (NoSuchModuleError, ArgumentError, ImportError) as exc:
+        raise StoreError(f"--db: cannot use {url.render_as_string(hide_password=True)}: {exc}") from None
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def snapshot_root(url: URL, env: dict[str, str] | os._Environ[str] = os.environ) -> Path:
+    """`XXGK_SNAPSHOTS`, else `snapshots/` beside a SQLite file, else `./snapshots`."""
+    if env.get("XXGK_SNAPSHOTS"):
+        return Path(env["XXGK_SNAPSHOTS"])
+    database = url.database or ""
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        path = database.removeprefix("file:").split("?", 1)[0]
+        return Path(path).resolve().parent / "snapshots"
+    return Path("snapshots")
+
+
+@dataclass
+class Archive:
+    """An open archive: the database and the snapshot store beside it."""
+
+    engine: Engine
+    snapshots: SnapshotStore
+
+    @classmethod
+    def open(cls, url_text: str, *, migrate: bool = True) -> Archive:
+        """Connect; with `migrate`, create the schema in an empty database and refuse an outdated one."""
+        engine = make_engine(url_text)
+        archive = cls(engine, SnapshotStore(snapshot_root(engine.url)))
+        if migrate:
+            archive.ensure_schema()
+        return archive
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def translate(self) -> Iterator[None]:
+        """Turn any database error raised inside into a one-line StoreError."""
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            raise StoreError(describe(exc, self.engine.url)) from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.translate(), Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back whole if anything in it fails."""
+        bind = self.engine.execution_options(**{_WRITE: True})
+        with self.translate(), Session(bind, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def sessionmaker(self) -> sessionmaker[Session]:
+        return sessionmaker(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+
+    # ---- schema -----------------------------------------------------------------
+
+    def revisions(self) -> tuple[str | None, str]:
+        """(the database's schema revision or None when empty, the head this code needs)."""
+        from store.migrations import current_revision, head_revision  # noqa: PLC0415
+
+        with self.translate(), self.engine.connect() as conn:
+            return current_revision(conn), head_revision()
+
+    def ensure_schema(self) -> None:
+        """Migrate an empty database; an older or unknown revision is the operator's call (`xxgk db upgrade`)."""
+        current, head = self.revisions()
+        if current == head:
+            return
+        if current is not None:
+            from store.migrations import is_known  # noqa: PLC0415
+
+            if is_known(current):
+                raise StoreError(f"the database schema is at revision {current}, this xxgk needs {head}: "
+                                 "run `xxgk db upgrade`")
+            raise StoreError(f"the database schema revision {current} is unknown to this xxgk (newer version?)")
+        self.upgrade(only_if_empty=True)
+
+    def upgrade(self, *, only_if_empty: bool = False) -> tuple[str | None, str]:
+        """Bring the schema to head under a lock, so that concurrent first runs migrate once."""
+        from store.migrations import current_revision, head_revision, run_upgrade  # noqa: PLC0415
+
+        with self.translate(), self.engine.execution_options(**{_WRITE: True}).begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            before = current_revision(conn)
+            if before is None and inspect(conn).get_table_names():
+                raise StoreError("the database already holds tables that are not an xxgk archive; "
+                                 "use an empty database or schema")
+            if before is None or not only_if_empty:
+                run_upgrade(conn)
+            return before, head_revision()

@@ -1,0 +1,125 @@
+"""Rows out as a terminal table, CSV, JSON or XLSX.
+
+JSON keeps the stable English keys of spec/cli.md. The other three are for people, so they carry
+Chinese headers and labels; CSV starts with a BOM because Excel on Chinese Windows reads BOM-less
+UTF-8 as GBK and shows mojibake, and XLSX gets bold headers, a frozen header row, a filter and
+column widths that count a Chinese character as two.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+FORMATS: Final = ("table", "csv", "json", "xlsx")
+
+COLUMNS: Final = (
+    ("agency", "机关"),
+    ("level", "级别"),
+    ("region", "区划代码"),
+    ("year", "年度"),
+    ("status", "状态"),
+    ("deadline", "截止日期"),
+    ("published", "发布日期"),
+    ("days_late", "逾期天数"),
+    ("errors", "错误"),
+    ("warnings", "警告"),
+    ("flags", "标记"),
+    ("versions", "版本数"),
+    ("url", "网址"),
+    ("report_id", "报告编号"),
+)
+STATUS_LABELS: Final = {
+    "on_time": "按时发布", "late": "逾期发布", "missing": "未发布", "not_due": "未到期", "unreachable": "无法访问",
+}
+LEVEL_LABELS: Final = {
+    "province": "省级", "city": "市级", "county": "县级", "township": "乡镇(街道)", "department": "部门",
+}
+FLAG_LABELS: Final = {"inconsistent": "数据不一致", "changed": "发布后修改"}
+_MAX_WIDTH: Final = 60
+_TABLE_KEYS: Final = frozenset({"agency", "year", "status", "deadline", "published", "days_late", "errors", "flags",
+                                "report_id"})
+_NUMERIC: Final = frozenset({"year", "days_late", "errors", "warnings", "versions", "report_id"})
+_STATUS_STYLES: Final = {"late": "red", "missing": "bold red", "unreachable": "yellow", "not_due": "dim"}
+
+
+def _human(row: Mapping[str, Any], key: str) -> Any:
+    """A cell as a person reads it; None stays None (an empty cell, not the word "None")."""
+    if key == "flags":
+        return "、".join(label for flag, label in FLAG_LABELS.items() if row.get(flag)) or None
+    value = row.get(key)
+    if key == "status":
+        return STATUS_LABELS.get(str(value), value)
+    if key == "level":
+        return LEVEL_LABELS.get(str(value), value)
+    return value
+
+
+def human_rows(rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    return [[_human(row, key) for key, _ in COLUMNS] for row in rows]
+
+
+def headers() -> list[str]:
+    return [label for _, label in COLUMNS]
+
+
+def to_json(rows: Sequence[Mapping[str, Any]]) -> str:
+    return json.dumps(list(rows), ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers())
+    writer.writerows([["" if v is None else v for v in row] for row in human_rows(rows)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def display_width(value: object) -> int:
+    """Columns a value takes on screen: East Asian wide and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+
+
+def to_xlsx(rows: Sequence[Mapping[str, Any]], title: str = "年报") -> bytes:
+    from openpyxl import Workbook  # noqa: PLC0415 - only this format needs it
+    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has its sheet
+    sheet.title = title
+    head = headers()
+    body = human_rows(rows)
+    sheet.append(head)
+    for row in body:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for i, label in enumerate(head, start=1):
+        widest = max([display_width(label), *(display_width(r[i - 1]) for r in body if r[i - 1] is not None)])
+        sheet.column_dimensions[get_column_letter(i)].width = min(widest + 2, _MAX_WIDTH)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_table(rows: Sequence[Mapping[str, Any]], title: str) -> Any:
+    """A rich Table for the terminal: the columns that fit a screen; CSV and XLSX have them all."""
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title=title, title_justify="left")
+    keep = [i for i, (key, _) in enumerate(COLUMNS) if key in _TABLE_KEYS]
+    for i in keep:
+        key, label = COLUMNS[i]
+        table.add_column(label, justify="right" if key in _NUMERIC else "left", no_wrap=key != "flags")
+    for row, cells in zip(rows, human_rows(rows), strict=True):
+        table.add_row(*("" if cells[i] is None else str(cells[i]) for i in keep),
+                      style=_STATUS_STYLES.get(str(row.get("status")), ""))
+    return table

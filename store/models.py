@@ -1,0 +1,277 @@
+"""The archive's tables (SQLAlchemy 2.0). Migrations in store/migrations must produce exactly this schema.
+
+Identity lives in unique constraints, not in application checks, so that two processes storing the
+same report at once cannot both succeed: agency by name, portal by key, document by (url, sha256),
+report by (agency, year, url), version by (report, number), publication-date candidate by
+(report, source), finding by (version, fingerprint), alert by dedupe key.
+
+`report` carries a few columns derived from its versions and candidates (effective publication
+date, current version, error counts, revision time) so that the compliance matrix over tens of
+thousands of reports is one indexed scan; store.ingest keeps them in step in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from store.terms import ALERT_STATES, DATE_SOURCES, LEVELS, REVIEW_STATES, SEVERITIES
+
+# Named constraints: Alembic needs names to alter them later, and SQLite batch mode needs them to rebuild tables.
+NAMING: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend (SQLite would otherwise hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the archive; use an aware one")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:  # noqa: ARG002
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Portal(Base):
+    """A website the crawler visits; the registry (issue 6) upserts these by `key`."""
+
+    __tablename__ = "portal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    base_url: Mapped[str] = mapped_column(String(2000))
+    columns: Mapped[list[str]] = mapped_column(Json, default=list)
+    cms: Mapped[str | None] = mapped_column(String(40))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Agency(Base):
+    """A publishing organ (编制主体). `deadline` overrides the legal one as MM-DD (岳阳: districts by 02-20)."""
+
+    __tablename__ = "agency"
+    __table_args__ = (
+        CheckConstraint(_one_of("level", LEVELS), name="level"),
+        Index("ix_agency_level_region", "level", "region"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    level: Mapped[str] = mapped_column(String(20))
+    region: Mapped[str | None] = mapped_column(String(12), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="SET NULL"))
+    portal_id: Mapped[int | None] = mapped_column(ForeignKey("portal.id", ondelete="SET NULL"))
+    deadline: Mapped[str | None] = mapped_column(String(5))
+    supervisors: Mapped[list[str]] = mapped_column(Json, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    parent: Mapped[Agency | None] = relationship(remote_side="Agency.id")
+    portal: Mapped[Portal | None] = relationship()
+
+
+class CrawlRun(Base):
+    """One crawl: which portals, what it found, and its errors counted by kind (timeout, http_404, …)."""
+
+    __tablename__ = "crawl_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    portals: Mapped[list[str]] = mapped_column(Json, default=list)
+    counts: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
+    errors: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
+
+
+class Document(Base):
+    """Bytes seen at a URL ('' for a file imported without one); the bytes live in the snapshot store."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("url", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(500), default="")
+    size: Mapped[int] = mapped_column(Integer)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    fetched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id", ondelete="SET NULL"))
+
+
+class Report(Base):
+    """One agency's report on one year at one URL ('' when imported without a URL)."""
+
+    __tablename__ = "report"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "year", "url"),
+        Index("ix_report_year_agency", "year", "agency_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str | None] = mapped_column(Text)
+    # effective publication date, chosen from publication_date by store.dates.effective()
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    published_source: Mapped[str | None] = mapped_column(String(20))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    current_version: Mapped[int] = mapped_column(Integer, default=0)
+    # findings of the current version that nobody dismissed: all errors, errors about the content alone, warnings
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    inconsistencies: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    # when the agency last replaced the document with different content (E2); null if never
+    revised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    agency: Mapped[Agency] = relationship()
+    dates: Mapped[list[PublicationDate]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", passive_deletes=True
+    )
+    versions: Mapped[list[ReportVersion]] = relationship(
+        back_populates="report", order_by="ReportVersion.number", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class PublicationDate(Base):
+    """Every publication date a source claimed for a report; the effective one is chosen by source rank."""
+
+    __tablename__ = "publication_date"
+    __table_args__ = (
+        UniqueConstraint("report_id", "source"),
+        CheckConstraint(_one_of("source", DATE_SOURCES), name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(20))
+    value: Mapped[dt.date] = mapped_column(Date)
+    seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="dates")
+
+
+class ReportVersion(Base):
+    """One distinct canonical record of a report; a new one only when the record's spec fields change."""
+
+    __tablename__ = "report_version"
+    __table_args__ = (UniqueConstraint("report_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="RESTRICT"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    record: Mapped[dict[str, Any]] = mapped_column(Json)
+    parser_version: Mapped[str] = mapped_column(String(40))
+    extractor: Mapped[str | None] = mapped_column(String(40))
+    diff: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="versions")
+    document: Mapped[Document] = relationship()
+    findings: Mapped[list[Finding]] = relationship(
+        back_populates="version", cascade="all, delete-orphan", passive_deletes=True, order_by="Finding.id"
+    )
+
+
+class Finding(Base):
+    """A validator finding on one version, with a human's review carried to later versions by fingerprint."""
+
+    __tablename__ = "finding"
+    __table_args__ = (
+        UniqueConstraint("version_id", "fingerprint"),
+        CheckConstraint(_one_of("severity", SEVERITIES), name="severity"),
+        CheckConstraint(_one_of("review_state", REVIEW_STATES), name="review_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_version.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(60), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))
+    location: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(Json)
+    review_state: Mapped[str] = mapped_column(String(10), default="open")
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    review_note: Mapped[str | None] = mapped_column(Text)
+
+    version: Mapped[ReportVersion] = relationship(back_populates="findings")
+
+
+class Alert(Base):
+    """An outgoing notice; `dedupe_key` makes the same alert impossible to queue twice."""
+
+    __tablename__ = "alert"
+    __table_args__ = (CheckConstraint(_one_of("state", ALERT_STATES), name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="SET NULL"))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id", ondelete="SET NULL"))
+    recipients: Mapped[list[str]] = mapped_column(Json, default=list)
+    payload: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

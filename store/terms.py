@@ -1,0 +1,17 @@
+"""The archive's vocabulary, importable without SQLAlchemy (the CLI builds its parser from it)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+LEVELS: Final = ("province", "city", "county", "township", "department")
+DATE_SOURCES: Final = ("cli", "page", "meta", "list", "url", "first_seen")
+SEVERITIES: Final = ("error", "warning", "info")
+REVIEW_STATES: Final = ("open", "confirmed", "dismissed")
+ALERT_STATES: Final = ("queued", "sent", "failed", "cancelled")
+
+# timeliness of an agency-year (store.status) and the two flags that ride along
+STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable")
+FLAGS: Final = ("inconsistent", "changed")
+# what `xxgk query --status` accepts (spec/cli.md)
+QUERY_STATUSES: Final = ("on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable")

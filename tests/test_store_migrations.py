@@ -1,0 +1,85 @@
+"""Schema migrations on both backends: the models are what the migrations build, and old archives upgrade."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from conftest import FIXTURES
+from sqlalchemy import MetaData, select, text
+
+from store.db import Archive, make_engine
+from store.migrations import head_revision, run_upgrade
+from store.models import Base, PublicationDate, Report
+
+pytest_plugins = ["store_fixtures"]
+
+NOW = dt.datetime(2025, 2, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def test_migrations_build_exactly_the_models(archive: Archive) -> None:
+    with archive.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def _archive_at_0001(db_url: str) -> None:
+    """An archive as revision 0001 left it: one agency and its report with a single `published` date."""
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        run_upgrade(conn, "0001")
+        tables = MetaData()
+        tables.reflect(conn)
+        agency_id = conn.execute(tables.tables["agency"].insert().values(
+            name="湘乡市民政局", level="department", region="430381", supervisors=[], created_at=NOW,
+        )).inserted_primary_key[0]
+        conn.execute(tables.tables["report"].insert().values(
+            agency_id=agency_id, year=2024, url="", title="湘乡市民政局2024年政府信息公开工作年度报告",
+            published=dt.date(2025, 1, 20), first_seen_at=NOW, last_seen_at=NOW, current_version=0,
+            errors=0, inconsistencies=0, warnings=0,
+        ))
+    engine.dispose()
+
+
+def test_upgrade_from_revision_0001_keeps_and_converts_data(db_url: str, xxgk) -> None:
+    _archive_at_0001(db_url)
+    refused = xxgk("status", "--json")
+    assert refused.code == 1
+    assert "revision 0001" in refused.err
+    assert "xxgk db upgrade" in refused.err
+    assert refused.err.count("\n") == 1
+
+    upgraded = xxgk("db", "upgrade")
+    assert upgraded.code == 0
+    assert upgraded.out.strip() == f"database at revision {head_revision()} (was 0001)"
+    assert xxgk("db", "upgrade").out.strip() == f"database at revision {head_revision()}"
+
+    with Archive.open(db_url) as archive, archive.read() as session:
+        [candidate] = session.scalars(select(PublicationDate)).all()
+        assert (candidate.source, candidate.value) == ("page", dt.date(2025, 1, 20))
+        assert session.scalars(select(Report.published_source)).one() == "page"
+
+    # the old report gets its first version from the same file; its date is kept
+    assert xxgk("import", str(next((FIXTURES / "seeds").glob("002_*.txt")))).code == 0
+    [row] = [r for r in json.loads(xxgk("status", "--json", "--year", "2024", "--as-of", "2026-04-15").out)
+             if r["agency"] == "湘乡市民政局"]
+    assert (row["status"], row["published"], row["region"], row["errors"]) == ("on_time", "2025-01-20", "430381", 7)
+
+
+def test_unknown_revision_and_foreign_tables_are_refused(db_url: str, xxgk) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE somebody_elses (id INTEGER PRIMARY KEY)"))
+    foreign = xxgk("status")
+    assert foreign.code == 1
+    assert "not an xxgk archive" in foreign.err
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE somebody_elses"))
+    assert xxgk("db", "upgrade").code == 0
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    newer = xxgk("status")
+    assert newer.code == 1
+    assert "9999 is unknown" in newer.err

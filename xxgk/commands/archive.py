@@ -1,0 +1,369 @@
+"""`xxgk db upgrade`, `import`, `reparse`, `query`, `show`, `status`, `review`: the archive (store/)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from store.terms import LEVELS, QUERY_STATUSES
+from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, OperationalError, UsageError, console, dump_json, error
+from xxgk.settings import Settings, add_common_options, parse_date
+
+if TYPE_CHECKING:
+    from store.db import Archive
+
+REVIEW_VERBS = {"confirm": "confirmed", "dismiss": "dismissed", "reopen": "open"}
+_SEVERITY_LABELS = {"error": "[red]错误", "warning": "[yellow]警告", "info": "提示"}
+
+
+@contextmanager
+def opened(args: argparse.Namespace, *, migrate: bool = True) -> Iterator[tuple[Archive, Settings]]:
+    """The archive named by --db, schema ensured; its failures become one-line operational errors (exit 1)."""
+    from store.db import Archive  # noqa: PLC0415
+    from store.errors import StoreError  # noqa: PLC0415
+
+    settings = Settings.load(args)
+    try:
+        with Archive.open(settings.database_url, migrate=migrate) as archive:
+            yield archive, settings
+    except StoreError as exc:
+        raise OperationalError(str(exc)) from None
+
+
+# ---- db upgrade -------------------------------------------------------------------
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    with opened(args, migrate=False) as (archive, _):
+        before, head = archive.upgrade()
+    print(f"database at revision {head}" + ("" if before == head else f" (was {before or 'empty'})"))
+    return EXIT_OK
+
+
+# ---- import ----------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from extract.errors import UnreadableInputError  # noqa: PLC0415
+    from store.errors import StoreError  # noqa: PLC0415
+    from store.ingest import IncompleteReportError, Source, ingest  # noqa: PLC0415
+    from store.models import utcnow  # noqa: PLC0415
+    from xxgk.commands.reports import report_files  # noqa: PLC0415
+
+    files = list(report_files(args.paths))
+    if args.url and len(files) > 1:
+        raise UsageError("--url names one report: give it with a single file")
+    dates = {"cli": parse_date(args.published, "--published")} if args.published else {}
+    results: list[dict[str, Any]] = []
+    failed = False
+    with opened(args) as (archive, _):
+        for path in files:
+            try:
+                source = Source(
+                    data=path.read_bytes(), name=path.name, url=args.url or "", agency=args.agency,
+                    level=args.level, region=args.region, year=args.year, dates=dates, seen_at=utcnow(),
+                )
+                outcome = ingest(archive, source)
+            except (OSError, UnreadableInputError, IncompleteReportError) as exc:
+                error(f"{path}: {getattr(exc, 'strerror', None) or exc}")
+                failed = True
+                continue
+            except StoreError as exc:
+                raise StoreError(f"{path}: {exc}") from exc
+            results.append({"path": str(path), **outcome.to_dict()})
+            if not args.json:
+                _print_outcome(results[-1])
+    if args.json:
+        dump_json(results)
+    else:
+        _print_totals(results, failed=failed)
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+_CHANGE_LABELS = {"new_report": "新报告", "new_version": "新版本", "unchanged": "未变化"}
+
+
+def _print_outcome(item: Mapping[str, Any]) -> None:
+    print(f"{_CHANGE_LABELS[item['change']]}  #{item['report_id']} v{item['version']}  {item['agency']} "
+          f"{item['year']}年  错误 {item['errors']}  警告 {item['warnings']}  {item['path']}")
+
+
+def _print_totals(results: Sequence[Mapping[str, Any]], *, failed: bool) -> None:
+    counts = {label: sum(r["change"] == change for r in results) for change, label in _CHANGE_LABELS.items()}
+    line = "，".join(f"{label} {n}" for label, n in counts.items())
+    print(f"共 {len(results)} 份：{line}" + ("；部分文件未能导入，见上方错误" if failed else ""))
+
+
+# ---- reparse ---------------------------------------------------------------------
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from extract.errors import UnreadableInputError  # noqa: PLC0415
+    from store.errors import StoreError  # noqa: PLC0415
+    from store.reparse import reparse_one, stored_reports  # noqa: PLC0415
+
+    results: list[dict[str, Any]] = []
+    problems = 0
+    with opened(args) as (archive, _):
+        for stored in stored_reports(archive, everything=args.all):
+            try:
+                results.append(reparse_one(archive, stored).to_dict())
+            except UnreadableInputError as exc:
+                error(f"report #{stored.report_id} ({stored.agency} {stored.year}): the parser now fails: {exc}")
+                problems += 1
+            except StoreError as exc:
+                if not archive.snapshots.path(stored.sha256).exists():
+                    error(f"report #{stored.report_id}: {exc}")  # one lost snapshot must not stop the rest
+                    problems += 1
+                    continue
+                raise
+    if args.json:
+        dump_json(results)
+    else:
+        changed = sum(r["change"] == "new_version" for r in results)
+        print(f"重新解析 {len(results)} 份：新版本 {changed}，未变化 {len(results) - changed}"
+              + (f"，失败 {problems}" if problems else ""))
+    if problems:
+        raise OperationalError(f"{problems} report(s) could not be re-read; see above")
+    return EXIT_OK
+
+
+# ---- query and status ------------------------------------------------------------
+
+
+def _filters(args: argparse.Namespace) -> Any:
+    from store.status import Filters  # noqa: PLC0415
+
+    return Filters(agency=args.agency, region=args.region, level=args.level, year=args.year)
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    if args.json:
+        return "json"
+    if args.format:
+        return str(args.format)
+    suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else ""
+    return suffix if suffix in {"csv", "json", "xlsx"} else "table"
+
+
+def emit(rows: Sequence[Mapping[str, Any]], args: argparse.Namespace, title: str,
+         summary: str | None = None) -> None:
+    """Rows in the format asked for, to --out or stdout; binary XLSX never to a terminal."""
+    from store import export  # noqa: PLC0415
+
+    fmt = _output_format(args)
+    if fmt == "table":
+        if args.out:
+            raise UsageError("--out needs --format csv, json or xlsx")
+        out = console()
+        out.print(export.to_table(rows, title))
+        if summary:
+            out.print(summary)
+        return
+    data = {"json": lambda: export.to_json(rows).encode("utf-8"), "csv": lambda: export.to_csv(rows),
+            "xlsx": lambda: export.to_xlsx(rows, title)}[fmt]()
+    if args.out:
+        try:
+            Path(args.out).write_bytes(data)
+        except OSError as exc:
+            raise UsageError(f"--out {args.out}: {exc.strerror or exc}") from None
+    elif fmt == "xlsx" and sys.stdout.isatty():
+        raise UsageError("XLSX is binary: give --out FILE.xlsx")
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def _status_summary(rows: Sequence[Any]) -> str:
+    from store.export import FLAG_LABELS, STATUS_LABELS  # noqa: PLC0415
+
+    parts = [f"{label} {n}" for key, label in STATUS_LABELS.items() if (n := sum(r.status == key for r in rows))]
+    parts += [f"{label} {n}" for key, label in FLAG_LABELS.items() if (n := sum(getattr(r, key) for r in rows))]
+    return f"共 {len(rows)} 行：" + "，".join(parts)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from store.status import compliance  # noqa: PLC0415
+
+    with opened(args) as (archive, settings), archive.read() as session:
+        rows = compliance(session, settings.as_of, _filters(args))
+    emit([r.to_dict() for r in rows], args, f"年报发布情况（截至 {settings.as_of.isoformat()}）", _status_summary(rows))
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from store.queries import query  # noqa: PLC0415
+
+    with opened(args) as (archive, settings), archive.read() as session:
+        rows = query(session, settings.as_of, _filters(args), status=args.status, rule=args.rule)
+    emit([r.to_dict() for r in rows], args, f"查询结果（截至 {settings.as_of.isoformat()}）", _status_summary(rows))
+    return EXIT_OK
+
+
+# ---- show and review -------------------------------------------------------------
+
+
+def _report_id(archive: Archive, target: Sequence[str]) -> int:
+    from store.queries import find_reports  # noqa: PLC0415
+
+    if len(target) == 1 and target[0].isdigit():
+        return int(target[0])
+    if len(target) != 2 or not target[1].isdigit():
+        raise UsageError("show: give a report id, or an agency name and a year")
+    with archive.read() as session:
+        ids = find_reports(session, target[0], int(target[1]))
+    if not ids:
+        raise UsageError(f"no report of {target[0]} for {target[1]} in the archive")
+    if len(ids) > 1:
+        error(f"{len(ids)} reports match; showing #{ids[0]} (the first published); others: "
+              + ", ".join(f"#{i}" for i in ids[1:]))
+    return ids[0]
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from store.queries import report_detail  # noqa: PLC0415
+
+    with opened(args) as (archive, settings):
+        report_id = _report_id(archive, args.target)
+        with archive.read() as session:
+            detail = report_detail(session, report_id, settings.as_of)
+    if detail is None:
+        raise UsageError(f"no report #{report_id} in the archive")
+    if args.json:
+        dump_json(detail)
+    else:
+        _print_detail(detail)
+    return EXIT_OK
+
+
+def _print_detail(detail: Mapping[str, Any]) -> None:
+    from rich.table import Table  # noqa: PLC0415
+
+    from store.export import FLAG_LABELS, LEVEL_LABELS, STATUS_LABELS  # noqa: PLC0415
+    from xxgk.console import print_report  # noqa: PLC0415
+
+    out = console()
+    print_report(out, f"报告 #{detail['report_id']}  {detail['agency']} {detail['year']}年", detail["record"])
+    flags = "、".join(label for key, label in FLAG_LABELS.items() if detail.get(key))
+    source = f"（{detail['published_source']}）" if detail["published_source"] else ""
+    out.print(f"级别：{LEVEL_LABELS.get(detail['level'], detail['level'])}　区划：{detail['region'] or '—'}　"
+              f"网址：{detail['url'] or '（本地导入）'}")
+    out.print(f"状态：{STATUS_LABELS.get(detail['status'], detail['status'])}　截止：{detail['deadline']}　"
+              f"发布：{detail['published'] or '未知'}{source}"
+              + (f"　逾期 {detail['days_late']} 天" if detail["status"] == "late" else "")
+              + (f"　[red]{flags}" if flags else ""))
+    if detail["dates"]:
+        out.print("发布日期来源：" + "；".join(f"{d['source']} {d['value']}" for d in detail["dates"]))
+    findings = Table(title="检查结果（审核：xxgk review 编号 confirm|dismiss|reopen --by 姓名）", title_justify="left")
+    for head in ("编号", "级别", "规则", "说明", "审核"):
+        findings.add_column(head, no_wrap=head != "说明")
+    for f in detail["findings"]:
+        review = f["review"]
+        verdict = "" if review["state"] == "open" else f"{review['state']} · {review['by']}"
+        findings.add_row(f"#{f['id']}", _SEVERITY_LABELS.get(f["severity"], f["severity"]), f["rule"], f["message"],
+                         verdict + (f"：{review['note']}" if review["note"] else ""))
+    out.print(findings if detail["findings"] else "[green]未发现问题。")
+    versions = Table(title="版本", title_justify="left")
+    for head in ("版本", "时间", "sha256", "解析器", "错误", "变化"):
+        versions.add_column(head)
+    for v in detail["versions"]:
+        versions.add_row(str(v["number"]), v["created_at"][:19], v["sha256"][:12], v["parser"], str(v["errors"]),
+                         v["change"])
+    out.print(versions)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from store.findings import review_finding  # noqa: PLC0415
+
+    state = REVIEW_VERBS[args.verdict]
+    with opened(args) as (archive, _):
+        try:
+            with archive.write() as session:
+                finding = review_finding(session, args.finding_id, state, args.by, args.why)
+                line = f"finding #{finding.id} ({finding.rule}) is now {state}"
+        except LookupError as exc:
+            raise UsageError(str(exc.args[0])) from None
+    print(line)
+    return EXIT_OK
+
+
+# ---- registration ----------------------------------------------------------------
+
+
+def _year(raw: str) -> int:
+    if not raw.isdigit() or not 1990 <= int(raw) <= 2100:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a report year")
+    return int(raw)
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--agency", metavar="TEXT", help="agencies whose name contains TEXT")
+    parser.add_argument("--region", metavar="CODE", help="region-code prefix (43 = all of 湖南)")
+    parser.add_argument("--level", choices=LEVELS)
+    parser.add_argument("--year", type=_year, metavar="Y", help="report year")
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("table", "csv", "json", "xlsx"),
+                        help="default: table, or from the --out suffix")
+    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument("--json", action="store_true", help="same as --format json")
+
+
+def register(sub: Any) -> None:
+    db = sub.add_parser("db", help="the archive database")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="create or migrate the database schema")
+    add_common_options(up)
+    up.set_defaults(func=cmd_db_upgrade)
+
+    imp = sub.add_parser("import", help="store report files in the archive (idempotent)")
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument("--agency", metavar="NAME", help="the publishing agency (default: as the report names itself)")
+    imp.add_argument("--year", type=_year, metavar="Y", help="the report year (default: as the report says)")
+    imp.add_argument("--url", metavar="URL", help="where the report was published (one file only)")
+    imp.add_argument("--published", metavar="DATE", help="publication date as printed on the report page")
+    imp.add_argument("--level", choices=LEVELS, help="the agency's level (default: inferred from its name)")
+    imp.add_argument("--region", metavar="CODE", help="the agency's 行政区划代码")
+    imp.add_argument("--json", action="store_true", help="print what was stored as JSON")
+    add_common_options(imp)
+    imp.set_defaults(func=cmd_import)
+
+    rep = sub.add_parser("reparse", help="parse and validate stored snapshots again (after a parser change)")
+    rep.add_argument("--all", action="store_true", help="every report, not only those read by an older parser")
+    rep.add_argument("--json", action="store_true")
+    add_common_options(rep)
+    rep.set_defaults(func=cmd_reparse)
+
+    q = sub.add_parser("query", help="list reports or compliance rows")
+    _filter_options(q)
+    q.add_argument("--status", choices=QUERY_STATUSES)
+    q.add_argument("--rule", metavar="ID", help="reports whose current version has a finding of this rule")
+    _output_options(q)
+    add_common_options(q)
+    q.set_defaults(func=cmd_query)
+
+    show = sub.add_parser("show", help="one report: metadata, tables, findings, versions")
+    show.add_argument("target", nargs="+", metavar="REPORT_ID | AGENCY YEAR")
+    show.add_argument("--json", action="store_true")
+    add_common_options(show)
+    show.set_defaults(func=cmd_show)
+
+    st = sub.add_parser("status", help="the compliance matrix: agency × year")
+    _filter_options(st)
+    _output_options(st)
+    add_common_options(st)
+    st.set_defaults(func=cmd_status)
+
+    rv = sub.add_parser("review", help="record a person's verdict on a finding (kept in later versions)")
+    rv.add_argument("finding_id", type=int, metavar="FINDING_ID")
+    rv.add_argument("verdict", choices=tuple(REVIEW_VERBS))
+    rv.add_argument("--by", required=True, metavar="NAME")
+    rv.add_argument("--why", metavar="TEXT")
+    add_common_options(rv)
+    rv.set_defaults(func=cmd_review)
