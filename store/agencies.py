@@ -116,7 +116,7 @@ def upsert_agency(
     if level is not None and level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
     values = {"name": name, "level": level or infer_level(name, region), "supervisors": list(supervisors or [])}
-    agency = session.get_one(Agency, insert_ignore(session, Agency, values, ["name"]))
+    agency = insert_ignore(session, Agency, values, ["name"])
     updates: dict[str, object] = {
         "level": level,
         "region": region,
@@ -142,7 +142,7 @@ def upsert_portal(
     enabled: bool = True,
 ) -> Portal:
     values = {"key": key, "name": name, "base_url": base_url, "columns": list(columns), "cms": cms, "enabled": enabled}
-    portal = session.get_one(Portal, insert_ignore(session, Portal, values, ["key"]))
+    portal = insert_ignore(session, Portal, values, ["key"])
     for field, value in values.items():
         if getattr(portal, field) != value:
             setattr(portal, field, value)

@@ -125,16 +125,16 @@ def _store(session: Session, snapshots: SnapshotStore, source: Source, record: R
         agency = upsert_agency(session, agency.name if agency else name, level=source.level, region=source.region)
 
     digest = snapshots.put(source.data)
-    document = session.get_one(Document, insert_ignore(session, Document, {
+    document = insert_ignore(session, Document, {
         "url": source.url, "sha256": digest, "name": source.name, "size": len(source.data),
         "http_status": source.http_status, "content_type": source.content_type, "encoding": source.encoding,
         "fetched_at": seen, "last_seen_at": seen, "crawl_run_id": source.crawl_run_id,
-    }, ["url", "sha256"]))
-    report = session.get_one(Report, insert_ignore(session, Report, {
+    }, ["url", "sha256"])
+    report = insert_ignore(session, Report, {
         "agency_id": agency.id, "year": year, "url": source.url, "title": record.get("title"),
         "first_seen_at": seen, "last_seen_at": seen, "current_version": 0,
         "errors": 0, "inconsistencies": 0, "warnings": 0,
-    }, ["agency_id", "year", "url"]))
+    }, ["agency_id", "year", "url"])
     if source.seen_at is not None:
         document.last_seen_at = max(document.last_seen_at, seen)
         report.last_seen_at = max(report.last_seen_at, seen)
@@ -157,6 +157,7 @@ def _store(session: Session, snapshots: SnapshotStore, source: Source, record: R
             extractor=source_info.get("extractor"),
             diff=record_diff(latest.record, record) if latest is not None else None,
             created_at=now,
+            findings=[],
         )
         session.add(version)
         session.flush()  # a concurrent writer holding this number fails us here, and the retry sees its version
@@ -178,8 +179,7 @@ def _record_dates(session: Session, report: Report, candidates: Mapping[str, dt.
     """Keep the first date each source claimed (an operator's `cli` date replaces the last one), then choose."""
     for source, value in candidates.items():
         values = {"report_id": report.id, "source": source, "value": value, "seen_at": now}
-        row_id = insert_ignore(session, PublicationDate, values, ["report_id", "source"])
-        row = session.get_one(PublicationDate, row_id)
+        row = insert_ignore(session, PublicationDate, values, ["report_id", "source"])
         if source == "cli" and row.value != value:
             row.value, row.seen_at = value, now
     rows = session.scalars(select(PublicationDate).where(PublicationDate.report_id == report.id)).all()

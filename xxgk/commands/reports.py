@@ -71,10 +71,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             previous = parse_path(Path(args.previous))
         except UnreadableInputError as exc:
             raise UsageError(f"--previous {args.previous}: {exc}") from None
+    meta = {k: v for k, v in (("level", args.level), ("published", args.published), ("region", args.region)) if v}
     parsed, failed = parse_files(args.paths)
     results: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = []
     for path, record in parsed:
-        findings = [f.to_dict() for f in validate(record, previous=previous)]
+        findings = [f.to_dict() for f in validate(record, previous=previous, meta=meta)]
         results.append((str(path), record, findings))
     if args.json:
         if results:
@@ -91,6 +92,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
+def _iso_date(raw: str) -> str:
+    from xxgk.settings import SettingsError, parse_date  # noqa: PLC0415
+
+    try:
+        return parse_date(raw, "date").isoformat()
+    except SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("parse", help="parse report files into the canonical record")
     p.add_argument("paths", nargs="+", metavar="PATH")
@@ -101,4 +111,8 @@ def register(sub: Any) -> None:
     v.add_argument("paths", nargs="+", metavar="PATH")
     v.add_argument("--json", action="store_true", help='print {"report": …, "findings": […]} per file')
     v.add_argument("--previous", metavar="PATH", help="last year's report, for the cross-year rules")
+    v.add_argument("--level", choices=("province", "city", "county", "township", "department"),
+                   help="the publishing agency's level (deadline and plausibility rules)")
+    v.add_argument("--published", metavar="DATE", type=_iso_date, help="publication date, YYYY-MM-DD")
+    v.add_argument("--region", metavar="CODE", help="行政区划代码 of the agency")
     v.set_defaults(func=cmd_validate)
