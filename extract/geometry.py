@@ -3,8 +3,8 @@
 A PDF text layer and an OCR pass both give words with boxes on a page. Tables come in two kinds:
 ruled ones, whose cell rectangles are known (pdfplumber's table finder, or the ruling lines found
 in a scan), and unruled ones, where only the words' positions say which column a number is in.
-Both end as a `Grid` with spans expanded, so the table readers in `rows.py` never learn where a
-table came from.
+Ruled tables end as a `Grid` with spans expanded; unruled ones as the stream of cells a text
+layout gives. Either way the table readers in `rows.py` never learn where a table came from.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from extract.cells import is_value
-from extract.document import Grid, Slot
+from extract.document import Grid, Line, Slot
+from extract.labels import ACTIVE_BLOCK
 from extract.meta import section_of
-from extract.normalize import clean_line, nfkc
+from extract.normalize import clean_line, nfkc, squash
 
 # a cell or heading starts with numbering: `一、` `(三)` `1.` `2、`
 MARKER = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、](?!\d))")
@@ -61,9 +62,6 @@ class Word:
     text: str
     box: Box
     confidence: float | None = None
-
-
-ColumnOf = Callable[[Word], int]  # which grid column a word of an unruled table falls in
 
 
 @dataclass(slots=True)
@@ -253,131 +251,141 @@ def table_runs(lines: Sequence[TextLine], width: float) -> list[tuple[int, int]]
     return out
 
 
-@dataclass(slots=True)
-class _Cell:
-    words: list[Word]
-    cols: tuple[int, int]  # first and last grid column
-    top: float
+@dataclass(frozen=True, slots=True)
+class _Fragment:
+    """A piece of an unruled table's line: one cell's text on that line."""
 
-    @property
-    def text(self) -> str:
-        return text_of(self.words)
+    text: str
+    box: Box
+    line: int
 
 
-def grid_from_lines(lines: Sequence[TextLine]) -> Grid:
-    """An unruled table's lines → Grid.
+def cell_lines(lines: Sequence[TextLine]) -> list[Line]:
+    """An unruled table's lines → its cells in reading order, one `Line` each, every row's first
+    cell marked: the stream the text readers in `rows.py` read label by label.
 
-    Value columns come from the rows with the most values; each line holding values is a row.
-    Label text left of the first value column is cut into label columns by its left edges; a label
-    line without values (a wrapped label) joins the nearest row. Lines without values above a
-    row group are its header: a header word covering several columns spans them.
+    Without ruling lines, positions must say what a grid would: a line holding numbers is a row,
+    and a number column left empty in a row is a blank cell. A label wrapped over several lines,
+    its numbers on the middle one, is cut out of its column at the padding between cells (or at a
+    numbered piece) and joins the row nearest to it. A header cell broken over lines (`本年新` /
+    `制作数量`) is joined the same way; a header spanning several columns comes first.
     """
-    h = statistics.median(ln.height for ln in lines)
-    gap = CELL_GAP * h
-    values = [_value_words(ln, gap) for ln in lines]
-    most = max(len(v) for v in values)
-    full = [w for v in values if len(v) == most for w in v]
-    centers = snap([w.box.cx for w in full], h)
-    boundary = min(w.box.x0 for v in values for w in v) - 0.3 * h
-    label_frags = [
-        grp for ln in lines for grp in gap_split([w for w in ln.words if w.box.cx < boundary], gap)
-    ]
-    label_x = snap([g[0].box.x0 for g in label_frags], h) or [boundary - h]
-    nl = len(label_x)
-
-    def column(w: Word) -> int:
-        if w.box.cx < boundary:
-            return _nearest(label_x, w.box.x0)
-        return nl + _nearest(centers, w.box.cx)
-
-    # header groups: runs of lines without values; the lines before the first row always are
-    data_at = [i for i, v in enumerate(values) if v]
-    header: list[bool] = []
-    for i, ln in enumerate(lines):
-        header.append(not values[i] and (i < data_at[0] or any(w.box.cx >= boundary for w in ln.words)))
-    rows: list[list[Slot]] = []
-    i = 0
-    while i < len(lines):
-        if header[i]:
-            j = i
-            while j < len(lines) and (header[j] or (not values[j] and j + 1 < len(lines) and header[j + 1])):
-                j += 1
-            rows.extend(_header_rows(lines[i:j], column, centers, nl, boundary, len(rows)))
-            i = j
-            continue
-        j = i
-        while j < len(lines) and not header[j]:
-            j += 1
-        rows.extend(_body_rows(lines[i:j], values[i:j], column, nl + len(centers), len(rows)))
-        i = j
-    return Grid(rows)
+    return _Unruled(lines).cells()
 
 
-def _header_rows(
-    lines: Sequence[TextLine], column: ColumnOf, centers: Sequence[float], nl: int, boundary: float, r0: int
-) -> list[list[Slot]]:
-    """Header lines → header rows: a word's columns are those whose centre it covers; a word
-    stacked under another in the same columns (`商业` / `企业`) continues that cell; a cell's row is
-    the number of cells above it (its depth), so group headers sit above their leaves."""
-    width = nl + len(centers)
-    cells: list[_Cell] = []
-    for ln in lines:
-        for w in ln.words:
-            if w.box.cx < boundary:
-                cols = (column(w), column(w))
+class _Unruled:
+    def __init__(self, lines: Sequence[TextLine]) -> None:
+        self.h = h = statistics.median(ln.height for ln in lines)
+        self.frags = [
+            [_Fragment(join_text(w.text for w in g), _span(g), i) for g in gap_split(ln.words, 0.25 * h)]
+            for i, ln in enumerate(lines)
+        ]
+        numbers = [[f for f in row if is_value(f.text) and f.text.strip()] for row in self.frags]
+        self.data = [bool(v) and (len(v) >= 2 or v[0] is not row[0]) for v, row in zip(numbers, self.frags, strict=True)]
+        self.boundary = min((v[0].box.x0 for v, d in zip(numbers, self.data, strict=True) if d), default=float("inf"))
+        self.header = [
+            not self.data[i] and any(f.box.cx > self.boundary or ACTIVE_BLOCK.search(squash(f.text)) for f in row)
+            for i, row in enumerate(self.frags)
+        ]
+
+    def is_number(self, k: int, f: _Fragment) -> bool:
+        return self.data[k] and f.box.x0 >= self.boundary - 0.5 * self.h
+
+    def cells(self) -> list[Line]:
+        spans: list[tuple[int, int]] = []
+        for i in range(len(self.frags)):
+            if spans and self.header[i] == self.header[spans[-1][0]]:
+                spans[-1] = (spans[-1][0], i + 1)
             else:
-                covered = [nl + k for k, x in enumerate(centers) if w.box.x0 - 1 <= x <= w.box.x1 + 1]
-                cols = (covered[0], covered[-1]) if covered else (column(w), column(w))
-            same = next((c for c in reversed(cells) if c.cols == cols), None)
-            if same is not None and not any(
-                c is not same and c.top > same.top and _overlaps(c.cols, cols) for c in cells
-            ):
-                same.words.append(w)
+                spans.append((i, i + 1))
+        out: list[Line] = []
+        for n, (a, b) in enumerate(spans):
+            if self.header[a]:
+                after = spans[n + 1] if n + 1 < len(spans) else (b, b)
+                out.extend(_emit(self.header_cells(a, b, self.columns(*after))))
+            elif any(self.data[a:b]):
+                for cells in self.rows(a, b):
+                    out.extend(_emit(cells))
             else:
-                cells.append(_Cell([w], cols, w.box.top))
-    depth = [sum(1 for d in cells if d.top < c.top and d.cols != c.cols and _overlaps(d.cols, c.cols)
-                 and d.cols[0] <= c.cols[0] and c.cols[1] <= d.cols[1]) for c in cells]
-    levels = max(depth, default=0) + 1
-    rows = [[Slot("", (r0 + r, c)) for c in range(width)] for r in range(levels)]
-    for cell, d in zip(cells, depth, strict=True):
-        slot = Slot(cell.text, (r0 + d, cell.cols[0]), confidence_of(cell.words))
-        for c in range(cell.cols[0], cell.cols[1] + 1):
-            rows[d][c] = slot
-    return rows
+                for row in self.frags[a:b]:
+                    out.extend(_emit([f.text for f in row]))
+        return out
+
+    def columns(self, a: int, b: int) -> list[float]:
+        """Centres of the number columns of lines a..b."""
+        return snap([f.box.cx for k in range(a, b) for f in self.frags[k] if self.is_number(k, f)], self.h)
+
+    def header_cells(self, a: int, b: int, centres: Sequence[float]) -> list[str]:
+        frags = [f for row in self.frags[a:b] for f in row]
+        spanning = [f for f in frags
+                    if ACTIVE_BLOCK.search(squash(f.text)) or sum(f.box.x0 <= c <= f.box.x1 for c in centres) >= 2]
+        stacks: dict[tuple[int, float], list[_Fragment]] = {}
+        for f in frags:
+            if f not in spanning:
+                key = (1, float(_nearest(centres, f.box.cx))) if centres and f.box.cx >= self.boundary else (0, f.box.x0)
+                near = next((k for k in stacks if k[0] == key[0] and abs(k[1] - key[1]) <= (0 if key[0] else self.h)), key)
+                stacks.setdefault(near, []).append(f)
+        return [f.text for f in sorted(spanning, key=lambda f: (f.box.top, f.box.x0))] + [
+            join_text(f.text for f in sorted(stacks[k], key=lambda f: f.box.top)) for k in sorted(stacks)
+        ]
+
+    def rows(self, a: int, b: int) -> list[list[str]]:
+        anchors = [k for k in range(a, b) if self.data[k]]
+        centres = self.columns(a, b)
+        labels = [f for k in range(a, b) for f in self.frags[k] if not self.is_number(k, f)]
+        xs = snap([f.box.x0 for f in labels], self.h)
+        members: dict[int, dict[int, list[_Fragment]]] = {k: {} for k in anchors}
+        for c in range(len(xs)):
+            for block in _blocks([f for f in labels if _nearest(xs, f.box.x0) == c], self.h):
+                members[self.home(block, anchors)].setdefault(c, []).extend(block)
+        out = []
+        for k in anchors:
+            cells = [join_text(f.text for f in sorted(members[k][c], key=lambda f: f.box.top)) for c in sorted(members[k])]
+            slots = [""] * len(centres)
+            for f in self.frags[k]:
+                if self.is_number(k, f):
+                    at = _nearest(centres, f.box.cx)
+                    slots[at] = join_text((slots[at], f.text))
+            out.append(cells + slots)
+        return out
+
+    def home(self, block: Sequence[_Fragment], anchors: Sequence[int]) -> int:
+        """The row a block of label pieces belongs to: the one it shares a line with, else the
+        nearest (the one below when the block opens with numbering and sits halfway)."""
+        on_row = [f.line for f in block if self.data[f.line]]
+        if on_row:
+            return on_row[0]
+        centre = (block[0].box.top + block[-1].box.bottom) / 2
+        opens = bool(MARKER.match(block[0].text))
+        step = 0.25 * self.h
+        return min(anchors, key=lambda k: (round(abs(_centre(self.frags[k]) - centre) / step), (k > block[0].line) != opens))
 
 
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] <= b[1] and b[0] <= a[1]
+def _emit(cells: Sequence[str]) -> list[Line]:
+    return [Line(t, cell=True, row_start=k == 0) for k, t in enumerate(cells)]
 
 
-def _body_rows(
-    lines: Sequence[TextLine], values: Sequence[list[Word]], column: ColumnOf, width: int, r0: int
-) -> list[list[Slot]]:
-    """Lines with values are rows; a line without values (a wrapped label) joins the nearest row,
-    the row below when it opens with numbering and lies halfway."""
-    anchors = [k for k, v in enumerate(values) if v]
-    if not anchors:
-        return []
-    members: dict[int, list[Word]] = {k: [] for k in anchors}
-    for k, ln in enumerate(lines):
-        if values[k]:
-            members[k].extend(ln.words)
-            continue
-        y = ln.box.cy
-        best = min(anchors, key=lambda a: (abs(lines[a].box.cy - y),
-                                           0 if (a > k) == bool(MARKER.match(ln.text)) else 1))
-        members[best].extend(ln.words)
-    rows = []
-    for n, k in enumerate(anchors):
-        per_col: dict[int, list[Word]] = {}
-        for w in members[k]:
-            per_col.setdefault(column(w), []).append(w)
-        rows.append([
-            Slot(text_of(per_col[c]), (r0 + n, c), confidence_of(per_col[c])) if c in per_col
-            else Slot("", (r0 + n, c))
-            for c in range(width)
-        ])
-    return rows
+def _span(words: Sequence[Word]) -> Box:
+    box = words[0].box
+    for w in words[1:]:
+        box = box.union(w.box)
+    return box
+
+
+def _centre(row: Sequence[_Fragment]) -> float:
+    return sum(f.box.cy for f in row) / len(row)
+
+
+def _blocks(column: Sequence[_Fragment], h: float) -> list[list[_Fragment]]:
+    """A label column's pieces, top to bottom, cut where a gap wider than the line spacing (the
+    cell padding) or a numbered piece (`2.…`) begins a new cell."""
+    blocks: list[list[_Fragment]] = []
+    for f in sorted(column, key=lambda f: f.box.top):
+        if blocks and f.box.top - blocks[-1][-1].box.bottom <= 0.4 * h and not MARKER.match(f.text):
+            blocks[-1].append(f)
+        else:
+            blocks.append([f])
+    return blocks
 
 
 # ---------------------------------------------------------------------------- paragraphs

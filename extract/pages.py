@@ -19,8 +19,8 @@ from extract.geometry import (
     Box,
     TextLine,
     Word,
+    cell_lines,
     grid_from_cells,
-    grid_from_lines,
     join_text,
     lines_of,
     paragraphs,
@@ -45,9 +45,17 @@ class Page:
 
 
 @dataclass(slots=True)
+class _Cells:
+    """An unruled table: its cells as lines, at its place on the page."""
+
+    lines: list[Line]
+    box: Box
+
+
+@dataclass(slots=True)
 class _Table:
     grid: Grid
-    edges: list[float] | None  # x of the column edges (ruled tables), to align a continuation
+    edges: list[float]  # x of the column edges, to line up the part continued on the next page
     page: int
     box: Box
 
@@ -60,7 +68,7 @@ class Layout:
 
 def assemble(pages: Sequence[Page]) -> Layout:
     kinds: set[str] = set()
-    items: list[list[TextLine | _Table]] = []
+    items: list[list[TextLine | _Table | _Cells]] = []
     free: list[list[TextLine]] = []
     for n, page in enumerate(pages):
         tables, rest = _ruled_tables(page, n)
@@ -75,14 +83,9 @@ def assemble(pages: Sequence[Page]) -> Layout:
         taken: set[int] = set()
         for a, b in table_runs(kept, width):
             run = kept[a:b]
-            grid = grid_from_lines(run)
-            if len(grid.rows) >= 2:
-                box = run[0].box
-                for ln in run[1:]:
-                    box = box.union(ln.box)
-                items[n].append(_Table(grid, None, n, box))
-                taken.update(range(a, b))
-                kinds.add("words")
+            items[n].append(_Cells(cell_lines(run), run[0].box))
+            taken.update(range(a, b))
+            kinds.add("words")
         items[n].extend(ln for k, ln in enumerate(kept) if k not in taken)
         items[n].sort(key=lambda it: it.box.top)
     flow = _join_tables([it for page_items in items for it in page_items])
@@ -95,7 +98,10 @@ def assemble(pages: Sequence[Page]) -> Layout:
             continue
         blocks.extend(Line(t) for t in paragraphs(run, left, right))
         run = []
-        blocks.append(it.grid)
+        if isinstance(it, _Cells):
+            blocks.extend(it.lines)
+        else:
+            blocks.append(it.grid)
     blocks.extend(Line(t) for t in paragraphs(run, left, right))
     return Layout(blocks, kinds)
 
@@ -159,10 +165,10 @@ def _margins(lines: Sequence[TextLine]) -> tuple[float, float]:
 
 # ---------------------------------------------------------------------------- tables across pages
 
-def _join_tables(flow: list[TextLine | _Table]) -> list[TextLine | _Table]:
+def _join_tables(flow: list[TextLine | _Table | _Cells]) -> list[TextLine | _Table | _Cells]:
     """A table that ends a page and one that starts the next page, with the same outer edges,
     are one table cut by the page break."""
-    out: list[TextLine | _Table] = []
+    out: list[TextLine | _Table | _Cells] = []
     for it in flow:
         prev = out[-1] if out else None
         if isinstance(it, _Table) and isinstance(prev, _Table) and _continues(prev, it):
@@ -173,23 +179,14 @@ def _join_tables(flow: list[TextLine | _Table]) -> list[TextLine | _Table]:
 
 
 def _continues(a: _Table, b: _Table) -> bool:
-    if b.page != a.page + 1:
-        return False
     tol = max(3.0, (a.box.x1 - a.box.x0) / 100)
-    if abs(a.box.x0 - b.box.x0) > tol or abs(a.box.x1 - b.box.x1) > tol:
-        return False
-    if a.edges is None or b.edges is None:
-        return len(a.grid.rows[0]) == len(b.grid.rows[0])
-    return True
+    return b.page == a.page + 1 and abs(a.box.x0 - b.box.x0) <= tol and abs(a.box.x1 - b.box.x1) <= tol
 
 
 def _join(a: _Table, b: _Table) -> _Table:
-    edges: list[float] | None = None
-    ga, gb = a.grid, b.grid
-    if a.edges is not None and b.edges is not None:
-        tol = max(2.0, (a.box.x1 - a.box.x0) / 300)
-        edges = snap([*a.edges, *b.edges], tol)
-        ga, gb = _widen(ga, a.edges, edges, tol), _widen(gb, b.edges, edges, tol)
+    tol = max(2.0, (a.box.x1 - a.box.x0) / 300)
+    edges = snap([*a.edges, *b.edges], tol)
+    ga, gb = _widen(a.grid, a.edges, edges, tol), _widen(b.grid, b.edges, edges, tol)
     shift = 1 + max((s.origin[0] for row in ga.rows for s in row), default=0)
     rows_b = [[Slot(s.text, (s.origin[0] + shift, s.origin[1]), s.confidence) for s in row] for row in gb.rows]
     rows_a = [list(row) for row in ga.rows]

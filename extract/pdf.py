@@ -78,7 +78,7 @@ def _text_pages(data: bytes, deadline: Deadline) -> tuple[list[Page], list[int],
             title = (pdf.metadata or {}).get("Title")
             for n, page in enumerate(pdf.pages):
                 deadline.check()
-                words = _words(page.extract_words(keep_blank_chars=False, use_text_flow=False))
+                words = _words(page.extract_words(x_tolerance=1, keep_blank_chars=False, use_text_flow=False))
                 chars = sum(len(w.text) for w in words)
                 cid = sum(w.text.count("(cid:") for w in words)
                 if chars < MIN_TEXT_CHARS or cid * 8 > MAX_CID_SHARE * chars:

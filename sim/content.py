@@ -40,6 +40,7 @@ TABLE_KEYS: Final = ("format", "sections", "active", "requests", "review_litigat
 # Keys of the canonical record the truth carries (what a parser must recover from the page).
 TRUTH_KEYS: Final = ("schema", "agency", "year", *TABLE_KEYS, "title")
 _LOW_LEVELS: Final = frozenset({"county", "department", "township"})  # no 规章 power below a city
+_TOLERANCE: Final = 0.005  # 万元, as the validator compares money
 _TOWNSHIP_FEE_CAP: Final = 1000  # 万元: a township's fees stay well below the P-R2 unit check
 
 
@@ -49,14 +50,13 @@ _TOWNSHIP_FEE_CAP: Final = 1000  # 万元: a township's fees stay well below the
 @lru_cache(maxsize=4 * POOL_SIZE)
 def _pool_entry(seed: int, fmt: str, n: int) -> Record:
     """One pool record; only its tables (and the cell notes the renderer prints) are used."""
-    return random_record(random.Random(f"{seed}:pool:{fmt}:{n}"), fmt=fmt)
+    return random_record(random.Random(f"{seed}:pool:{fmt}:{n}"), fmt=fmt)  # noqa: S311 - reproducible simulated data
 
 
-def _source(seed: int, report: Report) -> Record:
-    kind, _, name = report.source.partition(":")
-    if kind == "gold":
-        return gold.records()[name]
-    return _pool_entry(seed, report.fmt, int(name))
+def _source(seed: int, fmt: str, source: str) -> Record:
+    """The record a report's tables come from: `pool:<n>` of its template, or `gold:<name>`."""
+    kind, _, name = source.partition(":")
+    return gold.records()[name] if kind == "gold" else _pool_entry(seed, fmt, int(name))
 
 
 def _copy(source: Record) -> Record:
@@ -82,11 +82,11 @@ def _copy(source: Record) -> Record:
 def build_record(seed: int, report: Report, version: int = 0) -> Record:
     """The canonical record of `report` as published (version 0) or as revised (version 1)."""
     record: Record = {"schema": SCHEMA, "agency": report.agency.printed, "year": report.year}
-    record.update(_copy(_source(seed, report)))
+    record.update(_copy(_source(seed, report.fmt, report.source)))
     record["title"] = report.title
     if report.source.startswith("pool:"):
         _tame(record, report.agency.level)
-    rng = random.Random(report.seed)
+    rng = random.Random(report.seed)  # noqa: S311 - reproducible simulated data
     for defect in report.injected:
         _INJECT.get(defect, _no_op)(record, rng)
     if version:
@@ -201,15 +201,17 @@ def _single_other(record: Record) -> bool:
 # ---- measured defects ----------------------------------------------------------------------
 
 
-def _fails(left: Sequence[Any], right: Sequence[Any]) -> bool:
-    """Σ left ≠ Σ right, blank-aware: a blank side fails only when its known part already exceeds."""
-    lknown, rknown = [v for v in left if v is not None], [v for v in right if v is not None]
-    lblank, rblank = len(lknown) < len(left), len(rknown) < len(right)
-    lsum, rsum = sum(lknown), sum(rknown)
-    tol = 0 if all(type(v) is int for v in (*lknown, *rknown)) else 0.005
+def _fails(left: Sequence[float | None], right: Sequence[float | None]) -> bool:
+    """Σ left ≠ Σ right, blank-aware: a blank side fails only when its known part already exceeds.
+
+    One tolerance for all: integer sums differ by at least 1, so it only matters for 万元 amounts.
+    """
+    lblank, rblank = None in left, None in right
     if not (lblank or rblank):
-        return abs(lsum - rsum) > tol
-    return (lblank and not rblank and lsum > rsum + tol) or (rblank and not lblank and rsum > lsum + tol)
+        return abs(sum(left) - sum(right)) > _TOLERANCE  # type: ignore[arg-type]
+    lsum = sum(v for v in left if v is not None)
+    rsum = sum(v for v in right if v is not None)
+    return (lblank and not rblank and lsum > rsum + _TOLERANCE) or (rblank and not lblank and rsum > lsum + _TOLERANCE)
 
 
 def _arithmetic(record: Record) -> Iterator[str]:
@@ -221,7 +223,9 @@ def _arithmetic(record: Record) -> Iterator[str]:
         if any(_fails([requests["total"][c]], [requests[r][c] for r in results]) for c in REQUEST_COLUMNS):
             yield "requests.results_total"
         balance = (
-            _fails([requests["new"][c], requests["carried_over"][c]], [requests["total"][c], requests["carry_forward"][c]])
+            _fails(
+                [requests["new"][c], requests["carried_over"][c]], [requests["total"][c], requests["carry_forward"][c]]
+            )
             for c in REQUEST_COLUMNS
         )
         if any(balance):
@@ -276,22 +280,24 @@ def _compact(value: Any) -> str:
 def truth_entry(seed: int, report: Report, version: int) -> tuple[list[str], str]:
     """(defects, the truth record as compact JSON) of the report as served in `version`.
 
-    Reports whose tables are an untouched pool entry (the common case) reuse that entry's
+    Reports whose tables are their source's, untouched (the common case), reuse the source's
     encoding and measured defects: that is what keeps a 3,000-portal truth file quick to write.
     """
-    if version or report.injected or not report.source.startswith("pool:"):
+    if version or any(d in _INJECT for d in report.injected):
         record = build_record(seed, report, version)
         return defects(report, record, version), _compact(truth_record(record))
-    tables, found = _pool_tables(seed, report.fmt, int(report.source.removeprefix("pool:")), report.agency.level)
+    level = report.agency.level if report.source.startswith("pool:") else "-"
+    tables, found = _source_tables(seed, report.fmt, report.source, level)
     head = _compact({"schema": SCHEMA, "agency": report.agency.printed, "year": report.year})
     tail = _compact({"title": report.title})
     return _with_markers(report, version, found), f"{head[:-1]},{tables},{tail[1:]}"
 
 
 @lru_cache(maxsize=16 * POOL_SIZE)
-def _pool_tables(seed: int, fmt: str, n: int, level: str) -> tuple[str, tuple[str, ...]]:
-    """A pool entry as tamed for `level`: its tables as JSON members (`"format":…,…`) and its defects."""
-    record = _copy(_pool_entry(seed, fmt, n))
-    _tame(record, level)
+def _source_tables(seed: int, fmt: str, source: str, level: str) -> tuple[str, tuple[str, ...]]:
+    """A source's tables (a pool entry tamed for `level`) as JSON members (`"format":…,…`) and their defects."""
+    record = _copy(_source(seed, fmt, source))
+    if source.startswith("pool:"):
+        _tame(record, level)
     body = {k: record[k] for k in TABLE_KEYS if k in record}
     return _compact(body)[1:-1], tuple(content_defects(record))

@@ -27,16 +27,16 @@ from sim.world import Fault
 OVERSIZE: Final = 25 * 1024 * 1024
 COOKIE: Final = "CT6T"
 SOFT_404: Final = (
-    "<html><head><title>页面不存在</title></head><body><div class=\"error\">"
-    "<p>抱歉，您访问的页面不存在或已被删除！</p><a href=\"/\">返回首页</a></div></body></html>"
+    '<html><head><title>页面不存在</title></head><body><div class="error">'
+    '<p>抱歉，您访问的页面不存在或已被删除！</p><a href="/">返回首页</a></div></body></html>'
 ).encode()
 _RUISHU: Final = (
-    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
-    "<script type=\"text/javascript\" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=28841;"
-    '$_ts.cd="qAqrrGAlEmgaqGqqrGArcsAlEaqrrqGqqqqrqqAqqqqGrqqqcsAlqqqlqql";</script>'
-    "<script type=\"text/javascript\" charset=\"utf-8\" src=\"/7sRqzlxPhp5r/c.FxJzG50F.dfe1675.js\" r='m'></script>"
-    "</head><body></body></html>"
-).encode()
+    b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+    b"<script type=\"text/javascript\" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=28841;"
+    b'$_ts.cd="qAqrrGAlEmgaqGqqrGArcsAlEaqrrqGqqqqrqqAqqqqGrqqqcsAlqqqlqql";</script>'
+    b'<script type="text/javascript" charset="utf-8" src="/7sRqzlxPhp5r/c.FxJzG50F.dfe1675.js" r=\'m\'></script>'
+    b"</head><body></body></html>"
+)
 _ERRORS: Final = (503, 502, 500)
 
 
@@ -44,30 +44,34 @@ def _token(portal: str) -> str:
     return hashlib.sha1(portal.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
-def serve(fault: Fault | None, portal: str, request: Request, respond: Callable[[], Response],
-          attempt: Callable[[], int]) -> Response:
+def serve(
+    fault: Fault | None, portal: str, request: Request, respond: Callable[[], Response], attempt: Callable[[], int]
+) -> Response:
     """The portal's answer to `request` under `fault`. `respond` makes the healthy answer;
     `attempt` counts this URL's requests so far on this portal (0 for the first)."""
     if fault is None:
         return respond()
+    refused = _refuse(fault, portal, request, attempt)
+    return refused if refused is not None else _shape(fault, respond(), attempt)
+
+
+def _refuse(fault: Fault, portal: str, request: Request, attempt: Callable[[], int]) -> Response | None:
+    """Faults that answer instead of the site (None: let the site answer)."""
     kind = fault.kind
     if kind == "timeout":
         return Response(hang=True)
     if kind == "challenge_412":
         cookie = f"FSSBBIl1UgzbN7N80S={_token(portal)}; Path=/; HttpOnly"
         return Response(412, _RUISHU, "text/html; charset=utf-8", [("Set-Cookie", cookie)])
-    if kind == "cookie_loop":
-        token = f"{COOKIE}={_token(portal)}"
-        if token not in request.headers.get("cookie", ""):
-            return Response(302, b"", "text/html", [("Location", request.target), ("Set-Cookie", f"{token}; path=/")])
-        return respond()
+    token = f"{COOKIE}={_token(portal)}"
+    if kind == "cookie_loop" and token not in request.headers.get("cookie", ""):
+        return Response(302, b"", "text/html", [("Location", request.target), ("Set-Cookie", f"{token}; path=/")])
     if kind == "http_5xx":
         n = attempt()
         if n < fault.value:
             status = _ERRORS[n % len(_ERRORS)]
             return Response(status, f"<html><body><h1>{status}</h1></body></html>".encode(), "text/html")
-        return respond()
-    return _shape(fault, respond(), attempt)
+    return None
 
 
 def _shape(fault: Fault, response: Response, attempt: Callable[[], int]) -> Response:

@@ -72,8 +72,8 @@ def _spans(table: Table) -> list[tuple[int, int, Cell]]:
 def _widths(grid: list[list[Cell | None]], width: float) -> list[float]:
     """Label columns three times as wide as value columns, so that labels do not wrap into tall rows."""
     ncols = max(len(r) for r in grid)
-    weights = [3.0 if any(r[c] is not None and r[c].number is None and not r[c].head
-                          for r in grid if c < len(r)) else 1.0 for c in range(ncols)]
+    labels = {c for row in grid for c, cell in enumerate(row) if cell is not None and cell.number is None and not cell.head}
+    weights = [3.0 if c in labels else 1.0 for c in range(ncols)]
     return [width * w / sum(weights) for w in weights]
 
 
@@ -116,8 +116,10 @@ def pdf_bytes(record: Record) -> bytes:
             grid = block.expanded()
             ncols = max(len(r) for r in grid)
             data: list[list[Any]] = [[""] * ncols for _ in grid]
-            commands: list[tuple[Any, ...]] = [("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+            commands: list[tuple[Any, ...]] = [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
             for r, c, source in _spans(block):
                 data[r][c] = Paragraph(escape(_cell_text(source, rng), quote=False), cell)
                 if source.rowspan > 1 or source.colspan > 1:
@@ -129,8 +131,9 @@ def pdf_bytes(record: Record) -> bytes:
             for line in block.text.split("\n"):
                 story.append(Paragraph(escape(line, quote=False), style))
     out = io.BytesIO()
-    pdf = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title=doc.title or "",
-                            invariant=True)
+    pdf = SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title=doc.title or "", invariant=True
+    )
     pdf.build(story)
     return out.getvalue()
 

@@ -77,7 +77,7 @@ def gkmlpt_table(facts: ArticleFacts) -> str:
         f"<tr><td>发布机构：</td><td>{escape(facts.publisher)}</td><td>成文日期：</td><td>{day}</td></tr>\n"
         f'<tr><td>名称：</td><td colspan="3">{escape(facts.title)}</td></tr>\n'
         f"<tr><td>文号：</td><td></td><td>发布日期：</td><td>{day}</td></tr>\n"
-        f"<tr><td>主题词：</td><td colspan=\"3\">年度报告</td></tr>\n</table>"
+        f'<tr><td>主题词：</td><td colspan="3">年度报告</td></tr>\n</table>'
     )
 
 

@@ -26,7 +26,6 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from email.utils import formatdate
 from typing import Final
@@ -149,7 +148,7 @@ def _listen(address: str, port: int) -> socket.socket:
     except OSError:
         sock.close()
         raise
-    sock.setblocking(False)
+    sock.setblocking(False)  # noqa: FBT003 - the socket API
     return sock
 
 
@@ -178,7 +177,7 @@ class _Connection(asyncio.Protocol):
         self.transport = transport
         self.address = transport.get_extra_info("sockname")[0]
 
-    def connection_lost(self, exc: Exception | None) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:  # noqa: ARG002 - closed is closed
         self.closed = True
         if self.timer is not None:
             self.timer.cancel()
@@ -210,7 +209,10 @@ class _Connection(asyncio.Protocol):
             self.busy = True
             self.timer = asyncio.get_running_loop().call_later(HANG_SECONDS, self.close)
             return
-        send: Callable[[], None] = lambda: self.send(response, keep_alive, head_only=request.method == "HEAD")
+
+        def send() -> None:
+            return self.send(response, keep_alive, head_only=request.method == "HEAD")
+
         if response.delay > 0:
             self.busy = True
             self.timer = asyncio.get_running_loop().call_later(response.delay, send)

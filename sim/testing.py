@@ -110,15 +110,43 @@ def running_sim(
 
 @contextmanager
 def _subprocess(
-    world: World, host: str, port: int, as_of: date, faults: float, kinds: tuple[str, ...], rate_limit: float,
-    registry_path: Path, truth_path: Path,
+    world: World,
+    host: str,
+    port: int,
+    as_of: date,
+    faults: float,
+    kinds: tuple[str, ...],
+    rate_limit: float,
+    registry_path: Path,
+    truth_path: Path,
 ) -> Iterator[SimHandle]:
     port = port or _free_port(host)
     cmd = [
-        sys.executable, "-m", "xxgk.cli", "sim", "serve", "--portals", str(len(world.portals)), "--seed",
-        str(world.seed), "--host", host, "--port", str(port), "--as-of", as_of.isoformat(), "--faults", str(faults),
-        "--fault-kinds", ",".join(kinds), "--rate-limit", str(rate_limit),
-        "--registry-out", str(registry_path), "--truth-out", str(truth_path),
+        sys.executable,
+        "-m",
+        "xxgk.cli",
+        "sim",
+        "serve",
+        "--portals",
+        str(len(world.portals)),
+        "--seed",
+        str(world.seed),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--as-of",
+        as_of.isoformat(),
+        "--faults",
+        str(faults),
+        "--fault-kinds",
+        ",".join(kinds),
+        "--rate-limit",
+        str(rate_limit),
+        "--registry-out",
+        str(registry_path),
+        "--truth-out",
+        str(truth_path),
     ]
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own CLI
     try:

@@ -17,7 +17,7 @@ from typing import Any, Final, Self
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from store.errors import StoreError
 from store.snapshots import SnapshotStore
@@ -136,9 +136,6 @@ class Archive:
         bind = self.engine.execution_options(**{_WRITE: True})
         with self.translate(), Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
-
-    def sessionmaker(self) -> sessionmaker[Session]:
-        return sessionmaker(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
 
     # ---- schema -----------------------------------------------------------------
 

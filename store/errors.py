@@ -7,3 +7,7 @@ class StoreError(Exception):
     The message is one line a user can act on; the CLI maps it to exit code 1 (spec/cli.md).
     Whatever the job was writing has been rolled back.
     """
+
+
+class SnapshotMissingError(StoreError):
+    """A document's stored bytes are gone from the snapshot directory (deleted or never copied over)."""

@@ -29,6 +29,7 @@ from store.findings import refresh_findings
 from store.models import Document, PublicationDate, Report, ReportVersion, utcnow
 from store.snapshots import SnapshotStore
 from store.sql import insert_ignore
+from store.terms import DATE_SOURCES
 
 Change = Literal["new_report", "new_version", "unchanged"]
 _ATTEMPTS: Final = 5
@@ -87,6 +88,9 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
     Raises extract.errors.UnreadableInputError for bytes that are not a report,
     IncompleteReportError when agency or year is unknown, StoreError for database and disk failures.
     """
+    unknown = set(source.dates) - set(DATE_SOURCES)
+    if unknown:
+        raise ValueError(f"unknown publication-date source(s) {sorted(unknown)}; expected some of {DATE_SOURCES}")
     if record is None:
         record = parse_bytes(source.data, name=source.name, charset=source.encoding)
     agency = source.agency or record.get("agency")

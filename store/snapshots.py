@@ -15,7 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from store.errors import StoreError
+from store.errors import SnapshotMissingError, StoreError
 
 
 def sha256(data: bytes) -> str:
@@ -61,7 +61,7 @@ class SnapshotStore:
             with gzip.open(target, "rb") as gz:
                 data = gz.read()
         except FileNotFoundError:
-            raise StoreError(f"snapshot {digest[:12]}… is missing from {self.root}") from None
+            raise SnapshotMissingError(f"snapshot {digest[:12]}… is missing from {self.root}") from None
         except (OSError, EOFError) as exc:
             raise StoreError(f"snapshot {target} is unreadable: {exc}") from exc
         if sha256(data) != digest:

@@ -33,10 +33,12 @@ class Fetched:
         return self.body.decode("gb18030" if codec.lower() in ("gb2312", "gbk") else codec, "replace")
 
 
-def fetch(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 10) -> Fetched:
-    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310 - loopback test server
+def fetch(
+    url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 10
+) -> Fetched:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return Fetched(response.status, response.read(), {k.lower(): v for k, v in response.headers.items()})
     except urllib.error.HTTPError as exc:
         return Fetched(exc.code, exc.read(), {k.lower(): v for k, v in exc.headers.items()})
@@ -91,7 +93,8 @@ def walk_trs(column: str) -> Walk:
             page = url if n == 0 else urljoin(url, f"index_{n}.{ext}")
             walk.articles.update(anchors(page, walk.get(page).text if n else text, "//ul[@class='list']//a"))
         past = fetch(urljoin(url, f"index_{count}.{ext}"))
-        assert b'http-equiv="refresh"' in past.body and b"URL=./" in past.body
+        assert b'http-equiv="refresh"' in past.body
+        assert b"URL=./" in past.body
     return walk
 
 
@@ -99,7 +102,9 @@ def walk_hanweb(hub: str, *, post: bool = True) -> Walk:
     walk = Walk()
     for col in anchors(hub, walk.get(hub).text, "//ul[@class='bmlist']//a[@href]"):
         text = walk.get(col).text
-        store = etree.fromstring(re.search(r'<script type="text/xml">(.*?)</script>', text, re.S).group(1).encode())
+        store = etree.fromstring(
+            re.search(r'<script type="text/xml">(.*?)</script>', text, re.DOTALL).group(1).encode()
+        )
         total = int(store.findtext("totalrecord"))
         walk.articles.update(urljoin(col, r) for r in _records(store))
         colid = re.search(r"columnid:(\d+)", text).group(1)
@@ -113,7 +118,9 @@ def walk_hanweb(hub: str, *, post: bool = True) -> Walk:
                 body = urlencode({"col": 1, "appid": 1, "webid": 1, "path": "/", "columnid": colid, "unitid": unit})
                 got = walk.get(f"{proxy}?startrecord={start}&endrecord={end}&perpage={per}", data=body.encode())
             else:
-                got = walk.get(f"{proxy}?page={(start - 1) // per + 1}&columnid={colid}&unitid={unit}&perpage={per * 3}")
+                got = walk.get(
+                    f"{proxy}?page={(start - 1) // per + 1}&columnid={colid}&unitid={unit}&perpage={per * 3}"
+                )
             walk.articles.update(urljoin(col, r) for r in _records(etree.fromstring(got.body)))
     return walk
 

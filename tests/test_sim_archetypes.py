@@ -21,8 +21,19 @@ from extract.parse import parse_bytes
 from sim.archetypes.trs import SIGNATURES, pager_script
 from sim.testing import SimHandle, running_sim
 from sim.world import ARCHETYPES
+from validate import validate
 
-SPEC_KEYS = ("schema", "agency", "year", "format", "sections", "active", "requests", "review_litigation", "legacy_stats")
+SPEC_KEYS = (
+    "schema",
+    "agency",
+    "year",
+    "format",
+    "sections",
+    "active",
+    "requests",
+    "review_litigation",
+    "legacy_stats",
+)
 MAGIC = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "image": b"\x89PNG\r\n\x1a\n"}
 TYPES = {"pdf": "application/pdf", "docx": "wordprocessingml", "image": "image/png"}
 
@@ -67,9 +78,11 @@ def test_reports_parse_to_their_truth_records(sim):
         want = {k: v for k, v in report["record"].items() if k in SPEC_KEYS}
         if "year_mismatch" in report["defects"]:
             assert record["year"] != want.pop("year")  # the title's wrong year wins the parser over
+            assert "year_mismatch" in {f.rule for f in validate(record)}
         assert {k: record.get(k) for k in want} == want, report["url"]
         by_medium[report["medium"]] += 1
-    assert by_medium["html"] > 50 and by_medium["text"] > 5
+    assert by_medium["html"] > 50
+    assert by_medium["text"] > 5
 
 
 def test_attachments_have_their_type(sim):
@@ -80,7 +93,8 @@ def test_attachments_have_their_type(sim):
             page = fetch(report["url"])
             assert report["attachment"].encode() in page.body
             got = fetch(report["attachment"])
-            assert got.status == 200 and got.body.startswith(MAGIC[medium])
+            assert got.status == 200
+            assert got.body.startswith(MAGIC[medium])
             assert TYPES[medium] in got.headers["content-type"]
             seen[medium] += 1
     assert set(seen) == set(MAGIC)
@@ -88,9 +102,11 @@ def test_attachments_have_their_type(sim):
 
 def test_image_reports_are_titled_as_such(sim):
     images = [r for r in sim.truth["reports"] if r["medium"] == "image"]
-    assert images and all(r["record"]["title"].endswith("（图片版）") for r in images)
+    assert images
+    assert all(r["record"]["title"].endswith("（图片版）") for r in images)
     page = fetch(images[0]["url"]).text
-    assert f'<img src="{images[0]["attachment"]}"' in page and "第二十条" not in page
+    assert f'<img src="{images[0]["attachment"]}"' in page
+    assert "第二十条" not in page
 
 
 def test_decoys_are_served_and_look_like_reports(sim):
@@ -122,14 +138,16 @@ def test_trs_pager_signatures_give_the_page_count(signature):
 def test_trs_past_the_end_refreshes(sim):
     column = registry_portal(sim, "trs", 1)["columns"][0]
     got = fetch(column.replace("index.", "index_99."))
-    assert got.status == 200 and re.search(rb'http-equiv="refresh" content="0;URL=\./"', got.body)
+    assert got.status == 200
+    assert re.search(rb'http-equiv="refresh" content="0;URL=\./"', got.body)
     assert fetch(column.replace("index.", "index_0.")).status == 404
 
 
 def test_trs_articles_follow_the_t_date_pattern(sim):
     origin = registry_portal(sim, "trs")["base_url"].rstrip("/")
     urls = [r["url"] for r in sim.truth["reports"] if r["url"].startswith(origin)]
-    assert urls and all(re.search(r"/\d{6}/t\d{8}_\d+\.s?html?$", u) for u in urls)
+    assert urls
+    assert all(re.search(r"/\d{6}/t\d{8}_\d+\.s?html?$", u) for u in urls)
     files = [r["attachment"] for r in sim.truth["reports"] if r["url"].startswith(origin) and r["attachment"]]
     assert all(re.search(r"/[PW]0\d{8}\d+\.(pdf|docx|png)$", f) for f in files)
     page = fetch(urls[0])
@@ -147,8 +165,11 @@ def test_hanweb_dataproxy_xml_shape(sim):
     column = entry["agencies"][0]["columns"][0]
     text = fetch(column).text
     colid = re.search(r"columnid:(\d+)", text).group(1)
-    got = fetch(f"{entry['base_url']}module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=4&perpage=2",
-                data=f"col=1&appid=1&columnid={colid}".encode(), headers={"Accept": "application/xml, text/xml, */*"})
+    got = fetch(
+        f"{entry['base_url']}module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=4&perpage=2",
+        data=f"col=1&appid=1&columnid={colid}".encode(),
+        headers={"Accept": "application/xml, text/xml, */*"},
+    )
     assert got.headers["content-type"].startswith("text/xml")
     store = etree.fromstring(got.body)
     assert store.tag == "datastore"
@@ -162,14 +183,17 @@ def test_hanweb_article_markers(sim):
     origin = registry_portal(sim, "hanweb")["base_url"].rstrip("/")
     url = next(r["url"] for r in sim.truth["reports"] if r["url"].startswith(origin) and r["medium"] == "html")
     body = fetch(url).body
-    assert b"<!--ZJEG_RSS.content.begin-->" in body and b"<!--ZJEG_RSS.content.end-->" in body
-    assert b'name="i_columnid"' in body and "公开方式".encode() in body
+    assert b"<!--ZJEG_RSS.content.begin-->" in body
+    assert b"<!--ZJEG_RSS.content.end-->" in body
+    assert b'name="i_columnid"' in body
+    assert "公开方式".encode() in body
 
 
 def test_gkmlpt_api_shape(sim):
     entry = registry_portal(sim, "gkmlpt")
     shell = fetch(entry["columns"][0]).text
-    assert "window._CONFIG" in shell and "<li" not in shell
+    assert "window._CONFIG" in shell
+    assert "<li" not in shell
     sid = re.search(r"SID:'(\d+)'", shell).group(1)
     root = json.loads(re.search(r"TREE:(\[.*\])\};", shell).group(1))[0]["id"]
     page0 = json.loads(fetch(f"{entry['base_url']}gkmlpt/api/all/{root}?page=0&sid={sid}").body)
@@ -186,12 +210,16 @@ def test_gkmlpt_api_shape(sim):
 def test_jpaas_api_shape(sim):
     entry = registry_portal(sim, "jpaas")
     text = fetch(entry["columns"][0]).text
-    assert 'queryData="' in text and "/api-gateway/jpaas-publish-server/front/page/build/unit" in text
+    assert 'queryData="' in text
+    assert "/api-gateway/jpaas-publish-server/front/page/build/unit" in text
     query = json.loads(html.unescape(re.search(r'queryData="([^"]*)"', text).group(1)))
-    got = fetch(f"{entry['base_url']}api-gateway/jpaas-publish-server/front/page/build/unit?"
-                + urlencode({**query, "paramJson": '{"pageNo":1,"pageSize":5}'}))
+    got = fetch(
+        f"{entry['base_url']}api-gateway/jpaas-publish-server/front/page/build/unit?"
+        + urlencode({**query, "paramJson": '{"pageNo":1,"pageSize":5}'})
+    )
     payload = json.loads(got.body)
-    assert payload["success"] is True and '<li class="clearfix">' in payload["data"]["html"]
+    assert payload["success"] is True
+    assert '<li class="clearfix">' in payload["data"]["html"]
     assert re.search(r'<div class="pagination" rows="5" count="\d+">', payload["data"]["html"])
 
 
@@ -201,7 +229,8 @@ def test_beijing_rows_all_on_page_zero(sim):
     assert "var $list = $('.default_news li')" in text
     towns = [a for a in entry["agencies"] if a["level"] == "township"]
     shell = fetch(towns[0]["columns"][0])
-    assert len(shell.body) < 200 and b"location.replace('./jbxx/')" in shell.body
+    assert len(shell.body) < 200
+    assert b"location.replace('./jbxx/')" in shell.body
 
 
 def test_js_only_source_has_no_links(sim):
@@ -217,7 +246,10 @@ def test_js_only_list_renders_in_a_browser(sim):
     column = entry["columns"][0]
     dom = subprocess.run(
         ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", column],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     ).stdout
     assert WALKERS["js_only"](column).articles == set(anchors(column, dom, "//ul[@class='list']//a"))
 
@@ -227,7 +259,8 @@ def test_county_has_department_and_township_subcolumns(sim):
     levels = {a["level"] for a in entry["agencies"]}
     assert {"county", "department", "township"} <= levels
     for agency in entry["agencies"]:
-        assert agency["columns"] and fetch(agency["columns"][0]).status == 200
+        assert agency["columns"]
+        assert fetch(agency["columns"][0]).status == 200
 
 
 def test_subprocess_mode_serves_the_same_world():

@@ -11,9 +11,9 @@ from conftest import FIXTURES
 from sqlalchemy import select, update
 from store_helpers import generated_reports, row_counts
 
-from store.agencies import upsert_agency
+from store.agencies import upsert_agency, upsert_portal
 from store.db import Archive
-from store.models import Report, ReportVersion
+from store.models import Agency, Report, ReportVersion
 
 pytest_plugins = ["store_fixtures"]
 
@@ -272,3 +272,18 @@ def test_many_files_and_a_directory(xxgk, archive: Archive, tmp_path: Path) -> N
     assert result.code == 0, result.err
     assert {r["change"] for r in json.loads(result.out)} == {"new_report"}
     assert row_counts(archive)["report"] == 12
+
+
+def test_a_short_name_in_the_report_finds_the_registry_agency(xxgk, archive: Archive) -> None:
+    with archive.write() as session:  # as the registry loader (issue 6) will call it
+        upsert_portal(session, "zhijiang", name="芷江侗族自治县人民政府门户网站", base_url="http://127.0.0.1:9/",
+                      columns=["http://127.0.0.1:9/xxgk/nb/"], cms="trs")
+        upsert_agency(session, "楠木坪镇人民政府", region="431228100", parent="芷江侗族自治县人民政府",
+                      portal="zhijiang", supervisors=["zj@example.cn"])
+    result = xxgk("import", str(SEED["003"]), "--json")  # the report calls itself 楠木坪镇
+    assert json.loads(result.out)[0]["agency"] == "楠木坪镇人民政府"
+    with archive.read() as session:
+        agency = session.scalars(select(Agency).where(Agency.name == "楠木坪镇人民政府")).one()
+        assert (agency.level, agency.parent.name, agency.parent.level) == ("township", "芷江侗族自治县人民政府", "county")
+        assert (agency.portal.key, agency.supervisors) == ("zhijiang", ["zj@example.cn"])
+        assert session.scalars(select(Agency.name)).all().count("楠木坪镇") == 0

@@ -149,3 +149,17 @@ def test_a_database_failure_mid_import_keeps_whole_files_only(db_url: str, xxgk,
     result = xxgk("import", *map(str, files), "--json")
     assert result.code == 0
     assert [r["change"] for r in json.loads(result.out)] == ["unchanged"] * 2 + ["new_report"] * 3
+
+
+def test_a_lost_snapshot_is_reported_and_the_rest_reparsed(sqlite_archive: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{sqlite_archive}"
+    [other] = generated_reports(tmp_path / "gen", 1)
+    assert main(["import", str(other), "--db", url]) == 0
+    lost = next((tmp_path / "snapshots").rglob("*.gz"))
+    lost.unlink()
+    capsys.readouterr()
+    assert main(["reparse", "--all", "--json", "--db", url]) == 1
+    captured = capsys.readouterr()
+    assert len(json.loads(captured.out)) == 1  # the other report was re-read
+    assert "is missing from" in captured.err and "1 report(s) could not be re-read" in captured.err

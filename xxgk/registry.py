@@ -96,6 +96,7 @@ class Portal(_Model):
 
 class Registry(_Model):
     version: Literal[1] = 1
+    first_year: Annotated[int, Field(ge=2007, le=2100)] | None = None  # oldest report year monitored
     supervisors: list[Supervisor] = []
     operators: list[Email] = []
     maintainers: list[Email] = []

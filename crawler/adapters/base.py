@@ -86,14 +86,17 @@ class Adapter:
         """The article links and sub-columns of a static list page (the generic behaviour)."""
         sel = Selector(text=text)
         page = ListPage(redirect=redirect_target(url, text))
+        more: list[Fetch] = []
         for link in anchors(sel, url):
             if not same_site(link.url, url):
                 continue
-            if is_year_column(link.title) or looks_like_column(link.url, url):
+            if _PAGER.match(link.title) and _same_list(link.url, url):
+                more.append(Fetch(link.url))
+            elif is_year_column(link.title) or looks_like_column(link.url, url):
                 page.columns.append(link)
             else:
                 page.links.append(link)
-        page.more = self.pages(url, text)
+        page.more = self.pages(url, text) or list(dict.fromkeys(more))
         return page
 
     def pages(self, url: str, text: str) -> list[Fetch]:  # noqa: ARG002 - the generic list has one page
@@ -106,6 +109,17 @@ _REDIRECT = re.compile(
     r"""location\.(?:replace|href)\s*(?:=|\()\s*['"]([^'"]+)['"]|http-equiv=["']?refresh["']?[^>]*url=([^"'>\s]+)""",
     re.IGNORECASE,
 )
+
+
+# pager links of generic lists: `下一页`, `尾页`, page numbers (`?page=2`, `index_3.html`, `list_2.shtml`)
+_PAGER = re.compile(r"^(?:下一页|下页|尾页|末页|最后一页|上一页|首页|>|>>|»|\d{1,3})$")
+
+
+def _same_list(link: str, page: str) -> bool:
+    """A pager link stays in the same list: same folder, and a page parameter or an index_N name."""
+    a, b = urlsplit(link), urlsplit(page)
+    folder = b.path.rsplit("/", 1)[0]
+    return a.path.rsplit("/", 1)[0] == folder and (a.query != b.query or a.path != b.path)
 
 
 def looks_like_column(link: str, page: str) -> bool:

@@ -10,10 +10,31 @@ from urllib.parse import urljoin
 from crawler.adapters.base import Adapter, Fetch, Link, ListPage, list_date
 
 _SID = re.compile(r"SID\s*:\s*['\"]?(\w+)")
-_TREE = re.compile(r"TREE\s*:\s*(\[.*?\])\s*[,}]", re.DOTALL)
+_TREE = re.compile(r"TREE\s*:\s*\[")
 _REPORT_CATEGORY = re.compile(r"年报|年度报告")
 PAGE_SIZE = 100
 MAX_PAGES = 50
+
+
+def _balanced(text: str, start: int) -> str:
+    """The bracketed JSON value that opens at `start` (nested brackets and strings respected)."""
+    depth, quote, escaped = 0, "", False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            escaped = ch == "\\" and not escaped
+            if ch == quote and not escaped:
+                quote = ""
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return text[start : i + 1]
+    return ""
 
 
 def _categories(tree: list[Any]) -> list[tuple[str, str]]:
@@ -40,7 +61,7 @@ class GkmlptAdapter(Adapter):
         cats: list[tuple[str, str]] = []
         if tree_m:
             try:
-                cats = _categories(json.loads(tree_m.group(1).replace("'", '"')))
+                cats = _categories(json.loads(_balanced(text, tree_m.end() - 1).replace("'", '"')))
             except json.JSONDecodeError:
                 cats = []
         wanted = [cid for cid, name in cats if _REPORT_CATEGORY.search(name)] or ["all"]
@@ -63,7 +84,8 @@ class GkmlptAdapter(Adapter):
         total = int((data.get("classify") or {}).get("post_count") or data.get("total") or 0)
         m = re.search(r"[?&]page=(\d+)", url)
         current = int(m.group(1)) if m else 1
-        pages = min(MAX_PAGES, -(-total // PAGE_SIZE))
+        per_page = len(data.get("articles") or []) or PAGE_SIZE
+        pages = min(MAX_PAGES, int(data.get("pages") or -(-total // per_page)))
         if current == 1 and page.links:
             page.more = [Fetch(re.sub(r"([?&]page=)\d+", rf"\g<1>{n}", url)) for n in range(2, pages + 1)]
         return page

@@ -78,7 +78,9 @@ class Attachment:
 def list_item(href: str, item: Item) -> str:
     """`<li><a href title>title</a><span>date</span></li>`, the list row of most CMSs."""
     title = escape(item.title)
-    return f'<li><a href="{href}" target="_blank" title="{title}">{title}</a><span>{item.published:%Y-%m-%d}</span></li>'
+    return (
+        f'<li><a href="{href}" target="_blank" title="{title}">{title}</a><span>{item.published:%Y-%m-%d}</span></li>'
+    )
 
 
 def page_slice(items: list[Item], page: int, size: int) -> list[Item]:
@@ -100,7 +102,7 @@ class Site:
         self.seed = seed
         self.portal = portal
         self.origin = origin.rstrip("/")
-        self.rng = random.Random(portal.seed)
+        self.rng = random.Random(portal.seed)  # noqa: S311 - reproducible simulated data
         gbk_fault = portal.fault is not None and portal.fault.kind == "gbk_nocharset"
         self.codec = "gbk" if gbk_fault or self.charset == "gb2312" else "utf-8"
         self.declared: str | None = None if gbk_fault else self.charset
@@ -171,9 +173,7 @@ class Site:
 
     def page_head(self, title: str, extra: str = "") -> str:
         """`<!DOCTYPE …><head>` with the charset as the CMS declares it (or not at all)."""
-        return (
-            f"<!DOCTYPE html>\n<html>\n<head>\n{self.charset_meta()}<title>{escape(title)}</title>\n{extra}</head>\n"
-        )
+        return f"<!DOCTYPE html>\n<html>\n<head>\n{self.charset_meta()}<title>{escape(title)}</title>\n{extra}</head>\n"
 
     def article_frame(self, facts: ArticleFacts, *, head: str, info: str, container: str, body: str) -> str:
         """The page every CMS wraps an article in: crumbs, title, metadata, the body container, footer.
@@ -217,7 +217,9 @@ class Site:
     def article(self, item: Item, as_of: date) -> Response:
         version = current_version(item, as_of) if isinstance(item, Report) else 0
         key = (self.origin, self.seed, item.key, version, self.codec)
-        data = PAGES.get_or_make(key, lambda: self.encode(self.article_html(item, self.facts(item), self.body(item, version))))
+        data = PAGES.get_or_make(
+            key, lambda: self.encode(self.article_html(item, self.facts(item), self.body(item, version)))
+        )
         return Response(200, data, self.html_type, page="article")
 
     def body(self, item: Item, version: int) -> str:
@@ -234,7 +236,9 @@ class Site:
         if report.medium == "image":
             return f'<p style="text-align:center;"><img src="{link}" alt="" style="width:100%;"></p>'
         name = escape(self.file_name(report))
-        return f"<p>\u3000\u3000现将{escape(report.title)}予以公开。</p>\n<p>附件：{self.attachment_link(link, name)}</p>"
+        return (
+            f"<p>\u3000\u3000现将{escape(report.title)}予以公开。</p>\n<p>附件：{self.attachment_link(link, name)}</p>"
+        )
 
     def attachment_link(self, url: str, name: str) -> str:
         return f'<a href="{url}" target="_blank">{name}</a>'
@@ -244,7 +248,8 @@ class Site:
         version = current_version(report, as_of)
         make = {"pdf": media.pdf_bytes, "docx": media.docx_bytes, "image": media.png_bytes}[attachment.kind]
         data = FILES.get_or_make(
-            (self.seed, self.portal.id, report.key, version), lambda: make(content.build_record(self.seed, report, version))
+            (self.seed, self.portal.id, report.key, version),
+            lambda: make(content.build_record(self.seed, report, version)),
         )
         ext = ATTACHMENT_EXT[attachment.kind]
         headers = [("Content-Disposition", f'attachment; filename="{report.key}.{ext}"')]
@@ -256,7 +261,8 @@ class Site:
         links = "\n".join(f'<li><a href="{escape(u)}">政府信息公开年报</a></li>' for u in self.columns())
         name = escape(self.portal.name)
         return self.html(
-            f'{self.page_head(self.portal.name)}<body>\n<div class="header"><h1>{name}</h1></div>\n<div class="nav"><ul>\n<li><a href="/">首页</a></li>\n'
+            f'{self.page_head(self.portal.name)}<body>\n<div class="header"><h1>{name}</h1></div>\n'
+            f'<div class="nav"><ul>\n<li><a href="/">首页</a></li>\n'
             f"{links}\n</ul></div>\n</body>\n</html>\n",
             page="other",
         )

@@ -58,8 +58,9 @@ class BeijingSite(Site):
         return [self.url(self.shell_path)] if agency.level == "township" else []
 
     def shell(self, request: Request, as_of: date) -> Response:  # noqa: ARG002 - a fixed redirect shell
-        return self.html("<html><head><script>location.replace('./jbxx/');</script></head><body></body></html>",
-                         page="list")
+        return self.html(
+            "<html><head><script>location.replace('./jbxx/');</script></head><body></body></html>", page="list"
+        )
 
     def column_page(self, request: Request, as_of: date) -> Response:
         folder = request.path.removesuffix("list.shtml")
@@ -74,7 +75,8 @@ class BeijingSite(Site):
         body = f'<ul class="default_news">\n{rows}\n</ul>\n<div class="page" id="page"></div>\n{more}\n{_SLICER}'
         return self.html(self.list_page(column.title, body), page="list")
 
-    def article_html(self, item: Item, facts: ArticleFacts, body: str) -> str:
+    def article_html(self, item: Item, facts: ArticleFacts, body: str) -> str:  # noqa: ARG002 - the template shows the same for every item
         head = meta_tags(facts, self.pubdate_format)
-        return self.article_frame(facts, head=head, info=byline(facts, self.byline), container=self.container,
-                                  body=body)
+        return self.article_frame(
+            facts, head=head, info=byline(facts, self.byline), container=self.container, body=body
+        )

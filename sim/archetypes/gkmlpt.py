@@ -90,8 +90,9 @@ class GkmlptSite(Site):
             "pages": page_count(len(items), self.size),
             "articles": [self.article_json(it) for it in chosen],
         }
-        return Response(200, json.dumps(payload, ensure_ascii=False).encode(), "application/json;charset=UTF-8",
-                        page="api")
+        return Response(
+            200, json.dumps(payload, ensure_ascii=False).encode(), "application/json;charset=UTF-8", page="api"
+        )
 
     def article_json(self, item: Item) -> dict[str, Any]:
         pid = self.post_id(item)
@@ -101,7 +102,9 @@ class GkmlptSite(Site):
         if item.key in self.file_urls:
             url = self.file_urls[item.key]
             ext = url.rsplit(".", 1)[1]
-            attachments.append({"id": pid, "name": f"{item.title}.{ext}", "type": ext, "mime": ext, "size": 0, "url": url})
+            attachments.append(
+                {"id": pid, "name": f"{item.title}.{ext}", "type": ext, "mime": ext, "size": 0, "url": url}
+            )
         return {
             "id": pid,
             "title": item.title,
@@ -129,8 +132,19 @@ class GkmlptSite(Site):
         return f'<a class="nfw-cms-attachment" href="{url}" alt="{name}">{name}</a>'
 
     def article_html(self, item: Item, facts: ArticleFacts, body: str) -> str:
-        detail = json.dumps({"id": self.post_id(item), "title": item.title, "publisher": item.agency.name,
-                             "identifier": facts.index_no}, ensure_ascii=False)
-        head = meta_tags(facts, self.pubdate_format) + f"<script>window._CONFIG = {{SID:'{self.sid}', DETAIL:{detail}}};</script>\n"
-        return self.article_frame(facts, head=head, info=gkmlpt_table(facts), container='<div class="article-content">',
-                                  body=body)
+        detail = json.dumps(
+            {
+                "id": self.post_id(item),
+                "title": item.title,
+                "publisher": item.agency.name,
+                "identifier": facts.index_no,
+            },
+            ensure_ascii=False,
+        )
+        head = (
+            meta_tags(facts, self.pubdate_format)
+            + f"<script>window._CONFIG = {{SID:'{self.sid}', DETAIL:{detail}}};</script>\n"
+        )
+        return self.article_frame(
+            facts, head=head, info=gkmlpt_table(facts), container='<div class="article-content">', body=body
+        )

@@ -75,10 +75,12 @@ class JpaasSite(Site):
         )
         html = f'<ul class="xxgk-list">{lis}</ul><div class="pagination" rows="{rows}" count="{len(items)}"></div>'
         payload = {"success": True, "data": {"html": html}, "message": None}
-        return Response(200, json.dumps(payload, ensure_ascii=False).encode(), "application/json;charset=UTF-8",
-                        page="api")
+        return Response(
+            200, json.dumps(payload, ensure_ascii=False).encode(), "application/json;charset=UTF-8", page="api"
+        )
 
-    def article_html(self, item: Item, facts: ArticleFacts, body: str) -> str:
+    def article_html(self, item: Item, facts: ArticleFacts, body: str) -> str:  # noqa: ARG002 - the template shows the same for every item
         head = meta_tags(facts, self.pubdate_format)
-        return self.article_frame(facts, head=head, info=byline(facts, self.byline),
-                                  container='<div class="wzzw-article">', body=body)
+        return self.article_frame(
+            facts, head=head, info=byline(facts, self.byline), container='<div class="wzzw-article">', body=body
+        )

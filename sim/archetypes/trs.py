@@ -35,7 +35,7 @@ def pager_script(signature: str, count: int, current: int, ext: str, total: int)
     elif signature == "records_first":
         call = f'createPageHTML({total},{count},{current},"index","{ext}");'
     elif signature == "count_var":
-        call = f"var currentPage = {current};//所在页从0开始\nvar countPage = {count}//共多少页\nshowPageNav(countPage, currentPage);"
+        call = f"var currentPage = {current};//所在页从0开始\nvar countPage = {count}//共多少页\nshowPageNav();"
     else:
         call = f'createPageHTML({count},{current}, "index","{ext}");'
     return f'<div class="page" id="page_div"><script type="text/javascript">{call}</script></div>'
@@ -86,8 +86,9 @@ class TrsSite(Site):
         items = self.lists[m["folder"]].visible(as_of)
         count = page_count(len(items), self.size)
         if page >= count:
-            return self.html('<html><head><meta http-equiv="refresh" content="0;URL=./"></head><body></body></html>',
-                             page="list")
+            return self.html(
+                '<html><head><meta http-equiv="refresh" content="0;URL=./"></head><body></body></html>', page="list"
+            )
         rows = "\n".join(list_item(self.relative(m["folder"], it), it) for it in page_slice(items, page, self.size))
         pager = pager_script(self.signature, count, page, self.ext, len(items))
         title = self.lists[m["folder"]].title
@@ -106,6 +107,6 @@ class TrsSite(Site):
         body = '<ul class="sub-columns">\n' + "\n".join(links) + "\n</ul>"
         return self.html(self.list_page("政府信息公开年报", body), page="list")
 
-    def article_html(self, item: Item, facts: ArticleFacts, body: str) -> str:
+    def article_html(self, item: Item, facts: ArticleFacts, body: str) -> str:  # noqa: ARG002 - the template shows the same for every item
         head = meta_tags(facts, self.pubdate_format, extra='<meta name="ColumnType" content="政府信息公开年报">\n')
         return self.article_frame(facts, head=head, info=info_table(facts), container=self.editor, body=body)

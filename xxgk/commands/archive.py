@@ -103,7 +103,7 @@ def _print_totals(results: Sequence[Mapping[str, Any]], *, failed: bool) -> None
 
 def cmd_reparse(args: argparse.Namespace) -> int:
     from extract.errors import UnreadableInputError  # noqa: PLC0415
-    from store.errors import StoreError  # noqa: PLC0415
+    from store.errors import SnapshotMissingError  # noqa: PLC0415
     from store.reparse import reparse_one, stored_reports  # noqa: PLC0415
 
     results: list[dict[str, Any]] = []
@@ -115,12 +115,9 @@ def cmd_reparse(args: argparse.Namespace) -> int:
             except UnreadableInputError as exc:
                 error(f"report #{stored.report_id} ({stored.agency} {stored.year}): the parser now fails: {exc}")
                 problems += 1
-            except StoreError as exc:
-                if not archive.snapshots.path(stored.sha256).exists():
-                    error(f"report #{stored.report_id}: {exc}")  # one lost snapshot must not stop the rest
-                    problems += 1
-                    continue
-                raise
+            except SnapshotMissingError as exc:
+                error(f"report #{stored.report_id}: {exc}")  # one lost snapshot must not stop the rest
+                problems += 1
     if args.json:
         dump_json(results)
     else:

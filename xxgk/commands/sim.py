@@ -48,11 +48,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"control http://{sim.host}:{sim.port}/__sim__/as_of",
             file=sys.stderr,
         )
-        print("ready", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        print("ready", flush=True)
         await stop.wait()
         await sim.stop()
 

@@ -1,0 +1,35 @@
+"""What the spider hands downstream: a fetched document (report page or attachment) or a failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class FetchedDocument:
+    portal: str
+    url: str
+    body: bytes
+    status: int
+    content_type: str | None
+    encoding: str | None
+    title: str  # the link title on the list page
+    agency: str | None  # the registry's agency this report belongs to, when we can tell
+    level: str | None
+    region: str | None
+    year: int | None
+    kind: str = "page"  # page | attachment
+    page_url: str | None = None  # for an attachment: the report page that links it
+    dates: dict[str, dt.date] = field(default_factory=dict)  # publication-date candidates by source
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(slots=True)
+class FetchFailure:
+    portal: str
+    url: str
+    kind: str  # see crawler.failures
+    detail: str = ""
+    list_page: bool = True  # a list page (the portal is unreachable) or one article

@@ -1,0 +1,110 @@
+"""Downstream of the spider: the crawl ledger, then extract → parse → validate → store.
+
+The ledger (JSON lines: one line per document or failure) is what progress displays and tests read.
+The archive pipeline stores every fetched document through `store.ingest`; a document that is not a
+report (a page that only links its PDF) is left for its attachment, and a challenge page never gets
+here (the spider classifies it as a failure first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, TextIO
+
+from crawler.items import FetchedDocument, FetchFailure
+
+
+class LedgerPipeline:
+    """Writes what the crawl saw to XXGK_CRAWL_LEDGER (a JSON-lines file), when that setting is set."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.out: TextIO | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> LedgerPipeline:
+        return cls(crawler.settings.get("XXGK_CRAWL_LEDGER"))
+
+    def open_spider(self, spider: Any) -> None:  # noqa: ARG002 - Scrapy's signature
+        if self.path:
+            self.out = Path(self.path).open("a", encoding="utf-8")  # noqa: SIM115 - closed in close_spider
+
+    def process_item(self, item: Any, spider: Any) -> Any:  # noqa: ARG002 - Scrapy's signature
+        if self.out is not None:
+            self.out.write(json.dumps(ledger_line(item), ensure_ascii=False, default=str) + "\n")
+            self.out.flush()
+        return item
+
+    def close_spider(self, spider: Any) -> None:  # noqa: ARG002 - Scrapy's signature
+        if self.out is not None:
+            self.out.close()
+
+
+def ledger_line(item: Any) -> dict[str, Any]:
+    if isinstance(item, FetchFailure):
+        return {"type": "failure", "portal": item.portal, "url": item.url, "kind": item.kind,
+                "list_page": item.list_page, "detail": item.detail}
+    assert isinstance(item, FetchedDocument)
+    return {
+        "type": "document", "portal": item.portal, "url": item.url, "kind": item.kind, "status": item.status,
+        "title": item.title, "agency": item.agency, "year": item.year, "page_url": item.page_url,
+        "dates": {k: v.isoformat() for k, v in item.dates.items()}, "size": len(item.body),
+        "sha256": hashlib.sha256(item.body).hexdigest(), "content_type": item.content_type,
+    }
+
+
+class ArchivePipeline:
+    """Stores documents in the archive (XXGK_DATABASE_URL) and the crawl run with its failures."""
+
+    def __init__(self, database_url: str | None, as_of: dt.date | None) -> None:
+        self.database_url = database_url
+        self.as_of = as_of
+        self.archive: Any = None
+        self.run_id: int | None = None
+        self.counts: Counter[str] = Counter()
+        self.errors: dict[str, Counter[str]] = defaultdict(Counter)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ArchivePipeline:
+        as_of = crawler.settings.get("XXGK_AS_OF")
+        return cls(crawler.settings.get("XXGK_DATABASE_URL"), dt.date.fromisoformat(as_of) if as_of else None)
+
+    def open_spider(self, spider: Any) -> None:
+        if not self.database_url:
+            return
+        from crawler.archive import open_archive, start_run  # noqa: PLC0415 - SQLAlchemy only when storing
+
+        self.archive = open_archive(self.database_url)
+        self.run_id = start_run(self.archive, spider.registry, list(spider.portals))
+        spider.known = known_validators(self.archive, list(spider.portals))
+
+    def process_item(self, item: Any, spider: Any) -> Any:  # noqa: ARG002 - Scrapy's signature
+        if isinstance(item, FetchFailure):
+            self.errors[item.portal][item.kind] += 1
+            self.counts["failures"] += 1
+            return item
+        self.counts[f"{item.kind}s"] += 1
+        if self.archive is not None:
+            from crawler.archive import store_document  # noqa: PLC0415
+
+            outcome = store_document(self.archive, item, self.run_id)
+            self.counts[outcome] += 1
+        return item
+
+    def close_spider(self, spider: Any) -> None:
+        if self.archive is None:
+            return
+        from crawler.archive import finish_run  # noqa: PLC0415
+
+        stats = getattr(spider, "portal_stats", {})
+        finish_run(self.archive, self.run_id, self.counts, self.errors, stats)
+
+
+def known_validators(archive: Any, portals: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    from crawler.archive import validators  # noqa: PLC0415
+
+    return validators(archive, portals)

@@ -1,0 +1,62 @@
+"""Scrapy settings: polite by default (robots.txt, AutoThrottle, two requests per host at most)."""
+
+from __future__ import annotations
+
+from xxgk import __version__
+
+BOT_NAME = "xxgk"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = (
+    f"xxgk/{__version__} (政府信息公开年度报告监测; +https://github.com/xxgk/xxgk; contact: operator in registry.yaml)"
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 10.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 60 * 1024 * 1024  # a scanned report PDF can be large; anything bigger is `oversized`
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = True  # some WAFs set a cookie on a 302 to the same page
+HTTPERROR_ALLOW_ALL = True  # the spider classifies every status itself
+DNS_TIMEOUT = 10
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+
+# Browser pages (fetcher: browser, or a static page that shows no list) go through scrapy-playwright
+# with Debian's Chromium; every other request uses Scrapy's own downloader.
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": "/usr/bin/chromium",
+    "headless": True,
+    # no lookups of Google's update hosts at start (toolchain.md §2)
+    "args": [
+        (
+            "--host-resolver-rules=MAP update.googleapis.com ~NOTFOUND, MAP accounts.google.com ~NOTFOUND, "
+            "MAP clients2.google.com ~NOTFOUND"
+        )
+    ],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"

@@ -1,0 +1,1 @@
+"""The spiders: one config-driven spider for every portal."""

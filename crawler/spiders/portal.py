@@ -1,0 +1,343 @@
+"""The one config-driven spider: every portal of the registry, read through its CMS adapter.
+
+    scrapy crawl portal -a registry=registry.yaml -a name=xiangxiang
+    xxgk crawl --portal xiangxiang          # the same spider, in a child process per crawl
+
+From each report column (or, without one, from the portal's home page by discovery) it reads the
+list pages with the portal's adapter, follows pagination, year and per-agency sub-columns, keeps the
+links whose titles are annual reports (decoys are counted and left), fetches the report pages and
+their attachments, and hands them to the pipeline: extract → parse → validate → store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Response
+
+from crawler.adapters import ADAPTERS, Adapter, Fetch, Link, detect
+from crawler.adapters.base import ATTACHMENT_SUFFIXES, is_year_column
+from crawler.dates import candidates
+from crawler.discovery import PROBE_PATHS, score_link
+from crawler.failures import classify_response, failure_kind
+from crawler.items import FetchedDocument, FetchFailure
+from crawler.titles import classify_title
+from extract.normalize import clean_line, nfkc, squash
+from xxgk.registry import Agency, Portal, Registry, load_registry
+from xxgk.settings import today
+
+MAX_DEPTH = 6  # list → sub-column → year → page …: deeper is a crawler trap
+MAX_DISCOVERY_DEPTH = 2
+_ATTACHMENT_HINT = re.compile(r"downfile\.jsp|/attachment/|/P0\d+|[?&]filename=", re.IGNORECASE)
+_AGENCY_SUFFIX = re.compile(r"(?:人民政府|政府|办事处)$")
+_DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|中心)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """What the way to a list page says about the reports on it."""
+
+    agency: str | None = None
+    year: int | None = None
+    depth: int = 0
+    discovery: bool = False
+
+
+def agency_match(registered: str, named: str) -> int:
+    """How surely a name in a title or column names a registry agency: 3 same, 2 contained or the
+    same but for `人民政府`, 1 an abbreviation (`房县人社局` for `房县人力资源和社会保障局`), 0 not."""
+    x, y = squash(registered), squash(named)
+    if not x or not y:
+        return 0
+    if x == y:
+        return 3
+    if x in y or y in x or _AGENCY_SUFFIX.sub("", x) == _AGENCY_SUFFIX.sub("", y):
+        return 2
+    short, long = sorted((x, y), key=len)
+    abbreviation = (
+        len(short) >= 4 and short[:2] == long[:2] and _DEPARTMENT.search(short) and _DEPARTMENT.search(long)
+        and short[-1] == long[-1] and _subsequence(short, long)
+    )
+    return 1 if abbreviation else 0
+
+
+def _subsequence(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(c in chars for c in short)
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(
+        self,
+        registry: str | None = None,
+        name: str | None = None,
+        portals: str | None = None,
+        region: str | None = None,
+        as_of: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.registry: Registry = load_registry(Path(registry or "registry.yaml"))
+        wanted = {p for p in ((name or "") + "," + (portals or "")).split(",") if p}
+        self.portals: dict[str, Portal] = {
+            p.id: p
+            for p in self.registry.portals
+            if p.enabled and (not wanted or p.id in wanted) and (not region or any(
+                a.region.startswith(region) for a in p.agencies))
+        }
+        unknown = wanted - {p.id for p in self.registry.portals}
+        if unknown:
+            raise ValueError(f"no such portal in the registry: {', '.join(sorted(unknown))}")
+        self.as_of = dt.date.fromisoformat(as_of) if as_of else today()
+        # reports older than the monitored years (default: the ten report years before last) are not wanted
+        self.first_year = self.registry.first_year or self.as_of.year - 11
+        self.known: dict[str, tuple[str | None, str | None]] = {}  # url → (etag, last-modified) from the archive
+        self.portal_stats: dict[str, Counter[str]] = defaultdict(Counter)
+        self.browser_retried: set[str] = set()
+
+    # ------------------------------------------------------------------ requests
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for portal in self.portals.values():
+            entries = [(u, Hint()) for u in portal.columns]
+            for agency in portal.agencies:
+                entries += [(u, Hint(agency=agency.name)) for u in agency.columns]
+            if not entries:
+                entries = [(portal.base_url, Hint(discovery=True))]
+                entries += [(urljoin(portal.base_url, p), Hint(discovery=True, depth=1)) for p in PROBE_PATHS]
+            for url, hint in entries:
+                yield self._list_request(portal, Fetch(url), hint)
+
+    def _meta(self, portal: Portal, **extra: Any) -> dict[str, Any]:
+        meta: dict[str, Any] = {"portal": portal.id, **extra}
+        if not portal.robots:
+            meta["dont_obey_robotstxt"] = True
+        if portal.rate_limit:
+            meta["download_slot"] = urlsplit(portal.base_url).netloc
+        return meta
+
+    def _list_request(self, portal: Portal, fetch: Fetch, hint: Hint, *, browser: bool = False) -> scrapy.Request:
+        meta = self._meta(portal, hint=hint, kind="list")
+        if browser or portal.fetcher == "browser":
+            meta.update(playwright=True, playwright_page_goto_kwargs={"wait_until": "networkidle"})
+        self.portal_stats[portal.id]["list_requests"] += 1
+        return scrapy.Request(
+            fetch.url, method=fetch.method, body=fetch.body, headers=dict(fetch.headers) or None,
+            callback=self.parse_list, errback=self.failed, meta=meta, dont_filter=browser,
+        )
+
+    def _document_request(self, portal: Portal, url: str, doc: dict[str, Any], callback: Any) -> scrapy.Request:
+        headers = {}
+        etag, modified = self.known.get(url, (None, None))
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        meta = self._meta(portal, kind="document", doc=doc)
+        return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta, headers=headers or None)
+
+    # ------------------------------------------------------------------ list pages
+
+    def adapter(self, portal: Portal, text: str) -> Adapter:
+        return ADAPTERS[portal.cms] if portal.cms else detect(text)
+
+    def parse_list(self, response: Response) -> Iterable[Any]:
+        portal = self.portals[response.meta["portal"]]
+        hint: Hint = response.meta["hint"]
+        stats = self.portal_stats[portal.id]
+        problem = classify_response(response.status, response.body)
+        if problem:
+            if hint.discovery and problem in {"http_4xx", "soft_404"}:
+                return  # a probed path that does not exist is not a failure of the portal
+            stats[f"failed:{problem}"] += 1
+            yield FetchFailure(portal.id, response.url, problem, f"HTTP {response.status}")
+            return
+        stats["list_pages"] += 1
+        text = response.text if hasattr(response, "text") else ""
+        page = self.adapter(portal, text).read(response.url, text)
+        if page.redirect:
+            yield self._list_request(portal, Fetch(page.redirect), hint)
+        stats["decoys_rejected"] += sum(classify_title(link.title).reason.startswith("decoy") for link in page.links)
+        yield from self._follow_reports(portal, page.links, hint)
+        if hint.depth < MAX_DEPTH:
+            for column in page.columns:
+                yield self._list_request(portal, Fetch(column.url), self._sub_hint(portal, column, hint))
+            for fetch in page.more:
+                yield self._list_request(portal, fetch, replace(hint, depth=hint.depth + 1))
+        if hint.discovery and hint.depth < MAX_DISCOVERY_DEPTH:
+            for link in sorted(_links(text, response.url), key=score_link, reverse=True)[:6]:
+                if score_link(link) > 0 and _on_site(link.url, portal):
+                    yield self._list_request(portal, Fetch(link.url), replace(hint, depth=hint.depth + 1))
+        if not (page.links or page.columns or page.more or page.redirect) and _script_heavy(text):
+            yield from self._browser_fallback(portal, response, hint)
+
+    def _browser_fallback(self, portal: Portal, response: Response, hint: Hint) -> Iterable[scrapy.Request]:
+        """A static page that shows no list but runs scripts: ask the browser once."""
+        if response.meta.get("playwright") or response.url in self.browser_retried:
+            return
+        self.browser_retried.add(response.url)
+        self.portal_stats[portal.id]["browser_fallback"] += 1
+        yield self._list_request(portal, Fetch(response.url), hint, browser=True)
+
+    def _sub_hint(self, portal: Portal, column: Link, hint: Hint) -> Hint:
+        year = hint.year
+        if is_year_column(column.title) and (m := re.search(r"(19|20)\d{2}", column.title)):
+            year = int(m.group(0))
+        agency = hint.agency
+        match = next((a.name for a in portal.agencies if column.title and agency_match(a.name, column.title)), None)
+        return Hint(agency=match or agency, year=year, depth=hint.depth + 1, discovery=hint.discovery)
+
+    def _follow_reports(self, portal: Portal, links: Iterable[Link], hint: Hint) -> Iterable[scrapy.Request]:
+        for link in links:
+            verdict = classify_title(link.title)
+            if not verdict.is_report or not _on_site(link.url, portal):
+                continue
+            if verdict.year is not None and verdict.year < self.first_year:
+                self.portal_stats[portal.id]["older_than_monitored"] += 1
+                continue
+            agency = self.match_agency(portal, verdict.agency, hint.agency)
+            doc = {
+                "title": link.title,
+                "list_date": link.date,
+                "year": verdict.year or hint.year,
+                "agency": agency.name if agency else verdict.agency,
+                "level": agency.level if agency else None,
+                "region": agency.region if agency else None,
+            }
+            self.portal_stats[portal.id]["report_links"] += 1
+            is_file = urlsplit(link.url).path.lower().endswith(ATTACHMENT_SUFFIXES)
+            yield self._document_request(portal, link.url, doc, self.parse_attachment if is_file else self.parse_page)
+
+    def match_agency(self, portal: Portal, named: str | None, hinted: str | None) -> Agency | None:
+        """The registry agency a report belongs to: by the name in its title, else the column's agency,
+        else the portal's only agency."""
+        for name in (named, hinted):
+            if name:
+                score, agency = max(((agency_match(a.name, name), a) for a in portal.agencies),
+                                    key=lambda pair: pair[0], default=(0, None))
+                if score and agency is not None:
+                    return agency
+        return portal.agencies[0] if len(portal.agencies) == 1 else None
+
+    # ------------------------------------------------------------------ documents
+
+    def parse_page(self, response: Response) -> Iterable[Any]:
+        portal = self.portals[response.meta["portal"]]
+        doc: dict[str, Any] = response.meta["doc"]
+        if response.status == 304:
+            self.portal_stats[portal.id]["not_modified"] += 1
+            return
+        problem = classify_response(response.status, response.body)
+        if problem:
+            self.portal_stats[portal.id][f"failed:{problem}"] += 1
+            yield FetchFailure(portal.id, response.url, problem, f"HTTP {response.status}", list_page=False)
+            return
+        text = response.text
+        sel = Selector(text=text)
+        meta = {m.attrib.get("name", ""): m.attrib.get("content", "") for m in sel.css("meta[name][content]")}
+        visible = clean_line(nfkc(" ".join(sel.xpath("//body//text()[not(ancestor::script)]").getall())))
+        first_seen = self.as_of
+        dates = {
+            c.source: c.date
+            for c in reversed(candidates(page_text=visible, meta=meta, list_date=doc["list_date"], url=response.url,
+                                         first_seen=first_seen))
+        }
+        self.portal_stats[portal.id]["report_pages"] += 1
+        yield self._document(portal, response, doc, dates, kind="page")
+        for url in _attachments(sel, response.url, doc["title"]):
+            attachment_doc = {**doc, "page_url": response.url, "dates": dates}
+            yield self._document_request(portal, url, attachment_doc, self.parse_attachment)
+
+    def parse_attachment(self, response: Response) -> Iterable[Any]:
+        portal = self.portals[response.meta["portal"]]
+        doc: dict[str, Any] = response.meta["doc"]
+        if response.status == 304:
+            self.portal_stats[portal.id]["not_modified"] += 1
+            return
+        problem = classify_response(response.status, response.body[:1])
+        if problem:
+            self.portal_stats[portal.id][f"failed:{problem}"] += 1
+            yield FetchFailure(portal.id, response.url, problem, f"HTTP {response.status}", list_page=False)
+            return
+        dates = dict(doc.get("dates") or {})
+        if not dates:
+            dates = {c.source: c.date for c in reversed(candidates(list_date=doc["list_date"], url=response.url,
+                                                                   first_seen=self.as_of))}
+        self.portal_stats[portal.id]["attachments"] += 1
+        yield self._document(portal, response, doc, dates, kind="attachment")
+
+    def _document(
+        self, portal: Portal, response: Response, doc: dict[str, Any], dates: dict[str, dt.date], kind: str
+    ) -> FetchedDocument:
+        headers = _headers(response)
+        return FetchedDocument(
+            portal=portal.id, url=response.url, body=response.body, status=response.status,
+            content_type=headers.get("content-type"), encoding=portal.encoding, title=doc["title"],
+            agency=doc["agency"], level=doc["level"], region=doc["region"], year=doc["year"], kind=kind,
+            page_url=doc.get("page_url"), dates=dates, etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+        )
+
+    # ------------------------------------------------------------------ failures
+
+    def failed(self, failure: Any) -> Iterable[FetchFailure]:
+        request = failure.request
+        portal = request.meta.get("portal", "?")
+        hint: Hint | None = request.meta.get("hint")
+        kind = failure_kind(failure)
+        if hint is not None and hint.discovery and hint.depth > 0:
+            return  # a probe that failed says nothing about the portal
+        self.portal_stats[portal][f"failed:{kind}"] += 1
+        is_list = request.meta.get("kind") == "list"
+        yield FetchFailure(portal, request.url, kind, str(failure.value)[:300], list_page=is_list)
+
+    def closed(self, reason: str) -> None:
+        for portal, stats in sorted(self.portal_stats.items()):
+            self.logger.info("portal %s: %s", portal, dict(sorted(stats.items())))
+        self.crawler.stats.set_value("xxgk/portal_stats", {p: dict(s) for p, s in self.portal_stats.items()})
+        self.crawler.stats.set_value("xxgk/finish_reason", reason)
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+
+
+def _links(text: str, base: str) -> list[Link]:
+    from crawler.adapters.base import anchors  # noqa: PLC0415
+
+    return anchors(Selector(text=text), base)
+
+
+def _on_site(url: str, portal: Portal) -> bool:
+    return urlsplit(url).netloc == urlsplit(portal.base_url).netloc
+
+
+def _script_heavy(text: str) -> bool:
+    return text.count("<script") >= 1 and len(re.sub(r"<script.*?</script>", "", text, flags=re.DOTALL)) < len(text)
+
+
+def _attachments(sel: Selector, base: str, title: str) -> list[str]:
+    """Report files linked from the report page (PDF, Word, WPS, spreadsheets; page images of a 图片版)."""
+    urls: list[str] = []
+    for href in sel.css("a::attr(href)").getall():
+        url = urljoin(base, href.strip())
+        path = urlsplit(url).path.lower()
+        if path.endswith(ATTACHMENT_SUFFIXES) or _ATTACHMENT_HINT.search(url):
+            urls.append(url)
+    if "图片版" in title:
+        for src in sel.css("img::attr(src)").getall():
+            url = urljoin(base, src.strip())
+            if urlsplit(url).path.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")):
+                urls.append(url)
+    return list(dict.fromkeys(u for u in urls if urlsplit(u).netloc == urlsplit(base).netloc))
