@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from extract.cells import is_value
+from extract.cells import is_number, is_value
 from extract.document import Grid, Line, Slot
 from extract.labels import ACTIVE_BLOCK
 from extract.meta import section_of
@@ -194,61 +194,49 @@ def grid_from_cells(cells: Sequence[Box], words: Sequence[Word], tol: float) -> 
 
 # ---------------------------------------------------------------------------- unruled tables
 
-def _value_words(line: TextLine, gap: float) -> list[Word]:
-    """The values a table row ends with: value-like words set apart from the row's label."""
-    words = line.words
-    k = len(words)
-    while k > 0 and is_value(words[k - 1].text) and words[k - 1].text.strip():
-        k -= 1
-    tail = words[k:]
-    if not tail:
-        return []
-    if k == 0:
-        return tail if len(tail) >= 2 else []
-    return tail if tail[0].box.x0 - words[k - 1].box.x1 > gap else []
+def _numbers(line: TextLine, h: float) -> int:
+    """How many numbers a table row holds on this line (two, or one after the row's label), else 0."""
+    frags = gap_split(line.words, 0.25 * h)
+    numbers = [g for g in frags if len(g) == 1 and is_value(g[0].text) and g[0].text.strip()]
+    return len(numbers) if numbers and (len(numbers) >= 2 or numbers[0] is not frags[0]) else 0
 
 
-def _is_prose(line: TextLine, width: float, gap: float) -> bool:
-    if len(gap_split(line.words, gap)) > 1:
+def _is_prose(line: TextLine, width: float, h: float) -> bool:
+    """Running text: one phrase (no cell-wide gaps) that ends a sentence or fills the line."""
+    if len(gap_split(line.words, CELL_GAP * h)) > 1:
         return False
-    text = line.text
-    return text.endswith(_PROSE_END) or line.box.x1 - line.box.x0 > 0.6 * width
+    return line.text.endswith(_PROSE_END) or line.box.x1 - line.box.x0 > 0.6 * width
 
 
-def table_runs(lines: Sequence[TextLine], width: float) -> list[tuple[int, int]]:
+def table_runs(lines: Sequence[TextLine], width: float, *, continued: bool = False) -> list[tuple[int, int]]:
     """Index ranges [start, end) of `lines` that hold an unruled table.
 
-    A table is a run of non-prose lines with at least two rows of values; a section heading ends
-    the run unless a row of values follows it at once (a legacy 统计表's group rows look alike).
+    A table is a run of non-prose lines with at least two rows of numbers, or one long one (表四),
+    or one at the top of a page that continues a table. A wide label wrapped between two rows is not prose; a section
+    heading ends the run unless a row of numbers follows at once (a legacy 统计表's group rows).
     """
     if not lines:
         return []
     h = statistics.median(ln.height for ln in lines)
-    gap = CELL_GAP * h
-    data = [bool(_value_words(ln, gap)) for ln in lines]
+    prose = [_is_prose(ln, width, h) for ln in lines]
+    counts = [0 if p else _numbers(ln, h) for p, ln in zip(prose, lines, strict=True)]
+    data = [c > 0 for c in counts]
     runs: list[tuple[int, int]] = []
     start: int | None = None
     for i, line in enumerate(lines):
-        breaks = _is_prose(line, width, gap) or (
+        between_rows = 0 < i < len(lines) - 1 and data[i - 1] and data[i + 1]
+        breaks = (prose[i] and not between_rows) or (
             section_of(line.text) is not None and not (i + 1 < len(lines) and data[i + 1])
         )
-        if i > 0 and start is not None and line.box.top - lines[i - 1].box.bottom > 3 * h:
+        if start is not None and (breaks or line.box.top - lines[i - 1].box.bottom > 3 * h):
             runs.append((start, i))
             start = None
-        if breaks:
-            if start is not None:
-                runs.append((start, i))
-            start = None
-        elif start is None:
+        if start is None and not breaks:
             start = i
     if start is not None:
         runs.append((start, len(lines)))
-    out = []
-    for a, b in runs:
-        values = [len(_value_words(ln, gap)) for ln in lines[a:b]]
-        if sum(v > 0 for v in values) >= 2 or max(values, default=0) >= 5:
-            out.append((a, b))
-    return out
+    return [(a, b) for a, b in runs
+            if sum(data[a:b]) >= 2 or max(counts[a:b]) >= 5 or (continued and a == 0 and any(data[a:b]))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,16 +268,19 @@ class _Unruled:
             [_Fragment(join_text(w.text for w in g), _span(g), i) for g in gap_split(ln.words, 0.25 * h)]
             for i, ln in enumerate(lines)
         ]
-        numbers = [[f for f in row if is_value(f.text) and f.text.strip()] for row in self.frags]
-        self.data = [bool(v) and (len(v) >= 2 or v[0] is not row[0]) for v, row in zip(numbers, self.frags, strict=True)]
-        self.boundary = min((v[0].box.x0 for v, d in zip(numbers, self.data, strict=True) if d), default=float("inf"))
+        self.data = [_numbers(ln, h) > 0 for ln in lines]
+        # numbers start where the first digit does: a `/` in a unit column is not a number column
+        self.boundary = min(
+            (f.box.x0 for k, row in enumerate(self.frags) if self.data[k] for f in row if is_number(f.text)),
+            default=float("inf"),
+        )
         self.header = [
             not self.data[i] and any(f.box.cx > self.boundary or ACTIVE_BLOCK.search(squash(f.text)) for f in row)
             for i, row in enumerate(self.frags)
         ]
 
     def is_number(self, k: int, f: _Fragment) -> bool:
-        return self.data[k] and f.box.x0 >= self.boundary - 0.5 * self.h
+        return self.data[k] and f.box.x0 >= self.boundary - 0.5 * self.h and _is_number(f)
 
     def cells(self) -> list[Line]:
         spans: list[tuple[int, int]] = []
@@ -311,40 +302,37 @@ class _Unruled:
                     out.extend(_emit([f.text for f in row]))
         return out
 
-    def columns(self, a: int, b: int) -> list[float]:
-        """Centres of the number columns of lines a..b."""
-        return snap([f.box.cx for k in range(a, b) for f in self.frags[k] if self.is_number(k, f)], self.h)
+    def columns(self, a: int, b: int) -> _Columns:
+        """The number columns of lines a..b, by the edge their numbers line up on (left, centre
+        or right: the one that gives the fewest columns)."""
+        numbers = [f for k in range(a, b) for f in self.frags[k] if self.is_number(k, f) and is_number(f.text)]
+        options = [_Columns(edge, snap([_edge(f, edge) for f in numbers], 0.8 * self.h)) for edge in (1, 0, 2)]
+        return min(options, key=lambda c: len(c.at))
 
-    def header_cells(self, a: int, b: int, centres: Sequence[float]) -> list[str]:
+    def header_cells(self, a: int, b: int, columns: _Columns) -> list[str]:
+        """A header: cells spanning several columns first, then each column's pieces joined."""
         frags = [f for row in self.frags[a:b] for f in row]
-        spanning = [f for f in frags
-                    if ACTIVE_BLOCK.search(squash(f.text)) or sum(f.box.x0 <= c <= f.box.x1 for c in centres) >= 2]
-        stacks: dict[tuple[int, float], list[_Fragment]] = {}
-        for f in frags:
-            if f not in spanning:
-                key = (1, float(_nearest(centres, f.box.cx))) if centres and f.box.cx >= self.boundary else (0, f.box.x0)
-                near = next((k for k in stacks if k[0] == key[0] and abs(k[1] - key[1]) <= (0 if key[0] else self.h)), key)
-                stacks.setdefault(near, []).append(f)
+        spanning = [f for f in frags if ACTIVE_BLOCK.search(squash(f.text))
+                    or sum(f.box.x0 <= x <= f.box.x1 for x in columns.at) >= 2]
+        blocks = _blocks([f for f in frags if f not in spanning], self.h, numbered=False)
         return [f.text for f in sorted(spanning, key=lambda f: (f.box.top, f.box.x0))] + [
-            join_text(f.text for f in sorted(stacks[k], key=lambda f: f.box.top)) for k in sorted(stacks)
+            join_text(f.text for f in block) for block in sorted(blocks, key=lambda bl: min(f.box.x0 for f in bl))
         ]
 
     def rows(self, a: int, b: int) -> list[list[str]]:
         anchors = [k for k in range(a, b) if self.data[k]]
-        centres = self.columns(a, b)
+        columns = self.columns(a, b)
         labels = [f for k in range(a, b) for f in self.frags[k] if not self.is_number(k, f)]
-        xs = snap([f.box.x0 for f in labels], self.h)
-        members: dict[int, dict[int, list[_Fragment]]] = {k: {} for k in anchors}
-        for c in range(len(xs)):
-            for block in _blocks([f for f in labels if _nearest(xs, f.box.x0) == c], self.h):
-                members[self.home(block, anchors)].setdefault(c, []).extend(block)
+        members: dict[int, list[list[_Fragment]]] = {k: [] for k in anchors}
+        for block in _blocks(labels, self.h, numbered=True):
+            members[self.home(block, anchors)].append(block)
         out = []
         for k in anchors:
-            cells = [join_text(f.text for f in sorted(members[k][c], key=lambda f: f.box.top)) for c in sorted(members[k])]
-            slots = [""] * len(centres)
+            cells = [join_text(f.text for f in block) for block in sorted(members[k], key=lambda bl: bl[0].box.x0)]
+            slots = [""] * len(columns.at)
             for f in self.frags[k]:
                 if self.is_number(k, f):
-                    at = _nearest(centres, f.box.cx)
+                    at = _nearest(columns.at, _edge(f, columns.edge))
                     slots[at] = join_text((slots[at], f.text))
             out.append(cells + slots)
         return out
@@ -359,6 +347,20 @@ class _Unruled:
         opens = bool(MARKER.match(block[0].text))
         step = 0.25 * self.h
         return min(anchors, key=lambda k: (round(abs(_centre(self.frags[k]) - centre) / step), (k > block[0].line) != opens))
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    edge: int  # 0 left, 1 centre, 2 right: what the numbers of a column line up on
+    at: list[float]
+
+
+def _edge(f: _Fragment, edge: int) -> float:
+    return (f.box.x0, f.box.cx, f.box.x1)[edge]
+
+
+def _is_number(f: _Fragment) -> bool:
+    return bool(f.text.strip()) and is_value(f.text)
 
 
 def _emit(cells: Sequence[str]) -> list[Line]:
@@ -376,13 +378,22 @@ def _centre(row: Sequence[_Fragment]) -> float:
     return sum(f.box.cy for f in row) / len(row)
 
 
-def _blocks(column: Sequence[_Fragment], h: float) -> list[list[_Fragment]]:
-    """A label column's pieces, top to bottom, cut where a gap wider than the line spacing (the
-    cell padding) or a numbered piece (`2.…`) begins a new cell."""
+def _blocks(frags: Sequence[_Fragment], h: float, *, numbered: bool) -> list[list[_Fragment]]:
+    """Pieces of text stacked in one cell: each piece continues the block right above it (no more
+    than the line spacing away, overlapping it sideways) unless it opens with numbering (`2.…`),
+    which starts a new cell. Centred lines of a wrapped label overlap; cells side by side do not."""
     blocks: list[list[_Fragment]] = []
-    for f in sorted(column, key=lambda f: f.box.top):
-        if blocks and f.box.top - blocks[-1][-1].box.bottom <= 0.4 * h and not MARKER.match(f.text):
-            blocks[-1].append(f)
+    for f in sorted(frags, key=lambda f: (f.box.top, f.box.x0)):
+        fresh = numbered and bool(MARKER.match(f.text))
+        above = None if fresh else next(
+            (bl for bl in reversed(blocks)
+             if -0.5 * h <= f.box.top - bl[-1].box.bottom <= 0.4 * h
+             and min(f.box.x1, bl[-1].box.x1) - max(f.box.x0, bl[-1].box.x0) > 0.3 * min(
+                 f.box.x1 - f.box.x0, bl[-1].box.x1 - bl[-1].box.x0)),
+            None,
+        )
+        if above is not None:
+            above.append(f)
         else:
             blocks.append([f])
     return blocks

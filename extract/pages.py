@@ -80,8 +80,9 @@ def assemble(pages: Sequence[Page]) -> Layout:
     width = _text_width(all_lines)
     for n, lines in enumerate(free):
         kept = [ln for ln in lines if id(ln) not in furniture]
+        continued = n > 0 and bool(items[n - 1]) and not isinstance(items[n - 1][-1], TextLine)
         taken: set[int] = set()
-        for a, b in table_runs(kept, width):
+        for a, b in table_runs(kept, width, continued=continued):
             run = kept[a:b]
             items[n].append(_Cells(cell_lines(run), run[0].box))
             taken.update(range(a, b))

@@ -84,7 +84,7 @@ class Adapter:
 
     def read(self, url: str, text: str) -> ListPage:
         """The article links and sub-columns of a static list page (the generic behaviour)."""
-        sel = Selector(text=text)
+        sel = Selector(text=text, type="html")
         page = ListPage(redirect=redirect_target(url, text))
         more: list[Fetch] = []
         for link in anchors(sel, url):

@@ -33,7 +33,7 @@ class HanwebAdapter(Adapter):
             return super().read(url, text)
         page = ListPage(redirect=redirect_target(url, text))
         for html in records:
-            page.links.extend(anchors(Selector(text=html), url))
+            page.links.extend(anchors(Selector(text=html, type="html"), url))
         if "dataproxy.jsp" not in url:
             page.more = self.pages(url, text)
         return page

@@ -44,7 +44,7 @@ class JpaasAdapter(Adapter):
             fragment = str((json.loads(text).get("data") or {}).get("html") or "")
         except (json.JSONDecodeError, AttributeError):
             return page
-        page.links = anchors(Selector(text=fragment), url)
+        page.links = anchors(Selector(text=fragment, type="html"), url)
         m = _PAGINATION.search(fragment)
         query = dict(parse_qsl(urlsplit(url).query))
         try:

@@ -171,7 +171,13 @@ class PortalSpider(scrapy.Spider):
         stats["decoys_rejected"] += sum(classify_title(link.title).reason.startswith("decoy") for link in page.links)
         yield from self._follow_reports(portal, page.links, hint)
         if hint.depth < MAX_DEPTH:
-            for column in page.columns:
+            # sub-columns: the adapter's, and any link titled with one of the portal's agencies
+            agency_columns = [
+                link for link in page.links
+                if not classify_title(link.title).is_report and _on_site(link.url, portal)
+                and any(agency_match(a.name, link.title) >= 2 for a in portal.agencies)
+            ]
+            for column in [*page.columns, *agency_columns]:
                 yield self._list_request(portal, Fetch(column.url), self._sub_hint(portal, column, hint))
             for fetch in page.more:
                 yield self._list_request(portal, fetch, replace(hint, depth=hint.depth + 1))
@@ -244,7 +250,7 @@ class PortalSpider(scrapy.Spider):
             yield FetchFailure(portal.id, response.url, problem, f"HTTP {response.status}", list_page=False)
             return
         text = response.text
-        sel = Selector(text=text)
+        sel = Selector(text=text, type="html")
         meta = {m.attrib.get("name", ""): m.attrib.get("content", "") for m in sel.css("meta[name][content]")}
         visible = clean_line(nfkc(" ".join(sel.xpath("//body//text()[not(ancestor::script)]").getall())))
         first_seen = self.as_of
@@ -316,7 +322,7 @@ def _headers(response: Response) -> dict[str, str]:
 def _links(text: str, base: str) -> list[Link]:
     from crawler.adapters.base import anchors  # noqa: PLC0415
 
-    return anchors(Selector(text=text), base)
+    return anchors(Selector(text=text, type="html"), base)
 
 
 def _on_site(url: str, portal: Portal) -> bool:
