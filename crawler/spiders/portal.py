@@ -50,6 +50,7 @@ class Hint:
     year: int | None = None
     depth: int = 0
     discovery: bool = False
+    continuation: bool = False  # a further page of a list: past the end, a 404 just ends the list
 
 
 def agency_match(registered: str, named: str) -> int:
@@ -158,8 +159,8 @@ class PortalSpider(scrapy.Spider):
         stats = self.portal_stats[portal.id]
         problem = classify_response(response.status, response.body)
         if problem:
-            if hint.discovery and problem in {"http_4xx", "soft_404"}:
-                return  # a probed path that does not exist is not a failure of the portal
+            if (hint.discovery or hint.continuation) and problem in {"http_4xx", "soft_404"}:
+                return  # a probed path or a page past the end of a list: not a failure of the portal
             stats[f"failed:{problem}"] += 1
             yield FetchFailure(portal.id, response.url, problem, f"HTTP {response.status}")
             return
@@ -180,7 +181,7 @@ class PortalSpider(scrapy.Spider):
             for column in [*page.columns, *agency_columns]:
                 yield self._list_request(portal, Fetch(column.url), self._sub_hint(portal, column, hint))
             for fetch in page.more:
-                yield self._list_request(portal, fetch, replace(hint, depth=hint.depth + 1))
+                yield self._list_request(portal, fetch, replace(hint, depth=hint.depth + 1, continuation=True))
         if hint.discovery and hint.depth < MAX_DISCOVERY_DEPTH:
             for link in sorted(_links(text, response.url), key=score_link, reverse=True)[:6]:
                 if score_link(link) > 0 and _on_site(link.url, portal):
@@ -302,8 +303,8 @@ class PortalSpider(scrapy.Spider):
         portal = request.meta.get("portal", "?")
         hint: Hint | None = request.meta.get("hint")
         kind = failure_kind(failure)
-        if hint is not None and hint.discovery and hint.depth > 0:
-            return  # a probe that failed says nothing about the portal
+        if hint is not None and ((hint.discovery and hint.depth > 0) or hint.continuation) and kind == "http_4xx":
+            return  # a probe, or a page past the end of a list, that failed says nothing about the portal
         self.portal_stats[portal][f"failed:{kind}"] += 1
         is_list = request.meta.get("kind") == "list"
         yield FetchFailure(portal, request.url, kind, str(failure.value)[:300], list_page=is_list)
