@@ -303,8 +303,8 @@ class PortalSpider(scrapy.Spider):
         portal = request.meta.get("portal", "?")
         hint: Hint | None = request.meta.get("hint")
         kind = failure_kind(failure)
-        if hint is not None and ((hint.discovery and hint.depth > 0) or hint.continuation) and kind == "http_4xx":
-            return  # a probe, or a page past the end of a list, that failed says nothing about the portal
+        if hint is not None and hint.discovery and hint.depth > 0:
+            return  # a probe that failed says nothing about the portal
         self.portal_stats[portal][f"failed:{kind}"] += 1
         is_list = request.meta.get("kind") == "list"
         yield FetchFailure(portal, request.url, kind, str(failure.value)[:300], list_page=is_list)
