@@ -27,11 +27,26 @@ import yaml
 
 
 def start_server(portals: int, folder: Path) -> tuple[subprocess.Popen[str], float]:
-    cmd = [sys.executable, "-m", "xxgk.cli", "sim", "serve", "--portals", str(portals), "--port", "0",
-           "--as-of", "2026-06-01", "--registry-out", str(folder / "registry.yaml"),
-           "--truth-out", str(folder / "truth.json")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "xxgk.cli",
+        "sim",
+        "serve",
+        "--portals",
+        str(portals),
+        "--port",
+        "0",
+        "--as-of",
+        "2026-06-01",
+        "--registry-out",
+        str(folder / "registry.yaml"),
+        "--truth-out",
+        str(folder / "truth.json"),
+    ]
     began = time.perf_counter()
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, preexec_fn=lambda: os.sched_setaffinity(0, {0}))
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    os.sched_setaffinity(process.pid, {0})  # the server gets core 0 (this process stays on core 1)
     assert process.stdout is not None
     if process.stdout.readline().strip() != "ready":
         raise SystemExit("the simulator did not start")
@@ -39,14 +54,14 @@ def start_server(portals: int, folder: Path) -> tuple[subprocess.Popen[str], flo
 
 
 def sample_urls(folder: Path, count: int, rng: random.Random) -> list[str]:
-    """List pages (registry columns) and report/decoy articles, across every portal."""
+    """What a crawl of every portal requests, sampled: column pages, every report and decoy article,
+    every PDF/DOCX/image attachment, in their natural proportions."""
     registry = yaml.safe_load((folder / "registry.yaml").read_text(encoding="utf-8"))
     truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
-    lists = [c.split("#")[0] for p in registry["portals"] for c in p["columns"]]
-    articles = [r["url"] for r in truth["reports"] if r["medium"] in ("html", "text")]
-    articles += [d["url"] for d in truth["decoys"]]
-    picked = rng.sample(articles, min(len(articles), count * 2 // 3))
-    return picked + [rng.choice(lists) for _ in range(count - len(picked))]
+    urls = [c.split("#")[0] for p in registry["portals"] for c in p["columns"] + [p["base_url"] + "robots.txt"]]
+    urls += [r["url"] for r in truth["reports"]] + [r["attachment"] for r in truth["reports"] if r["attachment"]]
+    urls += [d["url"] for d in truth["decoys"]]
+    return rng.sample(urls, min(count, len(urls)))
 
 
 async def _worker(queue: asyncio.Queue[str], counts: list[int]) -> None:
@@ -99,7 +114,9 @@ def main() -> None:
             urls = sample_urls(folder, args.requests, random.Random(1))
             for label in ("cold", "warm"):
                 done, seconds = asyncio.run(drive(urls, args.connections))
-                print(f"{label}: {done} requests in {seconds:.2f} s = {done / seconds:.0f} requests/s (server on 1 core)")
+                print(
+                    f"{label}: {done} requests in {seconds:.2f} s = {done / seconds:.0f} requests/s (server on 1 core)"
+                )
         finally:
             process.terminate()
             process.wait()

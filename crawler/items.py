@@ -24,6 +24,8 @@ class FetchedDocument:
     dates: dict[str, dt.date] = field(default_factory=dict)  # publication-date candidates by source
     etag: str | None = None
     last_modified: str | None = None
+    attachments: int = 0  # for a page: how many report files it links
+    page_has_report: bool = False  # for an attachment: its page already carries the report's tables
 
 
 @dataclass(slots=True)

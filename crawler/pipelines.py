@@ -29,17 +29,17 @@ class LedgerPipeline:
     def from_crawler(cls, crawler: Any) -> LedgerPipeline:
         return cls(crawler.settings.get("XXGK_CRAWL_LEDGER"))
 
-    def open_spider(self, spider: Any) -> None:  # noqa: ARG002 - Scrapy's signature
+    def open_spider(self) -> None:
         if self.path:
             self.out = Path(self.path).open("a", encoding="utf-8")  # noqa: SIM115 - closed in close_spider
 
-    def process_item(self, item: Any, spider: Any) -> Any:  # noqa: ARG002 - Scrapy's signature
+    def process_item(self, item: Any) -> Any:
         if self.out is not None:
             self.out.write(json.dumps(ledger_line(item), ensure_ascii=False, default=str) + "\n")
             self.out.flush()
         return item
 
-    def close_spider(self, spider: Any) -> None:  # noqa: ARG002 - Scrapy's signature
+    def close_spider(self) -> None:
         if self.out is not None:
             self.out.close()
 
@@ -60,7 +60,8 @@ def ledger_line(item: Any) -> dict[str, Any]:
 class ArchivePipeline:
     """Stores documents in the archive (XXGK_DATABASE_URL) and the crawl run with its failures."""
 
-    def __init__(self, database_url: str | None, as_of: dt.date | None) -> None:
+    def __init__(self, crawler: Any, database_url: str | None, as_of: dt.date | None) -> None:
+        self.crawler = crawler
         self.database_url = database_url
         self.as_of = as_of
         self.archive: Any = None
@@ -71,9 +72,10 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
         as_of = crawler.settings.get("XXGK_AS_OF")
-        return cls(crawler.settings.get("XXGK_DATABASE_URL"), dt.date.fromisoformat(as_of) if as_of else None)
+        return cls(crawler, crawler.settings.get("XXGK_DATABASE_URL"), dt.date.fromisoformat(as_of) if as_of else None)
 
-    def open_spider(self, spider: Any) -> None:
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
         if not self.database_url:
             return
         from crawler.archive import open_archive, start_run  # noqa: PLC0415 - SQLAlchemy only when storing
@@ -82,7 +84,7 @@ class ArchivePipeline:
         self.run_id = start_run(self.archive, spider.registry, list(spider.portals))
         spider.known = known_validators(self.archive, list(spider.portals))
 
-    def process_item(self, item: Any, spider: Any) -> Any:  # noqa: ARG002 - Scrapy's signature
+    def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
             self.errors[item.portal][item.kind] += 1
             self.counts["failures"] += 1
@@ -95,7 +97,8 @@ class ArchivePipeline:
             self.counts[outcome] += 1
         return item
 
-    def close_spider(self, spider: Any) -> None:
+    def close_spider(self) -> None:
+        spider = self.crawler.spider
         if self.archive is None:
             return
         from crawler.archive import finish_run  # noqa: PLC0415

@@ -14,12 +14,14 @@ import statistics
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from extract.cells import is_number, is_value
 from extract.document import Grid, Line, Slot
 from extract.labels import ACTIVE_BLOCK
 from extract.meta import section_of
 from extract.normalize import clean_line, nfkc, squash
+from extract.schema import LEGACY_UNITS
 
 # a cell or heading starts with numbering: `一、` `(三)` `1.` `2、`
 MARKER = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、](?!\d))")
@@ -192,13 +194,46 @@ def grid_from_cells(cells: Sequence[Box], words: Sequence[Word], tol: float) -> 
     return Grid([row for row in rows if any(s.text or s.confidence is not None for s in row)]), xs
 
 
+def closing_rules(verticals: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Word and WPS often leave out a table's top or bottom border (`border-top:none`), which
+    loses its first or last row: a rule across each group of touching vertical rules, where they
+    begin and where they end, closes the frame. Edges are pdfplumber's dicts."""
+    frames: list[list[float]] = []  # x0, top, x1, bottom
+    for e in sorted(verticals, key=lambda e: float(e["top"])):
+        x, top, bottom = float(e["x0"]), float(e["top"]), float(e["bottom"])
+        if frames and top <= frames[-1][3] + 3:
+            f = frames[-1]
+            f[0], f[2], f[3] = min(f[0], x), max(f[2], x), max(f[3], bottom)
+        else:
+            frames.append([x, top, x, bottom])
+    return [
+        {"orientation": "h", "object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y,
+         "width": x1 - x0, "height": 0.0}
+        for x0, top, x1, bottom in frames if x1 > x0
+        for y in (top, bottom)
+    ]
+
+
 # ---------------------------------------------------------------------------- unruled tables
 
-def _numbers(line: TextLine, h: float) -> int:
-    """How many numbers a table row holds on this line (two, or one after the row's label), else 0."""
-    frags = gap_split(line.words, 0.25 * h)
-    numbers = [g for g in frags if len(g) == 1 and is_value(g[0].text) and g[0].text.strip()]
-    return len(numbers) if numbers and (len(numbers) >= 2 or numbers[0] is not frags[0]) else 0
+def _row_numbers(lines: Sequence[TextLine], h: float) -> list[int]:
+    """How many numbers each line holds as a table row (two, or one after the row's label), else 0.
+
+    A 统计表 row left blank still has its unit (`申请答复数 | 件 |`): it counts as a row when the
+    unit sits in the unit column the filled rows show (a wrapped label ending in `项` does not).
+    """
+    counts: list[int] = []
+    units: list[float] = []
+    frags = [gap_split(ln.words, 0.25 * h) for ln in lines]
+    for row in frags:
+        at = [k for k, g in enumerate(row) if len(g) == 1 and is_value(g[0].text) and g[0].text.strip()]
+        counts.append(len(at) if at and (len(at) >= 2 or at[0] > 0) else 0)
+        if counts[-1] and at[0] > 0 and join_text(w.text for w in row[at[0] - 1]) in LEGACY_UNITS:
+            units.append(row[at[0] - 1][0].box.x0)
+    for k, row in enumerate(frags):
+        if not counts[k] and len(row) >= 2 and join_text(w.text for w in row[-1]) in LEGACY_UNITS:
+            counts[k] = int(any(abs(row[-1][0].box.x0 - x) <= h for x in units))
+    return counts
 
 
 def _is_prose(line: TextLine, width: float, h: float) -> bool:
@@ -219,7 +254,7 @@ def table_runs(lines: Sequence[TextLine], width: float, *, continued: bool = Fal
         return []
     h = statistics.median(ln.height for ln in lines)
     prose = [_is_prose(ln, width, h) for ln in lines]
-    counts = [0 if p else _numbers(ln, h) for p, ln in zip(prose, lines, strict=True)]
+    counts = [0 if p else n for p, n in zip(prose, _row_numbers(lines, h), strict=True)]
     data = [c > 0 for c in counts]
     runs: list[tuple[int, int]] = []
     start: int | None = None
@@ -268,7 +303,7 @@ class _Unruled:
             [_Fragment(join_text(w.text for w in g), _span(g), i) for g in gap_split(ln.words, 0.25 * h)]
             for i, ln in enumerate(lines)
         ]
-        self.data = [_numbers(ln, h) > 0 for ln in lines]
+        self.data = [n > 0 for n in _row_numbers(lines, h)]
         # numbers start where the first digit does: a `/` in a unit column is not a number column
         self.boundary = min(
             (f.box.x0 for k, row in enumerate(self.frags) if self.data[k] for f in row if is_number(f.text)),

@@ -28,12 +28,15 @@ from typing import Any, Protocol
 
 from extract.document import Document
 from extract.errors import UnreadableInputError
-from extract.geometry import Box, Word
+from extract.geometry import Box, Word, closing_rules
 from extract.limits import Deadline, Limits
 from extract.pages import Page, assemble
 
 MAX_SIDE = 4000  # px: beyond 300 dpi on A4 recognition gains nothing and memory grows
 SKEW_RANGE = 3.0  # degrees a scan may be tilted; more is a photo, not a scan
+RULE_CONTRAST = 30  # grey levels a rule is darker than its surroundings, averaged along it
+JOIN_GAP = 30  # px: pieces of one rule broken by noise (or by a text box) are joined across this gap
+REACH = 12  # px: a rule ending this close to another still meets it
 INK_SHARE = 0.006  # share of dark pixels that makes a cell "not empty" though no text was read
 GLYPH_DOUBT = 0.5  # confidence given to a number read through letter-for-digit substitution
 _GLYPHS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1",
@@ -194,11 +197,10 @@ def ocr_image(gray: Any, limits: Limits) -> Page:
         k = MAX_SIDE / max(h, w)
         gray = cv2.resize(gray, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
     gray = _deskew(gray)
-    ink = _ink(gray)
-    tables = _ruled_tables(ink)
     ocr = engine()
     words = [_digit_glyphs(word) for word in ocr.page(gray, limits)]
-    words = _reread_cells(gray, ink, words, tables, ocr, limits)
+    tables = _ruled_tables(gray, words)
+    words = _reread_cells(gray, _ink(gray), words, tables, ocr, limits)
     return Page(float(gray.shape[1]), float(gray.shape[0]), words, tables)
 
 
@@ -235,33 +237,55 @@ def _deskew(gray: Any) -> Any:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def _ruled_tables(ink: Any) -> list[list[Box]]:
-    """Ruling lines (long thin runs of ink) → tables → the rectangles between the lines (cells)."""
+def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
+    """Ruling lines → cells, with the same edge algebra pdfplumber applies to a PDF's lines.
+
+    A scanned rule is thin, faint and broken by noise. A pixel is on a rule when the average along
+    a long horizontal (vertical) window through it is clearly darker than the same window a few
+    pixels wider: noise averages out along the window, a rule does not. Text strokes pass that
+    test too, so the recognised text boxes are taken out first. pdfplumber then joins collinear
+    pieces across small gaps and finds the cells; a table whose top or bottom rule is missing gets
+    one where its vertical rules begin and end.
+    """
     import cv2  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
+    from pdfplumber.table import (  # noqa: PLC0415
+        cells_to_tables,
+        edges_to_intersections,
+        intersections_to_cells,
+        merge_edges,
+    )
 
-    h, w = ink.shape[:2]
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 35), 1)))
-    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(25, h // 70))))
-    lines = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
-    tables = []
-    for k in range(1, n):
-        x, y, bw, bh = (int(v) for v in stats[k][:4])
-        if bw < w // 6 or bh < h // 60:
-            continue
-        frame = (labels[y:y + bh, x:x + bw] == k).astype(np.uint8)
-        cv2.rectangle(frame, (0, 0), (bw - 1, bh - 1), 1, 2)  # close a frame whose top or bottom line is missing
-        m, cell_labels, cell_stats, _ = cv2.connectedComponentsWithStats(1 - frame, connectivity=4)
-        cells = []
-        for j in range(1, m):
-            cx, cy, cw, ch = (int(v) for v in cell_stats[j][:4])
-            if cw < 6 or ch < 6:
-                continue  # a speck between two lines
-            cells.append(Box(x + cx - 2.0, y + cy - 2.0, x + cx + cw + 2.0, y + cy + ch + 2.0))
-        if len(cells) >= 4:
-            tables.append(cells)
-    return tables
+    grey = gray.astype(np.float32)
+    h, w = gray.shape[:2]
+    text = np.ones((h, w), np.uint8)
+    for word in words:  # the middle of each box: a rule just outside the text may lie inside its box
+        b, m = word.box, max(2, round(word.box.height / 4))
+        text[max(0, int(b.top) + m):max(0, int(b.bottom) - m), max(0, int(b.x0) + m):max(0, int(b.x1) - m)] = 0
+    edges: list[dict[str, Any]] = []
+    dark = ((cv2.blur(grey, (15, 15)) - grey) > RULE_CONTRAST / 2).astype(np.uint8) & text
+    for orientation, window, wider in (("h", (max(25, w // 25), 1), (max(25, w // 25), 9)),
+                                       ("v", (1, max(25, h // 60)), (9, max(25, h // 60)))):
+        rule = ((cv2.blur(grey, wider) - cv2.blur(grey, window)) > RULE_CONTRAST).astype(np.uint8) & dark
+        rule = cv2.morphologyEx(rule, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, window))
+        n, _, stats, _ = cv2.connectedComponentsWithStats(rule, connectivity=8)
+        for k in range(1, n):
+            x, y, bw, bh = (float(v) for v in stats[k][:4])
+            if orientation == "h":
+                edges.append(_edge("h", x, x + bw, y + bh / 2, y + bh / 2))
+            else:
+                edges.append(_edge("v", x + bw / 2, x + bw / 2, y, y + bh))
+    if not edges:
+        return []
+    edges = merge_edges(edges, 4, 4, JOIN_GAP, JOIN_GAP)
+    edges += closing_rules(e for e in edges if e["orientation"] == "v")
+    cells = intersections_to_cells(edges_to_intersections(edges, REACH, REACH))
+    return [[Box(*map(float, c)) for c in table] for table in cells_to_tables(cells) if len(table) >= 4]
+
+
+def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict[str, Any]:
+    return {"orientation": orientation, "object_type": "line", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+            "width": x1 - x0, "height": bottom - top}
 
 
 def _digit_glyphs(word: Word) -> Word:

@@ -20,19 +20,23 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from extract.cells import is_value
 from extract.document import Document
 from extract.errors import UnreadableInputError
+from extract.geometry import MARKER, join_text
 from extract.limits import Limits
+from extract.schema import LEGACY_UNITS
 from extract.text_layout import text_document
 
 _VERSION = re.compile(r"LibreOffice (\d+\.\d+)")
+_PIPE_ROW = re.compile(r"^\|.*\|$")
 
 
 def word_document(data: bytes, medium: str, limits: Limits, *, accept: Callable[[Document], bool]) -> Document:
     if medium in {"doc", "wps"}:
         text = _antiword(data, limits)
         if text is not None:
-            doc = text_document(text, extractor=f"{medium}:antiword")
+            doc = text_document(unwrap_rows(text), extractor=f"{medium}:antiword")
             doc.medium = medium
             if accept(doc):
                 return doc
@@ -40,8 +44,31 @@ def word_document(data: bytes, medium: str, limits: Limits, *, accept: Callable[
 
     converted, tool = convert(data, medium, "docx", limits)
     doc = docx_document(converted, limits)
-    doc.extractor = f"{medium}:{tool}→{doc.extractor.removeprefix('docx:')}"
+    doc.extractor = f"{medium}:{tool}→{doc.extractor}"  # doc:libreoffice-7.4→docx:python-docx-1.2.0
     return doc
+
+
+def unwrap_rows(text: str) -> str:
+    """antiword wraps a long cell over several table lines (`|行政规范性文|3|` / `|件| |`); a line
+    with no number, unit or numbered label in it continues the row above, cell by cell."""
+    out: list[str] = []
+    row: list[str] | None = None
+    for line in [*text.splitlines(), ""]:
+        cells = line.strip()[1:-1].split("|") if _PIPE_ROW.match(line.strip()) else None
+        if cells is not None and row is not None and len(cells) == len(row) and _continues(cells):
+            row = [join_text((a, b)) for a, b in zip(row, cells, strict=True)]
+            continue
+        if row is not None:
+            out.append("|" + "|".join(row) + "|")
+        row = cells
+        if cells is None:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _continues(cells: list[str]) -> bool:
+    texts = [c.strip() for c in cells if c.strip()]
+    return bool(texts) and not any(is_value(t) or t in LEGACY_UNITS or MARKER.match(t) for t in texts)
 
 
 def _antiword(data: bytes, limits: Limits) -> str | None:

@@ -32,6 +32,7 @@ from extract.normalize import is_page_number
 MARGIN_ZONE = 0.08  # running headers and footers live in the top and bottom 8% of a page
 _BARE_PAGE_NUMBER = re.compile(r"^(?:\d{1,3}|\d{1,3}\s*/\s*\d{1,3}|[-—–]?\s*\d{1,3}\s*[-—–]?)$")
 _DIGITS = re.compile(r"\d+")
+_NUMBERS_ONLY = re.compile(r"^[#.,/+-]*$")
 
 
 @dataclass(slots=True)
@@ -142,7 +143,8 @@ def _furniture(pages: Sequence[Page], free: Sequence[list[TextLine]]) -> set[int
     out: set[int] = set()
     for _, ln, key in zoned:
         text = ln.text
-        if is_page_number(text) or _BARE_PAGE_NUMBER.match(text) or (len(pages) > 1 and counts[key] >= repeat):
+        repeated = len(pages) > 1 and counts[key] >= repeat and not _NUMBERS_ONLY.match(key)  # a table row
+        if is_page_number(text) or _BARE_PAGE_NUMBER.match(text) or repeated:
             out.add(id(ln))
     return out
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from extract.document import Document
 from extract.errors import UnreadableInputError
-from extract.geometry import Box, Word
+from extract.geometry import Box, Word, closing_rules
 from extract.limits import Deadline, Limits
 from extract.pages import Page, assemble
 
@@ -96,22 +96,8 @@ def _text_pages(data: bytes, deadline: Deadline) -> tuple[list[Page], list[int],
 
 
 def _ruled(page: Any) -> list[list[Box]]:
-    """The cells of each ruled table. Word and WPS often leave out a table's top or bottom border
-    (`border-top:none`), which loses the first row; a line across each group of vertical rules,
-    where they begin and where they end, closes the frame."""
-    frames: list[list[float]] = []  # x0, top, x1, bottom of vertical rules that touch
-    for e in sorted((e for e in page.edges if e["orientation"] == "v"), key=lambda e: float(e["top"])):
-        x, top, bottom = float(e["x0"]), float(e["top"]), float(e["bottom"])
-        if frames and top <= frames[-1][3] + 3:
-            f = frames[-1]
-            f[0], f[2], f[3] = min(f[0], x), max(f[2], x), max(f[3], bottom)
-        else:
-            frames.append([x, top, x, bottom])
-    closing = [
-        {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0}
-        for x0, top, x1, bottom in frames if x1 > x0
-        for y in (top, bottom)
-    ]
+    """The cells of each ruled table, its frame closed where a border was left out."""
+    closing = closing_rules(e for e in page.edges if e["orientation"] == "v")
     tables = page.find_tables({"explicit_horizontal_lines": closing} if closing else None)
     return [[Box(*map(float, c)) for c in t.cells] for t in tables]
 

@@ -29,12 +29,12 @@ _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 def sheet_document(data: bytes, medium: str, limits: Limits) -> Document:
-    extractor = "xlsx:openpyxl"
+    converted_by = ""
     if medium != "xlsx":
         from extract.office import convert  # noqa: PLC0415
 
         data, tool = convert(data, medium, "xlsx", limits)
-        extractor = f"{medium}:{tool}→xlsx"
+        converted_by = f"{medium}:{tool}→"
     check_zip(data, medium, limits)
     import openpyxl  # noqa: PLC0415 - heavy, only for spreadsheets
 
@@ -51,7 +51,7 @@ def sheet_document(data: bytes, medium: str, limits: Limits) -> Document:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises anything on a malformed part; the file is what is broken
         raise UnreadableInputError(f"{medium}: corrupt workbook ({type(exc).__name__}: {exc})"[:200]) from None
-    return Document(blocks, f"{extractor}-{openpyxl.__version__}", medium=medium)
+    return Document(blocks, f"{converted_by}xlsx:openpyxl-{openpyxl.__version__}", medium=medium)
 
 
 def _sheet_grid(ws: Any, data: bytes, limits: Limits) -> Grid:

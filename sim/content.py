@@ -288,9 +288,15 @@ def truth_entry(seed: int, report: Report, version: int) -> tuple[list[str], str
         return defects(report, record, version), _compact(truth_record(record))
     level = report.agency.level if report.source.startswith("pool:") else "-"
     tables, found = _source_tables(seed, report.fmt, report.source, level)
-    head = _compact({"schema": SCHEMA, "agency": report.agency.printed, "year": report.year})
-    tail = _compact({"title": report.title})
-    return _with_markers(report, version, found), f"{head[:-1]},{tables},{tail[1:]}"
+    agency, title = quoted(report.agency.printed), _compact(report.title)
+    text = f'{{"schema":"{SCHEMA}","agency":{agency},"year":{report.year},{tables},"title":{title}}}'
+    return _with_markers(report, version, found), text
+
+
+@lru_cache(maxsize=65536)
+def quoted(text: str) -> str:
+    """A JSON string, memoised: agency names recur in every entry of their reports."""
+    return _compact(text)
 
 
 @lru_cache(maxsize=16 * POOL_SIZE)

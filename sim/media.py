@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
 from pathlib import Path
@@ -69,73 +70,192 @@ def _spans(table: Table) -> list[tuple[int, int, Cell]]:
     return [(r, c, cell) for r, row in enumerate(table.expanded()) for c, cell in enumerate(row) if cell is not None]
 
 
-def _widths(grid: list[list[Cell | None]], width: float) -> list[float]:
-    """Label columns three times as wide as value columns, so that labels do not wrap into tall rows."""
+_PAGE_W: Final = 1000  # layout units: the PNG's pixels, the PDF's points × 0.595
+_PAGE_H: Final = 1414  # an A4 page at that width
+_MARGIN: Final = 60
+_SIZE: Final = 18  # text size in layout units
+_LINE: Final = _SIZE + 10
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    x: float
+    y: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Rect:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(slots=True)
+class _Block:
+    """A paragraph or a whole table: kept on one page, drawn relative to its top."""
+
+    height: float
+    ops: list[_Text | _Rect] = field(default_factory=list)
+
+
+def _advance(text: str) -> float:
+    """Width of `text` at `_SIZE`: CJK a full em, ASCII half."""
+    return sum(_SIZE if ord(ch) > 0x7F else _SIZE / 2 for ch in text)
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    lines, line, used = [], "", 0.0
+    for ch in text:
+        w = _advance(ch)
+        if used + w > width and line:
+            lines.append(line)
+            line, used = "", 0.0
+        line, used = line + ch, used + w
+    return [*lines, line] if line or not lines else lines
+
+
+def _para_block(para: Para) -> _Block:
+    width = _PAGE_W - 2 * _MARGIN
+    block = _Block(0)
+    for line in (ln for part in para.text.split("\n") for ln in _wrap(part, width)):
+        x = _MARGIN + max(0.0, (width - _advance(line)) / 2) if para.role in ("title", "caption") else _MARGIN
+        block.ops.append(_Text(x, block.height, line))
+        block.height += _LINE
+    return block
+
+
+def _table_block(table: Table, rng: Any) -> _Block:
+    """A ruled table with its spans: label columns three times as wide as value columns."""
+    grid = table.expanded()
     ncols = max(len(r) for r in grid)
-    labels = {c for row in grid for c, cell in enumerate(row) if cell is not None and cell.number is None and not cell.head}
-    weights = [3.0 if c in labels else 1.0 for c in range(ncols)]
-    return [width * w / sum(weights) for w in weights]
+    label_cols = {c for row in grid for c, cell in enumerate(row) if cell and cell.number is None and not cell.head}
+    weights = [3.0 if c in label_cols else 1.0 for c in range(ncols)]
+    unit = (_PAGE_W - 2 * _MARGIN) / sum(weights)
+    xs = [_MARGIN + unit * sum(weights[:c]) for c in range(ncols + 1)]
+    cells = [(r, c, cell, _cell_text(cell, rng)) for r, c, cell in _spans(table)]
+    wrapped = {(r, c): _wrap(text, xs[c + cell.colspan] - xs[c] - 8) for r, c, cell, text in cells}
+    heights = [float(_LINE + 6)] * len(grid)
+    for r, c, cell, _ in cells:
+        if cell.rowspan == 1:
+            heights[r] = max(heights[r], len(wrapped[r, c]) * _LINE + 6)
+    ys = [0.0]
+    for h in heights:
+        ys.append(ys[-1] + h)
+    block = _Block(ys[-1] + _LINE)
+    for r, c, cell, _ in cells:
+        bottom = ys[min(r + cell.rowspan, len(grid))]
+        block.ops.append(_Rect(xs[c], ys[r], xs[c + cell.colspan], bottom))
+        block.ops.extend(_Text(xs[c] + 4, ys[r] + 3 + k * _LINE, line) for k, line in enumerate(wrapped[r, c]))
+    return block
+
+
+def _layout(record: Record, salt: str) -> list[_Block]:
+    doc, rng = _document(record, salt)
+    return [_table_block(b, rng) if isinstance(b, Table) else _para_block(b) for b in doc.blocks]
+
+
+def _pages(blocks: list[_Block]) -> list[tuple[list[_Text | _Rect], float]]:
+    """Blocks stacked onto pages of (ops, height): a block is never split, a page grows to hold an
+    oversized one (表三 in a Word export often runs onto a longer page too)."""
+    pages: list[tuple[list[_Text | _Rect], float]] = [([], float(_PAGE_H))]
+    y = float(_MARGIN)
+    for block in blocks:
+        if y + block.height > _PAGE_H - _MARGIN and pages[-1][0]:
+            pages.append(([], float(_PAGE_H)))
+            y = _MARGIN
+        ops, height = pages[-1]
+        ops.extend(_shift(op, y) for op in block.ops)
+        y += block.height
+        pages[-1] = (ops, max(height, y + _MARGIN))
+    return pages
+
+
+def _shift(op: _Text | _Rect, dy: float) -> _Text | _Rect:
+    if isinstance(op, _Text):
+        return _Text(op.x, op.y + dy, op.text)
+    return _Rect(op.x0, op.y0 + dy, op.x1, op.y1 + dy)
 
 
 # ---- PDF -----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _pdf_font() -> str:
-    """An embedded subset of WenQuanYi (text extracts everywhere), else the Adobe CID font."""
-    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415  (heavy: only attachments need it)
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: PLC0415
-    from reportlab.pdfbase.ttfonts import TTFont  # noqa: PLC0415
+# Adobe's STSong-Light through the UniGB-UCS2-H CMap (every PDF reader has it or a substitute),
+# with a ToUnicode map so that any extractor gets the text back without CMap files.
+def _to_unicode() -> str:
+    """A ToUnicode CMap mapping every 2-byte code to itself (bfrange blocks of at most 100 entries)."""
+    ranges = [f"<{k:02X}00> <{k:02X}FF> <{k:02X}00>" for k in range(256)]
+    blocks = (ranges[i : i + 100] for i in range(0, len(ranges), 100))
+    body = "\n".join(f"{len(b)} beginbfrange\n" + "\n".join(b) + "\nendbfrange" for b in blocks)
+    return (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /UCS2-Identity def /CMapType 2 def\n"
+        f"1 begincodespacerange <0000> <FFFF> endcodespacerange\n{body}\n"
+        "endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
 
-    if FONT_PATH.exists():
-        pdfmetrics.registerFont(TTFont("WQY", str(FONT_PATH), subfontIndex=0))
-        return "WQY"
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
+
+_TO_UNICODE: Final = _to_unicode()
+
+
+def _pdf_op(op: _Text | _Rect, height: float) -> str:
+    """One drawing operation in PDF space (origin bottom left, so y is flipped)."""
+    if isinstance(op, _Rect):
+        return f"{op.x0:.1f} {height - op.y1:.1f} {op.x1 - op.x0:.1f} {op.y1 - op.y0:.1f} re S"
+    hexed = op.text.encode("utf-16-be").hex().upper()
+    return f"BT /F1 {_SIZE} Tf 1 0 0 1 {op.x:.1f} {height - op.y - _SIZE:.1f} Tm <{hexed}> Tj ET"
 
 
 def pdf_bytes(record: Record) -> bytes:
-    """A PDF of the report: title, paragraphs and bordered tables with their spans."""
-    from reportlab.lib import colors  # noqa: PLC0415
-    from reportlab.lib.pagesizes import A4  # noqa: PLC0415
-    from reportlab.lib.styles import ParagraphStyle  # noqa: PLC0415
-    from reportlab.lib.units import mm  # noqa: PLC0415
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer  # noqa: PLC0415
-    from reportlab.platypus import Table as PdfTable  # noqa: PLC0415
+    """A PDF of the report, written directly: A4 pages, text and ruled tables with their spans.
 
-    font = _pdf_font()
-    doc, rng = _document(record, "pdf")
-    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=17, firstLineIndent=22, wordWrap="CJK")
-    title = ParagraphStyle("title", parent=body, fontSize=17, leading=24, alignment=1, firstLineIndent=0)
-    heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=20, firstLineIndent=0)
-    cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=9, alignment=1, wordWrap="CJK")
-    width = A4[0] - 36 * mm
-    story: list[Any] = []
-    for block in doc.blocks:
-        if isinstance(block, Table):
-            grid = block.expanded()
-            ncols = max(len(r) for r in grid)
-            data: list[list[Any]] = [[""] * ncols for _ in grid]
-            commands: list[tuple[Any, ...]] = [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]
-            for r, c, source in _spans(block):
-                data[r][c] = Paragraph(escape(_cell_text(source, rng), quote=False), cell)
-                if source.rowspan > 1 or source.colspan > 1:
-                    commands.append(("SPAN", (c, r), (c + source.colspan - 1, r + source.rowspan - 1)))
-            story.append(PdfTable(data, colWidths=_widths(grid, width), style=commands, repeatRows=0))
-            story.append(Spacer(1, 6))
-        else:
-            style = {"title": title, "heading": heading}.get(block.role, body)
-            for line in block.text.split("\n"):
-                story.append(Paragraph(escape(line, quote=False), style))
-    out = io.BytesIO()
-    pdf = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title=doc.title or "", invariant=True
-    )
-    pdf.build(story)
-    return out.getvalue()
+    A layout engine (reportlab) took 50 ms a report; this takes a few, which matters when a
+    crawl benchmark fetches thousands of PDFs from one simulator process.
+    """
+    pages = _pages(_layout(record, "pdf"))
+    scale = 595.0 / _PAGE_W
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "",  # the page tree, once the page objects are numbered
+        (
+            "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+            "/DescendantFonts [4 0 R] /ToUnicode 6 0 R >>"
+        ),
+        (
+            "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 5 0 R "
+            "/DW 1000 /W [1 95 500] >>"
+        ),
+        (
+            "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
+            "/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"
+        ),
+        _stream(_TO_UNICODE),
+    ]
+    kids = []
+    for ops, height in pages:
+        body = "\n".join(_pdf_op(op, height) for op in ops)
+        objects.append(_stream(f"q {scale:.4f} 0 0 {scale:.4f} 0 0 cm 0.6 w\n{body}\nQ"))
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 {height * scale:.0f}] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {len(objects)} 0 R >>"
+        )
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n{obj}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _stream(data: str) -> str:
+    return f"<< /Length {len(data.encode('latin-1'))} >>\nstream\n{data}\nendstream"
 
 
 # ---- DOCX ----------------------------------------------------------------------------------
@@ -221,54 +341,43 @@ def docx_bytes(record: Record) -> bytes:
 # ---- image-only ----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _font() -> Any:
+    from PIL import ImageFont  # noqa: PLC0415  (Pillow: only image reports need it)
+
+    return ImageFont.truetype(str(FONT_PATH), _SIZE) if FONT_PATH.exists() else ImageFont.load_default()
+
+
+@lru_cache(maxsize=8192)
+def _glyph(ch: str) -> tuple[Any, int, int]:
+    """One character rendered once, with its offset from the pen position: pasting cached glyphs
+    is several times faster than drawing text."""
+    left, top, *_ = _font().getbbox(ch)
+    return _font().getmask(ch), int(left), int(top)
+
+
 def png_bytes(record: Record) -> bytes:
-    """The whole report as one tall scanned-looking page image: text and ruled tables, no text layer."""
-    from PIL import Image, ImageDraw, ImageFont  # noqa: PLC0415  (Pillow: only image reports need it)
+    """The whole report as one tall scanned-looking image: text and ruled tables, no text layer."""
+    from PIL import Image, ImageDraw  # noqa: PLC0415
 
-    doc, rng = _document(record, "png")
-    size, width, margin = 18, 1000, 50
-    font: Any = ImageFont.truetype(str(FONT_PATH), size) if FONT_PATH.exists() else ImageFont.load_default()
-    ops: list[tuple[str, Any]] = []
-    y = margin
-    per_line = (width - 2 * margin) // size
-    for block in doc.blocks:
-        if isinstance(block, Table):
-            y = _table_ops(block, rng, ops, y, width - 2 * margin, margin, size) + size
-            continue
-        assert isinstance(block, Para)
-        for start in range(0, max(len(block.text), 1), per_line):
-            ops.append(("text", (margin, y, block.text[start : start + per_line])))
-            y += size + 8
-    image = Image.new("L", (width, y + margin), 255)
+    blocks = _layout(record, "png")
+    height = int(sum(b.height for b in blocks)) + 2 * _MARGIN
+    image = Image.new("1", (_PAGE_W, height), 1)  # bilevel, as scanners send it: a tenth of the PNG work
     draw = ImageDraw.Draw(image)
-    for op, args in ops:
-        if op == "text":
-            draw.text(args[:2], args[2], fill=0, font=font)
-        else:
-            draw.rectangle(args, outline=0)
+    y = float(_MARGIN)
+    for block in blocks:
+        for op in block.ops:
+            if isinstance(op, _Rect):
+                draw.rectangle((op.x0, op.y0 + y, op.x1, op.y1 + y), outline=0)
+                continue
+            x = op.x
+            for ch in op.text:
+                mask, dx, dy = _glyph(ch)
+                left, top = int(x) + dx, int(op.y + y) + dy
+                if mask.size[0]:
+                    image.im.paste(0, (left, top, left + mask.size[0], top + mask.size[1]), mask)
+                x += _advance(ch)
+        y += block.height
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False)
+    image.save(out, format="PNG", compress_level=1)
     return out.getvalue()
-
-
-def _table_ops(table: Table, rng: Any, ops: list[tuple[str, Any]], top: int, width: int, left: int, size: int) -> int:
-    """Draw operations for a ruled table; returns the y below it."""
-    grid = table.expanded()
-    ncols = max(len(r) for r in grid)
-    col_w = width // ncols
-    heights: list[int] = []
-    for row in grid:
-        lines = max((len(_cell_text(c, rng)) * size // max(col_w * c.colspan - 4, 1) + 1 for c in row if c), default=1)
-        heights.append(lines * (size + 4) + 6)
-    offsets = [top]
-    for h in heights:
-        offsets.append(offsets[-1] + h)
-    for r, c, cell in _spans(table):
-        x0, y0 = left + c * col_w, offsets[r]
-        x1, y1 = x0 + col_w * cell.colspan, offsets[min(r + cell.rowspan, len(grid))]
-        ops.append(("rect", (x0, y0, x1, y1)))
-        text = _cell_text(cell, rng)
-        per_line = max((x1 - x0 - 4) // size, 1)
-        for k, start in enumerate(range(0, len(text), per_line)):
-            ops.append(("text", (x0 + 3, y0 + 3 + k * (size + 4), text[start : start + per_line])))
-    return offsets[-1]

@@ -47,6 +47,8 @@ class Simulator:
     def __init__(self, world: World, *, as_of: date, host: str = "127.0.0.1", port: int = 0) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"{host} is not a loopback address: the simulator binds loopback only")
+        if host in world.by_address:
+            raise ValueError(f"{host} is a portal's address; the control endpoint needs another (127.0.0.1)")
         self.world = world
         self.as_of = as_of
         self.host = host

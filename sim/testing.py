@@ -5,8 +5,9 @@
         sim.registry_path                       # the registry written with --registry-out
         sim.set_as_of(date(2027, 2, 1))         # move "today" (the control endpoint)
 
-`sim_world` is the same as a module-scoped pytest fixture (parametrize it indirectly with a dict
-of `running_sim` arguments). Both modes give the same world for the same arguments.
+`sim_world` is the same as a module-scoped pytest fixture: `from sim.testing import sim_world_fixture`
+in a test module (or conftest) makes it available; parametrize it indirectly with a dict of
+`running_sim` arguments. Both modes give the same world for the same arguments.
 """
 
 from __future__ import annotations
@@ -172,8 +173,8 @@ def _free_port(host: str) -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def sim_world(request: pytest.FixtureRequest) -> Iterator[SimHandle]:
+@pytest.fixture(scope="module", name="sim_world")
+def sim_world_fixture(request: pytest.FixtureRequest) -> Iterator[SimHandle]:
     """A running simulator for a test module; `@pytest.mark.parametrize("sim_world", [{…}], indirect=True)`
     passes `running_sim` arguments."""
     params: dict[str, Any] = getattr(request, "param", {}) or {}

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sim.archetypes import Site
-from sim.content import truth_entry
+from sim.content import quoted, truth_entry
 from sim.places import PROVINCES
 from sim.world import Portal, Report, World, current_version, visible
 from validate.deadlines import deadline_for
@@ -41,17 +41,19 @@ def _j(value: Any) -> str:
 def _report(seed: int, site: Site, report: Report, as_of: date) -> str:
     version = current_version(report, as_of)
     found, record = truth_entry(seed, report, version)
-    head = {
-        "agency": report.agency.name,
-        "year": report.year,
-        "url": site.article_urls[report.key],
-        "published": report.published.date().isoformat(),
-        "revised": report.revised.date().isoformat() if version and report.revised else None,
-        "medium": report.medium,
-        "attachment": site.file_urls.get(report.key),
-        "defects": found,
-    }
-    return f'{_j(head)[:-1]},"record":{record}}}'
+    revised = f'"{report.revised:%Y-%m-%d}"' if version and report.revised else "null"
+    attachment = site.file_urls.get(report.key)
+    defects = ",".join(f'"{d}"' for d in found)  # rule ids: plain ASCII
+    return (
+        f'{{"agency":{quoted(report.agency.name)},"year":{report.year},"url":{_url(site.article_urls[report.key])},'
+        f'"published":"{report.published:%Y-%m-%d}","revised":{revised},"medium":"{report.medium}",'
+        f'"attachment":{_url(attachment) if attachment else "null"},"defects":[{defects}],"record":{record}}}'
+    )
+
+
+def _url(url: str) -> str:
+    """Our URLs are ASCII without quotes or backslashes: a JSON string as they are (else encoded)."""
+    return f'"{url}"' if url.isascii() and '"' not in url and "\\" not in url else _j(url)
 
 
 def _never(portal: Portal, as_of: date) -> Iterator[dict[str, Any]]:

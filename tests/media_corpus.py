@@ -105,13 +105,10 @@ def docx_bytes(record: Record) -> bytes:
 
 
 def _starts(table: Table, r: int, row: tuple[Cell, ...]) -> list[tuple[Cell, tuple[int, int]]]:
-    """Where each cell of source row r starts in the expanded grid."""
-    layout = table.layout()
-    found = []
-    for cell in row:
-        c = next(k for k, s in enumerate(layout[r]) if s is not None and s.cell is cell and s.dr == 0 and s.dc == 0)
-        found.append((cell, (r, c)))
-    return found
+    """Where each cell of source row r starts in the expanded grid (the cells starting in row r,
+    left to right, are the row's cells in order)."""
+    starts = [c for c, s in enumerate(table.layout()[r]) if s is not None and s.dr == 0 and s.dc == 0]
+    return [(cell, (r, c)) for cell, c in zip(row, starts, strict=True)]
 
 
 def xlsx_bytes(record: Record) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -24,7 +25,6 @@ from store.db import Archive
 from xxgk.cli import main
 
 PG_URL = os.environ.get("XXGK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-THROWAWAY_PORT = 55432
 
 
 def _answers(url: str) -> bool:
@@ -41,7 +41,10 @@ def _answers(url: str) -> bool:
 
 @contextlib.contextmanager
 def _throwaway_cluster() -> Iterator[str | None]:
-    """A private PostgreSQL on port 55432 (needs root to run it as `postgres`), stopped at the end."""
+    """A private PostgreSQL on a free port (needs root to run it as `postgres`), stopped at the end.
+
+    Each pytest-xdist worker starts its own, hence a free port rather than toolchain.md's fixed 55432.
+    """
     binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     if not binaries or os.geteuid() != 0 or shutil.which("su") is None:
         yield None
@@ -50,12 +53,15 @@ def _throwaway_cluster() -> Iterator[str | None]:
     tmp = Path(tempfile.mkdtemp(prefix="xxgk-pg-"))
     shutil.chown(tmp, "postgres")
     data = tmp / "data"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     start = (f"{bindir}/initdb -D {data} -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null && "
-             f"{bindir}/pg_ctl -D {data} -o '-p {THROWAWAY_PORT} -k {tmp} -c listen_addresses=127.0.0.1' "
+             f"{bindir}/pg_ctl -D {data} -o '-p {port} -k {tmp} -c listen_addresses=127.0.0.1' "
              f"-l {tmp}/log -w start >/dev/null")
     started = subprocess.run(["su", "postgres", "-c", start], cwd=tmp, check=False).returncode == 0
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{THROWAWAY_PORT}/postgres" if started else None
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres" if started else None
     finally:
         if started:
             subprocess.run(["su", "postgres", "-c", f"{bindir}/pg_ctl -D {data} -m fast -w stop >/dev/null"],

@@ -39,6 +39,8 @@ MAX_DEPTH = 6  # list → sub-column → year → page …: deeper is a crawler 
 MAX_DISCOVERY_DEPTH = 2
 _ATTACHMENT_HINT = re.compile(r"downfile\.jsp|/attachment/|/P0\d+|[?&]filename=", re.IGNORECASE)
 _AGENCY_SUFFIX = re.compile(r"(?:人民政府|政府|办事处)$")
+# the page itself carries a report's tables (表三, or a legacy 统计表): its attachments are copies
+_REPORT_TABLE = re.compile(r"本年新收|自然人\s*法人|收到申请数|申请答复数")
 _DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|中心)$")
 
 
@@ -261,9 +263,11 @@ class PortalSpider(scrapy.Spider):
                                          first_seen=first_seen))
         }
         self.portal_stats[portal.id]["report_pages"] += 1
-        yield self._document(portal, response, doc, dates, kind="page")
-        for url in _attachments(sel, response.url, doc["title"]):
-            attachment_doc = {**doc, "page_url": response.url, "dates": dates}
+        files = _attachments(sel, response.url, doc["title"])
+        has_report = bool(_REPORT_TABLE.search(visible))
+        yield self._document(portal, response, doc, dates, kind="page", attachments=len(files))
+        for url in files:
+            attachment_doc = {**doc, "page_url": response.url, "dates": dates, "page_has_report": has_report}
             yield self._document_request(portal, url, attachment_doc, self.parse_attachment)
 
     def parse_attachment(self, response: Response) -> Iterable[Any]:
@@ -285,7 +289,8 @@ class PortalSpider(scrapy.Spider):
         yield self._document(portal, response, doc, dates, kind="attachment")
 
     def _document(
-        self, portal: Portal, response: Response, doc: dict[str, Any], dates: dict[str, dt.date], kind: str
+        self, portal: Portal, response: Response, doc: dict[str, Any], dates: dict[str, dt.date], kind: str,
+        attachments: int = 0,
     ) -> FetchedDocument:
         headers = _headers(response)
         return FetchedDocument(
@@ -293,7 +298,8 @@ class PortalSpider(scrapy.Spider):
             content_type=headers.get("content-type"), encoding=portal.encoding, title=doc["title"],
             agency=doc["agency"], level=doc["level"], region=doc["region"], year=doc["year"], kind=kind,
             page_url=doc.get("page_url"), dates=dates, etag=headers.get("etag"),
-            last_modified=headers.get("last-modified"),
+            last_modified=headers.get("last-modified"), attachments=attachments,
+            page_has_report=bool(doc.get("page_has_report")),
         )
 
     # ------------------------------------------------------------------ failures

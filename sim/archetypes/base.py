@@ -27,29 +27,31 @@ from sim.world import Agency, Decoy, Item, Portal, Report, current_version, visi
 Handler = Callable[[Request, date], Response]
 
 ATTACHMENT_EXT: Final = {"pdf": "pdf", "docx": "docx", "image": "png"}
-_CACHE_SIZE: Final = 4096
-_FILE_CACHE_SIZE: Final = 256
+_PAGE_BUDGET: Final = 512 * 1024 * 1024  # article pages: a 3,000-portal world's HTML reports fit
+_FILE_BUDGET: Final = 256 * 1024 * 1024
 
 
 class _Lru(OrderedDict[tuple[object, ...], bytes]):
-    """A small LRU of rendered bytes shared by all sites (rendering is the expensive part)."""
+    """Rendered bytes shared by all sites, bounded by total size (rendering is the expensive part)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, budget: int) -> None:
         super().__init__()
-        self.size = size
+        self.budget = budget
+        self.used = 0
 
     def get_or_make(self, key: tuple[object, ...], make: Callable[[], bytes]) -> bytes:
         if key in self:
             self.move_to_end(key)
             return self[key]
         value = self[key] = make()
-        if len(self) > self.size:
-            self.popitem(last=False)
+        self.used += len(value)
+        while self.used > self.budget and len(self) > 1:
+            self.used -= len(self.popitem(last=False)[1])
         return value
 
 
-PAGES: Final = _Lru(_CACHE_SIZE)
-FILES: Final = _Lru(_FILE_CACHE_SIZE)
+PAGES: Final = _Lru(_PAGE_BUDGET)
+FILES: Final = _Lru(_FILE_BUDGET)
 
 
 @dataclass(slots=True)

@@ -101,7 +101,7 @@ class HanwebSite(Site):
             f"<script>columnid:{col};unitid:'{self.unitid}';webid:'{self.webid}';webname:'{webname}';"
             f"perpage:{self.per_page};</script>\n</div>\n"
             f'<script type="text/javascript">$("#{self.unitid}").jpage('
-            f'{{dataStore:$("#{self.unitid} script[type=\'text/xml\']")'
+            f"{{dataStore:$(\"#{self.unitid} script[type='text/xml']\")"
             f".html(),perPage:{self.per_page},totalRecord:{len(items)},proxyUrl:'{PROXY}'}});</script>"
         )
         return self.html(self.list_page(title + "政府信息公开年报", body), page="list")

@@ -1,0 +1,138 @@
+"""Where the crawl meets the archive: the registry's portals and agencies, the crawl run, each document.
+
+Every fetched document is parsed here (extract), checked and stored (store.ingest runs validate);
+the year comes from the record itself — a title with the wrong year must not file a report under the
+wrong year — and the agency from the registry, which knows the agency's full name and level.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import PurePosixPath
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import select
+
+from crawler.items import FetchedDocument
+from extract.errors import UnreadableInputError
+from extract.parse import parse_bytes
+from store.agencies import upsert_agency, upsert_portal
+from store.db import Archive
+from store.errors import StoreError
+from store.ingest import IncompleteReportError, Source, ingest
+from store.models import CrawlRun, utcnow
+from xxgk.registry import Registry
+
+log = logging.getLogger(__name__)
+
+_SUFFIX_BY_TYPE = {
+    "application/pdf": ".pdf", "application/msword": ".doc", "text/html": ".html", "text/plain": ".txt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/tiff": ".tif",
+}
+
+
+def open_archive(url: str) -> Archive:
+    return Archive.open(url)
+
+
+def document_name(url: str, content_type: str | None) -> str:
+    """A file name that tells the parser the medium: `downfile.jsp?filename=a.pdf` → `a.pdf`."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    for key in ("filename", "file", "name"):
+        if query.get(key):
+            return PurePosixPath(query[key][0]).name
+    name = PurePosixPath(parts.path).name or "index.html"
+    if not PurePosixPath(name).suffix or name.endswith((".jsp", ".do", ".aspx", ".php")):
+        kind = (content_type or "").split(";", 1)[0].strip().lower()
+        name += _SUFFIX_BY_TYPE.get(kind, "")
+    return name
+
+
+def sync_registry(archive: Archive, registry: Registry, portal_ids: Iterable[str]) -> None:
+    """The portals crawled and all their agencies, so that an agency that publishes nothing is still known."""
+    wanted = set(portal_ids)
+    with archive.write() as session:
+        for portal in registry.portals:
+            if portal.id not in wanted:
+                continue
+            upsert_portal(session, portal.id, name=portal.name, base_url=portal.base_url,
+                          columns=portal.columns, cms=portal.cms, enabled=portal.enabled)
+            for agency in portal.agencies:
+                upsert_agency(session, agency.name, level=agency.level, region=agency.region,
+                              deadline=agency.deadline, supervisors=agency.supervisors, portal=portal.id)
+        for portal in registry.portals:  # parents last: they may sit on another portal
+            for agency in portal.agencies if portal.id in wanted else ():
+                if agency.parent:
+                    upsert_agency(session, agency.name, parent=agency.parent)
+
+
+def start_run(archive: Archive, registry: Registry, portal_ids: list[str]) -> int:
+    sync_registry(archive, registry, portal_ids)
+    with archive.write() as session:
+        run = CrawlRun(portals=sorted(portal_ids))
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def store_document(archive: Archive, item: FetchedDocument, run_id: int | None) -> str:
+    """Parse and store one document; the outcome names what happened (for the run's counts)."""
+    if item.kind == "attachment" and item.page_has_report:
+        return "copy_of_page_report"  # the page carried the report; its PDF/Word copy adds no report
+    name = document_name(item.url, item.content_type)
+    try:
+        record = parse_bytes(item.body, name=name, charset=item.encoding)
+    except UnreadableInputError as exc:
+        if item.kind == "attachment":
+            log.warning("unreadable attachment %s: %s", item.url, exc)
+        return "unreadable_attachment" if item.kind == "attachment" else "page_without_report"
+    if item.kind == "page" and item.attachments and record.get("format") is None:
+        return "page_without_report"  # no tables here: the report is the linked file
+    year = record.get("year") if isinstance(record.get("year"), int) else item.year
+    source = Source(
+        data=item.body, name=name, url=item.url, agency=item.agency, level=item.level, region=item.region,
+        year=year, dates=item.dates, seen_at=utcnow(), http_status=item.status, content_type=item.content_type,
+        encoding=item.encoding, crawl_run_id=run_id,
+    )
+    try:
+        return ingest(archive, source, record).change
+    except IncompleteReportError:
+        return "report_without_agency_or_year"
+    except StoreError as exc:
+        log.error("could not store %s: %s", item.url, exc)  # noqa: TRY400 - one line, no traceback
+        return "store_error"
+
+
+def finish_run(
+    archive: Archive, run_id: int | None, counts: Mapping[str, int], errors: Mapping[str, Counter[str]],
+    portal_stats: Mapping[str, Mapping[str, int]],
+) -> None:
+    if run_id is None:
+        return
+    with archive.write() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None:
+            return
+        run.finished_at = utcnow()
+        run.counts = dict(counts) | {"portals": len(portal_stats)}
+        run.errors = {f"{portal}:{kind}": n for portal, kinds in errors.items() for kind, n in kinds.items()}
+
+
+def validators(archive: Archive, portals: list[str]) -> dict[str, tuple[str | None, str | None]]:  # noqa: ARG001
+    """url → (ETag, Last-Modified) of documents already stored, for conditional requests."""
+    from store.models import Document  # noqa: PLC0415
+
+    out: dict[str, tuple[str | None, str | None]] = {}
+    with archive.read() as session:
+        columns = [c for c in ("etag", "last_modified") if hasattr(Document, c)]
+        if not columns:
+            return out
+        for url, *values in session.execute(select(Document.url, *(getattr(Document, c) for c in columns))):
+            out[url] = (values[0], values[1] if len(values) > 1 else None)
+    return out
