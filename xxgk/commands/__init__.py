@@ -9,7 +9,13 @@ from typing import Any
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
 # Listed here, registered in this order by xxgk.cli; a new command group is one more module name.
-COMMAND_MODULES = ("xxgk.commands.reports", "xxgk.commands.portals", "xxgk.commands.archive", "xxgk.commands.sim")
+COMMAND_MODULES = (
+    "xxgk.commands.reports",
+    "xxgk.commands.portals",
+    "xxgk.commands.archive",
+    "xxgk.commands.sim",
+    "xxgk.commands.crawl",
+)
 
 
 class UsageError(Exception):
