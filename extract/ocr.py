@@ -35,8 +35,9 @@ from extract.pages import Page, assemble
 MAX_SIDE = 4000  # px: beyond 300 dpi on A4 recognition gains nothing and memory grows
 SKEW_RANGE = 3.0  # degrees a scan may be tilted; more is a photo, not a scan
 RULE_CONTRAST = 30  # grey levels a rule is darker than its surroundings, averaged along it
+RULE_OFFSET = 5  # px beside a rule where its background is measured
 JOIN_GAP = 30  # px: pieces of one rule broken by noise (or by a text box) are joined across this gap
-REACH = 25  # px: a rule ending this close to another still meets it (the filter shortens rules at corners)
+REACH = 25  # px: a rule ending this close to another still meets it (a faint rule fades at its ends)
 INK_SHARE = 0.006  # share of dark pixels that makes a cell "not empty" though no text was read
 GLYPH_DOUBT = 0.5  # confidence given to a number read through letter-for-digit substitution
 _GLYPHS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1",
@@ -63,11 +64,19 @@ class _Rapid:
         self.name = f"rapidocr-{version('rapidocr-onnxruntime')}"
 
     def page(self, gray: Any, limits: Limits) -> list[Word]:  # noqa: ARG002 - in-process, bounded per page by the caller
-        result, _ = self.ocr(gray, use_cls=False, text_score=0.0, box_thresh=0.5, unclip_ratio=1.6)
+        """Characters (CJK) and runs of digits or Latin letters, each with its box and score: a
+        detected line that runs across a ruling line is cut where its characters are."""
+        result, _ = self.ocr(gray, use_cls=False, text_score=0.0, box_thresh=0.5, unclip_ratio=1.6,
+                             return_word_box=True)
         words = []
-        for quad, text, score in result or ():
-            xs, ys = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
-            words.append(Word(str(text), Box(min(xs), min(ys), max(xs), max(ys)), float(score)))
+        for line in result or ():
+            quad, text, score = line[0], str(line[1]), float(line[2])
+            pieces = list(zip(line[3], line[4], line[5], strict=False)) if len(line) >= 6 else []
+            if not pieces or sum(len(str(t)) for _, t, _ in pieces) != len(text.replace(" ", "")):
+                pieces = [(quad, text, score)]
+            for box, piece, conf in pieces:
+                xs, ys = [float(pt[0]) for pt in box], [float(pt[1]) for pt in box]
+                words.append(Word(str(piece), Box(min(xs), min(ys), max(xs), max(ys)), float(conf)))
         return words
 
     def line(self, crop: Any, limits: Limits) -> tuple[str, float]:  # noqa: ARG002
@@ -199,7 +208,7 @@ def ocr_image(gray: Any, limits: Limits) -> Page:
     gray = _deskew(gray)
     ocr = engine()
     words = [_digit_glyphs(word) for word in ocr.page(gray, limits)]
-    tables = _ruled_tables(gray, words)
+    tables = _ruled_tables(gray)
     words = _reread_cells(gray, _ink(gray), words, tables, ocr, limits)
     return Page(float(gray.shape[1]), float(gray.shape[0]), words, tables)
 
@@ -237,7 +246,7 @@ def _deskew(gray: Any) -> Any:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
+def _ruled_tables(gray: Any) -> list[list[Box]]:
     """Ruling lines → cells, with the same edge algebra pdfplumber applies to a PDF's lines.
 
     A scanned rule is thin, faint and broken by noise. A pixel is on a rule when the average along
@@ -258,15 +267,16 @@ def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
 
     grey = gray.astype(np.float32)
     h, w = gray.shape[:2]
-    text = np.ones((h, w), np.uint8)
-    for word in words:  # the middle of each box: a rule just outside the text may lie inside its box
-        b, m = word.box, max(2, round(word.box.height / 4))
-        text[max(0, int(b.top) + m):max(0, int(b.bottom) - m), max(0, int(b.x0) + m):max(0, int(b.x1) - m)] = 0
     edges: list[dict[str, Any]] = []
-    dark = ((cv2.blur(grey, (15, 15)) - grey) > RULE_CONTRAST / 2).astype(np.uint8) & text
-    for orientation, window, wider in (("h", (max(25, w // 25), 1), (max(25, w // 25), 9)),
-                                       ("v", (1, max(25, h // 60)), (9, max(25, h // 60)))):
-        rule = ((cv2.blur(grey, wider) - cv2.blur(grey, window)) > RULE_CONTRAST).astype(np.uint8) & dark
+    dark = ((cv2.blur(grey, (15, 15)) - grey) > RULE_CONTRAST / 2).astype(np.uint8)
+    edges: list[dict[str, Any]] = []
+    for orientation, window in (("h", (max(25, w // 25), 1)), ("v", (1, max(25, h // 60)))):
+        along = cv2.blur(grey, window)
+        # the background: the same window RULE_OFFSET px to either side (a crossing rule darkens it
+        # as much as the window itself, so rules are not cut where they cross)
+        axis = 0 if orientation == "h" else 1
+        side = (np.roll(along, RULE_OFFSET, axis) + np.roll(along, -RULE_OFFSET, axis)) / 2
+        rule = ((side - along) > RULE_CONTRAST).astype(np.uint8) & dark
         rule = cv2.morphologyEx(rule, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, window))
         n, _, stats, _ = cv2.connectedComponentsWithStats(rule, connectivity=8)
         for k in range(1, n):

@@ -187,7 +187,7 @@ def _continues(a: _Table, b: _Table) -> bool:
 
 
 def _join(a: _Table, b: _Table) -> _Table:
-    tol = max(2.0, (a.box.x1 - a.box.x0) / 300)
+    tol = max(2.0, (a.box.x1 - a.box.x0) / 100)  # two scanned pages never line up to the pixel
     edges = snap([*a.edges, *b.edges], tol)
     ga, gb = _widen(a.grid, a.edges, edges, tol), _widen(b.grid, b.edges, edges, tol)
     shift = 1 + max((s.origin[0] for row in ga.rows for s in row), default=0)

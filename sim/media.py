@@ -65,11 +65,6 @@ def _cell_text(cell: Cell, rng: Any) -> str:
     return "".join(cell.parts)
 
 
-def _spans(table: Table) -> list[tuple[int, int, Cell]]:
-    """(row, col, cell) of every source cell at its top-left position in the expanded grid."""
-    return [(r, c, cell) for r, row in enumerate(table.expanded()) for c, cell in enumerate(row) if cell is not None]
-
-
 _PAGE_W: Final = 1000  # layout units: the PNG's pixels, the PDF's points × 0.595
 _PAGE_H: Final = 1414  # an A4 page at that width
 _MARGIN: Final = 60
@@ -134,7 +129,7 @@ def _table_block(table: Table, rng: Any) -> _Block:
     weights = [3.0 if c in label_cols else 1.0 for c in range(ncols)]
     unit = (_PAGE_W - 2 * _MARGIN) / sum(weights)
     xs = [_MARGIN + unit * sum(weights[:c]) for c in range(ncols + 1)]
-    cells = [(r, c, cell, _cell_text(cell, rng)) for r, c, cell in _spans(table)]
+    cells = [(r, c, cell, _cell_text(cell, rng)) for r, row in enumerate(grid) for c, cell in enumerate(row) if cell]
     wrapped = {(r, c): _wrap(text, xs[c + cell.colspan] - xs[c] - 8) for r, c, cell, text in cells}
     heights = [float(_LINE + 6)] * len(grid)
     for r, c, cell, _ in cells:

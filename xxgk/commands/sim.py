@@ -32,7 +32,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError("--portals: at least one portal")
     try:
         world = generate(seed=args.seed, portals=args.portals, faults=args.faults, fault_kinds=kinds)
-        sim = Simulator(world, as_of=as_of, host=args.host, port=args.port)
+        host = "127.0.0.1" if args.host == "localhost" else args.host
+        sim = Simulator(world, as_of=as_of, host=host, port=args.port)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
