@@ -5,7 +5,7 @@
 2. `status` and `query` over 50,000 reports of 3,000 agencies, rows generated straight into the
    tables: median latency of each question, target < 200 ms.
 
-Run: `.venv/bin/python bench/bench_store.py [--reports N] [--only import|query] [--backend sqlite|postgresql]`.
+Run: `.venv/bin/python bench/bench_store.py [--reports N] [--jobs N] [--only import|query] [--backend …]`.
 PostgreSQL is XXGK_BENCH_PG (default: the local server's `test` database), in a scratch schema
 dropped at the end.
 """
@@ -74,10 +74,10 @@ def render_reports(directory: Path, count: int, seed: int = 2026) -> float:
     return time.perf_counter() - start
 
 
-def bench_import(backend: str, reports: Path, count: int, workdir: Path) -> None:
+def bench_import(backend: str, reports: Path, count: int, workdir: Path, jobs: int) -> None:
     with database(backend, workdir) as url:
         env = {**os.environ, "XXGK_SNAPSHOTS": str(workdir / f"snapshots-{backend}")}
-        command = [sys.executable, "-m", "xxgk.cli", "import", str(reports), "--json", "--db", url]
+        command = [sys.executable, "-m", "xxgk.cli", "import", str(reports), "--json", "--jobs", str(jobs), "--db", url]
         start = time.perf_counter()
         proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         out = proc.stdout.read() if proc.stdout else b""
@@ -85,8 +85,10 @@ def bench_import(backend: str, reports: Path, count: int, workdir: Path) -> None
         seconds = time.perf_counter() - start
         outcomes = json.loads(out or b"[]")
         changes = {c: sum(o["change"] == c for o in outcomes) for c in ("new_report", "new_version", "unchanged")}
-        print(f"import {backend:<10} {count} files in {seconds:6.1f} s = {count / seconds:6.0f} reports/s   "
-              f"peak RSS {usage.ru_maxrss / 1024:5.0f} MB   exit {os.waitstatus_to_exitcode(status)}   {changes}")
+        print(f"import {backend:<10} --jobs {jobs}  {count} files in {seconds:6.1f} s = "
+              f"{count / seconds:4.0f} reports/s   "
+              f"peak RSS {usage.ru_maxrss / 1024:5.0f} MB (the storing process)   "
+              f"exit {os.waitstatus_to_exitcode(status)}   {changes}")
 
 
 # ---- 2. status and query over 50,000 reports -------------------------------------------
@@ -204,6 +206,7 @@ def bench_queries(backend: str, workdir: Path, n_agencies: int, n_reports: int) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--reports", type=int, default=10_000, help="files to import")
+    parser.add_argument("--jobs", type=int, default=1, help="`xxgk import --jobs`: parsing processes")
     parser.add_argument("--only", choices=("import", "query"))
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
     args = parser.parse_args()
@@ -215,7 +218,7 @@ def main() -> None:
             reports.mkdir()
             print(f"rendered {args.reports} report files in {render_reports(reports, args.reports):.1f} s")
             for backend in backends:
-                bench_import(backend, reports, args.reports, workdir)
+                bench_import(backend, reports, args.reports, workdir, args.jobs)
         if args.only in {None, "query"}:
             for backend in backends:
                 bench_queries(backend, workdir, 3_000, 50_000)

@@ -7,6 +7,7 @@ wrong year — and the agency from the registry, which knows the agency's full n
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,7 @@ from store.models import CrawlRun, utcnow
 from xxgk.registry import Registry
 
 log = logging.getLogger(__name__)
+_SEASON_END = 4  # reports are due by 31 January or 31 March; April is still the season
 
 _SUFFIX_BY_TYPE = {
     "application/pdf": ".pdf", "application/msword": ".doc", "text/html": ".html", "text/plain": ".txt",
@@ -94,7 +96,7 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None) 
         return "unreadable_attachment" if item.kind == "attachment" else "page_without_report"
     if item.kind == "page" and item.attachments and record.get("format") is None:
         return "page_without_report"  # no tables here: the report is the linked file
-    year = record.get("year") if isinstance(record.get("year"), int) else item.year
+    year = filing_year(record.get("year") if isinstance(record.get("year"), int) else item.year, item.dates)
     source = Source(
         data=item.body, name=name, url=item.url, agency=item.agency, level=item.level, region=item.region,
         year=year, dates=item.dates, seen_at=utcnow(), http_status=item.status, content_type=item.content_type,
@@ -107,6 +109,18 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None) 
     except StoreError as exc:
         log.error("could not store %s: %s", item.url, exc)  # noqa: TRY400 - one line, no traceback
         return "store_error"
+
+
+def filing_year(stated: int | None, dates: Mapping[str, dt.date]) -> int | None:
+    """The year a report covers. A report cannot cover a year that has not ended, and one published in
+    the reporting season (January–April) covers the year before: a title and body that say otherwise
+    are a clerk's mistake (format-spec E11), reported by the validator's `year_mismatch`."""
+    published = next((dates[s] for s in ("page", "meta", "list", "url") if s in dates), None)
+    if published is None or stated is None:
+        return stated
+    if stated >= published.year or (published.month <= _SEASON_END and stated < published.year - 1):
+        return published.year - 1
+    return stated
 
 
 def finish_run(

@@ -8,10 +8,12 @@ here (the spider classifies it as a failure first).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -68,6 +70,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.counts: Counter[str] = Counter()
         self.errors: dict[str, Counter[str]] = defaultdict(Counter)
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-store")
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
@@ -84,7 +87,7 @@ class ArchivePipeline:
         self.run_id = start_run(self.archive, spider.registry, list(spider.portals))
         spider.known = known_validators(self.archive, list(spider.portals))
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
             self.errors[item.portal][item.kind] += 1
             self.counts["failures"] += 1
@@ -93,7 +96,9 @@ class ArchivePipeline:
         if self.archive is not None:
             from crawler.archive import store_document  # noqa: PLC0415
 
-            outcome = store_document(self.archive, item, self.run_id)
+            # parsing (OCR, office conversion) is slow: off the reactor, one document at a time
+            loop = asyncio.get_running_loop()
+            outcome = await loop.run_in_executor(self.worker, store_document, self.archive, item, self.run_id)
             self.counts[outcome] += 1
         return item
 
@@ -103,6 +108,7 @@ class ArchivePipeline:
             return
         from crawler.archive import finish_run  # noqa: PLC0415
 
+        self.worker.shutdown(wait=True)
         stats = getattr(spider, "portal_stats", {})
         finish_run(self.archive, self.run_id, self.counts, self.errors, stats)
 

@@ -37,6 +37,7 @@ LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.UngzipMiddleware": 580}  # after HttpCompressionMiddleware (590)
 
 # Browser pages (fetcher: browser, or a static page that shows no list) go through scrapy-playwright
 # with Debian's Chromium; every other request uses Scrapy's own downloader.

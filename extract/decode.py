@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import gzip
 import re
 import zlib
 
@@ -27,17 +26,18 @@ def normalise_charset(label: str) -> str | None:
 
 
 def ungzip(data: bytes) -> bytes:
-    """Some servers send gzip bytes without Content-Encoding; undo that, tolerating truncation."""
+    """Some servers send gzip bytes without Content-Encoding; undo that, tolerating truncation and
+    refusing a gzip bomb (more than MAX_BYTES inflated) without inflating it further."""
     if not data.startswith(b"\x1f\x8b"):
         return data
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error):
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            return d.decompress(data, MAX_BYTES)
-        except zlib.error as exc:
-            raise UnreadableInputError(f"corrupt gzip data: {exc}") from None
+        out = d.decompress(data, MAX_BYTES + 1)
+    except zlib.error as exc:
+        raise UnreadableInputError(f"corrupt gzip data: {exc}") from None
+    if len(out) > MAX_BYTES:
+        raise UnreadableInputError(f"gzip data inflates to more than {MAX_BYTES >> 20} MiB")
+    return out
 
 
 def looks_binary(data: bytes) -> bool:

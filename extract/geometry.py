@@ -381,7 +381,8 @@ class _Unruled:
         centre = (block[0].box.top + block[-1].box.bottom) / 2
         opens = bool(MARKER.match(block[0].text))
         step = 0.25 * self.h
-        return min(anchors, key=lambda k: (round(abs(_centre(self.frags[k]) - centre) / step), (k > block[0].line) != opens))
+        return min(anchors, key=lambda k: (round(abs(_centre(self.frags[k]) - centre) / step),
+                                           (k > block[0].line) != opens))
 
 
 @dataclass(frozen=True, slots=True)

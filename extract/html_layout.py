@@ -16,6 +16,7 @@ from lxml import etree
 from extract.document import Block, Document, Grid, Line
 from extract.grid import build_grid, mark_breaks, table_rows
 from extract.normalize import clean_line, is_page_number, nfkc
+from extract.sheet import split_sheet
 
 # Body containers of the CMS families (portals.md §2.8, KIROGOVCOMPARE's priority list).
 _CONTAINER_IDS = frozenset({"ivs_content", "webeditorview", "zoom", "Zoom", "article", "articleContent",
@@ -82,10 +83,11 @@ def _is_layout_table(table: Any, grid: Grid) -> bool:
 
 
 class _Walker:
-    def __init__(self, skip_nav: bool) -> None:
+    def __init__(self, skip_nav: bool, sheet: bool = False) -> None:
         self.blocks: list[Block] = []
         self.buf: list[str] = []
         self.skip_nav = skip_nav
+        self.sheet = sheet  # a spreadsheet saved as a web page: each table is a whole sheet
 
     def flush(self) -> None:
         if self.buf:
@@ -104,6 +106,10 @@ class _Walker:
         if tag == "table":
             rows = table_rows(el)
             grid = build_grid(rows) if rows else None
+            if grid is not None and self.sheet:
+                self.flush()
+                self.blocks.extend(split_sheet(grid))
+                return
             if grid is not None and not _is_layout_table(el, grid):
                 self.flush()
                 self.blocks.append(grid)
@@ -132,6 +138,14 @@ def _page_meta(root: Any) -> dict[str, str]:
     return meta
 
 
+def _is_sheet(root: Any) -> bool:
+    """Excel's and WPS ET's "save as web page": `<meta name="ProgId" content="Excel.Sheet">`."""
+    return any(
+        (m.get("name") or "").lower() == "progid" and "excel.sheet" in (m.get("content") or "").lower()
+        for m in root.iter("meta")
+    )
+
+
 def _titles(root: Any, meta: dict[str, str]) -> list[str]:
     out = []
     if "ArticleTitle" in meta:
@@ -151,11 +165,11 @@ def html_document(text: str) -> Document:
     meta = _page_meta(root)
     titles = _titles(root, meta)
     container = _choose_container(root)
-    walker = _Walker(skip_nav=container is None)
+    walker = _Walker(skip_nav=container is None, sheet=_is_sheet(root))
     body = root.find("body")
     walker.walk(container if container is not None else (body if body is not None else root))
     walker.flush()
-    doc = Document(blocks=walker.blocks, extractor="html:lxml", medium="html", title_candidates=titles, page_meta=meta)
+    doc = Document(walker.blocks, "html:lxml", medium="html", title_candidates=titles, page_meta=meta)
     if container is None and not any(_REPORT_WORDS.search(line) for line in doc.prose()):
         return _trafilatura_fallback(text, doc)
     return doc

@@ -30,7 +30,10 @@ class Limits:
     max_pixels: int = 60_000_000
     ocr_dpi: int = 200
     max_ocr_pages: int = 60  # a report scanned page by page; beyond that OCR is a batch job, not a parse
-    # wall clock: one LibreOffice conversion, one OCR page, and a whole attachment
+    # wall clock: one LibreOffice conversion (its process group is killed), one tesseract page
+    # (a child process too), and a whole attachment. Work in this process (pdfplumber, RapidOCR)
+    # cannot be pre-empted safely: it is checked against `extract_timeout` between pages, and
+    # bounded per page by the page and pixel caps.
     convert_timeout: float = 90.0
     ocr_page_timeout: float = 60.0
     extract_timeout: float = 600.0
@@ -73,11 +76,11 @@ def check_zip(data: bytes, medium: str, limits: Limits) -> None:
     total = sum(i.file_size for i in infos)
     if total > limits.max_unzipped_bytes:
         raise UnreadableInputError(
-            f"{medium}: zip bomb refused: inflates to {total / 1e6:.0f} MB (limit {limits.max_unzipped_bytes / 1e6:.0f} MB)"
+            f"{medium}: zip bomb refused: inflates to {total >> 20} MiB (limit {limits.max_unzipped_bytes >> 20} MiB)"
         )
     for info in infos:
         if info.file_size > 1_000_000 and info.file_size > limits.max_zip_ratio * max(1, info.compress_size):
+            ratio = info.file_size / max(1, info.compress_size)
             raise UnreadableInputError(
-                f"{medium}: zip bomb refused: {info.filename} inflates {info.file_size / max(1, info.compress_size):.0f}x"
-                f" (limit {limits.max_zip_ratio:.0f}x)"
+                f"{medium}: zip bomb refused: {info.filename} inflates {ratio:.0f}x (limit {limits.max_zip_ratio:.0f}x)"
             )

@@ -15,12 +15,14 @@ is marked doubtful, never silently trusted.
 from __future__ import annotations
 
 import functools
+import importlib
 import io
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import warnings
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -31,18 +33,17 @@ from extract.errors import UnreadableInputError
 from extract.geometry import Box, Word, closing_rules
 from extract.limits import Deadline, Limits
 from extract.pages import Page, assemble
+from extract.uncertain import GLYPHS
 
 MAX_SIDE = 4000  # px: beyond 300 dpi on A4 recognition gains nothing and memory grows
 SKEW_RANGE = 3.0  # degrees a scan may be tilted; more is a photo, not a scan
 RULE_CONTRAST = 30  # grey levels a rule is darker than its surroundings, averaged along it
 RULE_OFFSET = 5  # px beside a rule where its background is measured
-JOIN_GAP = 30  # px: pieces of one rule broken by noise (or by a text box) are joined across this gap
+JOIN_GAP = 30  # px: pieces of one rule broken by noise are joined across this gap
+SHORT_RULE_SHARE = 0.8  # a short piece of rule covers this much of the gap between the rules it joins
 REACH = 25  # px: a rule ending this close to another still meets it (a faint rule fades at its ends)
 INK_SHARE = 0.006  # share of dark pixels that makes a cell "not empty" though no text was read
 GLYPH_DOUBT = 0.5  # confidence given to a number read through letter-for-digit substitution
-_GLYPHS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1",
-                         "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6", "b": "6", "g": "9",
-                         "q": "9", "T": "7"})
 _NUMBERISH = re.compile(r"^[\d,.+\-ODQolI|iZzSsBGbgqT]+$")
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
 
@@ -57,10 +58,10 @@ class Engine(Protocol):
 
 class _Rapid:
     def __init__(self) -> None:
-        from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415 - heavy: onnxruntime
-
+        # untyped package (no stubs): its result is read as `Any`; heavy (onnxruntime), so imported here
+        rapidocr = importlib.import_module("rapidocr_onnxruntime")
         threads = min(4, os.cpu_count() or 1)
-        self.ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+        self.ocr = rapidocr.RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
         self.name = f"rapidocr-{version('rapidocr-onnxruntime')}"
 
     def page(self, gray: Any, limits: Limits) -> list[Word]:  # noqa: ARG002 - in-process, bounded per page by the caller
@@ -90,7 +91,9 @@ class _Rapid:
 class _Tesseract:
     def __init__(self, exe: str) -> None:
         self.exe = exe
-        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30, check=False).stdout
+        out = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [exe, "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
         m = re.search(r"tesseract (\d+\.\d+\.\d+)", out)
         self.name = f"tesseract-{m.group(1) if m else 'unknown'}"
 
@@ -180,7 +183,10 @@ def _frames(data: bytes, limits: Limits) -> list[Any]:
     from PIL import Image, ImageSequence, UnidentifiedImageError  # noqa: PLC0415
 
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with warnings.catch_warnings():  # PIL's own bomb warning: our cap below is the stricter one
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+        with img:
             if img.width * img.height > limits.max_pixels:
                 raise UnreadableInputError(
                     f"image: {img.width}x{img.height} pixels (limit {limits.max_pixels / 1e6:.0f} Mpx)"
@@ -191,7 +197,10 @@ def _frames(data: bytes, limits: Limits) -> list[Any]:
                     raise UnreadableInputError(f"image: more than {limits.max_ocr_pages} pages to OCR")
                 frames.append(np.asarray(frame.convert("L")))
             return frames
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:
+        limit = f"{limits.max_pixels / 1e6:.0f} Mpx"
+        raise UnreadableInputError(f"image: decompression bomb refused (limit {limit})") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UnreadableInputError(f"image: truncated or corrupt image ({exc})"[:200]) from None
 
 
@@ -208,7 +217,7 @@ def ocr_image(gray: Any, limits: Limits) -> Page:
     gray = _deskew(gray)
     ocr = engine()
     words = [_digit_glyphs(word) for word in ocr.page(gray, limits)]
-    tables = _ruled_tables(gray)
+    tables = _ruled_tables(gray, words)
     words = _reread_cells(gray, _ink(gray), words, tables, ocr, limits)
     return Page(float(gray.shape[1]), float(gray.shape[0]), words, tables)
 
@@ -246,18 +255,17 @@ def _deskew(gray: Any) -> Any:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def _ruled_tables(gray: Any) -> list[list[Box]]:
+def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
     """Ruling lines → cells, with the same edge algebra pdfplumber applies to a PDF's lines.
 
-    A scanned rule is thin, faint and broken by noise. A pixel is on a rule when the average along
-    a long horizontal (vertical) window through it is clearly darker than the same window a few
-    pixels wider: noise averages out along the window, a rule does not. Text strokes pass that
-    test too, so the recognised text boxes are taken out first. pdfplumber then joins collinear
-    pieces across small gaps and finds the cells; a table whose top or bottom rule is missing gets
-    one where its vertical rules begin and end.
+    A scanned rule is thin, faint and broken by noise. A pixel is on a rule when it is dark and the
+    average along a long horizontal (vertical) window through it is clearly darker than the same
+    window a few pixels to either side: noise averages out along the window, a rule does not, and
+    a stroke of text is shorter than the window. pdfplumber joins the pieces across small gaps; a
+    table whose top or bottom rule is missing gets one where its vertical rules begin and end. A
+    piece shorter than the window (a narrow column's border, cut where another rule crosses) is
+    kept when it runs between two rules and is not a stroke inside a recognised character.
     """
-    import cv2  # noqa: PLC0415
-    import numpy as np  # noqa: PLC0415
     from pdfplumber.table import (  # noqa: PLC0415
         cells_to_tables,
         edges_to_intersections,
@@ -265,32 +273,73 @@ def _ruled_tables(gray: Any) -> list[list[Box]]:
         merge_edges,
     )
 
-    grey = gray.astype(np.float32)
     h, w = gray.shape[:2]
-    edges: list[dict[str, Any]] = []
+    long_h, long_v = max(25, w // 25), max(25, h // 60)
+    masks = _rule_masks(gray, long_h, long_v)
+    edges = _rule_edges(masks, long_h, long_v)
+    if not edges:
+        return []
+    edges = merge_edges(edges, 4, 4, JOIN_GAP, JOIN_GAP)
+    edges += closing_rules(e for e in edges if e["orientation"] == "v")
+    text = [w.box for w in words]
+
+    def in_text(e: dict[str, Any]) -> bool:
+        return any(b.holds((e["x0"] + e["x1"]) / 2, (e["top"] + e["bottom"]) / 2) for b in text)
+
+    edges += [e for e in _rule_edges(masks, long_h // 3, long_v // 3) if _held(e, edges) and not in_text(e)]
+    edges = merge_edges(edges, 4, 4, 0, 0)
+    cells = intersections_to_cells(edges_to_intersections(edges, REACH, REACH))
+    return [[Box(*map(float, c)) for c in table] for table in cells_to_tables(cells) if len(table) >= 4]
+
+
+def _rule_masks(gray: Any, long_h: int, long_v: int) -> tuple[Any, Any]:
+    """Pixels that may lie on a horizontal and on a vertical rule."""
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    grey = gray.astype(np.float32)
     dark = ((cv2.blur(grey, (15, 15)) - grey) > RULE_CONTRAST / 2).astype(np.uint8)
-    edges: list[dict[str, Any]] = []
-    for orientation, window in (("h", (max(25, w // 25), 1)), ("v", (1, max(25, h // 60)))):
+    out = []
+    for axis, window in ((0, (long_h, 1)), (1, (1, long_v))):
         along = cv2.blur(grey, window)
-        # the background: the same window RULE_OFFSET px to either side (a crossing rule darkens it
-        # as much as the window itself, so rules are not cut where they cross)
-        axis = 0 if orientation == "h" else 1
+        # the background: the same window RULE_OFFSET px to either side
         side = (np.roll(along, RULE_OFFSET, axis) + np.roll(along, -RULE_OFFSET, axis)) / 2
-        rule = ((side - along) > RULE_CONTRAST).astype(np.uint8) & dark
-        rule = cv2.morphologyEx(rule, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, window))
-        n, _, stats, _ = cv2.connectedComponentsWithStats(rule, connectivity=8)
+        out.append(((side - along) > RULE_CONTRAST).astype(np.uint8) & dark)
+    return out[0], out[1]
+
+
+def _rule_edges(masks: tuple[Any, Any], length_h: int, length_v: int) -> list[dict[str, Any]]:
+    """Runs of rule pixels at least this long, as pdfplumber edges."""
+    import cv2  # noqa: PLC0415
+
+    edges = []
+    for orientation, mask, size in (("h", masks[0], (length_h, 1)), ("v", masks[1], (1, length_v))):
+        runs = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+        n, _, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
         for k in range(1, n):
             x, y, bw, bh = (float(v) for v in stats[k][:4])
             if orientation == "h":
                 edges.append(_edge("h", x, x + bw, y + bh / 2, y + bh / 2))
             else:
                 edges.append(_edge("v", x + bw / 2, x + bw / 2, y, y + bh))
-    if not edges:
-        return []
-    edges = merge_edges(edges, 4, 4, JOIN_GAP, JOIN_GAP)
-    edges += closing_rules(e for e in edges if e["orientation"] == "v")
-    cells = intersections_to_cells(edges_to_intersections(edges, REACH, REACH))
-    return [[Box(*map(float, c)) for c in table] for table in cells_to_tables(cells) if len(table) >= 4]
+    return edges
+
+
+def _held(piece: dict[str, Any], edges: Sequence[dict[str, Any]]) -> bool:
+    """A short piece of rule that runs (nearly) all the way between two long rules of the other
+    direction: a narrow cell's border. A stroke of text inside a cell stops well short of both."""
+    h = piece["orientation"] == "h"
+    lo, hi = (piece["x0"], piece["x1"]) if h else (piece["top"], piece["bottom"])
+    at = piece["top"] if h else piece["x0"]
+    across = [
+        e["x0"] if h else e["top"]
+        for e in edges
+        if e["orientation"] != piece["orientation"]
+        and (e["top"] - REACH <= at <= e["bottom"] + REACH if h else e["x0"] - REACH <= at <= e["x1"] + REACH)
+    ]
+    start = [c for c in across if abs(c - lo) <= REACH]
+    end = [c for c in across if abs(c - hi) <= REACH]
+    return bool(start and end) and hi - lo >= SHORT_RULE_SHARE * (max(end) - min(start))
 
 
 def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict[str, Any]:
@@ -303,7 +352,7 @@ def _digit_glyphs(word: Word) -> Word:
     text = word.text.replace(" ", "")
     if _NUMBER.match(text) or not _NUMBERISH.match(text) or not any(ch.isdigit() for ch in text):
         return word
-    fixed = text.translate(_GLYPHS)
+    fixed = text.translate(GLYPHS)
     if not _NUMBER.match(fixed):
         return word
     return Word(fixed, word.box, min(word.confidence or 0.0, GLYPH_DOUBT))
@@ -312,8 +361,9 @@ def _digit_glyphs(word: Word) -> Word:
 def _reread_cells(
     gray: Any, ink: Any, words: list[Word], tables: Sequence[Sequence[Box]], ocr: Engine, limits: Limits
 ) -> list[Word]:
-    """Read a cell again on its own when a recognised box straddles its ruling line (two numbers
-    run together), or when it holds ink but no word (a digit the detector missed)."""
+    """Read a cell again on its own when a recognised word straddles its ruling line (two numbers
+    run together), or when it holds ink but no word (a digit the detector missed). Only a cell
+    whose ink is one line high is read again; wrapped text is left to the page pass."""
     heights = sorted(w.box.height for w in words) or [30.0]
     line_h = heights[len(heights) // 2]
     keep = list(words)
@@ -325,15 +375,16 @@ def _reread_cells(
             if len(touched) > 1:
                 redo.update(touched)
         for k, c in enumerate(cells):
-            if k not in redo and not any(home[id(w)] is c for w in keep) and _inked(ink, c):
+            if k not in redo and not any(home[id(w)] is c for w in keep):
                 redo.add(k)
         for k in sorted(redo):
             c = cells[k]
-            if c.height > 2.5 * line_h:
-                continue  # a tall cell holds wrapped text: the page pass read it better
+            box = _ink_box(ink, c)
+            if box is None or box.height > 1.8 * line_h:
+                continue
             keep = [w for w in keep if not c.holds(w.box.cx, w.box.cy)]
-            crop = gray[int(c.top) + 4:int(c.bottom) - 3, int(c.x0) + 4:int(c.x1) - 3]
-            text, score = ocr.line(crop, limits) if crop.size else ("", 0.0)
+            crop = gray[max(0, int(box.top) - 4):int(box.bottom) + 4, max(0, int(box.x0) - 4):int(box.x1) + 4]
+            text, score = ocr.line(crop, limits)
             keep.append(_digit_glyphs(Word(text.strip(), c, score if text.strip() else 0.0)))
     return keep
 
@@ -345,6 +396,13 @@ def _overlap(a: Box, b: Box) -> float:
     return max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0))
 
 
-def _inked(ink: Any, cell: Box) -> bool:
-    inner = ink[int(cell.top) + 5:int(cell.bottom) - 4, int(cell.x0) + 5:int(cell.x1) - 4]
-    return bool(inner.size) and float(inner.mean()) / 255 > INK_SHARE
+def _ink_box(ink: Any, cell: Box) -> Box | None:
+    """The box round the ink inside a cell (its rules left out), or None when the cell is empty."""
+    import numpy as np  # noqa: PLC0415
+
+    top, x0 = int(cell.top) + 5, int(cell.x0) + 5
+    inner = ink[top:int(cell.bottom) - 4, x0:int(cell.x1) - 4]
+    if not inner.size or float(inner.mean()) / 255 <= INK_SHARE:
+        return None
+    rows, cols = np.nonzero(inner.max(axis=1))[0], np.nonzero(inner.max(axis=0))[0]
+    return Box(float(x0 + cols[0]), float(top + rows[0]), float(x0 + cols[-1] + 1), float(top + rows[-1] + 1))

@@ -10,6 +10,7 @@ process group, and a timeout after which the whole group is killed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -67,8 +68,11 @@ def unwrap_rows(text: str) -> str:
 
 
 def _continues(cells: list[str]) -> bool:
-    texts = [c.strip() for c in cells if c.strip()]
-    return bool(texts) and not any(is_value(t) or t in LEGACY_UNITS or MARKER.match(t) for t in texts)
+    """No number, no numbered label, no unit past the label column (`行政规范性文` / `件` is a label)."""
+    texts = [c.strip() for c in cells]
+    return any(texts) and not any(
+        t and (is_value(t) or MARKER.match(t) or (k > 0 and t in LEGACY_UNITS)) for k, t in enumerate(texts)
+    )
 
 
 def _antiword(data: bytes, limits: Limits) -> str | None:
@@ -80,7 +84,7 @@ def _antiword(data: bytes, limits: Limits) -> str | None:
         src = Path(tmp) / "in.doc"
         src.write_bytes(data)
         try:
-            proc = subprocess.run(
+            proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
                 [exe, "-w", "0", "-m", "UTF-8.txt", str(src)],
                 capture_output=True, timeout=limits.convert_timeout / 4, check=False,
             )
@@ -101,7 +105,9 @@ def _soffice(medium: str) -> str:
 @functools.cache
 def libreoffice_version(exe: str) -> str:
     try:
-        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60, check=False).stdout
+        out = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [exe, "--version"], capture_output=True, text=True, timeout=60, check=False
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         out = ""
     m = _VERSION.search(out)
@@ -133,7 +139,8 @@ def convert(data: bytes, medium: str, target: str, limits: Limits) -> tuple[byte
             _kill_group(proc.pid)
             proc.wait()
         if timed_out:
-            raise UnreadableInputError(f"{medium}: LibreOffice conversion timed out after {limits.convert_timeout:.0f} s")
+            seconds = f"{limits.convert_timeout:.0f} s"
+            raise UnreadableInputError(f"{medium}: LibreOffice conversion timed out after {seconds}")
         out = work / "out" / f"in.{target}"
         if not out.is_file() or out.stat().st_size == 0:
             raise UnreadableInputError(f"{medium}: LibreOffice could not convert the file (corrupt or unsupported)")
@@ -142,7 +149,5 @@ def convert(data: bytes, medium: str, target: str, limits: Limits) -> tuple[byte
 
 def _kill_group(pgid: int) -> None:
     """soffice may leave helpers behind (oosplash → soffice.bin); they die with the group."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass

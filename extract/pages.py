@@ -7,6 +7,7 @@ not, and sometimes a row itself split in two. All of that is undone here.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -84,8 +85,8 @@ def assemble(pages: Sequence[Page]) -> Layout:
         continued = n > 0 and bool(items[n - 1]) and not isinstance(items[n - 1][-1], TextLine)
         taken: set[int] = set()
         for a, b in table_runs(kept, width, continued=continued):
-            run = kept[a:b]
-            items[n].append(_Cells(cell_lines(run), run[0].box))
+            table = kept[a:b]
+            items[n].append(_Cells(cell_lines(table), table[0].box))
             taken.update(range(a, b))
             kinds.add("words")
         items[n].extend(ln for k, ln in enumerate(kept) if k not in taken)
@@ -93,7 +94,7 @@ def assemble(pages: Sequence[Page]) -> Layout:
     flow = _join_tables([it for page_items in items for it in page_items])
     left, right = _margins(all_lines)
     blocks: list[Block] = []
-    run: list[TextLine] = []
+    run: list[TextLine] = []  # lines of running text between two tables
     for it in flow:
         if isinstance(it, TextLine):
             run.append(it)
@@ -202,7 +203,7 @@ def _join(a: _Table, b: _Table) -> _Table:
 
 def _bounds(row: Sequence[Slot]) -> list[bool]:
     """Where a row's cell boundaries are: the two parts of a row split by a page break share them."""
-    return [a.origin != b.origin for a, b in zip(row, row[1:], strict=False)]
+    return [a.origin != b.origin for a, b in itertools.pairwise(row)]
 
 
 def _texts(row: Sequence[Slot]) -> list[str]:
@@ -214,7 +215,8 @@ def _widen(grid: Grid, own: Sequence[float], edges: Sequence[float], tol: float)
     columns becomes a span across them."""
     cover: list[list[int]] = []
     for k in range(len(own) - 1):
-        cover.append([i for i in range(len(edges) - 1) if edges[i] >= own[k] - tol and edges[i + 1] <= own[k + 1] + tol])
+        cover.append([i for i in range(len(edges) - 1)
+                      if edges[i] >= own[k] - tol and edges[i + 1] <= own[k + 1] + tol])
     rows = []
     for row in grid.rows:
         out: list[Slot] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from extract.decode import decode
+from extract.decode import decode, ungzip
 from extract.document import Document, Grid
 from extract.errors import UnreadableInputError
 from extract.html_layout import html_document
@@ -31,6 +31,7 @@ from extract.tables import (
     request_row_key,
 )
 from extract.text_layout import text_document
+from extract.uncertain import ocr_keys
 
 PARSER_VERSION = "xxgk-parser/1"
 _HTML_HINT = (b"<html", b"<table", b"<body", b"<div", b"<p>", b"<p ", b"<!doctype", b"<meta", b"<tr")
@@ -54,6 +55,7 @@ def load(data: bytes, *, name: str = "", charset: str | None = None) -> Document
     """
     if not data.strip():
         raise UnreadableInputError("empty file")
+    data = ungzip(data)  # a server's gzip without Content-Encoding hides the medium's magic bytes
     medium = sniff(data, name)
     if medium is not None:
         from extract.media import extract_attachment  # noqa: PLC0415 - keeps text parsing free of heavy imports
@@ -121,7 +123,7 @@ def read_tables(doc: Document) -> tuple[dict[str, Any], Diagnostics]:
     if not req_rows and not act_rows:
         legacy_rows = by_grid.get("legacy") or stream_legacy(lines)
         if legacy_rows:
-            stats = map_legacy(legacy_rows)
+            stats = map_legacy(legacy_rows, diag)
             if stats:
                 diag.format_evidence.append("pre-2019 统计表 indicators")
                 return {"format": "legacy", "legacy_stats": stats}, diag
@@ -167,6 +169,7 @@ def parse_document(doc: Document) -> dict[str, Any]:
         "title_year": meta.title_year,
         "period_years": meta.period_years,
         "body_years": meta.body_years[:5],
+        **ocr_keys(diag.read_scores),
     }
     return record
 

@@ -8,6 +8,7 @@ renders scanned pages for OCR.
 
 from __future__ import annotations
 
+import importlib
 import io
 from collections.abc import Sequence
 from importlib.metadata import version
@@ -19,13 +20,14 @@ from extract.geometry import Box, Word, closing_rules
 from extract.limits import Deadline, Limits
 from extract.pages import Page, assemble
 
-MIN_TEXT_CHARS = 20  # a page with fewer characters in its text layer is a scan (or blank)
+MIN_TEXT_CHARS = 20  # a page with fewer characters in its text layer and a page-sized image is a scan
+SCAN_SHARE = 0.5  # of the page an image must cover to be a scanned page
 MAX_CID_SHARE = 0.3  # `(cid:1234)` glyphs: a font without a Unicode map, unreadable as text
 
 
 def open_pdfium(data: bytes, limits: Limits) -> Any:
     """The pdfium document, once it is known to be readable and of a sane length."""
-    import pypdfium2 as pdfium  # noqa: PLC0415 - heavy, only for PDFs
+    pdfium = importlib.import_module("pypdfium2")  # untyped package (no stubs), only for PDFs
 
     try:
         doc = pdfium.PdfDocument(data)
@@ -81,9 +83,8 @@ def _text_pages(data: bytes, deadline: Deadline) -> tuple[list[Page], list[int],
                 words = _words(page.extract_words(x_tolerance=1, keep_blank_chars=False, use_text_flow=False))
                 chars = sum(len(w.text) for w in words)
                 cid = sum(w.text.count("(cid:") for w in words)
-                if chars < MIN_TEXT_CHARS or cid * 8 > MAX_CID_SHARE * chars:
-                    if page.images or chars:
-                        scanned.append(n)
+                if (chars < MIN_TEXT_CHARS and _image_share(page) > SCAN_SHARE) or cid * 8 > MAX_CID_SHARE * chars:
+                    scanned.append(n)
                     pages.append(Page(float(page.width), float(page.height), []))
                 else:
                     pages.append(Page(float(page.width), float(page.height), words, _ruled(page)))
@@ -93,6 +94,12 @@ def _text_pages(data: bytes, deadline: Deadline) -> tuple[list[Page], list[int],
     except Exception as exc:  # noqa: BLE001 - pdfminer raises anything on a malformed object; the file is what is broken
         raise UnreadableInputError(f"pdf: corrupt or unsupported file ({type(exc).__name__}: {exc})"[:200]) from None
     return pages, scanned, title if isinstance(title, str) and title.strip() else None
+
+
+def _image_share(page: Any) -> float:
+    area = float(page.width) * float(page.height) or 1.0
+    return max((abs(float(i["x1"]) - float(i["x0"])) * abs(float(i["bottom"]) - float(i["top"])) / area
+                for i in page.images), default=0.0)
 
 
 def _ruled(page: Any) -> list[list[Box]]:

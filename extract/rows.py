@@ -40,10 +40,14 @@ class LogicalRow:
     values: tuple[str, ...]
     columns: tuple[str, ...] | None = None  # header path per value (`行政诉讼 › 复议后起诉 › 总计`)
     missing: bool = False  # the table's header was found but this row's cells were not
+    confidences: tuple[float | None, ...] = ()  # OCR score per value, where the grid had one
 
     @property
     def leaf(self) -> str:
         return self.labels[-1] if self.labels else ""
+
+    def confidence(self, k: int) -> float | None:
+        return self.confidences[k] if k < len(self.confidences) else None
 
 
 # ---------------------------------------------------------------------------- grids
@@ -104,31 +108,37 @@ def _data_row(row: list[Slot], header: list[list[str]], leaf_origin: list[tuple[
             seen.add(slot.origin)
             labels.append(slot.text)
     values: list[str] = []
+    scores: list[float | None] = []
     for a, b in spans:
-        picked = ""
-        for j in range(a, min(b, len(row) - 1) + 1):
-            slot = row[j]
-            if slot.origin[1] < a and j > a:  # a cell spilling over from the previous span
-                continue
-            if not is_blank(slot.text):
-                picked = slot.text
-                break
-        values.append(picked)
+        read = [row[j] for j in range(a, min(b, len(row) - 1) + 1)
+                if not (row[j].origin[1] < a and j > a)]  # not a cell spilling over from the previous span
+        picked = next((slot for slot in read if not is_blank(slot.text)), None)
+        values.append(picked.text if picked else "")
+        # a blank read by OCR keeps its score: an inked cell that read as nothing is doubtful too
+        scores.append(picked.confidence if picked else min(
+            (slot.confidence for slot in read if slot.confidence is not None), default=None))
     columns = tuple(PATH_SEP.join(header[a]) for a, _ in spans)
-    return LogicalRow(tuple(labels), tuple(values), columns)
+    return LogicalRow(tuple(labels), tuple(values), columns, confidences=_scores(scores))
 
 
 def _plain_row(row: list[Slot]) -> LogicalRow:
     """No header: labels are the leading text cells, values the value cells after the last label."""
-    cells: list[str] = []
+    slots: list[Slot] = []
     seen: set[tuple[int, int]] = set()
     for slot in row:
         if slot.origin not in seen:
             seen.add(slot.origin)
-            cells.append(slot.text)
+            slots.append(slot)
+    cells = [s.text for s in slots]
     last_label = max((k for k, t in enumerate(cells) if t and not is_value(t)), default=-1)
     labels = tuple(t for t in cells[: last_label + 1] if t)
-    return LogicalRow(labels, tuple(cells[last_label + 1:]))
+    scores = _scores([s.confidence for s in slots[last_label + 1:]])
+    return LogicalRow(labels, tuple(cells[last_label + 1:]), confidences=scores)
+
+
+def _scores(scores: Sequence[float | None]) -> tuple[float | None, ...]:
+    """Per-value OCR scores, or () when no value was read by OCR (born-digital text)."""
+    return tuple(scores) if any(c is not None for c in scores) else ()
 
 
 # ---------------------------------------------------------------------------- streams

@@ -49,6 +49,8 @@ class Diagnostics:
     notes: dict[str, str] = field(default_factory=dict)
     format_evidence: list[str] = field(default_factory=list)
     ambiguous_splits: list[dict[str, Any]] = field(default_factory=list)
+    # `table.row.col` → (OCR score, the text read) for every cell a scan gave us
+    read_scores: dict[str, tuple[float, str]] = field(default_factory=dict)
 
     def unflatten(self, table: str, row: str, values: tuple[str, ...], n: int, check: Check) -> tuple[str, ...]:
         """A row whose cells ran together: cut it by the template arithmetic, or record the doubt."""
@@ -73,11 +75,15 @@ def _leaf(column: str) -> str:
     return column.rsplit(PATH_SEP, 1)[-1]
 
 
-def _put(cells: Cells, diag: Diagnostics, table: str, row: str, col: str, raw: str) -> None:
+def _put(
+    cells: Cells, diag: Diagnostics, table: str, row: str, col: str, raw: str, score: float | None = None
+) -> None:
     cv = parse_value(raw, money=(row, col) in MONEY_CELLS)
     cells.setdefault(row, {})[col] = cv.value
     if cv.note:
         diag.notes[f"{table}.{row}.{col}"] = cv.note
+    if score is not None:
+        diag.read_scores[f"{table}.{row}.{col}"] = (score, raw)
 
 
 # ---------------------------------------------------------------------------- 表三
@@ -113,9 +119,9 @@ def map_requests(rows: Sequence[LogicalRow], diag: Diagnostics) -> tuple[Cells, 
         if key is None or key in found:
             continue
         values = diag.unflatten("requests", key, row.values, len(REQUEST_COLUMNS), _ROW_TOTAL)
-        for col, raw in zip(_request_columns(row.columns, len(values)), values, strict=False):
+        for k, (col, raw) in enumerate(zip(_request_columns(row.columns, len(values)), values, strict=False)):
             if col is not None:
-                _put(found, diag, "requests", key, col, raw)
+                _put(found, diag, "requests", key, col, raw, row.confidence(k))
     single_other = "other_handling" in found and not any(
         k in found for k in ("other_no_correction", "other_unpaid_fee", "other_other")
     )
@@ -142,9 +148,9 @@ def map_review(row: LogicalRow, diag: Diagnostics) -> Cells:
         mapped = [(_first(REVIEW_GROUP_PATTERNS, c), _first(REVIEW_COLUMN_PATTERNS, _leaf(c))) for c in row.columns]
         if sum(g is not None and c is not None for g, c in mapped) >= 10:
             places = [(g, c) if g and c else None for g, c in mapped]
-    for place, raw in zip(places, values, strict=False):
+    for k, (place, raw) in enumerate(zip(places, values, strict=False)):
         if place is not None:
-            _put(out, diag, "review_litigation", place[0], place[1], raw)
+            _put(out, diag, "review_litigation", place[0], place[1], raw, row.confidence(k))
     return out
 
 
@@ -186,9 +192,9 @@ def map_active(rows: Sequence[LogicalRow], fmt: str, diag: Diagnostics) -> Cells
             continue
         found[key] = {}
         # no arithmetic ties 表二's cells together, so a lone long number there is taken as it is
-        for col, raw in zip(_active_columns(row, layout[key]), row.values, strict=False):
+        for k, (col, raw) in enumerate(zip(_active_columns(row, layout[key]), row.values, strict=False)):
             if col is not None:
-                _put(found, diag, "active", key, col, raw)
+                _put(found, diag, "active", key, col, raw, row.confidence(k))
     out: Cells = {}
     for key, cols in layout.items():
         if key not in found:
@@ -211,8 +217,9 @@ def legacy_label(text: str) -> str:
     return label
 
 
-def map_legacy(rows: Sequence[LogicalRow]) -> list[dict[str, Any]]:
+def map_legacy(rows: Sequence[LogicalRow], diag: Diagnostics) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for row in rows:
         if len(row.labels) < 2:
             continue
@@ -227,4 +234,9 @@ def map_legacy(rows: Sequence[LogicalRow]) -> list[dict[str, Any]]:
         if len(row.values) > 1 and row.columns and "累计" in row.columns[-1]:
             entry["cumulative"] = parse_value(row.values[-1]).value
         out.append(entry)
+        seen[entry["label"]] = seen.get(entry["label"], 0) + 1
+        score = row.confidence(0)
+        if score is not None:  # keyed like the validator's entries: a repeated label is `label#2`
+            key = entry["label"] if seen[entry["label"]] == 1 else f"{entry['label']}#{seen[entry['label']]}"
+            diag.read_scores[f"legacy_stats.{key}.value"] = (score, row.values[0])
     return out

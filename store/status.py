@@ -158,9 +158,11 @@ def _primary(reports: list[ReportFacts]) -> ReportFacts:
 
 
 def compliance(session: Session, as_of: dt.date, filters: Filters = EVERYTHING,
-               unreachable: Collection[int] = ()) -> list[StatusRow]:
+               unreachable: Collection[int] = (), first_year: int | None = None) -> list[StatusRow]:
     """The matrix rows for the agencies matching `filters`: `filters.year`, else every year the archive holds
     plus the last finished one. `unreachable` holds ids of agencies whose portal the last crawl could not reach.
+    `first_year` is the registry's oldest monitored year: every agency is then expected every year from it to
+    the last finished one, and earlier years are left out (the crawler does not fetch them).
     """
     clauses = filters.agency_clauses()
     agencies = agency_facts(session, *clauses)
@@ -169,16 +171,21 @@ def compliance(session: Session, as_of: dt.date, filters: Filters = EVERYTHING,
     by_key: dict[tuple[int, int], list[ReportFacts]] = {}
     for report in report_facts(session, *clauses):
         by_key.setdefault((report.agency_id, report.year), []).append(report)
-    first_year = dict(session.connection().execute(
+    first_year_of = dict(session.connection().execute(
         select(Report.agency_id, func.min(Report.year)).group_by(Report.agency_id)).all())
     years = [filters.year] if filters.year is not None else sorted({y for _, y in by_key} | {as_of.year - 1})
+    if first_year is not None:
+        if filters.year is None:
+            years = sorted(set(years) | set(range(first_year, as_of.year)))
+        years = [y for y in years if y >= first_year]
+        first_year_of = dict.fromkeys((a.id for a in agencies), first_year)
     blocked = frozenset(unreachable)
     agencies.sort(key=lambda a: (a.region or "", a.name))  # so that rows come out ordered by year, region, name
     rows = []
     for year in years:
         for agency in agencies:
             reports = by_key.get((agency.id, year))
-            if reports or year >= first_year.get(agency.id, years[0]):
+            if reports or year >= first_year_of.get(agency.id, years[0]):
                 primary = _primary(reports) if reports else None
                 rows.append(make_row(agency, year, primary, as_of, unreachable=agency.id in blocked))
     return rows

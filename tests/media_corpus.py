@@ -14,16 +14,17 @@ import fcntl
 import functools
 import hashlib
 import io
-import json
-import os
 import random
 import shutil
 import subprocess
 import tempfile
+from html import escape
 from pathlib import Path
 from typing import Any
 
+import docx
 import numpy as np
+import openpyxl
 from conftest import GOLD
 from PIL import Image, ImageFilter
 
@@ -80,8 +81,6 @@ def _cell_text(cell: Cell, rng: random.Random) -> str:
 
 def docx_bytes(record: Record) -> bytes:
     """The report as an agency's Word file: paragraphs, and tables with merged cells."""
-    import docx
-
     rng = derived_rng(record, "docx")
     out = docx.Document()
     for block in build_document(record, rng).blocks:
@@ -114,8 +113,6 @@ def _starts(table: Table, r: int, row: tuple[Cell, ...]) -> list[tuple[Cell, tup
 def xlsx_bytes(record: Record) -> bytes:
     """The report as an agency's spreadsheet: paragraphs in column A, tables below with merges,
     numbers as numbers, a blank row after each table."""
-    import openpyxl
-
     rng = derived_rng(record, "xlsx")
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -139,6 +136,36 @@ def xlsx_bytes(record: Record) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def sheet_html(record: Record) -> bytes:
+    """The report as Excel or WPS ET saves a sheet "as web page": one table for the whole sheet,
+    paragraphs in rows of one merged cell, GB2312, `<meta name=ProgId content=Excel.Sheet>`."""
+    rng = derived_rng(record, "sheet-html")
+    blocks = build_document(record, rng).blocks
+    width = max((t.width for t in blocks if isinstance(t, Table)), default=1)
+    rows = []
+    for block in blocks:
+        if isinstance(block, Para):
+            rows += [f"<tr height=19><td colspan={width} class=xl65>{escape(line)}</td></tr>" for line in block.text.split("\n")]
+            continue
+        for row in block.rows:
+            cells = "".join(
+                f"<td{f' rowspan={c.rowspan}' if c.rowspan > 1 else ''}{f' colspan={c.colspan}' if c.colspan > 1 else ''}"
+                f" class=xl66{' x:num' if c.number is not None else ''}>{escape(_cell_text(c, rng)).replace(chr(10), '<br>')}</td>"
+                for c in row
+            )
+            rows.append(f"<tr height=19>{cells}</tr>")
+        rows.append(f"<tr height=19><td colspan={width} height=19></td></tr>")
+    page = (
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">\n'
+        '<head><meta http-equiv=Content-Type content="text/html; charset=gb2312">\n'
+        '<meta name=ProgId content=Excel.Sheet><meta name=Generator content="WPS Office ET">\n'
+        "<style>td{mso-number-format:General;}</style></head><body link=blue vlink=purple>\n"
+        "<table border=0 cellpadding=0 cellspacing=0 style='border-collapse:collapse;table-layout:fixed'>\n"
+        + "\n".join(rows) + "\n</table></body></html>"
+    )
+    return page.encode("gbk", errors="xmlcharrefreplace")
 
 
 # ---------------------------------------------------------------------------- scans
@@ -172,7 +199,8 @@ def _html_sources() -> dict[str, bytes]:
 
 @functools.cache
 def corpus() -> Path:
-    """The converted fixtures: html/, pdf/, doc/, docx/, xlsx/ (LibreOffice), pydocx/, pyxlsx/."""
+    """The converted fixtures: html/, pdf/, doc/, docx/, xlsx/ (LibreOffice), pydocx/, pyxlsx/, and
+    xls/ (LibreOffice's Excel 97 copies of pyxlsx/)."""
     sources = _html_sources()
     digest = hashlib.sha256(Path(__file__).read_bytes())
     for name in sorted(sources):
@@ -202,14 +230,39 @@ def _build(root: Path, sources: dict[str, bytes]) -> None:
         (root / sub).mkdir()
         for key, record in RECORDS.items():
             (root / sub / f"{key}.{sub[2:]}").write_bytes(build(record))
-    (root / "manifest.json").write_text(json.dumps(sorted(RECORDS)), encoding="utf-8")
+    soffice([root / "pyxlsx" / f"{k}.xlsx" for k in ("gold-000", "random-1-2019", "gold-004")], "xls", root / "xls")
     (root / "done").touch()
-    os.sync()
 
 
-def files(kind: str) -> list[Path]:
-    return sorted((corpus() / kind).iterdir())
+def names(kind: str) -> list[str]:
+    """The file names a corpus directory holds, known without building the corpus (for
+    parametrising tests at collection time)."""
+    keys = sorted(RECORDS)
+    if kind == "pdf":
+        return [f"{k}.{style}.pdf" for k in keys for style in (*STYLES, "unruled")]
+    if kind in {"doc", "docx", "xlsx"}:
+        styles = ("html_clean",) if kind == "xlsx" else STYLES
+        return [f"{k}.{style}.{kind}" for k in keys for style in styles]
+    return [f"{k}.{kind.removeprefix('py')}" for k in keys]
 
 
-def record_of(path: Path) -> Record:
-    return RECORDS[path.name.split(".")[0]]
+def path(kind: str, name: str) -> Path:
+    return corpus() / kind / name
+
+
+def record_of(name: str) -> Record:
+    return RECORDS[name.split(".", 1)[0]]
+
+
+@functools.cache
+def scanned(name: str, dpi: int = 200) -> list[Path]:
+    """Scan-like page images (PNG) of a corpus PDF, made once per content."""
+    root = corpus()  # before taking the lock: corpus() takes it too
+    out = root / "scans" / f"{name}-{dpi}"
+    with (Path(tempfile.gettempdir()) / "xxgk-media.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "done").exists():
+            out.mkdir(parents=True, exist_ok=True)
+            scan(root / "pdf" / name, out, seed=7, dpi=dpi)
+            (out / "done").touch()
+    return sorted(out.glob("*.png"))

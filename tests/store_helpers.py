@@ -25,6 +25,16 @@ def row_counts(archive: Archive) -> dict[str, int]:
         }
 
 
+def table_contents(archive: Archive, ignore: frozenset[str] = frozenset({"last_seen_at"})) -> dict[str, list[str]]:
+    """Every row of every table (as sortable text), leaving out the columns named in `ignore`."""
+    with archive.read() as session:
+        return {
+            name: sorted(repr(tuple(row)) for row in session.execute(
+                select(*(c for c in table.columns if c.name not in ignore))))
+            for name, table in Base.metadata.tables.items()
+        }
+
+
 def generated_reports(directory: Path, count: int, seed: int = 7, layout: str = "txt_tabs") -> list[Path]:
     """`count` rendered 2021-format reports of distinct agency-years, as files in `directory`."""
     rng = random.Random(seed)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
+from openpyxl import load_workbook
 from sqlalchemy import select, update
-from store_helpers import generated_reports, row_counts
+from store_helpers import generated_reports, row_counts, table_contents
 
 from store.agencies import upsert_agency, upsert_portal
 from store.db import Archive
@@ -54,7 +55,7 @@ def revised_002(directory: Path) -> Path:
 def report_of(archive: Archive, agency: str, year: int) -> Report:
     with archive.read() as session:
         report = session.scalars(select(Report).join(Report.agency).where(
-            Report.year == year, Report.agency.has(name=agency))).one()
+            Report.year == year, Agency.name == agency)).one()
         session.expunge(report)
         return report
 
@@ -62,11 +63,13 @@ def report_of(archive: Archive, agency: str, year: int) -> Report:
 def test_reimport_creates_nothing(xxgk, archive: Archive, tmp_path: Path) -> None:
     import_seeds(xxgk)
     before = row_counts(archive)
+    contents = table_contents(archive)
     snapshots = sorted((tmp_path / "snapshots").rglob("*.gz"))
     import_seeds(xxgk)
     again = xxgk("import", str(SEED["002"]), "--json")
     assert json.loads(again.out)[0]["change"] == "unchanged"
     assert row_counts(archive) == before
+    assert table_contents(archive) == contents  # not a row nor a value changed, but the last-seen times
     assert sorted((tmp_path / "snapshots").rglob("*.gz")) == snapshots
     assert before["report"] == 5
     assert before["report_version"] == 5
@@ -266,12 +269,17 @@ def test_reparse_makes_versions_only_where_the_record_changed(xxgk, archive: Arc
     assert row_counts(archive)["document"] == before["document"]
 
 
-def test_many_files_and_a_directory(xxgk, archive: Archive, tmp_path: Path) -> None:
-    generated_reports(tmp_path / "gen", 12)
-    result = xxgk("import", str(tmp_path / "gen"), "--json")
-    assert result.code == 0, result.err
-    assert {r["change"] for r in json.loads(result.out)} == {"new_report"}
-    assert row_counts(archive)["report"] == 12
+def test_a_directory_parsed_by_worker_processes(xxgk, archive: Archive, tmp_path: Path) -> None:
+    files = generated_reports(tmp_path / "gen", 12)
+    (tmp_path / "gen" / "0005.txt").write_text("这不是一份年度报告。", encoding="utf-8")
+    result = xxgk("import", str(tmp_path / "gen"), "--jobs", "2", "--json")
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert "0005.txt: not an annual report" in result.err
+    outcomes = json.loads(result.out)
+    assert [o["path"] for o in outcomes] == [str(p) for p in files if p.name != "0005.txt"]  # in order
+    assert {o["change"] for o in outcomes} == {"new_report"}
+    assert row_counts(archive)["report"] == 11
 
 
 def test_a_short_name_in_the_report_finds_the_registry_agency(xxgk, archive: Archive) -> None:
@@ -287,3 +295,18 @@ def test_a_short_name_in_the_report_finds_the_registry_agency(xxgk, archive: Arc
         assert (agency.level, agency.parent.name, agency.parent.level) == ("township", "芷江侗族自治县人民政府", "county")
         assert (agency.portal.key, agency.supervisors) == ("zhijiang", ["zj@example.cn"])
         assert session.scalars(select(Agency.name)).all().count("楠木坪镇") == 0
+
+
+def test_exports_through_the_cli(xxgk, tmp_path: Path) -> None:
+    import_seeds(xxgk)
+    rows = json.loads(xxgk("status", "--json", "--as-of", AS_OF).out)
+    book = tmp_path / "status.xlsx"
+    assert xxgk("status", "--out", str(book), "--as-of", AS_OF).code == 0  # the format follows the suffix
+    sheet = load_workbook(book).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.max_row == 1 + len(rows)
+    assert sheet["A1"].value == "机关"
+    assert xxgk("query", "--format", "csv").out.startswith("\ufeff机关,级别,")
+    refused = xxgk("status", "--format", "table", "--out", str(tmp_path / "status.txt"))
+    assert refused.code == 2
+    assert "--out needs --format csv, json or xlsx" in refused.err

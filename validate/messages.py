@@ -74,6 +74,14 @@ MESSAGES: Final[dict[str, str]] = {
     "cell.not_integer.not_number": "{cell}的内容“{value}”不是数字",
     "blank_cell": "{cell}为空白：空白不等于 0，没有数据的栏目应填 0",
     "missing_row": "{table_name}中找不到『{label}』行，该行数据缺失",
+    "ocr_uncertain": (
+        "{cell}由扫描件识别为“{text}”，识别置信度 {confidence}，可能识别有误，"
+        "请对照原件核对（可能的数值：{candidates}）"
+    ),
+    "ocr_uncertain.relation": (
+        "{cell}由扫描件识别为“{text}”（识别置信度 {confidence}），所在行或栏的合计不成立；读作 {solved} 时合计成立，"
+        "请对照原件核对（可能的数值：{candidates}）"
+    ),
     "ambiguous_split": (
         "{table_name}『{label}』行的数字连写为“{raw}”，可拆分为 {candidates}，无法确定，请对照原文核对"
     ),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Final
 
 from validate.rule import Rule
-from validate.rules import arithmetic, cells, cross_year, legacy, plausibility, structure, text_table
+from validate.rules import arithmetic, cells, cross_year, legacy, ocr, plausibility, structure, text_table
 
 RULES: Final[tuple[Rule, ...]] = (
     *cells.RULES,
+    *ocr.RULES,
     *arithmetic.RULES,
     *structure.RULES,
     *text_table.RULES,

@@ -26,6 +26,10 @@ Email = Annotated[str, Field(pattern=_EMAIL.pattern)]
 Url = Annotated[str, Field(pattern=_URL.pattern)]
 RegionCode = Annotated[str, Field(pattern=r"^\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?$")]
 MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]
+# a crontab line's five fields (minute hour day month weekday); the scheduler parses the values themselves
+Cron = Annotated[str, Field(pattern=r"^\s*\S+(\s+\S+){4}\s*$")]
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class RegistryError(ValueError):
@@ -58,6 +62,20 @@ class DeadlineRule(_Model):
     deadline: MonthDay
 
 
+class Monitor(_Model):
+    """How `xxgk monitor` runs: crawl cadence, when an outage is worth a mail, reminders, digest times."""
+
+    crawl: Cron | None = None  # every portal's crawl; default: daily 1 Jan–15 Apr, weekly otherwise
+    crawl_at: ClockTime = "06:00"  # time of day of the default crawls
+    crawl_timeout: Annotated[float, Field(gt=0)] = 3600.0  # seconds; a crawl still running then is stopped
+    parallel_crawls: Annotated[int, Field(ge=1, le=16)] = 2
+    unreachable_after: Annotated[int, Field(ge=1)] = 3  # consecutive failed crawls before anyone is told
+    reminder_days: Annotated[int, Field(ge=0)] = 14  # remind while an alert stays open (0: never)
+    reminders: Annotated[int, Field(ge=0)] = 3  # at most this many reminders per alert
+    digest_at: ClockTime = "08:30"  # daily and weekly digests
+    weekly_on: Weekday = "mon"
+
+
 class Agency(_Model):
     name: Annotated[str, Field(min_length=2)]
     level: Level
@@ -81,6 +99,7 @@ class Portal(_Model):
     enabled: bool = True
     list_selector: str | None = None
     link_pattern: str | None = None
+    crawl: Cron | None = None  # this portal's own crawl schedule (overrides monitor.crawl)
     agencies: list[Agency] = []
 
     @field_validator("link_pattern")
@@ -101,6 +120,7 @@ class Registry(_Model):
     operators: list[Email] = []
     maintainers: list[Email] = []
     deadlines: list[DeadlineRule] = []
+    monitor: Monitor = Monitor()
     portals: list[Portal] = []
 
     @model_validator(mode="after")
@@ -121,6 +141,18 @@ class Registry(_Model):
     def agencies(self) -> dict[str, tuple[Portal, Agency]]:
         """Every agency by name, with the portal that publishes its reports."""
         return {a.name: (p, a) for p in self.portals for a in p.agencies}
+
+    def deadline_of(self, agency: Agency) -> str | None:
+        """The agency's own MM-DD deadline, else the most specific `deadlines` rule that covers it, else None
+        (the legal one). Longer region prefixes are more specific; at equal length a rule naming the level wins."""
+        if agency.deadline:
+            return agency.deadline
+        covering = [
+            (len(prefix), rule.level is not None, rule.deadline)
+            for rule in self.deadlines if rule.level in (None, agency.level)
+            for prefix in rule.regions if agency.region.startswith(prefix)
+        ]
+        return max(covering)[2] if covering else None
 
     def portal(self, portal_id: str) -> Portal:
         for p in self.portals:
@@ -160,6 +192,8 @@ _PATTERN_HINTS = {
     "maintainers": "e-mail addresses",
     "base_url": "an http:// or https:// URL", "columns": "http:// or https:// URLs",
     "deadline": 'a month-day such as "01-31"', "id": "letters, digits, `_`, `-` or `.`",
+    "crawl": 'a crontab line of five fields, such as "0 6 * * mon"',
+    "crawl_at": 'a time of day such as "06:00"', "digest_at": 'a time of day such as "08:30"',
 }
 
 

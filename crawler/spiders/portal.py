@@ -35,6 +35,7 @@ from extract.normalize import clean_line, nfkc, squash
 from xxgk.registry import Agency, Portal, Registry, load_registry
 from xxgk.settings import today
 
+PAGE_MAXSIZE = 16 * 1024 * 1024  # an HTML list or report page larger than this is `oversized`; files may be larger
 MAX_DEPTH = 6  # list → sub-column → year → page …: deeper is a crawler trap
 MAX_DISCOVERY_DEPTH = 2
 _ATTACHMENT_HINT = re.compile(r"downfile\.jsp|/attachment/|/P0\d+|[?&]filename=", re.IGNORECASE)
@@ -131,7 +132,7 @@ class PortalSpider(scrapy.Spider):
         return meta
 
     def _list_request(self, portal: Portal, fetch: Fetch, hint: Hint, *, browser: bool = False) -> scrapy.Request:
-        meta = self._meta(portal, hint=hint, kind="list")
+        meta = self._meta(portal, hint=hint, kind="list", download_maxsize=PAGE_MAXSIZE)
         if browser or portal.fetcher == "browser":
             meta.update(playwright=True, playwright_page_goto_kwargs={"wait_until": "networkidle"})
         self.portal_stats[portal.id]["list_requests"] += 1
@@ -148,6 +149,8 @@ class PortalSpider(scrapy.Spider):
         if modified:
             headers["If-Modified-Since"] = modified
         meta = self._meta(portal, kind="document", doc=doc)
+        if callback == self.parse_page:
+            meta["download_maxsize"] = PAGE_MAXSIZE
         return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta, headers=headers or None)
 
     # ------------------------------------------------------------------ list pages

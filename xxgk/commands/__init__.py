@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "xxgk.commands.archive",
     "xxgk.commands.sim",
     "xxgk.commands.crawl",
+    "xxgk.commands.alerts",
+    "xxgk.commands.monitor",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,8 +48,50 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 # ---- import ----------------------------------------------------------------------
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+def read_and_parse(path: Path) -> tuple[bytes, dict[str, Any]]:
+    """A report file's bytes and its record; with --jobs this runs in worker processes."""
+    from extract.parse import parse_bytes  # noqa: PLC0415
+
+    data = path.read_bytes()
+    return data, parse_bytes(data, name=path.name)
+
+
+def _parsed(files: Sequence[Path], jobs: int) -> Iterator[tuple[Path, tuple[bytes, dict[str, Any]] | Exception]]:
+    """Each file parsed, in order. With several jobs the parsing runs ahead in other processes while this
+    one stores, but never more than a few files ahead, so that memory stays flat on a large import.
+    """
     from extract.errors import UnreadableInputError  # noqa: PLC0415
+
+    if jobs <= 1:
+        for path in files:
+            try:
+                yield path, read_and_parse(path)
+            except (OSError, UnreadableInputError) as exc:
+                yield path, exc
+        return
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import Future, ProcessPoolExecutor  # noqa: PLC0415
+
+    # spawn: the workers only parse, and must not inherit this process's database connections
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        ahead: deque[tuple[Path, Future[tuple[bytes, dict[str, Any]]]]] = deque()
+        queue = iter(files)
+        for path in queue:
+            ahead.append((path, pool.submit(read_and_parse, path)))
+            if len(ahead) >= 4 * jobs:
+                break
+        while ahead:
+            path, future = ahead.popleft()
+            following = next(queue, None)
+            if following is not None:
+                ahead.append((following, pool.submit(read_and_parse, following)))
+            try:
+                yield path, future.result()
+            except (OSError, UnreadableInputError) as exc:
+                yield path, exc
+
+
+def cmd_import(args: argparse.Namespace) -> int:
     from store.errors import StoreError  # noqa: PLC0415
     from store.ingest import IncompleteReportError, Source, ingest  # noqa: PLC0415
     from store.models import utcnow  # noqa: PLC0415
@@ -61,15 +104,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     failed = False
     with opened(args) as (archive, _):
-        for path in files:
+        for path, parsed in _parsed(files, args.jobs):
+            if isinstance(parsed, Exception):  # unreadable: say so and go on with the rest
+                error(f"{path}: {getattr(parsed, 'strerror', None) or parsed}")
+                failed = True
+                continue
+            data, record = parsed
+            source = Source(
+                data=data, name=path.name, url=args.url or "", agency=args.agency, level=args.level,
+                region=args.region, year=args.year, dates=dates, seen_at=utcnow(),
+            )
             try:
-                source = Source(
-                    data=path.read_bytes(), name=path.name, url=args.url or "", agency=args.agency,
-                    level=args.level, region=args.region, year=args.year, dates=dates, seen_at=utcnow(),
-                )
-                outcome = ingest(archive, source)
-            except (OSError, UnreadableInputError, IncompleteReportError) as exc:
-                error(f"{path}: {getattr(exc, 'strerror', None) or exc}")
+                outcome = ingest(archive, source, record)
+            except IncompleteReportError as exc:
+                error(f"{path}: {exc}")
                 failed = True
                 continue
             except StoreError as exc:
@@ -231,7 +279,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             detail = report_detail(session, report_id, settings.as_of)
     if detail is None:
         raise UsageError(f"no report #{report_id} in the archive")
-    if args.json:
+    if args.json or args.format == "json":
         dump_json(detail)
     else:
         _print_detail(detail)
@@ -327,6 +375,8 @@ def register(sub: Any) -> None:
     imp.add_argument("--published", metavar="DATE", help="publication date as printed on the report page")
     imp.add_argument("--level", choices=LEVELS, help="the agency's level (default: inferred from its name)")
     imp.add_argument("--region", metavar="CODE", help="the agency's 行政区划代码")
+    imp.add_argument("--jobs", type=int, default=1, metavar="N",
+                     help="parse in N worker processes while storing (bulk imports; default 1)")
     imp.add_argument("--json", action="store_true", help="print what was stored as JSON")
     add_common_options(imp)
     imp.set_defaults(func=cmd_import)
@@ -347,7 +397,8 @@ def register(sub: Any) -> None:
 
     show = sub.add_parser("show", help="one report: metadata, tables, findings, versions")
     show.add_argument("target", nargs="+", metavar="REPORT_ID | AGENCY YEAR")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--format", choices=("table", "json"), help="default: table")
+    show.add_argument("--json", action="store_true", help="same as --format json")
     add_common_options(show)
     show.set_defaults(func=cmd_show)
 

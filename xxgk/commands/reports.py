@@ -9,7 +9,12 @@ from typing import Any
 
 from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, UsageError, console, dump_json, error
 
-REPORT_SUFFIXES = frozenset({".txt", ".md", ".text", ".html", ".htm", ".shtml", ".xhtml"})
+REPORT_SUFFIXES = frozenset({
+    ".txt", ".md", ".text", ".html", ".htm", ".shtml", ".xhtml",
+    # attachments (extract.media.ATTACHMENT_SUFFIXES): read by their medium's extractor
+    ".pdf", ".docx", ".doc", ".wps", ".rtf", ".odt", ".xlsx", ".xls", ".et", ".ods",
+    ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp",
+})
 
 
 def report_files(paths: Sequence[str]) -> Iterator[Path]:

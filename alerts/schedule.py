@@ -1,0 +1,363 @@
+"""The monitor: crawls on each portal's cadence, sweeps for facts, digests out; once, or as a scheduler.
+
+`run_once(context, as_of)` does what is due on one date and returns; `serve(context)` runs one
+APScheduler 3 BlockingScheduler whose jobs live in the archive's own database (table
+`xxgk_scheduler_jobs`). Run exactly one per database: a scheduler per web worker would crawl each
+portal N times (toolchain §11).
+
+Every crawl is `crawler.run.crawl`, a child process with a hard timeout (Twisted's reactor cannot be
+restarted, and a child returns the browser's memory). Jobs default to `coalesce` (a backlog of missed
+runs is one run), `max_instances=1` (a slow crawl is never overtaken by the next one of the same
+portal) and a misfire grace of six hours; on start a catch-up job crawls the portals whose last
+crawl is older than their schedule's last fire time, sweeps and sends what is due, because
+`replace_existing` re-plans every job from now.
+
+The monitor's clock: `now` is the real time, or, for `--once --as-of DATE`, that date at the
+current time of day, so that time-travel tests see deadlines, reminders and backoff move with the
+simulated calendar. Alerts record that clock in `created_at` and `sent_at`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from apscheduler.executors.pool import ThreadPoolExecutor  # type: ignore[import-untyped]
+from apscheduler.jobstores.memory import MemoryJobStore  # type: ignore[import-untyped]
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
+from apscheduler.schedulers.blocking import BlockingScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.base import BaseTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.combining import OrTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
+
+from alerts import delivery, health, outbox
+from alerts.delivery import DeliveryReport
+from alerts.routing import names, route
+from alerts.rules import Scope, compliance_facts
+from store.db import Archive
+from validate.deadlines import DEFAULT_DEADLINES, OLD_REGULATION_DEADLINE
+from xxgk.registry import Portal, Registry, load_registry
+from xxgk.settings import CHINA, Settings, SmtpSettings
+
+log = logging.getLogger("xxgk.monitor")
+
+JOB_TABLE: Final = "xxgk_scheduler_jobs"
+MISFIRE_GRACE_S: Final = 6 * 3600
+SWEEP_AT: Final = (7, 0)  # the morning after a deadline, before the daily digest
+IMMEDIATE_EVERY: Final = dt.timedelta(minutes=5)
+SEASON: Final = (("1-3", "*"), ("4", "1-15"))  # months and days of daily crawls: reports are due by 3月31日
+_WRITER = threading.Lock()  # sweeps and deliveries of one process take turns on the outbox
+
+
+class ScheduleError(ValueError):
+    """A schedule in the registry cannot be used; the message names the portal."""
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything a job needs, picklable (jobs are stored in the database): no secrets, which stay in the
+    environment and are read when a job runs."""
+
+    database_url: str
+    registry: str
+    crawl_settings: dict[str, Any] = field(default_factory=dict)
+    log_dir: str | None = None
+
+    def load_registry(self) -> Registry:
+        return load_registry(Path(self.registry))
+
+
+def monitor_now(as_of: dt.date) -> dt.datetime:
+    """`as_of` at the current time of day in China: the real now when `as_of` is today."""
+    return dt.datetime.combine(as_of, dt.datetime.now(CHINA).time(), CHINA)
+
+
+# ---- schedules ------------------------------------------------------------------------------------
+
+
+def _hour_minute(clock: str) -> tuple[int, int]:
+    hour, minute = clock.split(":")
+    return int(hour), int(minute)
+
+
+def crawl_trigger(registry: Registry, portal: Portal) -> BaseTrigger:
+    """The portal's cron, else the monitor's, else daily in the season (1 Jan–15 Apr) and weekly otherwise."""
+    expression = portal.crawl or registry.monitor.crawl
+    if expression:
+        try:
+            return CronTrigger.from_crontab(expression, timezone=CHINA)
+        except ValueError as exc:
+            raise ScheduleError(f"portal {portal.id}: crawl schedule {expression!r}: {exc}") from None
+    hour, minute = _hour_minute(registry.monitor.crawl_at)
+    daily = [CronTrigger(month=m, day=d, hour=hour, minute=minute, timezone=CHINA) for m, d in SEASON]
+    weekly = CronTrigger(month="4-12", day_of_week=registry.monitor.weekly_on, hour=hour, minute=minute,
+                         timezone=CHINA)
+    return OrTrigger([*daily, weekly])
+
+
+def crawl_triggers(registry: Registry) -> dict[str, BaseTrigger]:
+    return {p.id: crawl_trigger(registry, p) for p in registry.portals if p.enabled}
+
+
+def sweep_trigger(registry: Registry) -> BaseTrigger:
+    """07:00 the day after every deadline in force: the legal ones, the old regulation's, the registry's."""
+    month_days = {*DEFAULT_DEADLINES.values(), OLD_REGULATION_DEADLINE}
+    overrides = [r.deadline for r in registry.deadlines] + [a.deadline for _, a in registry.agencies.values()
+                                                             if a.deadline]
+    month_days |= {(int(m), int(d)) for m, d in (o.split("-") for o in overrides)}
+    mornings = sorted({dt.date(2000, m, d) + dt.timedelta(days=1) for m, d in month_days})  # 2000: has 29 Feb
+    hour, minute = SWEEP_AT
+    return OrTrigger([CronTrigger(month=day.month, day=day.day, hour=hour, minute=minute, timezone=CHINA)
+                      for day in mornings])
+
+
+def _fires_between(trigger: BaseTrigger, start: dt.datetime, end: dt.datetime) -> bool:
+    fire = trigger.get_next_fire_time(None, start)
+    return fire is not None and fire < end
+
+
+def due_portals(triggers: dict[str, BaseTrigger], runs: dict[str, list[health.PortalRun]],
+                now: dt.datetime) -> list[str]:
+    """Portals to crawl at `now`: scheduled that day, never crawled, or a scheduled crawl was missed since the
+    last one (by wall-clock time, so in time travel only the first two apply)."""
+    day = dt.datetime.combine(now.date(), dt.time(), CHINA)
+    due = []
+    for portal, trigger in triggers.items():
+        last = runs.get(portal)
+        missed = last is not None and _fires_between(trigger, last[-1].started, now)
+        if last is None or missed or _fires_between(trigger, day, day + dt.timedelta(days=1)):
+            due.append(portal)
+    return due
+
+
+# ---- the work -------------------------------------------------------------------------------------
+
+
+def sync_agencies(archive: Archive, registry: Registry) -> None:
+    """Every registry agency in the archive with its deadline as configured, so that an agency that never
+    published and whose portal was never crawled is still expected."""
+    from crawler.archive import sync_registry  # noqa: PLC0415 - the crawler's own registry sync
+    from store.agencies import upsert_agency  # noqa: PLC0415
+
+    sync_registry(archive, registry, [p.id for p in registry.portals])
+    with archive.write() as session:
+        for _, agency in registry.agencies.values():
+            override = registry.deadline_of(agency)
+            if override and override != agency.deadline:
+                upsert_agency(session, agency.name, deadline=override)
+
+
+def _log_file(context: Context, portals: Sequence[str], as_of: dt.date) -> Path:
+    folder = Path(context.log_dir) if context.log_dir else Path(tempfile.gettempdir()) / "xxgk-monitor"
+    folder.mkdir(parents=True, exist_ok=True)
+    label = portals[0] + (f"+{len(portals) - 1}" if len(portals) > 1 else "")
+    return folder / f"crawl-{as_of.isoformat()}-{label}.log"
+
+
+def crawl(context: Context, archive: Archive, registry: Registry, portals: Sequence[str], as_of: dt.date) -> str | None:
+    """Crawl `portals` in one child process and record what each portal's part of it showed; the error, if any."""
+    from crawler import run as crawl_runner  # noqa: PLC0415 - only the monitor's crawls need it
+
+    before = health.last_run_id(archive)
+    path = _log_file(context, portals, as_of)
+    with path.open("w", encoding="utf-8") as log_file:
+        try:
+            result = crawl_runner.crawl(context.registry, portals=list(portals), as_of=as_of.isoformat(),
+                               db=context.database_url, settings=context.crawl_settings,
+                               timeout=registry.monitor.crawl_timeout, log=log_file)
+        except crawl_runner.CrawlError as exc:
+            health.record_crawl(archive, portals, before, as_of, None, error=str(exc))
+            log.warning("crawl of %s failed: %s (log: %s)", ", ".join(portals), exc, path)
+            return f"{exc} (log: {path})"
+    if result.stats.get("finish_reason") == "shutdown":
+        log.info("crawl of %s was interrupted; not evidence of the portals' health", ", ".join(portals))
+        return None
+    health.record_crawl(archive, portals, before, as_of, result.portal_stats)
+    return None
+
+
+@dataclass(slots=True)
+class SweepReport:
+    queued: Counter[str] = field(default_factory=Counter)
+    reminders: Counter[str] = field(default_factory=Counter)
+
+
+def _links(registry: Registry) -> dict[str, str]:
+    """Agency → the page where its reports belong (its own column, the portal's, else the home page)."""
+    return {name: (agency.columns or portal.columns or [portal.base_url])[0]
+            for name, (portal, agency) in registry.agencies.items()}
+
+
+def sweep(archive: Archive, registry: Registry, as_of: dt.date, now: dt.datetime) -> SweepReport:
+    """Queue every fact the archive implies at `as_of` that is not queued yet, and the reminders now due."""
+    config = registry.monitor
+    report = SweepReport()
+    with _WRITER, archive.write() as session:
+        runs = health.history(session)
+        blocked = health.unreachable_portals(runs, [p.id for p in registry.portals if p.enabled])
+        scope = Scope(_links(registry), registry.first_year, health.unreachable_agencies(session, blocked))
+        portal_names = {p.id: (p.name, p.base_url) for p in registry.portals}
+        facts = compliance_facts(session, as_of, scope) + health.health_facts(
+            runs, health.HealthRules(config.unreachable_after, portal_names))
+        routed = [(fact, route(registry, fact)) for fact in facts]
+        report.queued.update(a.kind for a in outbox.queue(session, routed, now))
+        reminders = outbox.remind(session, routed, now, every_days=config.reminder_days, at_most=config.reminders)
+        report.reminders.update(a.kind for a in reminders)
+    return report
+
+
+def due_cadences(registry: Registry, now: dt.datetime) -> tuple[str, ...]:
+    """A run on a date sends immediate and daily digests, and weekly ones on the weekly day (outbox.pending also
+    sends weekly alerts that have waited a week, whatever the day)."""
+    weekly = now.strftime("%a").lower() == registry.monitor.weekly_on
+    return ("immediate", "daily", "weekly") if weekly else ("immediate", "daily")
+
+
+def send(archive: Archive, registry: Registry, smtp: SmtpSettings | None, now: dt.datetime,
+         cadences: Iterable[str], *, ignore_backoff: bool = False) -> DeliveryReport:
+    with _WRITER:
+        return delivery.deliver(archive, smtp, now, cadences, names(registry), ignore_backoff=ignore_backoff)
+
+
+@dataclass(slots=True)
+class OnceReport:
+    as_of: dt.date
+    crawled: list[str]
+    crawl_error: str | None
+    sweep: SweepReport
+    delivery: DeliveryReport
+
+
+def run_once(context: Context, as_of: dt.date, smtp: SmtpSettings | None) -> OnceReport:
+    """Everything due at `as_of`: crawl the portals due, sweep, send the digests due. For cron and tests."""
+    registry = context.load_registry()
+    triggers = crawl_triggers(registry)
+    now = monitor_now(as_of)
+    with Archive.open(context.database_url) as archive:
+        sync_agencies(archive, registry)
+        with archive.read() as session:
+            runs = health.history(session)
+        due = due_portals(triggers, runs, now)
+        error = crawl(context, archive, registry, due, as_of) if due else None
+        swept = sweep(archive, registry, as_of, now)
+        sent = send(archive, registry, smtp, now, due_cadences(registry, now))
+    return OnceReport(as_of, due, error, swept, sent)
+
+
+# ---- the scheduler --------------------------------------------------------------------------------
+
+
+def _smtp_from_environment() -> SmtpSettings | None:
+    return Settings.load().smtp
+
+
+def job_crawl(context: Context, portal: str) -> None:
+    """A portal's scheduled crawl, then a sweep and the immediate digests (its news may be urgent)."""
+    registry = context.load_registry()
+    now = dt.datetime.now(CHINA)
+    with Archive.open(context.database_url) as archive:
+        crawl(context, archive, registry, [portal], now.date())
+        sweep(archive, registry, now.date(), now)
+        send(archive, registry, _smtp_from_environment(), now, ("immediate",))
+
+
+def job_sweep(context: Context) -> None:
+    registry = context.load_registry()
+    now = dt.datetime.now(CHINA)
+    with Archive.open(context.database_url) as archive:
+        sync_agencies(archive, registry)
+        report = sweep(archive, registry, now.date(), now)
+    log.info("sweep: queued %s, reminders %s", dict(report.queued), dict(report.reminders))
+
+
+def job_send(context: Context, cadences: list[str]) -> None:
+    registry = context.load_registry()
+    now = dt.datetime.now(CHINA)
+    with Archive.open(context.database_url) as archive:
+        report = send(archive, registry, _smtp_from_environment(), now, cadences)
+    if report.error:
+        log.warning("mail server unavailable, %d alert(s) stay queued: %s", report.queued, report.error)
+
+
+def _crawl_children() -> list[int]:
+    """Our crawl child processes (each leads its own session, so SIGTERM does not reach them by itself)."""
+    me, found = os.getpid(), []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == me and b"crawler.run" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _start_up(scheduler: BlockingScheduler, context: Context, crawl_jobs: set[str]) -> None:
+    """Drop the jobs of portals no longer in the registry, then catch up: crawls missed while we were down,
+    a sweep, and whatever digests are due."""
+    for job in scheduler.get_jobs(jobstore="default"):
+        if job.id.startswith("crawl:") and job.id not in crawl_jobs:
+            job.remove()
+    registry = context.load_registry()
+    now = dt.datetime.now(CHINA)
+    with Archive.open(context.database_url) as archive:
+        with archive.read() as session:
+            runs = health.history(session)
+        for portal in due_portals(crawl_triggers(registry), runs, now):
+            scheduler.modify_job(f"crawl:{portal}", jobstore="default", next_run_time=now)
+    job_sweep(context)
+    job_send(context, list(due_cadences(registry, now)))
+
+
+def serve(context: Context) -> None:
+    """Run the scheduler until SIGTERM or SIGINT; then stop starting jobs and end the running crawls."""
+    registry = context.load_registry()
+    triggers = crawl_triggers(registry)
+    config = registry.monitor
+    with Archive.open(context.database_url) as archive:  # the archive's schema first: it must own a new database
+        sync_agencies(archive, registry)
+    scheduler = BlockingScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=context.database_url, tablename=JOB_TABLE),
+                   "volatile": MemoryJobStore()},
+        executors={"default": ThreadPoolExecutor(2), "crawls": ThreadPoolExecutor(config.parallel_crawls)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S},
+        timezone=CHINA,
+    )
+    for portal, trigger in triggers.items():
+        scheduler.add_job(job_crawl, trigger, args=[context, portal], id=f"crawl:{portal}", name=f"crawl {portal}",
+                          executor="crawls", replace_existing=True)
+    hour, minute = _hour_minute(config.digest_at)
+    scheduler.add_job(job_sweep, sweep_trigger(registry), args=[context], id="sweep", replace_existing=True)
+    scheduler.add_job(job_send, IntervalTrigger(seconds=IMMEDIATE_EVERY.total_seconds(), timezone=CHINA),
+                      args=[context, ["immediate"]], id="digest:immediate", replace_existing=True)
+    scheduler.add_job(job_send, CronTrigger(hour=hour, minute=minute, timezone=CHINA), args=[context, ["daily"]],
+                      id="digest:daily", replace_existing=True)
+    scheduler.add_job(job_send, CronTrigger(day_of_week=config.weekly_on, hour=hour, minute=minute, timezone=CHINA),
+                      args=[context, ["weekly"]], id="digest:weekly", replace_existing=True)
+    scheduler.add_job(_start_up, args=[scheduler, context, {f"crawl:{p}" for p in triggers}], jobstore="volatile",
+                      id="start-up")
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping the scheduler and the running crawls", signum)
+        scheduler.shutdown(wait=False)
+        for pid in _crawl_children():
+            try:
+                os.killpg(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("monitoring %d portal(s); jobs in %s", len(triggers), JOB_TABLE)
+    scheduler.start()

@@ -1,0 +1,155 @@
+"""The crawler against the simulated portals: every archetype, every fault, and a re-crawl.
+
+One crawl of a world with every CMS archetype (the browser archetype through real Chromium) is
+stored in a fresh SQLite archive; the tests compare what was fetched and stored with the
+simulator's ground truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.run import crawl
+from sim.testing import running_sim
+from sim.world import FAULT_KINDS
+
+AS_OF = dt.date(2026, 6, 1)
+FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 2}
+
+
+class Crawled:
+    def __init__(self, truth: dict[str, Any], ledger: Path, db: Path, stats: dict[str, dict[str, int]]) -> None:
+        self.truth = truth
+        self.items = [json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines()]
+        self.documents = {i["url"]: i for i in self.items if i["type"] == "document"}
+        self.failures = [i for i in self.items if i["type"] == "failure"]
+        self.db = db
+        self.stats = stats
+
+    def reports(self) -> dict[str, tuple[str, int, str | None]]:
+        """Stored reports: url → (agency, year, published)."""
+        with sqlite3.connect(self.db) as conn:
+            rows = conn.execute(
+                "SELECT r.url, a.name, r.year, r.published FROM report r JOIN agency a ON a.id = r.agency_id"
+            ).fetchall()
+        return {url: (agency, year, published) for url, agency, year, published in rows}
+
+
+def run(tmp: Path, **sim_args: Any) -> Iterator[Crawled]:
+    with running_sim(seed=1, as_of=AS_OF, rate_limit=50, **sim_args) as sim:
+        db, ledger = tmp / "xxgk.sqlite3", tmp / "ledger.jsonl"
+        result = crawl(
+            str(sim.registry_path), as_of=AS_OF.isoformat(), db=f"sqlite:///{db}", ledger=str(ledger),
+            settings=FAST, timeout=900, log=(tmp / "crawl.log").open("w"),
+        )
+        yield Crawled(sim.truth, ledger, db, result.portal_stats)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    yield from run(tmp_path_factory.mktemp("crawl"), portals=8)
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    plan = dict(enumerate(FAULT_KINDS))
+    yield from run(tmp_path_factory.mktemp("faults"), portals=len(plan), fault_plan=plan)
+
+
+def portals_of(truth: dict[str, Any]) -> dict[str, str]:
+    return {a["name"]: a["portal"] for a in truth["agencies"]}
+
+
+ARCHETYPES = ["trs", "hanweb", "gkmlpt", "jpaas", "beijing", "jsonly", "county"]
+
+
+def _reached(world: Crawled, report: dict[str, Any]) -> bool:
+    return report["url"] in world.documents or (report.get("attachment") or "") in world.documents
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES)
+def test_recall_every_report_of_the_archetype(world: Crawled, archetype: str) -> None:
+    owner = portals_of(world.truth)
+    mine = [r for r in world.truth["reports"] if owner[r["agency"]].endswith(f"-{archetype}")]
+    assert mine, f"the world has no {archetype} reports"
+    missed = [r["url"] for r in mine if not _reached(world, r)]
+    assert missed == []
+
+
+def test_no_decoy_is_fetched_or_stored(world: Crawled) -> None:
+    decoys = {d["url"] for d in world.truth["decoys"]}
+    assert decoys
+    assert decoys & set(world.documents) == set()
+    assert decoys & set(world.reports()) == set()
+
+
+def _stored_for(world: Crawled, report: dict[str, Any]) -> tuple[str, int, str | None] | None:
+    stored = world.reports()
+    return stored.get(report["url"]) or stored.get(report.get("attachment") or "")
+
+
+def _readable(world: Crawled) -> list[dict[str, Any]]:
+    """Truth reports whose medium the archive can read into a record (all but images, whose OCR may fail)."""
+    return [r for r in world.truth["reports"] if r["medium"] != "image"]
+
+
+def test_every_readable_report_is_stored(world: Crawled) -> None:
+    missing = [r["url"] for r in _readable(world) if _stored_for(world, r) is None]
+    assert missing == []
+
+
+def test_stored_agency(world: Crawled) -> None:
+    wrong = [(r["agency"], s[0]) for r in _readable(world) if (s := _stored_for(world, r)) and s[0] != r["agency"]]
+    assert wrong == []
+
+
+def test_stored_year(world: Crawled) -> None:
+    wrong = [(r["url"], r["year"], s[1]) for r in _readable(world) if (s := _stored_for(world, r)) and s[1] != r["year"]]
+    assert wrong == []
+
+
+def test_stored_publication_date(world: Crawled) -> None:
+    wrong = [
+        (r["url"], r["published"], s[2]) for r in _readable(world)
+        if (s := _stored_for(world, r)) and s[2] != r["published"]
+    ]
+    assert wrong == []
+
+
+def test_browser_archetype_went_through_chromium(world: Crawled) -> None:
+    jsonly = next(p for p in world.stats if p.endswith("-jsonly"))
+    assert world.stats[jsonly].get("report_pages", 0) > 0
+
+
+EXPECTED_FAILURE = {
+    "timeout": "timeout",
+    "challenge_412": "challenge_412",
+    "oversized": "oversized",
+}
+RECOVERED = ("latency", "http_5xx", "cookie_loop", "truncated", "gbk_nocharset", "gzip_no_header", "soft_404")
+
+
+@pytest.mark.parametrize("kind", sorted(EXPECTED_FAILURE))
+def test_fault_is_classified(faulty: Crawled, kind: str) -> None:
+    portal = next(f["portal"] for f in faulty.truth["faults"] if f["kind"] == kind)
+    kinds = {f["kind"] for f in faulty.failures if f["portal"] == portal}
+    assert kinds == {EXPECTED_FAILURE[kind]}
+
+
+@pytest.mark.parametrize("kind", RECOVERED)
+def test_fault_that_a_polite_client_gets_past(faulty: Crawled, kind: str) -> None:
+    portal = next(f["portal"] for f in faulty.truth["faults"] if f["kind"] == kind)
+    assert faulty.stats[portal].get("report_pages", 0) > 0
+    assert not [f for f in faulty.failures if f["portal"] == portal and f["list_page"]]
+
+
+def test_challenge_pages_are_never_stored(faulty: Crawled) -> None:
+    portal = next(f["portal"] for f in faulty.truth["faults"] if f["kind"] == "challenge_412")
+    assert not [d for d in faulty.documents.values() if d["portal"] == portal]

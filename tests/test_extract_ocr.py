@@ -1,0 +1,138 @@
+"""Scans → record: LibreOffice's pages of two corpus records, rasterised at 200 dpi and made to
+look scanned (tilted up to 1°, blurred, noisy), read back by OCR — one as a scanned PDF, one as a
+multi-page TIFF (an "图片版" report). At least 99% of the cells come back identical, and every
+cell that does not is flagged: by `ocr_uncertain`, or by a failing sum on its row or column.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import io
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from media_corpus import RECORDS, scanned
+from PIL import Image, ImageDraw, ImageFont
+
+from extract import ocr
+from extract.geometry import Box, Word
+from extract.limits import LIMITS
+from extract.ocr import _digit_glyphs
+from extract.parse import parse_bytes
+from extract.schema import table_cells
+from extract.uncertain import OCR_THRESHOLD, ocr_keys, readings
+from validate import validate
+
+ENGINE = f"rapidocr-{version('rapidocr-onnxruntime')}"
+FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Debian fonts-wqy-microhei
+ARITHMETIC = {"requests.row_total", "requests.results_total", "requests.balance", "review_litigation.total"}
+
+
+@functools.cache
+def scanned_pdf(name: str) -> dict[str, Any]:
+    pages = [Image.open(p) for p in scanned(name)]
+    buf = io.BytesIO()
+    pages[0].save(buf, format="PDF", save_all=True, append_images=pages[1:], resolution=200)
+    return parse_bytes(buf.getvalue(), name="scan.pdf")
+
+
+@functools.cache
+def scanned_tiff(name: str) -> dict[str, Any]:
+    pages = [Image.open(p) for p in scanned(name)]
+    buf = io.BytesIO()
+    pages[0].save(buf, format="TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate")
+    return parse_bytes(buf.getvalue(), name="report.tif")
+
+
+def _cells(record: dict[str, Any]) -> dict[tuple[str, str, str], Any]:
+    out = {(t, r, c): v for t in ("active", "requests", "review_litigation") for (r, c), v in table_cells(record, t).items()}
+    for entry in record.get("legacy_stats") or ():
+        out["legacy_stats", entry["label"], "value"] = entry["value"]
+    return out
+
+
+def _flagged(record: dict[str, Any], key: tuple[str, str, str]) -> bool:
+    table, row, col = key
+    for f in validate(record):
+        if f.rule == "ocr_uncertain" and f.table == table and col in (f.col, None) and row in (f.row, f.group):
+            return True
+        if f.rule in ARITHMETIC and f.table == table and (f.row in (row, None) or f.group == row) and f.col in (col, None):
+            return True
+    return False
+
+
+def _check_scan(record: dict[str, Any], truth: dict[str, Any]) -> None:
+    want, got = _cells(truth), _cells(record)
+    wrong = [k for k, v in want.items() if got.get(k, "<absent>") != v]
+    assert len(wrong) <= 0.01 * len(want), wrong
+    assert [k for k in wrong if not _flagged(record, k)] == []
+    assert record["format"] == truth["format"]
+    assert record["year"] == truth["year"]
+    assert record["parse"]["ocr_confidence"] > OCR_THRESHOLD
+    for info in record["parse"]["ocr_cells"].values():
+        assert info["confidence"] < OCR_THRESHOLD
+
+
+def test_scanned_pdf() -> None:
+    record = scanned_pdf("gold-000.html_clean.pdf")
+    assert (record["source"]["medium"], record["source"]["extractor"]) == ("pdf", f"pdf:ocr-{ENGINE}")
+    _check_scan(record, RECORDS["gold-000"])
+
+
+def test_scanned_images() -> None:
+    record = scanned_tiff("gold-003.html_clean.pdf")
+    assert (record["source"]["medium"], record["source"]["extractor"]) == ("image", f"image:ocr-{ENGINE}")
+    _check_scan(record, RECORDS["gold-003"])
+
+
+# ---------------------------------------------------------------------------- doubt, not correction
+
+def test_letters_in_a_number_are_read_as_digits_and_marked_doubtful() -> None:
+    word = _digit_glyphs(Word("1O", Box(0, 0, 10, 10), 0.97))
+    assert (word.text, word.confidence) == ("10", 0.5)
+    assert _digit_glyphs(Word("规章", Box(0, 0, 10, 10), 0.97)).text == "规章"
+
+
+def test_doubtful_cells_carry_their_readings() -> None:
+    assert readings("1O")[:3] == [10, 70, 40]
+    assert readings("") == []
+    keys = ocr_keys({"requests.new.total": (0.62, "16"), "requests.new.natural_person": (0.99, "4")})
+    assert keys["ocr_confidence"] == pytest.approx(0.805)
+    assert list(keys["ocr_cells"]) == ["requests.new.total"]
+    assert keys["ocr_cells"]["requests.new.total"]["candidates"][0] == 16
+
+
+def test_an_unread_inked_cell_stays_blank_and_doubtful() -> None:
+    """A cell with ink that OCR could not read is blank in the record (never guessed) and is
+    reported with confidence 0; the failing sum suggests the value that would make it hold."""
+    record = {**RECORDS["gold-000"], "requests": {r: dict(c) for r, c in RECORDS["gold-000"]["requests"].items()}}
+    record["requests"]["new"]["total"] = None
+    record["parse"] = ocr_keys({"requests.new.total": (0.0, "")})
+    (finding,) = [f for f in validate(record) if f.rule == "ocr_uncertain"]
+    assert finding.to_dict()["candidates"] == [4]
+
+
+def test_tesseract_reads_when_rapidocr_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.import_module
+
+    def without_rapidocr(name: str, package: str | None = None) -> object:
+        if name == "rapidocr_onnxruntime":
+            raise ModuleNotFoundError(name)
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", without_rapidocr)
+    ocr.engine.cache_clear()
+    try:
+        engine = ocr.engine()
+        image = Image.new("L", (900, 120), 255)
+        ImageDraw.Draw(image).text((20, 30), "收到申请数 128 件", fill=0, font=ImageFont.truetype(str(FONT), 48))
+        words = engine.page(np.asarray(image), LIMITS)
+    finally:
+        ocr.engine.cache_clear()
+    assert engine.name.startswith("tesseract-")
+    assert "128" in "".join(w.text for w in words)
+    assert all(w.confidence is not None and 0 <= w.confidence <= 1 for w in words)
