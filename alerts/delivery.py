@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from alerts import outbox
 from alerts.digest import Digest, compose
@@ -21,12 +21,6 @@ from alerts.smtp import Deferred, Refused, ServerUnavailable, connect
 from store.db import Archive
 from store.models import Alert
 from xxgk.settings import CHINA, SmtpSettings
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    digest: Digest
-    keys: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -42,20 +36,17 @@ class DeliveryReport:
 
 
 def due_digests(archive: Archive, now: dt.datetime, cadences: Iterable[str], names: Mapping[str, str], *,
-                ignore_backoff: bool = False) -> list[Outgoing]:
+                ignore_backoff: bool = False) -> list[Digest]:
     as_of = now.astimezone(CHINA).date()
     with archive.read() as session:
         groups = outbox.pending(session, now, cadences, ignore_backoff=ignore_backoff)
-        return [
-            Outgoing(compose(recipient, cadence, alerts, as_of, names.get(recipient)),
-                     tuple(a.dedupe_key for a in alerts))
-            for (recipient, cadence), alerts in sorted(groups.items())
-        ]
+        return [compose(recipient, cadence, alerts, as_of, names.get(recipient))
+                for (recipient, cadence), alerts in sorted(groups.items())]
 
 
 def _queued(archive: Archive) -> int:
     with archive.read() as session:
-        return len(list(session.scalars(select(Alert.id).where(Alert.state == "queued"))))
+        return session.scalar(select(func.count()).select_from(Alert).where(Alert.state == "queued")) or 0
 
 
 def deliver(archive: Archive, smtp: SmtpSettings | None, now: dt.datetime, cadences: Iterable[str],
@@ -70,10 +61,9 @@ def deliver(archive: Archive, smtp: SmtpSettings | None, now: dt.datetime, caden
     if outgoing:
         try:
             with connect(smtp) as mailer:
-                for item in outgoing:
-                    digest = item.digest
+                for digest in outgoing:
                     try:
-                        mailer.send(digest.message(smtp.mail_from, now, item.keys))
+                        mailer.send(digest.message(smtp.mail_from, now))
                     except Deferred as exc:
                         deferred.update(dict.fromkeys(digest.alert_ids, str(exc)))
                         report.deferred += 1
@@ -88,8 +78,8 @@ def deliver(archive: Archive, smtp: SmtpSettings | None, now: dt.datetime, caden
                     done += 1
         except ServerUnavailable as exc:
             report.error = str(exc)
-            for item in outgoing[done:]:
-                deferred.update(dict.fromkeys(item.digest.alert_ids, str(exc)))
+            for digest in outgoing[done:]:
+                deferred.update(dict.fromkeys(digest.alert_ids, str(exc)))
                 report.deferred += 1
     if deferred:
         with archive.write() as session:
@@ -110,8 +100,7 @@ def preview(archive: Archive, now: dt.datetime, names: Mapping[str, str], folder
     """Every pending e-mail, whatever its cadence or backoff, as an HTML file in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for n, item in enumerate(due_digests(archive, now, CADENCES, names, ignore_backoff=True), 1):
-        digest = item.digest
+    for n, digest in enumerate(due_digests(archive, now, CADENCES, names, ignore_backoff=True), 1):
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in digest.recipient)
         path = folder / f"{n:03d}-{safe}-{digest.cadence}.html"
         path.write_text(digest.html, encoding="utf-8")

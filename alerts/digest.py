@@ -32,11 +32,12 @@ class Digest:
     recipient: str
     cadence: str
     alert_ids: tuple[int, ...]
+    alert_keys: tuple[str, ...]
     subject: str
     html: str
     text: str
 
-    def message(self, mail_from: str, now: dt.datetime, keys: Sequence[str]) -> EmailMessage:
+    def message(self, mail_from: str, now: dt.datetime) -> EmailMessage:
         msg = EmailMessage()
         msg["Subject"] = self.subject
         msg["From"] = mail_from
@@ -44,7 +45,7 @@ class Digest:
         msg["Date"] = format_datetime(now)
         msg["Message-ID"] = make_msgid(domain=mail_from.rpartition("@")[2] or None)
         msg["X-XXGK-Cadence"] = self.cadence
-        for key in keys:
+        for key in self.alert_keys:
             msg[ALERT_HEADER] = key
         msg.set_content(self.text)
         msg.add_alternative(self.html, subtype="html")
@@ -114,8 +115,8 @@ def subject(alerts: Sequence[Alert], as_of: dt.date) -> str:
         years = {y for a in by_kind[kind] if isinstance(y := (a.payload.get("fact") or {}).get("year"), int)}
         facts = {base_key(a.dedupe_key) for a in by_kind[kind]}  # a fact and its reminder count once
         parts.append(text.SUBJECT_PARTS[kind].format(n=len(facts), years=text.years_text(years)))
-    named = "，".join(parts[:SUBJECT_KINDS]) + (text.SUBJECT_MORE if len(parts) > SUBJECT_KINDS else "")
-    reminder = text.SUBJECT_REMINDER if all(a.payload.get("reminder") for a in alerts) else ""
+    named = text.SUBJECT_JOIN.join(parts[:SUBJECT_KINDS]) + (text.SUBJECT_MORE if len(parts) > SUBJECT_KINDS else "")
+    reminder = text.SUBJECT_REMINDER if alerts and all(a.payload.get("reminder") for a in alerts) else ""
     return f"{text.SUBJECT_PREFIX}{reminder}{named}{text.SUBJECT_AS_OF.format(month=as_of.month, day=as_of.day)}"
 
 
@@ -126,17 +127,17 @@ def compose(recipient: str, cadence: str, alerts: Sequence[Alert], as_of: dt.dat
     for kind, title in text.TITLES.items():
         rows = [_row(a) for a in alerts if a.kind == kind]
         if rows:
-            sections.append({"kind": kind, "title": title, "rows": rows, "agencies": KINDS[kind].audience
-                             == "supervisors"})
+            sections.append({"title": title, "rows": rows, "agencies": KINDS[kind].audience == "supervisors"})
     title = subject(alerts, as_of)
     view = {
-        "t": text.DIGEST, "subject": title, "sections": sections, "total": len(alerts),
+        "t": text.DIGEST, "subject": title, "sections": sections,
         "greeting": text.DIGEST["greeting"].format(name=name or recipient),
         "intro": text.DIGEST["intro"].format(as_of=text.chinese_date(as_of)),
         "cadence": text.DIGEST.get(f"cadence.{cadence}", cadence),
     }
     env = _templates()
     return Digest(
-        recipient=recipient, cadence=cadence, alert_ids=tuple(a.id for a in alerts), subject=title,
+        recipient=recipient, cadence=cadence, alert_ids=tuple(a.id for a in alerts),
+        alert_keys=tuple(a.dedupe_key for a in alerts), subject=title,
         html=env.get_template("digest.html.j2").render(view), text=env.get_template("digest.txt.j2").render(view),
     )

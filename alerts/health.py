@@ -78,7 +78,7 @@ def record_crawl(archive: Archive, portals: Sequence[str], after_run_id: int, as
     """Add the per-portal statistics to the run the crawl child wrote (id > `after_run_id`, same portals);
     a child that died before writing one gets a run here, so that its failure counts. Returns the run id."""
     wanted = sorted(portals)
-    per_portal = {p: dict((stats or {}).get(p, {})) for p in wanted}
+    per_portal = {p: {"list_pages": 0, **(stats or {}).get(p, {})} for p in wanted}  # a silent portal is evidence
     if error is not None:
         for p in wanted:
             per_portal[p][CRASHED] = 1

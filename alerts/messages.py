@@ -34,6 +34,7 @@ SUBJECT_PARTS: Final[dict[str, str]] = {
     "spider_challenge": "{n}个网站出现反爬虫验证",
     "crawl_failed": "{n}个网站抓取失败",
 }
+SUBJECT_JOIN: Final = "，"
 SUBJECT_MORE: Final = "等"
 SUBJECT_AS_OF: Final = "（截至{month}月{day}日）"
 SUBJECT_REMINDER: Final = "【提醒】"
@@ -64,11 +65,9 @@ LIST_SEPARATOR: Final = "、"
 DIGEST: Final[dict[str, str]] = {
     "greeting": "{name}：",
     "intro": "截至{as_of}，政务公开监测发现以下需要关注的情况：",
-    "counts": "本期共{n}项",
     "agency": "单位", "portal": "网站", "year": "年度", "what": "情况", "link": "链接",
     "open_link": "查看", "column_link": "年报栏目",
-    "findings": "不一致之处", "diff": "修改内容",
-    "cell": "单元格", "old": "原值", "new": "现值", "removed": "删除", "added": "新增", "section": "章节",
+    "cell": "单元格", "old": "原值", "new": "现值", "removed": "删除", "added": "新增",
     "alert_id": "编号",
     "footer": (
         "本邮件由政务公开监测系统（xxgk）自动发送。已知悉或无需处理的提醒可执行"
@@ -107,3 +106,4 @@ LIST_TITLE: Final = "告警发件箱"
 LIST_COLUMNS: Final = ("编号", "类型", "状态", "单位或网站", "年度", "收件人", "失败次数", "最近错误")
 ONCE_SUMMARY: Final = "{as_of}：抓取{crawled}个网站；新告警{queued}条{kinds}；提醒{reminders}条；发出邮件{digests}封"
 ONCE_KINDS: Final = "（{parts}）"
+ONCE_KIND: Final = "{title}{n}条"

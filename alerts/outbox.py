@@ -68,7 +68,12 @@ def _insert(session: Session, fact: Fact, key: str, route: Route, now: dt.dateti
 def queue(session: Session, facts: Iterable[tuple[Fact, Route]], now: dt.datetime) -> list[Alert]:
     """Queue the facts not queued before; returns the new alerts."""
     known = set(session.scalars(select(Alert.dedupe_key)))
-    return [_insert(session, fact, fact.key, route, now, 0) for fact, route in facts if fact.key not in known]
+    new = []
+    for fact, route in facts:
+        if fact.key not in known:
+            known.add(fact.key)
+            new.append(_insert(session, fact, fact.key, route, now, 0))
+    return new
 
 
 def remind(session: Session, facts: Iterable[tuple[Fact, Route]], now: dt.datetime, *, every_days: int,

@@ -55,6 +55,7 @@ JOB_TABLE: Final = "xxgk_scheduler_jobs"
 MISFIRE_GRACE_S: Final = 6 * 3600
 SWEEP_AT: Final = (7, 0)  # the morning after a deadline, before the daily digest
 IMMEDIATE_EVERY: Final = dt.timedelta(minutes=5)
+WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEASON: Final = (("1-3", "*"), ("4", "1-15"))  # months and days of daily crawls: reports are due by 3月31日
 _WRITER = threading.Lock()  # sweeps and deliveries of one process take turns on the outbox
 
@@ -172,9 +173,10 @@ def crawl(context: Context, archive: Archive, registry: Registry, portals: Seque
     path = _log_file(context, portals, as_of)
     with path.open("w", encoding="utf-8") as log_file:
         try:
-            result = crawl_runner.crawl(context.registry, portals=list(portals), as_of=as_of.isoformat(),
-                               db=context.database_url, settings=context.crawl_settings,
-                               timeout=registry.monitor.crawl_timeout, log=log_file)
+            result = crawl_runner.crawl(
+                context.registry, portals=list(portals), as_of=as_of.isoformat(), db=context.database_url,
+                settings=context.crawl_settings, timeout=registry.monitor.crawl_timeout, log=log_file,
+            )
         except crawl_runner.CrawlError as exc:
             health.record_crawl(archive, portals, before, as_of, None, error=str(exc))
             log.warning("crawl of %s failed: %s (log: %s)", ", ".join(portals), exc, path)
@@ -219,7 +221,7 @@ def sweep(archive: Archive, registry: Registry, as_of: dt.date, now: dt.datetime
 def due_cadences(registry: Registry, now: dt.datetime) -> tuple[str, ...]:
     """A run on a date sends immediate and daily digests, and weekly ones on the weekly day (outbox.pending also
     sends weekly alerts that have waited a week, whatever the day)."""
-    weekly = now.strftime("%a").lower() == registry.monitor.weekly_on
+    weekly = WEEKDAYS[now.weekday()] == registry.monitor.weekly_on
     return ("immediate", "daily", "weekly") if weekly else ("immediate", "daily")
 
 

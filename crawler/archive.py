@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import PurePosixPath
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,7 +23,7 @@ from extract.parse import parse_bytes
 from store.agencies import upsert_agency, upsert_portal
 from store.db import Archive
 from store.errors import StoreError
-from store.ingest import IncompleteReportError, Source, ingest
+from store.ingest import IncompleteReportError, Source, ingest, keep_document
 from store.models import CrawlRun, utcnow
 from xxgk.registry import Registry
 
@@ -84,26 +85,42 @@ def start_run(archive: Archive, registry: Registry, portal_ids: list[str]) -> in
 
 
 def store_document(archive: Archive, item: FetchedDocument, run_id: int | None) -> str:
-    """Parse and store one document; the outcome names what happened (for the run's counts)."""
+    """Parse and store one document; the outcome names what happened (for the run's counts).
+
+    Bytes that are no report of their own are still kept (with their HTTP validators)."""
+    name = document_name(item.url, item.content_type)
+    source = Source(
+        data=item.body, name=name, url=item.url, agency=item.agency, level=item.level, region=item.region,
+        year=item.year, dates=item.dates, seen_at=utcnow(), http_status=item.status,
+        content_type=item.content_type, encoding=item.encoding, crawl_run_id=run_id, etag=item.etag,
+        last_modified=item.last_modified,
+    )
+    outcome = _report_outcome(archive, item, source)
+    if outcome in _KEPT_ONLY:
+        try:
+            keep_document(archive, source)
+        except StoreError as exc:
+            log.error("could not keep %s: %s", item.url, exc)  # noqa: TRY400 - one line, no traceback
+    return outcome
+
+
+_KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report", "unreadable_attachment"})
+
+
+def _report_outcome(archive: Archive, item: FetchedDocument, source: Source) -> str:
     if item.kind == "attachment" and item.page_has_report:
         return "copy_of_page_report"  # the page carried the report; its PDF/Word copy adds no report
-    name = document_name(item.url, item.content_type)
     try:
-        record = parse_bytes(item.body, name=name, charset=item.encoding)
+        record = parse_bytes(item.body, name=source.name, charset=item.encoding)
     except UnreadableInputError as exc:
         if item.kind == "attachment":
             log.warning("unreadable attachment %s: %s", item.url, exc)
         return "unreadable_attachment" if item.kind == "attachment" else "page_without_report"
     if item.kind == "page" and item.attachments and record.get("format") is None:
         return "page_without_report"  # no tables here: the report is the linked file
-    year = filing_year(record.get("year") if isinstance(record.get("year"), int) else item.year, item.dates)
-    source = Source(
-        data=item.body, name=name, url=item.url, agency=item.agency, level=item.level, region=item.region,
-        year=year, dates=item.dates, seen_at=utcnow(), http_status=item.status, content_type=item.content_type,
-        encoding=item.encoding, crawl_run_id=run_id,
-    )
+    stated = record.get("year") if isinstance(record.get("year"), int) else item.year
     try:
-        return ingest(archive, source, record).change
+        return ingest(archive, replace(source, year=filing_year(stated, item.dates)), record).change
     except IncompleteReportError:
         return "report_without_agency_or_year"
     except StoreError as exc:
@@ -138,15 +155,19 @@ def finish_run(
         run.errors = {f"{portal}:{kind}": n for portal, kinds in errors.items() for kind, n in kinds.items()}
 
 
-def validators(archive: Archive, portals: list[str]) -> dict[str, tuple[str | None, str | None]]:  # noqa: ARG001
-    """url → (ETag, Last-Modified) of documents already stored, for conditional requests."""
-    from store.models import Document  # noqa: PLC0415
+def validators(archive: Archive, portals: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """url → (ETag, Last-Modified) of the latest stored document at each URL of these portals."""
+    from store.models import Document, Portal  # noqa: PLC0415
 
     out: dict[str, tuple[str | None, str | None]] = {}
     with archive.read() as session:
-        columns = [c for c in ("etag", "last_modified") if hasattr(Document, c)]
-        if not columns:
-            return out
-        for url, *values in session.execute(select(Document.url, *(getattr(Document, c) for c in columns))):
-            out[url] = (values[0], values[1] if len(values) > 1 else None)
+        bases = list(session.scalars(select(Portal.base_url).where(Portal.key.in_(portals))))
+        rows = session.execute(
+            select(Document.url, Document.etag, Document.last_modified)
+            .where((Document.etag.is_not(None)) | (Document.last_modified.is_not(None)))
+            .order_by(Document.fetched_at)
+        )
+        for url, etag, modified in rows:
+            if any(url.startswith(base.rstrip("/")) for base in bases):
+                out[url] = (etag, modified)
     return out

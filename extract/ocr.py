@@ -61,7 +61,8 @@ class _Rapid:
         # untyped package (no stubs): its result is read as `Any`; heavy (onnxruntime), so imported here
         rapidocr = importlib.import_module("rapidocr_onnxruntime")
         threads = min(4, os.cpu_count() or 1)
-        self.ocr = rapidocr.RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+        # max_side_len: no shrinking before detection (a whole report as one tall image would lose its digits)
+        self.ocr = rapidocr.RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, max_side_len=MAX_SIDE)
         self.name = f"rapidocr-{version('rapidocr-onnxruntime')}"
 
     def page(self, gray: Any, limits: Limits) -> list[Word]:  # noqa: ARG002 - in-process, bounded per page by the caller

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import ipaddress
 import json
 import resource
@@ -26,6 +27,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from email.utils import formatdate
 from typing import Final
@@ -39,6 +41,17 @@ HANG_SECONDS: Final = 600.0  # how long a `timeout` portal keeps a connection be
 MAX_HEAD: Final = 64 * 1024
 _PAD: Final = b" " * (1024 * 1024)
 _BIND_TRIES: Final = 8
+
+
+def conditional(request: Request, response: Response) -> Response:
+    """Static article pages and files carry an ETag, as a CMS's web server gives them; a client that
+    sends it back for an unchanged page gets 304 Not Modified."""
+    if response.status != 200 or response.page not in ("article", "attachment") or response.cut or response.padding:
+        return response
+    etag = '"' + hashlib.sha1(response.body, usedforsecurity=False).hexdigest()[:16] + '"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(304, b"", response.content_type, headers=[("ETag", etag)], page=response.page)
+    return replace(response, headers=[*response.headers, ("ETag", etag)])
 
 
 class Simulator:
@@ -82,7 +95,8 @@ class Simulator:
             self.attempts[key] += 1
             return self.attempts[key] - 1
 
-        return faults.serve(portal.fault, portal.id, request, lambda: site.handle(request, self.as_of), attempt)
+        response = faults.serve(portal.fault, portal.id, request, lambda: site.handle(request, self.as_of), attempt)
+        return conditional(request, response)
 
     def control(self, request: Request) -> Response:
         path = request.path

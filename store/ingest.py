@@ -58,6 +58,8 @@ class Source:
     content_type: str | None = None
     encoding: str | None = None  # charset to decode with when the site's declaration is wrong
     crawl_run_id: int | None = None
+    etag: str | None = None  # HTTP validators, sent back on the next crawl
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,27 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def keep_document(archive: Archive, source: Source) -> None:
+    """Keep bytes that are not a report of their own (a page that only links its PDF, the PDF copy of
+    a page's report, an attachment we cannot read yet): the archive outlives the portal, and the
+    validators let the next crawl ask whether they changed."""
+    with archive.write() as session:
+        _document(session, archive.snapshots, source, source.seen_at or utcnow())
+
+
+def _document(session: Session, snapshots: SnapshotStore, source: Source, seen: dt.datetime) -> Document:
+    digest = snapshots.put(source.data)
+    document = insert_ignore(session, Document, {
+        "url": source.url, "sha256": digest, "name": source.name, "size": len(source.data),
+        "http_status": source.http_status, "content_type": source.content_type, "encoding": source.encoding,
+        "fetched_at": seen, "last_seen_at": seen, "crawl_run_id": source.crawl_run_id,
+        "etag": source.etag, "last_modified": source.last_modified,
+    }, ["url", "sha256"])
+    if source.etag or source.last_modified:
+        document.etag, document.last_modified = source.etag, source.last_modified
+    return document
+
+
 def _candidates(source: Source, record: Record) -> dict[str, dt.date]:
     found = dict(source.dates)
     page_meta = (record.get("source") or {}).get("page_meta") or {}
@@ -128,12 +151,7 @@ def _store(session: Session, snapshots: SnapshotStore, source: Source, record: R
     if agency is None or source.level or source.region:
         agency = upsert_agency(session, agency.name if agency else name, level=source.level, region=source.region)
 
-    digest = snapshots.put(source.data)
-    document = insert_ignore(session, Document, {
-        "url": source.url, "sha256": digest, "name": source.name, "size": len(source.data),
-        "http_status": source.http_status, "content_type": source.content_type, "encoding": source.encoding,
-        "fetched_at": seen, "last_seen_at": seen, "crawl_run_id": source.crawl_run_id,
-    }, ["url", "sha256"])
+    document = _document(session, snapshots, source, seen)
     report = insert_ignore(session, Report, {
         "agency_id": agency.id, "year": year, "url": source.url, "title": record.get("title"),
         "first_seen_at": seen, "last_seen_at": seen, "current_version": 0,

@@ -138,7 +138,7 @@ class Document(Base):
     __table_args__ = (UniqueConstraint("url", "sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(String(2000), index=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(500), default="")
     size: Mapped[int] = mapped_column(Integer)
@@ -148,6 +148,8 @@ class Document(Base):
     fetched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id", ondelete="SET NULL"))
+    etag: Mapped[str | None] = mapped_column(String(200))  # HTTP validators: a re-crawl asks "changed?"
+    last_modified: Mapped[str | None] = mapped_column(String(100))
 
 
 class Report(Base):

@@ -130,3 +130,11 @@ def test_ack_and_dismiss_stop_an_alert(xxgk: Run) -> None:
     assert xxgk("alerts", "send").out.strip() == "no SMTP configured: 0 alerts stay queued"
     unknown = xxgk("alerts", "dismiss", "99")
     assert (unknown.code, unknown.err.strip()) == (2, "xxgk: no alert #99 in the outbox")
+
+
+def test_send_and_preview_speak_json_too(xxgk: Run, tmp_path: Path) -> None:
+    sent = xxgk("alerts", "send", "--json")
+    assert (sent.code, json.loads(sent.out)["queued"], json.loads(sent.out)["smtp"]) == (0, 2, False)
+    assert "no SMTP configured" in sent.err
+    shown = xxgk("alerts", "preview", "--json", "--out", str(tmp_path / "p"))
+    assert len(json.loads(shown.out)) == 2

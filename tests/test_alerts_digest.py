@@ -67,7 +67,7 @@ def test_each_kind_reads_as_a_sentence() -> None:
 
 def parsed(alerts: list[Alert]) -> EmailMessage:
     digest = compose("gkb@hunan.example.cn", "daily", alerts, AS_OF, name="湖南省政务公开办")
-    raw = digest.message("xxgk@monitor.example.cn", NOW, [a.dedupe_key for a in alerts]).as_bytes()
+    raw = digest.message("xxgk@monitor.example.cn", NOW).as_bytes()
     message = email.message_from_bytes(raw, policy=default)
     assert isinstance(message, EmailMessage)
     return message

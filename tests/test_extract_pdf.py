@@ -5,6 +5,7 @@ table rules taken away, parses back to the record it was made from."""
 from __future__ import annotations
 
 import itertools
+import random
 from importlib.metadata import version
 
 import pytest
@@ -14,6 +15,8 @@ from extract.document import Grid, Line
 from extract.geometry import Box, Word
 from extract.pages import Page, assemble
 from extract.parse import parse_bytes
+from sim.media import pdf_bytes
+from sim.render import random_record
 
 PDFPLUMBER = version("pdfplumber")
 
@@ -77,3 +80,13 @@ def test_a_paragraph_wrapped_over_lines_is_one_line_again() -> None:
         *_words(136, (60, "(三)政府信息管理。")),
     ])
     assert [b.text for b in assemble([page]).blocks if isinstance(b, Line)] == [text, "(三)政府信息管理。"]
+
+
+@pytest.mark.parametrize("fmt", ["2021", "legacy"])
+def test_a_font_pdfminer_misdecodes_is_read_through_pdfium(fmt: str) -> None:
+    """`sim.media` writes STSong-Light with the predefined UniGB-UCS2-H encoding and a ToUnicode
+    map; pdfminer applies the map to CIDs instead of codes and gets Tibetan and Devanagari."""
+    record = random_record(random.Random(7), fmt=fmt)
+    parsed = parse_bytes(pdf_bytes(record), name="attachment.pdf")
+    assert differences(parsed, expected(record)) == {}
+    assert parsed["source"]["extractor"] == f"pdf:pdfplumber-{PDFPLUMBER}/ruled+pdfium-text"

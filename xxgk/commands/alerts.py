@@ -71,6 +71,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
             paths = preview(archive, monitor_now(settings.as_of), names(registry_or_defaults(settings)), Path(args.out))
         except OSError as exc:
             raise UsageError(f"--out {args.out}: {exc.strerror or exc}") from None
+    if args.json:
+        dump_json([str(path) for path in paths])
+        return EXIT_OK
     for path in paths:
         print(path)
     if not paths:
@@ -88,15 +91,24 @@ def cmd_send(args: argparse.Namespace) -> int:
         now = monitor_now(settings.as_of)
         cadences = CADENCES if args.all else due_cadences(registry, now)
         report = send(archive, registry, settings.smtp, now, cadences, ignore_backoff=True)
+    if args.json:
+        dump_json({"smtp": report.configured, "emails": report.digests, "alerts": report.deliveries,
+                   "deferred": report.deferred, "refused": report.refused, "queued": report.queued,
+                   "error": report.error})
     if not report.configured:
-        print(f"no SMTP configured: {report.queued} alerts stay queued")
+        message = f"no SMTP configured: {report.queued} alerts stay queued"
+        if args.json:
+            error(message)  # stdout holds the JSON alone
+        else:
+            print(message)
         return EXIT_OK
     if report.error:
         raise OperationalError(f"{report.error}; {report.queued} alerts stay queued")
     for refusal in report.refusals:
         error(f"refused for good: {refusal}")
-    print(f"sent {report.digests} e-mail(s) carrying {report.deliveries} alert(s); "
-          f"{report.deferred} deferred, {report.refused} refused; {report.queued} alerts still queued")
+    if not args.json:
+        print(f"sent {report.digests} e-mail(s) carrying {report.deliveries} alert(s); "
+              f"{report.deferred} deferred, {report.refused} refused; {report.queued} alerts still queued")
     return EXIT_OK
 
 
@@ -128,10 +140,12 @@ def register(sub: Any) -> None:
 
     pv = verbs.add_parser("preview", help="write each pending e-mail as an HTML file")
     pv.add_argument("--out", default="alerts-preview", metavar="DIR", help="folder for the files (default %(default)s)")
+    pv.add_argument("--json", action="store_true", help="print the files' paths as a JSON array")
     pv.set_defaults(func=cmd_preview)
 
     sd = verbs.add_parser("send", help="send the digests that are due (exit 1 when the mail server is unreachable)")
     sd.add_argument("--all", action="store_true", help="every pending alert now, whatever its recipient's cadence")
+    sd.add_argument("--json", action="store_true", help="print what was sent as JSON")
     sd.set_defaults(func=cmd_send)
 
     for verb, text in (("ack", "acknowledge: known, being handled"), ("dismiss", "dismiss: not a problem")):

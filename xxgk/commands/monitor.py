@@ -29,7 +29,8 @@ def _summary(report: Any) -> str:
     from alerts import messages  # noqa: PLC0415
 
     queued = report.sweep.queued
-    parts = messages.LIST_SEPARATOR.join(f"{messages.TITLES[k]}{n}" for k, n in sorted(queued.items()))
+    parts = messages.LIST_SEPARATOR.join(messages.ONCE_KIND.format(title=messages.TITLES[k], n=n)
+                                         for k, n in sorted(queued.items()))
     return messages.ONCE_SUMMARY.format(
         as_of=report.as_of.isoformat(), crawled=len(report.crawled), queued=sum(queued.values()),
         kinds=messages.ONCE_KINDS.format(parts=parts) if parts else "", reminders=sum(report.sweep.reminders.values()),
