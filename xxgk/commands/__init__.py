@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "xxgk.commands.crawl",
     "xxgk.commands.alerts",
     "xxgk.commands.monitor",
+    "xxgk.commands.demo",
 )
 
 
