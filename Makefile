@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml
 
 demo: sysdeps $(STAMP)
 	$(BIN)/xxgk validate tests/fixtures/seeds
+	$(BIN)/xxgk demo --workdir demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -33,8 +34,8 @@ lint: $(STAMP)
 test: sysdeps $(STAMP) lint
 	$(BIN)/pytest -n 2 -p no:cacheprovider
 
-bench: $(STAMP)
-	$(BIN)/python bench/bench_parse.py
+bench: sysdeps $(STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis demo

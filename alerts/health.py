@@ -8,8 +8,9 @@ found before, that newly shows a challenge page, or whose crawl process dies, is
 
 The crawl run stores failures per portal (`errors`) but only totals in `counts`; the monitor adds
 each portal's own statistics to the run's `counts` as `<portal>:<stat>` (list_pages, report_links,
-failed:<kind>, …) and the monitor's date as `as_of` (YYYYMMDD), right after the crawl. Runs without
-those keys (a crawl started by hand) are not evidence either way.
+failed:<kind>, …) and the monitor's date as `as_of` (YYYYMMDD), right after the crawl. A finished run
+without those keys (a crawl started by hand, `xxgk crawl` or `xxgk demo`) says only that a portal
+without any failure answered; it is no evidence about anything else.
 """
 
 from __future__ import annotations
@@ -41,9 +42,12 @@ class PortalRun:
     started: dt.datetime  # wall-clock time: when a scheduled crawl was last done
     as_of: dt.date | None  # the monitor's date: what the e-mails say
     stats: Mapping[str, int]
+    detailed: bool = True  # False: a crawl by hand in which the portal had no failure, nothing more known
 
     @property
     def outcome(self) -> Outcome:
+        if not self.detailed:
+            return "ok"
         if self.stats.get(CRASHED):
             return "crashed"
         return "ok" if self.stats.get("list_pages", 0) > 0 else "unreachable"
@@ -108,14 +112,17 @@ def _as_of(value: int | None) -> dt.date | None:
 def history(session: Session) -> dict[str, list[PortalRun]]:
     """Portal → its recorded crawls, oldest first."""
     out: dict[str, list[PortalRun]] = {}
-    for run_id, started, portals, counts in session.execute(
-        select(CrawlRun.id, CrawlRun.started_at, CrawlRun.portals, CrawlRun.counts).order_by(CrawlRun.id)
+    for run_id, started, finished, portals, counts, errors in session.execute(
+        select(CrawlRun.id, CrawlRun.started_at, CrawlRun.finished_at, CrawlRun.portals, CrawlRun.counts,
+               CrawlRun.errors).order_by(CrawlRun.id)
     ):
         for portal in portals:
             prefix = f"{portal}:"
             stats = {k.removeprefix(prefix): v for k, v in counts.items() if k.startswith(prefix)}
             if stats:
                 out.setdefault(portal, []).append(PortalRun(run_id, started, _as_of(counts.get(AS_OF)), stats))
+            elif finished is not None and not any(k.startswith(prefix) for k in errors):
+                out.setdefault(portal, []).append(PortalRun(run_id, started, None, {}, detailed=False))
     return out
 
 
@@ -172,7 +179,7 @@ def health_facts(runs_by_portal: Mapping[str, Sequence[PortalRun]], rules: Healt
         if len(challenged) >= rules.threshold and any(r.outcome == "ok" for r in before):
             kinds = sorted({k for r in challenged for k in r.failures if k in CHALLENGES})
             facts.append(_fact("spider_challenge", portal, challenged, rules, kinds=kinds))
-        empty = _streak(runs, lambda r: r.outcome == "ok" and r.report_links == 0)
+        empty = _streak(runs, lambda r: r.detailed and r.outcome == "ok" and r.report_links == 0)
         found = [r.report_links for r in runs[: len(runs) - len(empty)] if r.report_links]
         if len(empty) >= rules.threshold and found:
             facts.append(_fact("spider_no_reports", portal, empty, rules, before=found[-1]))

@@ -102,8 +102,17 @@ def test_a_crawl_that_died_before_writing_its_run_still_counts(archive: Archive)
     assert [r.outcome for r in history["p1"]] == ["crashed"]
 
 
-def test_runs_started_by_hand_without_statistics_are_not_evidence(archive: Archive) -> None:
+def test_a_crawl_by_hand_says_only_which_portals_answered_without_failure(archive: Archive) -> None:
+    finished = dt.datetime(2026, 2, 2, tzinfo=dt.UTC)
     with archive.write() as session:
-        session.add(CrawlRun(portals=["p1"], counts={"pages": 2}, errors={}))
+        session.add(CrawlRun(portals=["p1"], counts={"pages": 2}, errors={}))  # still running, or died
+        session.add(CrawlRun(portals=["p1", "p2"], counts={"pages": 2}, errors={"p2:timeout": 1},
+                             finished_at=finished))
     with archive.read() as session:
-        assert health.history(session) == {}
+        history = health.history(session)
+    assert list(history) == ["p1"]
+    [run] = history["p1"]
+    assert (run.detailed, run.outcome) == (False, "ok")
+    # it breaks an outage's streak (the portal answered), but says nothing about the spider
+    assert keys(OK, DOWN, DOWN, DOWN) == ["portal_unreachable:p1:run2"]
+    assert health_facts({"p1": [*runs(OK, EMPTY, EMPTY)["p1"], run]}, RULES) == []
