@@ -20,6 +20,9 @@ from crawler.run import crawl
 from sim.testing import running_sim
 from sim.world import FAULT_KINDS
 
+# one worker runs this module, so its two crawls happen once (`pytest -n 2 --dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("crawler-sim")
+
 AS_OF = dt.date(2026, 6, 1)
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 2}
 
