@@ -69,12 +69,15 @@ class Layout:
 
 
 def assemble(pages: Sequence[Page]) -> Layout:
+    """Pages in order → the Document's blocks: furniture dropped, tables found and joined across
+    page breaks, paragraphs rejoined."""
     kinds: set[str] = set()
     items: list[list[TextLine | _Table | _Cells]] = []
     free: list[list[TextLine]] = []
     for n, page in enumerate(pages):
         tables, rest = _ruled_tables(page, n)
-        kinds |= {"ruled"} if tables else set()
+        if tables:
+            kinds.add("ruled")
         items.append(list(tables))
         free.append(lines_of(rest, n))
     furniture = _furniture(pages, free)

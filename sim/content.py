@@ -86,6 +86,7 @@ def build_record(seed: int, report: Report, version: int = 0) -> Record:
     record["title"] = report.title
     if report.source.startswith("pool:"):
         _tame(record, report.agency.level)
+        _no_carry_over(record)
     rng = random.Random(report.seed)  # noqa: S311 - reproducible simulated data
     for defect in report.injected:
         _INJECT.get(defect, _no_op)(record, rng)
@@ -113,6 +114,19 @@ def _tame(record: Record, level: str) -> None:
             amount = cells.get("amount")
             if isinstance(amount, int | float) and amount >= _TOWNSHIP_FEE_CAP:
                 cells["amount"] = round(amount / 1000, 2)
+
+
+def _no_carry_over(record: Record) -> None:
+    """Pool tables are drawn year by year, so nothing carried over would match last year's report
+    (requests.carry_link). Most small organs finish every request within the year: carry nothing
+    over, either way, and count what was finished as this year's new requests (T3-R1 holds)."""
+    requests = record.get("requests") or {}
+    if not {"new", "carried_over", "total", "carry_forward"} <= requests.keys():
+        return
+    for col, done in requests["total"].items():
+        requests["new"][col] = done
+        requests["carried_over"][col] = 0 if done is not None else None
+        requests["carry_forward"][col] = 0 if done is not None else None
 
 
 def _no_op(record: Record, rng: random.Random) -> None:
@@ -305,5 +319,6 @@ def _source_tables(seed: int, fmt: str, source: str, level: str) -> tuple[str, t
     record = _copy(_source(seed, fmt, source))
     if source.startswith("pool:"):
         _tame(record, level)
+        _no_carry_over(record)
     body = {k: record[k] for k in TABLE_KEYS if k in record}
     return _compact(body)[1:-1], tuple(content_defects(record))

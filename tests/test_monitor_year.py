@@ -40,6 +40,9 @@ from store.models import Alert
 from validate.deadlines import deadline_for
 from xxgk.cli import main
 
+# one worker runs this module, so that the half year is lived once (`pytest -n 2 --dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("monitor-year")
+
 SEED = 203  # 2025 reports as HTML, text or Word; a late one, three revised in March, three never published
 FAULTY = 1  # this portal never answers (timeout)
 CHALLENGED = 4  # this one answers only with a 412 challenge page on the steps in CHALLENGE
