@@ -29,7 +29,7 @@ class Limits:
     # images: decoded pixels (a 200-dpi A3 page is ~10 Mpx) and the longest side OCR works on
     max_pixels: int = 60_000_000
     ocr_dpi: int = 200
-    max_ocr_pages: int = 60  # a report scanned page by page; beyond that OCR is a batch job, not a parse
+    max_ocr_pages: int = 60  # a report scanned page by page; beyond that OCR is a batch job, not a parse (0: no OCR)
     # wall clock: one LibreOffice conversion (its process group is killed), one tesseract page
     # (a child process too), and a whole attachment. Work in this process (pdfplumber, RapidOCR)
     # cannot be pre-empted safely: it is checked against `extract_timeout` between pages, and

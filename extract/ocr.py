@@ -15,7 +15,6 @@ is marked doubtful, never silently trusted.
 from __future__ import annotations
 
 import functools
-import importlib
 import io
 import os
 import re
@@ -58,11 +57,11 @@ class Engine(Protocol):
 
 class _Rapid:
     def __init__(self) -> None:
-        # untyped package (no stubs): its result is read as `Any`; heavy (onnxruntime), so imported here
-        rapidocr = importlib.import_module("rapidocr_onnxruntime")
+        from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415 - heavy: onnxruntime
+
         threads = min(4, os.cpu_count() or 1)
         # max_side_len: no shrinking before detection (a whole report as one tall image would lose its digits)
-        self.ocr = rapidocr.RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, max_side_len=MAX_SIDE)
+        self.ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, max_side_len=MAX_SIDE)
         self.name = f"rapidocr-{version('rapidocr-onnxruntime')}"
 
     def page(self, gray: Any, limits: Limits) -> list[Word]:  # noqa: ARG002 - in-process, bounded per page by the caller
@@ -154,8 +153,7 @@ def image_document(data: bytes, limits: Limits) -> Document:
 
 def ocr_pdf_pages(pdf: Any, indexes: Sequence[int], limits: Limits, deadline: Deadline) -> tuple[str, list[Page]]:
     """OCR the given pages of an open pdfium document, in PDF points like its text pages."""
-    if len(indexes) > limits.max_ocr_pages:
-        raise UnreadableInputError(f"pdf: {len(indexes)} scanned pages to OCR (limit {limits.max_ocr_pages})")
+    check_ocr_pages("pdf", len(indexes), limits)
     import numpy as np  # noqa: PLC0415
 
     ocr = engine()
@@ -167,6 +165,15 @@ def ocr_pdf_pages(pdf: Any, indexes: Sequence[int], limits: Limits, deadline: De
         page = ocr_image(np.asarray(bitmap.to_pil().convert("L")), limits)
         pages.append(_scaled(page, 1 / scale))
     return ocr.name, pages
+
+
+def check_ocr_pages(medium: str, pages: int, limits: Limits) -> None:
+    """OCR costs seconds a page: a caller that cannot wait (a crawl) switches it off, and a scan of
+    hundreds of pages is a batch job, not a parse."""
+    if limits.max_ocr_pages == 0:
+        raise UnreadableInputError(f"{medium}: a scan without a text layer, and OCR is switched off here")
+    if pages > limits.max_ocr_pages:
+        raise UnreadableInputError(f"{medium}: {pages} scanned pages to OCR (limit {limits.max_ocr_pages})")
 
 
 def _scaled(page: Page, k: float) -> Page:
@@ -192,12 +199,8 @@ def _frames(data: bytes, limits: Limits) -> list[Any]:
                 raise UnreadableInputError(
                     f"image: {img.width}x{img.height} pixels (limit {limits.max_pixels / 1e6:.0f} Mpx)"
                 )
-            frames = []
-            for k, frame in enumerate(ImageSequence.Iterator(img)):
-                if k >= limits.max_ocr_pages:
-                    raise UnreadableInputError(f"image: more than {limits.max_ocr_pages} pages to OCR")
-                frames.append(np.asarray(frame.convert("L")))
-            return frames
+            check_ocr_pages("image", getattr(img, "n_frames", 1), limits)
+            return [np.asarray(frame.convert("L")) for frame in ImageSequence.Iterator(img)]
     except Image.DecompressionBombError:
         limit = f"{limits.max_pixels / 1e6:.0f} Mpx"
         raise UnreadableInputError(f"image: decompression bomb refused (limit {limit})") from None

@@ -9,6 +9,7 @@ from extract.decode import decode, ungzip
 from extract.document import Document, Grid
 from extract.errors import UnreadableInputError
 from extract.html_layout import html_document
+from extract.limits import LIMITS, Limits
 from extract.media import sniff
 from extract.meta import read_meta
 from extract.normalize import squash
@@ -47,11 +48,12 @@ def _is_html(data: bytes, name: str) -> bool:
     return any(h in head for h in _HTML_HINT)
 
 
-def load(data: bytes, *, name: str = "", charset: str | None = None) -> Document:
+def load(data: bytes, *, name: str = "", charset: str | None = None, limits: Limits = LIMITS) -> Document:
     """Bytes of a report → Document (the layout-neutral lines and grids).
 
     Attachments (PDF, Word, WPS, spreadsheets, images) are recognised by their magic bytes and
-    read by their medium's extractor; everything else is decoded as text or HTML.
+    read by their medium's extractor, within `limits` (a caller that cannot wait for OCR passes
+    `Limits(max_ocr_pages=0)`); everything else is decoded as text or HTML.
     """
     if not data.strip():
         raise UnreadableInputError("empty file")
@@ -60,7 +62,7 @@ def load(data: bytes, *, name: str = "", charset: str | None = None) -> Document
     if medium is not None:
         from extract.media import extract_attachment  # noqa: PLC0415 - keeps text parsing free of heavy imports
 
-        return extract_attachment(data, medium, accept=_complete)
+        return extract_attachment(data, medium, accept=_complete, limits=limits)
     text, _codec = decode(data, charset)
     if _is_html(data, name):
         return html_document(text)
@@ -174,9 +176,11 @@ def parse_document(doc: Document) -> dict[str, Any]:
     return record
 
 
-def parse_bytes(data: bytes, *, name: str = "", charset: str | None = None) -> dict[str, Any]:
+def parse_bytes(
+    data: bytes, *, name: str = "", charset: str | None = None, limits: Limits = LIMITS
+) -> dict[str, Any]:
     """Parse one report file's bytes into the canonical record (raises UnreadableInputError)."""
-    return parse_document(load(data, name=name, charset=charset))
+    return parse_document(load(data, name=name, charset=charset, limits=limits))
 
 
 def parse_path(path: Path) -> dict[str, Any]:

@@ -8,7 +8,6 @@ renders scanned pages for OCR.
 
 from __future__ import annotations
 
-import importlib
 import io
 from collections.abc import Sequence
 from importlib.metadata import version
@@ -27,7 +26,7 @@ GARBLED_SHARE = 0.2  # of a page's characters outside the scripts of a Chinese r
 
 def open_pdfium(data: bytes, limits: Limits) -> Any:
     """The pdfium document, once it is known to be readable and of a sane length."""
-    pdfium = importlib.import_module("pypdfium2")  # untyped package (no stubs), only for PDFs
+    import pypdfium2 as pdfium  # noqa: PLC0415 - heavy, only for PDFs
 
     try:
         doc = pdfium.PdfDocument(data)

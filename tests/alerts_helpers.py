@@ -27,6 +27,13 @@ def free_port() -> int:
 class Received:
     rcpt: list[str]
     message: EmailMessage
+    raw: bytes
+
+    @classmethod
+    def parse(cls, rcpt: list[str], raw: bytes) -> Received:
+        message = email.message_from_bytes(raw, policy=default)
+        assert isinstance(message, EmailMessage)
+        return cls(rcpt, message, raw)
 
     @property
     def keys(self) -> list[str]:
@@ -43,9 +50,7 @@ class Sink:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook
         if self.reply:
             return self.reply
-        message = email.message_from_bytes(envelope.content, policy=default)
-        assert isinstance(message, EmailMessage)
-        self.received.append(Received(list(envelope.rcpt_tos), message))
+        self.received.append(Received.parse(list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
 
     def deliveries(self) -> Counter[tuple[str, str]]:

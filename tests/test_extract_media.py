@@ -21,6 +21,7 @@ from media_corpus import RECORDS, docx_bytes, path, xlsx_bytes
 from PIL import Image
 
 from extract.errors import UnreadableInputError
+from extract.limits import Limits
 from extract.media import sniff
 from extract.parse import parse_bytes
 
@@ -195,3 +196,10 @@ def test_the_cli_reports_a_bomb_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.endswith(f"{bomb}: docx: zip bomb refused: inflates to 2624 MiB (limit 200 MiB)")
+
+
+def test_ocr_can_be_switched_off_by_a_caller_that_cannot_wait() -> None:
+    png = io.BytesIO()
+    Image.new("L", (200, 200), 255).save(png, format="PNG")
+    with pytest.raises(UnreadableInputError, match=r"^image: a scan without a text layer, and OCR is switched off here$"):
+        parse_bytes(png.getvalue(), name="x.png", limits=Limits(max_ocr_pages=0))

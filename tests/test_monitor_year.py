@@ -1,9 +1,9 @@
 """Half a year of monitoring in accelerated time: the simulator's calendar moves, `xxgk monitor --once` runs.
 
-Every Monday from 5 January to mid-April and a few later Mondays, the simulator's date is moved and
-`xxgk monitor --once --as-of DAY` runs (in this process; its crawls run in child processes against
-the simulated portals), delivering to a real SMTP server (aiosmtpd) that is down for two of the
-steps. One portal never answers (a timeout fault), another answers only with a 412 challenge page
+On thirteen Mondays from 5 January to the end of June (every week or two around the deadlines, monthly
+after), the simulator's date is moved and `xxgk monitor --once --as-of DAY` runs (in this process; its
+crawls run in child processes against the simulated portals), delivering to a real SMTP server
+(aiosmtpd) that is down for two of the steps. One portal never answers (a timeout fault), another answers only with a 412 challenge page
 for three steps in April and May. The alerts are then compared with what the simulator's truth
 implies, step by step:
 
@@ -21,15 +21,21 @@ implies, step by step:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import fcntl
 import html.parser
+import json
+import shutil
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from alerts_helpers import MailServer, Sink
+from alerts_helpers import MailServer, Received, Sink
 from sqlalchemy import select
 
 from sim.testing import running_sim
@@ -40,9 +46,6 @@ from store.models import Alert
 from validate.deadlines import deadline_for
 from xxgk.cli import main
 
-# one worker runs this module, so that the half year is lived once (`pytest -n 2 --dist loadgroup`)
-pytestmark = pytest.mark.xdist_group("monitor-year")
-
 SEED = 203  # 2025 reports as HTML, text or Word; a late one, three revised in March, three never published
 FAULTY = 1  # this portal never answers (timeout)
 CHALLENGED = 4  # this one answers only with a 412 challenge page on the steps in CHALLENGE
@@ -51,7 +54,7 @@ STEPS = [dt.date(2026, 1, 5) + dt.timedelta(weeks=w) for w in (0, 2, 4, 5, 6, 8,
 SMTP_DOWN = {dt.date(2026, 2, 2), dt.date(2026, 2, 9)}
 CHALLENGE = {dt.date(2026, 4, 6), dt.date(2026, 4, 13), dt.date(2026, 5, 4)}
 THRESHOLD, EVERY, AT_MOST = 3, 14, 2
-CRAWL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=false", "DOWNLOAD_TIMEOUT=2", "RETRY_TIMES=0")
+CRAWL_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=false", "DOWNLOAD_TIMEOUT=3", "RETRY_TIMES=0")
 
 
 @dataclasses.dataclass
@@ -67,7 +70,7 @@ class Step:
 class Year:
     steps: list[Step]
     alerts: list[Alert]
-    sink: Sink
+    received: list[Received]
     portal_of: dict[str, str]
     levels: dict[str, str]
     portal_ids: list[str]
@@ -78,6 +81,9 @@ class Year:
     def first_step(self, test: Any) -> dt.date | None:
         return next((s.day for s in self.steps if test(s)), None)
 
+    def deliveries(self) -> Counter[tuple[str, str]]:
+        return Sink(self.received).deliveries()
+
 
 def _write_registry(source: Path, target: Path) -> None:
     registry = yaml.safe_load(source.read_text(encoding="utf-8"))
@@ -86,13 +92,14 @@ def _write_registry(source: Path, target: Path) -> None:
     target.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def year(tmp_path_factory: pytest.TempPathFactory) -> Year:
-    tmp = tmp_path_factory.mktemp("year")
-    db = f"sqlite:///{tmp / 'xxgk.sqlite3'}"
-    registry = tmp / "registry.yaml"
+def _live(folder: Path) -> None:
+    """Run the half year; leave in `folder` the archive, every e-mail received and what the truth said each step."""
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "mail").mkdir(parents=True)
+    db = f"sqlite:///{folder / 'xxgk.sqlite3'}"
+    registry = folder / "registry.yaml"
     server = MailServer()
-    steps: list[Step] = []
+    steps = []
     with running_sim(portals=5, seed=SEED, as_of=STEPS[0], rate_limit=50, fault_plan={FAULTY: "timeout"}) as sim, \
             pytest.MonkeyPatch.context() as env:
         _write_registry(sim.registry_path, registry)
@@ -109,21 +116,60 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Year:
             elif server.controller is None:
                 server.start()
             argv = ["monitor", "--once", "--as-of", day.isoformat(), "--db", db, "--registry", str(registry),
-                    "--log-dir", str(tmp / "logs"), *(f"--crawl-setting={s}" for s in CRAWL_SETTINGS)]
+                    "--log-dir", str(folder / "logs"), *(f"--crawl-setting={s}" for s in CRAWL_SETTINGS)]
             code = main(argv)
             truth = sim.current_truth()
-            reachable = {p for i, p in enumerate(ids) if i != FAULTY and not (i == CHALLENGED and day in CHALLENGE)}
-            steps.append(Step(
-                day, code, reachable,
-                {(n["agency"], n["year"]) for n in truth["never_published"] if n["year"] >= FIRST_YEAR},
-                {(r["agency"], r["year"]): r for r in truth["reports"] if r["year"] >= FIRST_YEAR},
-            ))
-        portal_of = {a["name"]: a["portal"] for a in truth["agencies"]}
-        levels = {a["name"]: a["level"] for a in truth["agencies"]}
+            steps.append({
+                "day": day.isoformat(), "exit_code": code,
+                "reachable": [p for i, p in enumerate(ids) if i != FAULTY and not (i == CHALLENGED and day in CHALLENGE)],
+                "never": [[n["agency"], n["year"]] for n in truth["never_published"] if n["year"] >= FIRST_YEAR],
+                "reports": [r for r in truth["reports"] if r["year"] >= FIRST_YEAR],
+            })
     server.stop()
-    with Archive.open(db) as archive, archive.read() as session:
+    for n, received in enumerate(server.sink.received):
+        (folder / "mail" / f"{n:04d}.eml").write_bytes(received.raw)
+    world = {
+        "steps": steps, "rcpt": [r.rcpt for r in server.sink.received], "portal_ids": ids,
+        "portal_of": {a["name"]: a["portal"] for a in truth["agencies"]},
+        "levels": {a["name"]: a["level"] for a in truth["agencies"]},
+    }
+    (folder / "year.json").write_text(json.dumps(world, ensure_ascii=False), encoding="utf-8")
+
+
+def _load(folder: Path) -> Year:
+    world = json.loads((folder / "year.json").read_text(encoding="utf-8"))
+    steps = [
+        Step(dt.date.fromisoformat(s["day"]), s["exit_code"], set(s["reachable"]), {(a, y) for a, y in s["never"]},
+             {(r["agency"], r["year"]): r for r in s["reports"]})
+        for s in world["steps"]
+    ]
+    received = [Received.parse(rcpt, (folder / "mail" / f"{n:04d}.eml").read_bytes())
+                for n, rcpt in enumerate(world["rcpt"])]
+    with Archive.open(f"sqlite:///{folder / 'xxgk.sqlite3'}") as archive, archive.read() as session:
         alerts = list(session.scalars(select(Alert).order_by(Alert.id)))
-    return Year(steps, alerts, server.sink, portal_of, levels, ids)
+    return Year(steps, alerts, received, world["portal_of"], world["levels"], world["portal_ids"])
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Year:
+    """The half year, lived once per test session: with `pytest -n`, the first worker to get here lives it and
+    the others read what it left (xdist_group does not keep a module on one worker with pytest 9.2)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    with _exclusive(shared / "monitor-year.lock"):
+        if not (shared / "monitor-year" / "year.json").exists():
+            _live(shared / "monitor-year")
+    return _load(shared / "monitor-year")
 
 
 def _raised(alert: Alert) -> dt.date:
@@ -274,7 +320,7 @@ def test_the_maintainer_hears_of_the_challenge_page_that_appeared(year: Year) ->
 
 def test_every_alert_reaches_every_recipient_exactly_once(year: Year) -> None:
     expected = {(rcpt, a.dedupe_key) for a in year.alerts for rcpt in a.recipients}
-    delivered = year.sink.deliveries()
+    delivered = year.deliveries()
     assert set(delivered) == expected
     assert set(delivered.values()) == {1}
     assert {a.state for a in year.alerts} == {"sent"}
@@ -291,8 +337,8 @@ class _Links(html.parser.HTMLParser):
 
 
 def test_emails_are_valid_mime_with_a_readable_chinese_subject(year: Year) -> None:
-    assert year.sink.received
-    for received in year.sink.received:
+    assert year.received
+    for received in year.received:
         msg = received.message
         assert msg.get_content_type() == "multipart/alternative"
         plain, rich = msg.get_body(("plain",)), msg.get_body(("html",))
