@@ -68,7 +68,8 @@ def sync_registry(archive: Archive, registry: Registry, portal_ids: Iterable[str
                           columns=portal.columns, cms=portal.cms, enabled=portal.enabled)
             for agency in portal.agencies:
                 upsert_agency(session, agency.name, level=agency.level, region=agency.region,
-                              deadline=agency.deadline, supervisors=agency.supervisors, portal=portal.id)
+                              deadline=registry.deadline_of(agency), supervisors=agency.supervisors,
+                              portal=portal.id)
         for portal in registry.portals:  # parents last: they may sit on another portal
             for agency in portal.agencies if portal.id in wanted else ():
                 if agency.parent:
@@ -151,7 +152,14 @@ def finish_run(
         if run is None:
             return
         run.finished_at = utcnow()
-        run.counts = dict(counts) | {"portals": len(portal_stats)}
+        # each portal's own statistics as `<portal>:<stat>`: the monitor's health checks read them
+        per_portal = {
+            f"{portal}:{stat}": n
+            for portal in run.portals
+            for stat, n in {"list_pages": 0, **portal_stats.get(portal, {})}.items()
+            if not stat.startswith("failed:")
+        }
+        run.counts = dict(counts) | {"portals": len(portal_stats)} | per_portal
         run.errors = {f"{portal}:{kind}": n for portal, kinds in errors.items() for kind, n in kinds.items()}
 
 

@@ -1,8 +1,8 @@
-"""The crawler against the simulated portals: every archetype, every fault, and a re-crawl.
+"""The crawler against the simulated portals: every archetype, recall, decoys, what is stored.
 
 One crawl of a world with every CMS archetype (the browser archetype through real Chromium) is
 stored in a fresh SQLite archive; the tests compare what was fetched and stored with the
-simulator's ground truth.
+simulator's ground truth. (Faults: test_crawler_faults.py; the two crawl in parallel workers.)
 """
 
 from __future__ import annotations
@@ -18,10 +18,6 @@ import pytest
 
 from crawler.run import crawl
 from sim.testing import running_sim
-from sim.world import FAULT_KINDS
-
-# one worker runs this module, so its two crawls happen once (`pytest -n 2 --dist loadgroup`)
-pytestmark = pytest.mark.xdist_group("crawler-sim")
 
 AS_OF = dt.date(2026, 6, 1)
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 2}
@@ -58,12 +54,6 @@ def run(tmp: Path, **sim_args: Any) -> Iterator[Crawled]:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     yield from run(tmp_path_factory.mktemp("crawl"), portals=8)
-
-
-@pytest.fixture(scope="module")
-def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    plan = dict(enumerate(FAULT_KINDS))
-    yield from run(tmp_path_factory.mktemp("faults"), portals=len(plan), fault_plan=plan)
 
 
 def portals_of(truth: dict[str, Any]) -> dict[str, str]:
@@ -129,30 +119,3 @@ def test_stored_publication_date(world: Crawled) -> None:
 def test_browser_archetype_went_through_chromium(world: Crawled) -> None:
     jsonly = next(p for p in world.stats if p.endswith("-jsonly"))
     assert world.stats[jsonly].get("report_pages", 0) > 0
-
-
-EXPECTED_FAILURE = {
-    "timeout": "timeout",
-    "challenge_412": "challenge_412",
-    "oversized": "oversized",
-}
-RECOVERED = ("latency", "http_5xx", "cookie_loop", "truncated", "gbk_nocharset", "gzip_no_header", "soft_404")
-
-
-@pytest.mark.parametrize("kind", sorted(EXPECTED_FAILURE))
-def test_fault_is_classified(faulty: Crawled, kind: str) -> None:
-    portal = next(f["portal"] for f in faulty.truth["faults"] if f["kind"] == kind)
-    kinds = {f["kind"] for f in faulty.failures if f["portal"] == portal}
-    assert kinds == {EXPECTED_FAILURE[kind]}
-
-
-@pytest.mark.parametrize("kind", RECOVERED)
-def test_fault_that_a_polite_client_gets_past(faulty: Crawled, kind: str) -> None:
-    portal = next(f["portal"] for f in faulty.truth["faults"] if f["kind"] == kind)
-    assert faulty.stats[portal].get("report_pages", 0) > 0
-    assert not [f for f in faulty.failures if f["portal"] == portal and f["list_page"]]
-
-
-def test_challenge_pages_are_never_stored(faulty: Crawled) -> None:
-    portal = next(f["portal"] for f in faulty.truth["faults"] if f["kind"] == "challenge_412")
-    assert not [d for d in faulty.documents.values() if d["portal"] == portal]
