@@ -232,11 +232,29 @@ def _status_summary(rows: Sequence[Any]) -> str:
     return f"共 {len(rows)} 行：" + "，".join(parts)
 
 
+def _monitoring(settings: Settings, session: Any) -> tuple[int | None, set[int]]:
+    """With a registry: its first monitored year, and the agencies whose portal failed its last crawl
+    (`unreachable`: we could not look, so we cannot say `missing`). Without one: neither."""
+    if not settings.registry.exists():
+        return None, set()
+    from alerts import health  # noqa: PLC0415
+    from xxgk.registry import RegistryError, load_registry  # noqa: PLC0415
+
+    try:
+        registry = load_registry(settings.registry)
+    except RegistryError as exc:
+        raise UsageError(exc.problems[0]) from None
+    runs = health.history(session)
+    failed = {portal for portal, seen in runs.items() if seen and seen[-1].outcome != "ok"}
+    return registry.first_year, health.unreachable_agencies(session, failed)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from store.status import compliance  # noqa: PLC0415
 
     with opened(args) as (archive, settings), archive.read() as session:
-        rows = compliance(session, settings.as_of, _filters(args))
+        first_year, unreachable = _monitoring(settings, session)
+        rows = compliance(session, settings.as_of, _filters(args), unreachable=unreachable, first_year=first_year)
     emit([r.to_dict() for r in rows], args, f"年报发布情况（截至 {settings.as_of.isoformat()}）", _status_summary(rows))
     return EXIT_OK
 
