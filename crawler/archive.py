@@ -85,7 +85,7 @@ def start_run(archive: Archive, registry: Registry, portal_ids: list[str]) -> in
         return run.id
 
 
-def store_document(archive: Archive, item: FetchedDocument, run_id: int | None) -> str:
+def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, *, ocr: bool = True) -> str:
     """Parse and store one document; the outcome names what happened (for the run's counts).
 
     Bytes that are no report of their own are still kept (with their HTTP validators)."""
@@ -96,7 +96,7 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None) 
         content_type=item.content_type, encoding=item.encoding, crawl_run_id=run_id, etag=item.etag,
         last_modified=item.last_modified,
     )
-    outcome = _report_outcome(archive, item, source)
+    outcome = "ocr_deferred" if not ocr and _is_image(name) else _report_outcome(archive, item, source)
     if outcome in _KEPT_ONLY:
         try:
             keep_document(archive, source)
@@ -105,7 +105,12 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None) 
     return outcome
 
 
-_KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report", "unreadable_attachment"})
+_KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report", "unreadable_attachment", "ocr_deferred"})
+_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
+
+
+def _is_image(name: str) -> bool:
+    return name.lower().endswith(_IMAGES)
 
 
 def _report_outcome(archive: Archive, item: FetchedDocument, source: Source) -> str:

@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -64,6 +65,8 @@ class ArchivePipeline:
 
     def __init__(self, crawler: Any, database_url: str | None, as_of: dt.date | None) -> None:
         self.crawler = crawler
+        # OCR of a page image takes tens of seconds; XXGK_OCR=false keeps images as documents only
+        self.ocr = crawler.settings.getbool("XXGK_OCR", default=True)
         self.database_url = database_url
         self.as_of = as_of
         self.archive: Any = None
@@ -98,7 +101,8 @@ class ArchivePipeline:
 
             # parsing (OCR, office conversion) is slow: off the reactor, one document at a time
             loop = asyncio.get_running_loop()
-            outcome = await loop.run_in_executor(self.worker, store_document, self.archive, item, self.run_id)
+            store = partial(store_document, self.archive, item, self.run_id, ocr=self.ocr)
+            outcome = await loop.run_in_executor(self.worker, store)
             self.counts[outcome] += 1
         return item
 
