@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.decode import decode, ungzip
-from extract.document import Document, Grid
+from extract.document import Document, Grid, Line
 from extract.errors import UnreadableInputError
 from extract.html_layout import html_document
 from extract.limits import LIMITS, Limits
@@ -89,16 +89,29 @@ def _classify_grids(grids: list[Grid]) -> dict[str, list[LogicalRow]]:
     return found
 
 
+class _Lazy:
+    """The document's stream of lines, made only when a table is not found among the grids."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.lines: list[Line] | None = None
+
+    def get(self) -> list[Line]:
+        if self.lines is None:
+            self.lines = self.doc.lines()
+        return self.lines
+
+
 def read_tables(doc: Document) -> tuple[dict[str, Any], Diagnostics]:
     """The three tables (or the legacy 统计表) and the template they follow."""
     diag = Diagnostics()
     by_grid = _classify_grids(doc.grids())
-    lines = doc.lines()
+    lines = _Lazy(doc)
     out: dict[str, Any] = {"format": None, "active": {}, "requests": {}, "review_litigation": {}}
 
     req_rows = by_grid.get("requests")
     if not req_rows or not any(request_row_key(r) for r in req_rows):
-        streamed = stream_requests(lines)
+        streamed = stream_requests(lines.get())
         req_rows = streamed[0] if streamed else None
     single_other = False
     if req_rows:
@@ -107,13 +120,13 @@ def read_tables(doc: Document) -> tuple[dict[str, Any], Diagnostics]:
     review = by_grid.get("review")
     review_row = next((r for r in review or [] if len(r.values) >= 10), None)
     if review_row is None:
-        review_row = stream_review(lines)
+        review_row = stream_review(lines.get())
     if review_row is not None:
         out["review_litigation"] = map_review(review_row, diag)
         if review_row.missing:
             diag.missing_rows.append("review_litigation.all")
 
-    act_rows = by_grid.get("active") or stream_active(lines)
+    act_rows = by_grid.get("active") or stream_active(lines.get())
     fmt = active_format(act_rows) if act_rows else None
     if fmt:
         diag.format_evidence.append(f"表二 headers follow the {fmt} template")
@@ -123,7 +136,7 @@ def read_tables(doc: Document) -> tuple[dict[str, Any], Diagnostics]:
         out["active"] = map_active(act_rows, fmt or "2021", diag)
 
     if not req_rows and not act_rows:
-        legacy_rows = by_grid.get("legacy") or stream_legacy(lines)
+        legacy_rows = by_grid.get("legacy") or stream_legacy(lines.get())
         if legacy_rows:
             stats = map_legacy(legacy_rows, diag)
             if stats:

@@ -66,6 +66,7 @@ def grid_rows(grid: Grid) -> list[LogicalRow]:
     header: list[list[str]] | None = None
     leaf_origin: list[tuple[int, int] | None] = []
     collecting = False
+    layout: _Layout | None = None
     out: list[LogicalRow] = []
     for row in grid.rows:
         texts = [squash(s.text) for s in row]
@@ -78,9 +79,26 @@ def grid_rows(grid: Grid) -> list[LogicalRow]:
                     header[j].append(t)
                     leaf_origin[j] = slot.origin
             continue
+        if collecting or (layout is None and header):
+            layout = _layout(header, leaf_origin) if header else None  # once per header, not per row
         collecting = False
-        out.append(_data_row(row, header, leaf_origin) if header else _plain_row(row))
+        out.append(_data_row(row, header, layout) if header and layout else _plain_row(row))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where a header puts the values: spans of value columns, the columns inside them, their names."""
+
+    spans: list[tuple[int, int]]
+    in_span: frozenset[int]
+
+
+def _layout(header: list[list[str]], leaf_origin: list[tuple[int, int] | None]) -> _Layout | None:
+    spans = _spans(header, leaf_origin)
+    if not spans:
+        return None
+    return _Layout(spans, frozenset(j for a, b in spans for j in range(a, b + 1)))
 
 
 def _spans(header: list[list[str]], leaf_origin: list[tuple[int, int] | None]) -> list[tuple[int, int]]:
@@ -96,11 +114,8 @@ def _spans(header: list[list[str]], leaf_origin: list[tuple[int, int] | None]) -
     return spans
 
 
-def _data_row(row: list[Slot], header: list[list[str]], leaf_origin: list[tuple[int, int] | None]) -> LogicalRow:
-    spans = _spans(header, leaf_origin)
-    if not spans:
-        return _plain_row(row)
-    in_span = {j for a, b in spans for j in range(a, b + 1)}
+def _data_row(row: list[Slot], header: list[list[str]], layout: _Layout) -> LogicalRow:
+    spans, in_span = layout.spans, layout.in_span
     labels: list[str] = []
     seen: set[tuple[int, int]] = set()
     for j, slot in enumerate(row):
