@@ -41,7 +41,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             with (work / "crawl.log").open("w", encoding="utf-8") as log:
                 result = crawl(
                     str(sim.registry_path), as_of=as_of.isoformat(), db=db_url, ledger=str(work / "ledger.jsonl"),
-                    settings={"DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 64},
+                    settings={"DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 64,
+                              "XXGK_OCR": args.ocr},
                     timeout=args.timeout, log=log,
                 )
         except CrawlError as exc:
@@ -52,6 +53,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"附件 {sum(s.get('attachments', 0) for s in stats.values())} 个，"
             f"用时 {time.monotonic() - started:.0f} 秒"
         )
+        if not args.ocr:
+            out.print("      图片版报告已存档但未做文字识别（--ocr 开启；每页约需数十秒），其单位可能显示为未发布")
     out.print(f"[bold]3/4[/] 按法定期限核对 {as_of.year - 1} 年度报告…")
     rows = _status(db_url, as_of)
     _print_summary(out, rows, as_of.year - 1)
@@ -109,9 +112,10 @@ def _queue_alerts(db_url: str, registry: Path, as_of: dt.date, folder: Path) -> 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="the whole job end to end on simulated portals (offline)")
-    p.add_argument("--portals", type=int, default=50)
+    p.add_argument("--portals", type=int, default=30)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--as-of", default="2026-04-20", help="the simulated today (after both legal deadlines)")
     p.add_argument("--workdir", default="demo", help="where the archive, logs and e-mails go")
     p.add_argument("--timeout", type=float, default=1800.0)
+    p.add_argument("--ocr", action="store_true", help="also read image-only reports by OCR (slow)")
     p.set_defaults(func=cmd_demo)
