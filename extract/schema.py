@@ -24,6 +24,9 @@ SECTIONS: Final[dict[str, str]] = {
 
 TABLES: Final = ("active", "requests", "review_litigation")
 
+# The record's fields that spec/report-json.md fixes (the rest — title, narrative, source, parse — are ours).
+SPEC_KEYS: Final = ("schema", "agency", "year", "format", "sections", *TABLES, "legacy_stats")
+
 # ---- 表二 (active) ---------------------------------------------------------
 
 ACTIVE_COLUMN_LABELS: Final[dict[str, str]] = {

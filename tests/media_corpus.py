@@ -28,13 +28,12 @@ import openpyxl
 from conftest import GOLD
 from PIL import Image, ImageFilter
 
-from extract.schema import Record
+from extract.schema import SPEC_KEYS, Record
 from sim.render import LAYOUTS, random_record
 from sim.render.document import build_document
 from sim.render.model import Cell, Para, Table
 from sim.render.values import NumberStyle, derived_rng, format_number
 
-SPEC_KEYS = ("schema", "agency", "year", "format", "sections", "active", "requests", "review_litigation", "legacy_stats")
 RANDOM_FORMATS = ("2021", "2019", "hybrid", "legacy")
 STYLES = ("html_clean", "html_word")
 

@@ -16,20 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extract.parse import parse_bytes
+from extract.schema import SPEC_KEYS
 from sim.render import EXTENSIONS, FORMATS, LAYOUTS, random_record
-
-# Keys of the canonical record a rendering must preserve (title/narrative/parse are free text or diagnostics).
-SPEC_KEYS = (
-    "schema",
-    "agency",
-    "year",
-    "format",
-    "sections",
-    "active",
-    "requests",
-    "review_litigation",
-    "legacy_stats",
-)
 
 
 def roundtrip(record: dict[str, Any], layout: str) -> dict[str, Any]:

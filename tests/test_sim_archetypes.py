@@ -18,21 +18,11 @@ from lxml import etree
 from sim_walk import WALKERS, anchors, fetch, pager_count, walk_hanweb
 
 from extract.parse import parse_bytes
+from extract.schema import SPEC_KEYS
 from sim.archetypes.trs import SIGNATURES, pager_script
 from sim.testing import SimHandle, running_sim
 from sim.world import ARCHETYPES
 
-SPEC_KEYS = (
-    "schema",
-    "agency",
-    "year",
-    "format",
-    "sections",
-    "active",
-    "requests",
-    "review_litigation",
-    "legacy_stats",
-)
 MAGIC = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "image": b"\x89PNG\r\n\x1a\n"}
 TYPES = {"pdf": "application/pdf", "docx": "wordprocessingml", "image": "image/png"}
 
