@@ -88,7 +88,7 @@ class TextLine:
         return statistics.median(w.box.height for w in self.words)
 
 
-def _wide(ch: str) -> bool:
+def is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in {"W", "F"}
 
 
@@ -100,7 +100,7 @@ def join_text(parts: Iterable[str]) -> str:
         piece = clean_line(nfkc(raw))
         if not piece:
             continue
-        if out and not (_wide(out[-1]) or _wide(piece[0])):
+        if out and not (is_wide(out[-1]) or is_wide(piece[0])):
             out += " "
         out += piece
     return out

@@ -23,13 +23,14 @@ import subprocess
 import tempfile
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Protocol
 
 from extract.document import Document
 from extract.errors import UnreadableInputError
-from extract.geometry import Box, Word, closing_rules
+from extract.geometry import Box, Word, closing_rules, is_wide
 from extract.limits import Deadline, Limits
 from extract.pages import Page, assemble
 from extract.uncertain import GLYPHS
@@ -42,15 +43,25 @@ JOIN_GAP = 30  # px: pieces of one rule broken by noise are joined across this g
 SHORT_RULE_SHARE = 0.8  # a short piece of rule covers this much of the gap between the rules it joins
 REACH = 25  # px: a rule ending this close to another still meets it (a faint rule fades at its ends)
 INK_SHARE = 0.006  # share of dark pixels that makes a cell "not empty" though no text was read
+MIN_INK_LINE = 6  # px: a run of inked rows lower than this is a speck, not a line of text
 GLYPH_DOUBT = 0.5  # confidence given to a number read through letter-for-digit substitution
 _NUMBERISH = re.compile(r"^[\d,.+\-ODQolI|iZzSsBGbgqT]+$")
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What an engine read on a page: its words, and the box of each line it detected (a line
+    that runs across a ruling line is read again, cell by cell)."""
+
+    words: list[Word]
+    lines: list[Box]
+
+
 class Engine(Protocol):
     name: str
 
-    def page(self, gray: Any, limits: Limits) -> list[Word]: ...
+    def page(self, gray: Any, limits: Limits) -> Reading: ...
 
     def line(self, crop: Any, limits: Limits) -> tuple[str, float]: ...
 
@@ -64,21 +75,26 @@ class _Rapid:
         self.ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, max_side_len=MAX_SIDE)
         self.name = f"rapidocr-{version('rapidocr-onnxruntime')}"
 
-    def page(self, gray: Any, limits: Limits) -> list[Word]:  # noqa: ARG002 - in-process, bounded per page by the caller
-        """Characters (CJK) and runs of digits or Latin letters, each with its box and score: a
-        detected line that runs across a ruling line is cut where its characters are."""
+    def page(self, gray: Any, limits: Limits) -> Reading:  # noqa: ARG002 - in-process, bounded per page by the caller
+        """Characters (CJK) and runs of digits or Latin letters, each with its box and score."""
         result, _ = self.ocr(gray, use_cls=False, text_score=0.0, box_thresh=0.5, unclip_ratio=1.6,
                              return_word_box=True)
-        words = []
+        reading = Reading([], [])
         for line in result or ():
             quad, text, score = line[0], str(line[1]), float(line[2])
             pieces = list(zip(line[3], line[4], line[5], strict=False)) if len(line) >= 6 else []
             if not pieces or sum(len(str(t)) for _, t, _ in pieces) != len(text.replace(" ", "")):
                 pieces = [(quad, text, score)]
+            reading.lines.append(_box(quad))
+            words: list[Word] = []
             for box, piece, conf in pieces:
-                xs, ys = [float(pt[0]) for pt in box], [float(pt[1]) for pt in box]
-                words.append(Word(str(piece), Box(min(xs), min(ys), max(xs), max(ys)), float(conf)))
-        return words
+                word = Word(str(piece), _box(box), float(conf))
+                if words and word.text and _same_word(words[-1], word):  # `2` `0` `2` `5` → `2025`
+                    last = words.pop()
+                    word = Word(last.text + word.text, last.box.union(word.box), min(float(conf), last.confidence or 1))
+                words.append(word)
+            reading.words.extend(w for w in words if w.text.strip())
+        return reading
 
     def line(self, crop: Any, limits: Limits) -> tuple[str, float]:  # noqa: ARG002
         result, _ = self.ocr(crop, use_det=False, use_cls=False, use_rec=True)
@@ -86,6 +102,17 @@ class _Rapid:
             return "", 0.0
         text, score = result[0]
         return str(text), float(score)
+
+
+def _box(quad: Any) -> Box:
+    xs, ys = [float(pt[0]) for pt in quad], [float(pt[1]) for pt in quad]
+    return Box(min(xs), min(ys), max(xs), max(ys))
+
+
+def _same_word(a: Word, b: Word) -> bool:
+    """Digits and Latin letters the recogniser returned one by one, touching on one line."""
+    return (bool(a.text) and not is_wide(a.text[-1]) and not is_wide(b.text[0])
+            and -1 <= b.box.x0 - a.box.x1 <= 0.3 * b.box.height)
 
 
 class _Tesseract:
@@ -112,13 +139,15 @@ class _Tesseract:
                 raise UnreadableInputError(f"image: OCR timed out after {limits.ocr_page_timeout:.0f} s") from None
         return [row.split("\t") for row in proc.stdout.splitlines()[1:] if row.count("\t") >= 11]
 
-    def page(self, gray: Any, limits: Limits) -> list[Word]:
-        words = []
+    def page(self, gray: Any, limits: Limits) -> Reading:
+        reading = Reading([], [])
         for f in self._run(gray, 3, limits):
-            if f[0] == "5" and f[11].strip() and float(f[10]) >= 0:
-                x, y, w, h = (float(v) for v in f[6:10])
-                words.append(Word(f[11], Box(x, y, x + w, y + h), float(f[10]) / 100))
-        return words
+            x, y, w, h = (float(v) for v in f[6:10])
+            if f[0] == "4":
+                reading.lines.append(Box(x, y, x + w, y + h))
+            elif f[0] == "5" and f[11].strip() and float(f[10]) >= 0:
+                reading.words.append(Word(f[11], Box(x, y, x + w, y + h), float(f[10]) / 100))
+        return reading
 
     def line(self, crop: Any, limits: Limits) -> tuple[str, float]:
         found = [(f[11], float(f[10]) / 100) for f in self._run(crop, 7, limits) if f[0] == "5" and f[11].strip()]
@@ -220,10 +249,10 @@ def ocr_image(gray: Any, limits: Limits) -> Page:
         gray = cv2.resize(gray, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
     gray = _deskew(gray)
     ocr = engine()
-    words = [_digit_glyphs(word) for word in ocr.page(gray, limits)]
-    tables = _ruled_tables(gray, words)
-    words = _reread_cells(gray, _ink(gray), words, tables, ocr, limits)
-    return Page(float(gray.shape[1]), float(gray.shape[0]), words, tables)
+    reading = ocr.page(gray, limits)
+    tables = _ruled_tables(gray, reading.words)
+    words = _reread_cells(gray, _ink(gray), reading, tables, ocr, limits)
+    return Page(float(gray.shape[1]), float(gray.shape[0]), [_digit_glyphs(w) for w in words], tables)
 
 
 def _ink(gray: Any) -> Any:
@@ -363,33 +392,30 @@ def _digit_glyphs(word: Word) -> Word:
 
 
 def _reread_cells(
-    gray: Any, ink: Any, words: list[Word], tables: Sequence[Sequence[Box]], ocr: Engine, limits: Limits
+    gray: Any, ink: Any, reading: Reading, tables: Sequence[Sequence[Box]], ocr: Engine, limits: Limits
 ) -> list[Word]:
-    """Read a cell again on its own when a recognised word straddles its ruling line (two numbers
-    run together), or when it holds ink but no word (a digit the detector missed). Only a cell
-    whose ink is one line high is read again; wrapped text is left to the page pass."""
-    heights = sorted(w.box.height for w in words) or [30.0]
-    line_h = heights[len(heights) // 2]
-    keep = list(words)
+    """Read a cell again from its own pixels, line by line, when a detected line runs across its
+    ruling line (the page pass then places characters by estimate, or runs `0 0` together), or
+    when it holds ink but no word (a digit the detector missed)."""
+    keep = list(reading.words)
     for cells in tables:
-        home = {id(w): next((c for c in cells if c.holds(w.box.cx, w.box.cy)), None) for w in keep}
         redo: set[int] = set()
-        for w in keep:
-            touched = [k for k, c in enumerate(cells) if _overlap(w.box, c) > 0.25 * max(1.0, w.box.x1 - w.box.x0)]
+        for line in reading.lines:
+            touched = [k for k, c in enumerate(cells) if _overlap(line, c) > 0.3 * line.height]
             if len(touched) > 1:
                 redo.update(touched)
-        for k, c in enumerate(cells):
-            if k not in redo and not any(home[id(w)] is c for w in keep):
-                redo.add(k)
+        filled = {k for k, c in enumerate(cells) for w in keep if c.holds(w.box.cx, w.box.cy)}
+        redo.update(k for k in range(len(cells)) if k not in filled)
         for k in sorted(redo):
             c = cells[k]
-            box = _ink_box(ink, c)
-            if box is None or box.height > 1.8 * line_h:
+            lines = _ink_lines(ink, c)
+            if not lines:
                 continue
             keep = [w for w in keep if not c.holds(w.box.cx, w.box.cy)]
-            crop = gray[max(0, int(box.top) - 4):int(box.bottom) + 4, max(0, int(box.x0) - 4):int(box.x1) + 4]
-            text, score = ocr.line(crop, limits)
-            keep.append(_digit_glyphs(Word(text.strip(), c, score if text.strip() else 0.0)))
+            for box in lines:
+                crop = gray[max(0, int(box.top) - 4):int(box.bottom) + 4, max(0, int(box.x0) - 4):int(box.x1) + 4]
+                text, score = ocr.line(crop, limits)
+                keep.append(Word(text.strip(), box, score if text.strip() else 0.0))
     return keep
 
 
@@ -400,13 +426,25 @@ def _overlap(a: Box, b: Box) -> float:
     return max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0))
 
 
-def _ink_box(ink: Any, cell: Box) -> Box | None:
-    """The box round the ink inside a cell (its rules left out), or None when the cell is empty."""
+def _ink_lines(ink: Any, cell: Box) -> list[Box]:
+    """The lines of ink inside a cell (its rules left out): runs of inked pixel rows, top to
+    bottom; none when the cell is empty."""
     import numpy as np  # noqa: PLC0415
 
     top, x0 = int(cell.top) + 5, int(cell.x0) + 5
     inner = ink[top:int(cell.bottom) - 4, x0:int(cell.x1) - 4]
     if not inner.size or float(inner.mean()) / 255 <= INK_SHARE:
-        return None
-    rows, cols = np.nonzero(inner.max(axis=1))[0], np.nonzero(inner.max(axis=0))[0]
-    return Box(float(x0 + cols[0]), float(top + rows[0]), float(x0 + cols[-1] + 1), float(top + rows[-1] + 1))
+        return []
+    rows = inner.max(axis=1) > 0
+    lines: list[Box] = []
+    start: int | None = None
+    for y, inked in enumerate([*rows, False]):
+        if inked and start is None:
+            start = y
+        elif not inked and start is not None:
+            band = inner[start:y]
+            cols = np.nonzero(band.max(axis=0))[0]
+            if y - start >= MIN_INK_LINE:
+                lines.append(Box(float(x0 + cols[0]), float(top + start), float(x0 + cols[-1] + 1), float(top + y)))
+            start = None
+    return lines
