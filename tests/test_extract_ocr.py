@@ -123,7 +123,7 @@ def test_tesseract_reads_when_rapidocr_is_not_installed(monkeypatch: pytest.Monk
         engine = ocr.engine()
         image = Image.new("L", (900, 120), 255)
         ImageDraw.Draw(image).text((20, 30), "收到申请数 128 件", fill=0, font=ImageFont.truetype(str(FONT), 48))
-        words = engine.page(np.asarray(image), LIMITS)
+        words = engine.page(np.asarray(image), LIMITS).words
     finally:
         ocr.engine.cache_clear()
     assert engine.name.startswith("tesseract-")
