@@ -53,6 +53,7 @@ log = logging.getLogger("xxgk.monitor")
 
 JOB_TABLE: Final = "xxgk_scheduler_jobs"
 MISFIRE_GRACE_S: Final = 6 * 3600
+CRAWL_STOP_GRACE_S = 10.0  # seconds a stopped crawl gets to close before it is killed
 SWEEP_AT: Final = (7, 0)  # the morning after a deadline, before the daily digest
 IMMEDIATE_EVERY: Final = dt.timedelta(minutes=5)
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -291,6 +292,14 @@ def job_send(context: Context, cadences: list[str]) -> None:
         log.warning("mail server unavailable, %d alert(s) stay queued: %s", report.queued, report.error)
 
 
+def _signal_groups(pids: list[int], signum: int) -> None:
+    for pid in pids:
+        try:
+            os.killpg(pid, signum)
+        except ProcessLookupError:
+            continue
+
+
 def _crawl_children() -> list[int]:
     """Our crawl child processes (each leads its own session, so SIGTERM does not reach them by itself)."""
     me, found = os.getpid(), []
@@ -353,11 +362,10 @@ def serve(context: Context) -> None:
     def stop(signum: int, _frame: object) -> None:
         log.info("signal %d: stopping the scheduler and the running crawls", signum)
         scheduler.shutdown(wait=False)
-        for pid in _crawl_children():
-            try:
-                os.killpg(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                continue
+        children = _crawl_children()
+        _signal_groups(children, signal.SIGTERM)
+        # a crawl whose browser driver died with the signal may never finish closing: kill it after a grace
+        threading.Timer(CRAWL_STOP_GRACE_S, _signal_groups, args=(children, signal.SIGKILL)).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
