@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A number, optionally signed, with thousands separators or decimals, optionally a unit,
 # optionally followed by a note in brackets: `3(到期自动废止)`, `22(其中修订16件)`, `1,234`, `+3`.
@@ -33,6 +34,7 @@ def is_value(text: str) -> bool:
     return is_blank(text) or is_number(text)
 
 
+@lru_cache(maxsize=8192)
 def parse_value(text: str, *, money: bool = False) -> CellValue:
     """`3(到期自动废止)` → 3 with note; `1,234` → 1234; `251000元` in a 万元 cell → 25.1; blank → None."""
     raw = text.strip().replace(" ", "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$|^第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?$")
@@ -25,6 +26,7 @@ def is_page_number(line: str) -> bool:
     return bool(_PAGE_NUMBER.match(line))
 
 
+@lru_cache(maxsize=16384)
 def squash(text: str) -> str:
     """Remove all white space: CJK labels are compared without it (`自 然 人` == `自然人`)."""
     return _NO_SPACE.sub("", text)

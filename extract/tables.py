@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from extract.cells import parse_value
@@ -90,8 +91,14 @@ def _put(
 
 def request_row_key(row: LogicalRow) -> str | None:
     """The template row a logical row is, from its leaf label (and its group for `3.其他`)."""
-    leaf = squash(row.leaf)
-    context = "".join(squash(t) for t in row.labels[:-1])
+    return _row_key(row.labels)
+
+
+@lru_cache(maxsize=4096)
+def _row_key(labels: tuple[str, ...]) -> str | None:
+    """Every report prints the same labels: each is matched once per process."""
+    leaf = squash(labels[-1]) if labels else ""
+    context = "".join(squash(t) for t in labels[:-1])
     key = _first(REQUEST_ROW_PATTERNS, leaf)
     if key:
         return key
@@ -102,13 +109,15 @@ def request_row_key(row: LogicalRow) -> str | None:
     return _first(REQUEST_ROW_PATTERNS, context + leaf)
 
 
-def _request_columns(columns: tuple[str, ...] | None, n: int) -> list[str | None]:
+@lru_cache(maxsize=256)
+def _request_columns(columns: tuple[str, ...] | None, n: int) -> tuple[str | None, ...]:
+    """The column of each value, by its header (a table's rows share one header: computed once)."""
     order = list(REQUEST_COLUMNS)
     if columns is None:
-        return [*order[:n], *([None] * max(0, n - len(order)))]
-    mapped = [_first(REQUEST_COLUMN_PATTERNS, _leaf(c)) for c in columns]
+        return (*order[:n], *([None] * max(0, n - len(order))))
+    mapped = tuple(_first(REQUEST_COLUMN_PATTERNS, _leaf(c)) for c in columns)
     if sum(m is not None for m in mapped) < 4:  # headers we cannot read: trust the template order
-        return [*order[:n], *([None] * max(0, n - len(order)))]
+        return (*order[:n], *([None] * max(0, n - len(order))))
     return mapped
 
 
