@@ -27,15 +27,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
 from sim.render import EXTENSIONS, LAYOUTS, random_record
 from store.db import Archive
 from store.models import Agency, Document, Finding, Report, ReportVersion
 from store.queries import query
 from store.status import EVERYTHING, Filters, compliance, deadline_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from store_helpers import pg_schema
 
 PG = os.environ.get("XXGK_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 AS_OF = dt.date(2026, 4, 15)
@@ -49,16 +51,8 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:8]}.sqlite3'}"
         return
-    schema = f"xxgk_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG}?options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema(PG) as url:
+        yield url
 
 
 # ---- 1. import ---------------------------------------------------------------------

@@ -84,11 +84,11 @@ class ArchivePipeline:
         spider = self.crawler.spider
         if not self.database_url:
             return
-        from crawler.archive import open_archive, start_run  # noqa: PLC0415 - SQLAlchemy only when storing
+        from crawler.archive import open_archive, start_run, validators  # noqa: PLC0415 - SQLAlchemy only when storing
 
         self.archive = open_archive(self.database_url)
         self.run_id = start_run(self.archive, spider.registry, list(spider.portals))
-        spider.known = known_validators(self.archive, list(spider.portals))
+        spider.known = validators(self.archive, list(spider.portals))
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
@@ -115,9 +115,3 @@ class ArchivePipeline:
         self.worker.shutdown(wait=True)
         stats = getattr(spider, "portal_stats", {})
         finish_run(self.archive, self.run_id, self.counts, self.errors, stats)
-
-
-def known_validators(archive: Any, portals: list[str]) -> dict[str, tuple[str | None, str | None]]:
-    from crawler.archive import validators  # noqa: PLC0415
-
-    return validators(archive, portals)

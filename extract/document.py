@@ -34,28 +34,25 @@ class Slot:
 class Grid:
     rows: list[list[Slot]]
 
-    def texts(self) -> list[str]:
+    def cells(self) -> list[tuple[str, bool]]:
+        """Each cell once, in reading order, with whether it opens its row (span copies skipped)."""
         seen: set[tuple[int, int]] = set()
-        out = []
-        for row in self.rows:
-            for s in row:
-                if s.origin not in seen:
-                    seen.add(s.origin)
-                    out.append(s.text)
-        return out
-
-    def as_lines(self) -> list[Line]:
-        """The cells in reading order, each once: the stream view of a grid without usable headers."""
-        seen: set[tuple[int, int]] = set()
-        out: list[Line] = []
+        out: list[tuple[str, bool]] = []
         for row in self.rows:
             first = True
             for s in row:
                 if s.origin not in seen:
                     seen.add(s.origin)
-                    out.append(Line(s.text, cell=True, row_start=first))
+                    out.append((s.text, first))
                     first = False
         return out
+
+    def texts(self) -> list[str]:
+        return [text for text, _ in self.cells()]
+
+    def as_lines(self) -> list[Line]:
+        """The stream view of a grid without usable headers."""
+        return [Line(text, cell=True, row_start=first) for text, first in self.cells()]
 
 
 Block = Line | Grid

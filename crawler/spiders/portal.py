@@ -25,7 +25,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from crawler.adapters import ADAPTERS, Adapter, Fetch, Link, detect
-from crawler.adapters.base import ATTACHMENT_SUFFIXES, is_year_column
+from crawler.adapters.base import ATTACHMENT_SUFFIXES, anchors, is_year_column
 from crawler.dates import candidates
 from crawler.discovery import PROBE_PATHS, score_link
 from crawler.failures import classify_response, failure_kind
@@ -330,8 +330,6 @@ def _headers(response: Response) -> dict[str, str]:
 
 
 def _links(text: str, base: str) -> list[Link]:
-    from crawler.adapters.base import anchors  # noqa: PLC0415
-
     return anchors(Selector(text=text, type="html"), base)
 
 
