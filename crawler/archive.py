@@ -39,8 +39,8 @@ _SUFFIX_BY_TYPE = {
 }
 
 
-def open_archive(url: str) -> Archive:
-    return Archive.open(url)
+def open_archive(url: str, *, migrate: bool = True) -> Archive:
+    return Archive.open(url, migrate=migrate)
 
 
 def document_name(url: str, content_type: str | None) -> str:
@@ -89,20 +89,32 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
     """Parse and store one document; the outcome names what happened (for the run's counts).
 
     Bytes that are no report of their own are still kept (with their HTTP validators)."""
-    name = document_name(item.url, item.content_type)
-    source = Source(
-        data=item.body, name=name, url=item.url, agency=item.agency, level=item.level, region=item.region,
-        year=item.year, dates=item.dates, seen_at=utcnow(), http_status=item.status,
-        content_type=item.content_type, encoding=item.encoding, crawl_run_id=run_id, etag=item.etag,
-        last_modified=item.last_modified,
-    )
-    outcome = "ocr_deferred" if not ocr and _is_image(name) else _report_outcome(archive, item, source)
+    source = _source(item, run_id)
+    outcome = "ocr_deferred" if not ocr and _is_image(source.name) else _report_outcome(archive, item, source)
     if outcome in _KEPT_ONLY:
-        try:
-            keep_document(archive, source)
-        except StoreError as exc:
-            log.error("could not keep %s: %s", item.url, exc)  # noqa: TRY400 - one line, no traceback
+        _keep(archive, source)
     return outcome
+
+
+def keep_fetched(archive: Archive, item: FetchedDocument, run_id: int | None) -> None:
+    """Keep a document's bytes without parsing it (its parser crashed)."""
+    _keep(archive, _source(item, run_id))
+
+
+def _source(item: FetchedDocument, run_id: int | None) -> Source:
+    return Source(
+        data=item.body, name=document_name(item.url, item.content_type), url=item.url, agency=item.agency,
+        level=item.level, region=item.region, year=item.year, dates=item.dates, seen_at=utcnow(),
+        http_status=item.status, content_type=item.content_type, encoding=item.encoding, crawl_run_id=run_id,
+        etag=item.etag, last_modified=item.last_modified,
+    )
+
+
+def _keep(archive: Archive, source: Source) -> None:
+    try:
+        keep_document(archive, source)
+    except StoreError as exc:
+        log.error("could not keep %s: %s", source.url, exc)  # noqa: TRY400 - one line, no traceback
 
 
 _KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report", "unreadable_attachment", "ocr_deferred"})

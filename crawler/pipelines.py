@@ -1,24 +1,24 @@
 """Downstream of the spider: the crawl ledger, then extract → parse → validate → store.
 
 The ledger (JSON lines: one line per document or failure) is what progress displays and tests read.
-The archive pipeline stores every fetched document through `store.ingest`; a document that is not a
-report (a page that only links its PDF) is left for its attachment, and a challenge page never gets
-here (the spider classifies it as a failure first).
+The archive pipeline stores every fetched document through `store.ingest`, parsed in worker
+processes (crawler.workers); a document that is not a report (a page that only links its PDF) is
+left for its attachment, and a challenge page never gets here (the spider classifies it as a
+failure first).
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import json
+import os
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
 from crawler.items import FetchedDocument, FetchFailure
+from crawler.workers import StorePool
 
 
 class LedgerPipeline:
@@ -73,7 +73,9 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.counts: Counter[str] = Counter()
         self.errors: dict[str, Counter[str]] = defaultdict(Counter)
-        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xxgk-store")
+        # parse-and-store processes (XXGK_PARSE_WORKERS, default one per core)
+        self.workers = crawler.settings.getint("XXGK_PARSE_WORKERS", os.cpu_count() or 1)
+        self.pool: StorePool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
@@ -89,6 +91,7 @@ class ArchivePipeline:
         self.archive = open_archive(self.database_url)
         self.run_id = start_run(self.archive, spider.registry, list(spider.portals))
         spider.known = validators(self.archive, list(spider.portals))
+        self.pool = StorePool(self.database_url, self.workers, run_id=self.run_id, ocr=self.ocr)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
@@ -96,14 +99,8 @@ class ArchivePipeline:
             self.counts["failures"] += 1
             return item
         self.counts[f"{item.kind}s"] += 1
-        if self.archive is not None:
-            from crawler.archive import store_document  # noqa: PLC0415
-
-            # parsing (OCR, office conversion) is slow: off the reactor, one document at a time
-            loop = asyncio.get_running_loop()
-            store = partial(store_document, self.archive, item, self.run_id, ocr=self.ocr)
-            outcome = await loop.run_in_executor(self.worker, store)
-            self.counts[outcome] += 1
+        if self.pool is not None:
+            self.counts[await self.pool.store(item)] += 1
         return item
 
     def close_spider(self) -> None:
@@ -112,6 +109,7 @@ class ArchivePipeline:
             return
         from crawler.archive import finish_run  # noqa: PLC0415
 
-        self.worker.shutdown(wait=True)
+        if self.pool is not None:
+            self.pool.close()
         stats = getattr(spider, "portal_stats", {})
         finish_run(self.archive, self.run_id, self.counts, self.errors, stats)

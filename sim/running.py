@@ -86,6 +86,7 @@ def running_sim(
     workdir: Path | None = None,
     subprocess_mode: bool = False,
     rate_limit: float = DEFAULT_RATE_LIMIT,
+    latency: float = 0.0,
 ) -> Iterator[SimHandle]:
     """A running simulator with its registry and truth written; stopped on exit."""
     world = generate(seed=seed, portals=portals, faults=faults, fault_kinds=fault_kinds, fault_plan=fault_plan)
@@ -95,29 +96,34 @@ def running_sim(
         if subprocess_mode:
             if fault_plan:
                 raise ValueError("fault_plan needs the in-process simulator")
-            with _subprocess(world, host, port, as_of, faults, fault_kinds, rate_limit, registry_path, truth_path) as h:
+            options = _Options(host, port, as_of, faults, fault_kinds, rate_limit, latency)
+            with _subprocess(world, options, registry_path, truth_path) as h:
                 yield h
             return
-        sim = Simulator(world, as_of=as_of, host=host, port=port)
+        sim = Simulator(world, as_of=as_of, host=host, port=port, latency=latency)
         with BackgroundServer(sim):
             write_registry(registry_path, world, sim.site, rate_limit)
             write_truth(truth_path, world, sim.site, as_of)
             yield SimHandle(world, host, sim.port, registry_path, truth_path)
 
 
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """What `xxgk sim serve` is told beside the world's size and seed."""
+
+    host: str
+    port: int
+    as_of: date
+    faults: float
+    kinds: tuple[str, ...]
+    rate_limit: float
+    latency: float
+
+
 @contextmanager
-def _subprocess(
-    world: World,
-    host: str,
-    port: int,
-    as_of: date,
-    faults: float,
-    kinds: tuple[str, ...],
-    rate_limit: float,
-    registry_path: Path,
-    truth_path: Path,
-) -> Iterator[SimHandle]:
-    port = port or _free_port(host)
+def _subprocess(world: World, o: _Options, registry_path: Path, truth_path: Path) -> Iterator[SimHandle]:
+    host = o.host
+    port = o.port or _free_port(host)
     cmd = [
         sys.executable,
         "-m",
@@ -133,13 +139,15 @@ def _subprocess(
         "--port",
         str(port),
         "--as-of",
-        as_of.isoformat(),
+        o.as_of.isoformat(),
         "--faults",
-        str(faults),
+        str(o.faults),
         "--fault-kinds",
-        ",".join(kinds),
+        ",".join(o.kinds),
         "--rate-limit",
-        str(rate_limit),
+        str(o.rate_limit),
+        "--latency",
+        str(o.latency),
         "--registry-out",
         str(registry_path),
         "--truth-out",

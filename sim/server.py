@@ -57,7 +57,9 @@ def conditional(request: Request, response: Response) -> Response:
 class Simulator:
     """The world as served: sites built on first use, the as-of clock, fault counters, statistics."""
 
-    def __init__(self, world: World, *, as_of: date, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, world: World, *, as_of: date, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0
+    ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"{host} is not a loopback address: the simulator binds loopback only")
         if host in world.by_address:
@@ -66,6 +68,7 @@ class Simulator:
         self.as_of = as_of
         self.host = host
         self.port = port
+        self.latency = latency  # seconds every portal response waits, as over a real network (benchmarks)
         self.sites: dict[int, Site] = {}
         self.attempts: Counter[tuple[int, str]] = Counter()
         self.served: Counter[int] = Counter()
@@ -96,7 +99,8 @@ class Simulator:
             return self.attempts[key] - 1
 
         response = faults.serve(portal.fault, portal.id, request, lambda: site.handle(request, self.as_of), attempt)
-        return conditional(request, response)
+        response = conditional(request, response)
+        return replace(response, delay=response.delay + self.latency) if self.latency else response
 
     def control(self, request: Request) -> Response:
         path = request.path

@@ -33,7 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         world = generate(seed=args.seed, portals=args.portals, faults=args.faults, fault_kinds=kinds)
         host = "127.0.0.1" if args.host == "localhost" else args.host
-        sim = Simulator(world, as_of=as_of, host=host, port=args.port)
+        sim = Simulator(world, as_of=as_of, host=host, port=args.port, latency=args.latency)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -73,6 +73,8 @@ def register(sub: Any) -> None:
     s.add_argument("--as-of", metavar="DATE", help="the simulated today (default today, Asia/Shanghai)")
     s.add_argument("--faults", type=_rate, default=0.0, metavar="RATE", help="share of faulty portals (0–1)")
     s.add_argument("--fault-kinds", metavar="K1,K2", help="fault kinds to draw from (default all)")
+    s.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                   help="every response waits this long, as over a real network (default 0)")
     s.add_argument("--rate-limit", type=float, default=5.0, metavar="RPS", help="rate_limit written to the registry")
     s.add_argument("--registry-out", required=True, metavar="FILE", help="write the portal registry (YAML) here")
     s.add_argument("--truth-out", required=True, metavar="FILE", help="write the ground truth (JSON) here")
