@@ -36,7 +36,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,7 +59,7 @@ class PeakMemory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> PeakMemory:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -73,13 +73,13 @@ class PeakMemory:
 
     def _tree(self) -> list[int]:
         parents: dict[int, int] = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
                 try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
+                    stat = (entry / "stat").read_text()
                 except OSError:
                     continue
-                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
         found, frontier = [], [os.getpid()]
         while frontier:
             pid = frontier.pop()
@@ -101,7 +101,7 @@ def _pss_kb(pid: int) -> int:
 def scrapy_bench(seconds: float) -> dict[str, float]:
     """`scrapy bench` with Scrapy's defaults (run outside this project, so our settings stay out)."""
     with tempfile.TemporaryDirectory() as cwd:
-        out = subprocess.run(  # noqa: S603 - Scrapy's own command
+        out = subprocess.run(
             [sys.executable, "-m", "scrapy", "bench", "-s", f"CLOSESPIDER_TIMEOUT={seconds:g}"],
             cwd=cwd, capture_output=True, text=True, check=True, timeout=seconds + 120,
         ).stderr
@@ -113,7 +113,8 @@ def scrapy_bench(seconds: float) -> dict[str, float]:
         return float(match.group(1))
 
     pages, elapsed = stat("response_received_count"), stat("elapsed_time_seconds")
-    return {"pages": pages, "seconds": elapsed, "pages_per_s": pages / elapsed, "memory_mb": stat("memusage/max") / 2**20}
+    return {"pages": pages, "seconds": elapsed, "pages_per_s": pages / elapsed,
+            "memory_mb": stat("memusage/max") / 2**20}
 
 
 @contextmanager

@@ -12,14 +12,19 @@ USER_AGENT = (
     f"xxgk/{__version__} (政府信息公开年度报告监测; +https://github.com/xxgk/xxgk; contact: operator in registry.yaml)"
 )
 ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS = 32
+# A broad crawl: thousands of portals, each asked politely (two at a time, its own delay), many at once.
+# The downloader-aware queue hands out requests of the portals with the fewest in flight, so one
+# portal's long list of articles does not fill every free place while other portals wait.
+CONCURRENT_REQUESTS = 256
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOAD_DELAY = 0.5
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 10.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
+EXTENSIONS = {"scrapy.extensions.throttle.AutoThrottle": None, "crawler.throttle.PortalThrottle": 0}
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 60 * 1024 * 1024  # a scanned report PDF can be large; anything bigger is `oversized`
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
@@ -34,6 +39,8 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# with JOBDIR the queue is pickled: a request that cannot be is kept in memory only and lost on resume
+SCHEDULER_DEBUG = True
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}

@@ -116,6 +116,8 @@ class Site:
         self.file_urls: dict[int, str] = {}  # report key → attachment URL
         self.article_urls: dict[int, str] = {}  # item key → article URL
         self.routes: dict[str, Handler] = {"/": self.home, "/index.html": self.home, "/robots.txt": self.robots}
+        # path prefixes robots.txt disallows; none by default, set per portal (`sim.site(portal).disallow`)
+        self.disallow: list[str] = []
         self.layout()
 
     # ---- what subclasses provide ----------------------------------------------------------
@@ -270,4 +272,5 @@ class Site:
         )
 
     def robots(self, request: Request, as_of: date) -> Response:  # noqa: ARG002
-        return Response(200, b"User-agent: *\nAllow: /\n", "text/plain", page="other")
+        rules = "".join(f"Disallow: {path}\n" for path in self.disallow) or "Allow: /\n"
+        return Response(200, f"User-agent: *\n{rules}".encode(), "text/plain", page="other")

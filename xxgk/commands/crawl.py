@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
+import signal
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from xxgk.commands import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, OperationalError, console, dump_json, error
+from crawler.progress import CrawlProgress
+from xxgk.commands import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    EXIT_OK,
+    OperationalError,
+    UsageError,
+    console,
+    dump_json,
+    error,
+)
 from xxgk.settings import Settings, add_common_options
 
 
@@ -36,71 +47,91 @@ def _portal_ids(args: argparse.Namespace, settings: Settings) -> list[str]:
     return list(args.portal)
 
 
-class _Progress:
-    """Reads the crawl ledger while the child runs: documents, reports, failures so far."""
-
-    def __init__(self, ledger: Path) -> None:
-        self.ledger = ledger
-        self.counts: Counter[str] = Counter()
-        self.portals: set[str] = set()
-        self._offset = 0
-
-    def poll(self) -> None:
-        if not self.ledger.exists():
-            return
-        with self.ledger.open(encoding="utf-8") as f:
-            f.seek(self._offset)
-            for line in f:
-                if not line.endswith("\n"):
-                    break
-                self._offset += len(line.encode("utf-8"))
-                item = json.loads(line)
-                self.portals.add(item["portal"])
-                self.counts["failures" if item["type"] == "failure" else f"{item['kind']}s"] += 1
-
-    def line(self) -> str:
-        c = self.counts
-        return (f"portals {len(self.portals)} · report pages {c['pages']} · attachments {c['attachments']} · "
-                f"failures {c['failures']}")
-
-
-def _watch(progress: _Progress, done: threading.Event) -> None:
+def _watch(progress: CrawlProgress, done: threading.Event, every: float = 30.0) -> None:
+    """On a terminal a live display (a bar for the portals, a line for each of the few active ones);
+    elsewhere, a log line every `every` seconds."""
     if sys.stderr.isatty():
+        from rich.console import Console  # noqa: PLC0415
         from rich.live import Live  # noqa: PLC0415
 
-        with Live(progress.line(), refresh_per_second=4, transient=True) as live:
-            while not done.wait(0.5):
+        # on stderr: stdout is the summary's, or the JSON's alone with --json
+        with Live(_display(progress), refresh_per_second=4, transient=True, console=Console(stderr=True)) as live:
+            while not done.wait(0.25):
                 progress.poll()
-                live.update(progress.line())
+                live.update(_display(progress))
     else:
         last = time.monotonic()
-        while not done.wait(1.0):
+        while not done.wait(min(1.0, every)):
             progress.poll()
-            if time.monotonic() - last >= 30:
-                print(f"crawl: {progress.line()}", file=sys.stderr)
+            if time.monotonic() - last >= every:
+                print(f"抓取进度：{progress.line()}", file=sys.stderr)
                 last = time.monotonic()
     progress.poll()
 
 
+def _display(progress: CrawlProgress) -> Any:
+    from rich.console import Group  # noqa: PLC0415
+    from rich.progress_bar import ProgressBar  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    head = Table.grid(padding=(0, 1))
+    head.add_row(ProgressBar(total=len(progress.portals) or None, completed=len(progress.done), width=30),
+                 progress.line())
+    active = Table(box=None, padding=(0, 1), show_edge=False)
+    for column in ("正在抓取", "年报页面", "附件", "失败"):
+        active.add_column(column, justify="left" if column == "正在抓取" else "right")
+    for portal, counts in progress.active():
+        active.add_row(portal, str(counts["pages"]), str(counts["attachments"]), str(counts["failures"]))
+    return Group(head, active) if active.row_count else head
+
+
+@contextlib.contextmanager
+def _stopping_on_signals() -> Iterator[None]:
+    """Ctrl-C and SIGTERM stop the crawl gracefully (the requests in flight finish and its state is
+    saved, for --resume), which can take a while: say so; a second one ends it at once."""
+    said = threading.Event()
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        if not said.is_set():
+            said.set()
+            error("正在停止：等进行中的请求完成并保存抓取状态；再按一次 Ctrl-C 立即结束")
+        raise KeyboardInterrupt
+
+    previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.run import CrawlError, crawl  # noqa: PLC0415
+    from crawler.run import CrawlError, claim_job, crawl  # noqa: PLC0415
 
     settings = Settings.load(args)
     portals = _portal_ids(args, settings)
+    try:
+        if args.resume and claim_job(args.resume, str(settings.registry), portals, args.region):
+            print(f"接着 {args.resume} 中停下的抓取继续", file=sys.stderr)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="xxgk-crawl-") as tmp:
         ledger = Path(tmp) / "ledger.jsonl"
         log_path = Path(args.log) if args.log else Path(tmp) / "crawl.log"
-        progress, done = _Progress(ledger), threading.Event()
+        progress, done = CrawlProgress(ledger), threading.Event()
         watcher = threading.Thread(target=_watch, args=(progress, done), daemon=True)
         watcher.start()
         try:
-            with log_path.open("w", encoding="utf-8") as log:
+            with log_path.open("w", encoding="utf-8") as log, _stopping_on_signals():
                 result = crawl(
                     str(settings.registry), portals=portals, region=args.region, as_of=settings.as_of.isoformat(),
-                    db=settings.database_url, ledger=str(ledger), timeout=args.timeout, log=log,
+                    db=settings.database_url, ledger=str(ledger), jobdir=args.resume, timeout=args.timeout, log=log,
                 )
         except CrawlError as exc:
-            raise OperationalError(f"{exc} (log: {log_path})") from None
+            raise OperationalError(f"{exc} (log: {log_path}){_resume_hint(args.resume)}") from None
+        except KeyboardInterrupt:
+            error(f"抓取已停止{_resume_hint(args.resume)}")
+            raise
         finally:
             done.set()
             watcher.join()
@@ -113,6 +144,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     _print_summary(summary)
     failed = [row["portal"] for row in summary if not row.get("list_pages")]
     return EXIT_FAILURE if failed and len(failed) == len(summary) else EXIT_OK
+
+
+def _resume_hint(jobdir: str | None) -> str:
+    from crawler.run import resumable  # noqa: PLC0415
+
+    return f"；用同一个 --resume {jobdir} 再次运行即可接着抓取" if jobdir and resumable(jobdir) else ""
 
 
 def _print_summary(rows: list[dict[str, Any]]) -> None:
@@ -139,5 +176,10 @@ def register(sub: Any) -> None:
     p.add_argument("--all", action="store_true", help="every enabled portal")
     p.add_argument("--timeout", type=float, default=3600.0, help="hard time limit of the crawl, seconds")
     p.add_argument("--log", metavar="FILE", help="keep the crawl's log in this file")
+    p.add_argument(
+        "--resume", metavar="DIR",
+        help="keep the crawl's state in DIR: a crawl that was stopped (Ctrl-C, SIGTERM, --timeout) and is run "
+             "again with the same DIR goes on where it stopped; a finished crawl clears DIR",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_crawl)
