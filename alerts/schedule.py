@@ -20,8 +20,9 @@ simulated calendar. Alerts record that clock in `created_at` and `sent_at`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
-import os
 import signal
 import tempfile
 import threading
@@ -54,6 +55,7 @@ log = logging.getLogger("xxgk.monitor")
 JOB_TABLE: Final = "xxgk_scheduler_jobs"
 MISFIRE_GRACE_S: Final = 6 * 3600
 CRAWL_STOP_GRACE_S = 10.0  # seconds a stopped crawl gets to close before it is killed
+STOPPING = threading.Event()  # set on SIGTERM/SIGINT: running crawls stop and save their queue
 SWEEP_AT: Final = (7, 0)  # the morning after a deadline, before the daily digest
 IMMEDIATE_EVERY: Final = dt.timedelta(minutes=5)
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -159,11 +161,20 @@ def sync_agencies(archive: Archive, registry: Registry) -> None:
                 upsert_agency(session, agency.name, deadline=override)
 
 
-def _log_file(context: Context, portals: Sequence[str], as_of: dt.date) -> Path:
+def _work_folder(context: Context) -> Path:
     folder = Path(context.log_dir) if context.log_dir else Path(tempfile.gettempdir()) / "xxgk-monitor"
     folder.mkdir(parents=True, exist_ok=True)
-    label = portals[0] + (f"+{len(portals) - 1}" if len(portals) > 1 else "")
-    return folder / f"crawl-{as_of.isoformat()}-{label}.log"
+    return folder
+
+
+def _label(portals: Sequence[str]) -> str:
+    return portals[0] + (f"+{len(portals) - 1}" if len(portals) > 1 else "")
+
+
+def _job_folder(folder: Path, registry: str, portals: Sequence[str]) -> Path:
+    """One job folder per registry and set of portals, so that a resumed queue is always the same crawl's."""
+    key = hashlib.sha1(json.dumps([str(Path(registry).resolve()), sorted(portals)]).encode(), usedforsecurity=False)
+    return folder / "jobs" / f"{_label(portals)}-{key.hexdigest()[:10]}"
 
 
 def crawl(context: Context, archive: Archive, registry: Registry, portals: Sequence[str], as_of: dt.date) -> str | None:
@@ -171,12 +182,15 @@ def crawl(context: Context, archive: Archive, registry: Registry, portals: Seque
     from crawler import run as crawl_runner  # noqa: PLC0415 - only the monitor's crawls need it
 
     before = health.last_run_id(archive)
-    path = _log_file(context, portals, as_of)
+    folder = _work_folder(context)
+    path = folder / f"crawl-{as_of.isoformat()}-{_label(portals)}.log"
     with path.open("w", encoding="utf-8") as log_file:
         try:
+            # a crawl stopped with the monitor saves its queue in its job folder and resumes at the next run
             result = crawl_runner.crawl(
                 context.registry, portals=list(portals), as_of=as_of.isoformat(), db=context.database_url,
                 settings=context.crawl_settings, timeout=registry.monitor.crawl_timeout, log=log_file,
+                jobdir=str(_job_folder(folder, context.registry, portals)), stop=STOPPING, grace=CRAWL_STOP_GRACE_S,
             )
         except crawl_runner.CrawlError as exc:
             health.record_crawl(archive, portals, before, as_of, None, error=str(exc))
@@ -292,28 +306,6 @@ def job_send(context: Context, cadences: list[str]) -> None:
         log.warning("mail server unavailable, %d alert(s) stay queued: %s", report.queued, report.error)
 
 
-def _signal_groups(pids: list[int], signum: int) -> None:
-    for pid in pids:
-        try:
-            os.killpg(pid, signum)
-        except ProcessLookupError:
-            continue
-
-
-def _crawl_children() -> list[int]:
-    """Our crawl child processes (each leads its own session, so SIGTERM does not reach them by itself)."""
-    me, found = os.getpid(), []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == me and b"crawler.run" in cmdline:
-            found.append(int(stat.parent.name))
-    return found
-
-
 def _start_up(scheduler: BlockingScheduler, context: Context, crawl_jobs: set[str]) -> None:
     """Drop the jobs of portals no longer in the registry, then catch up: crawls missed while we were down,
     a sweep, and whatever digests are due."""
@@ -362,10 +354,7 @@ def serve(context: Context) -> None:
     def stop(signum: int, _frame: object) -> None:
         log.info("signal %d: stopping the scheduler and the running crawls", signum)
         scheduler.shutdown(wait=False)
-        children = _crawl_children()
-        _signal_groups(children, signal.SIGTERM)
-        # a crawl whose browser driver died with the signal may never finish closing: kill it after a grace
-        threading.Timer(CRAWL_STOP_GRACE_S, _signal_groups, args=(children, signal.SIGKILL)).start()
+        STOPPING.set()  # each running crawl gets SIGTERM, and SIGKILL after CRAWL_STOP_GRACE_S
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
