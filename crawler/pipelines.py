@@ -1,6 +1,7 @@
 """Downstream of the spider: the crawl ledger, then extract → parse → validate → store.
 
-The ledger (JSON lines: one line per document or failure) is what progress displays and tests read.
+The ledger (JSON lines: one line per document or failure here, and the spider's `crawl`,
+`portal_start` and `portal_done` lines from crawler.progress) is what progress displays and tests read.
 The archive pipeline stores every fetched document through `store.ingest`, parsed in worker
 processes (crawler.workers); a document that is not a report (a page that only links its PDF) is
 left for its attachment, and a challenge page never gets here (the spider classifies it as a
