@@ -108,8 +108,8 @@ def main() -> None:
         pdf = child(media["pdf"], seconds)
         pdf_rate = pdf["files"] / len(media["pdf"]) * total_pages / pdf["seconds"]
         poppler = pdftotext_rate(media["pdf"], total_pages, seconds)
-        row("PDF (pdfplumber)", f"{pdf_rate:8.1f} pages/s", pdf)
-        print(f"{'pdftotext -layout':<24} {poppler:8.1f} pages/s   ratio pdfplumber/pdftotext {pdf_rate / poppler:.3f}")
+        row("PDF (pdfium)", f"{pdf_rate:8.1f} pages/s", pdf)
+        print(f"{'pdftotext -layout':<24} {poppler:8.1f} pages/s   ratio pdfium/pdftotext {pdf_rate / poppler:.3f}")
         for label, key, name in (("DOCX (python-docx)", "docx", ""), ("XLSX (openpyxl)", "xlsx", "")):
             stats = child(media[key], seconds, name)
             row(label, f"{stats['files'] / stats['seconds']:8.1f} files/s", stats)

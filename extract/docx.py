@@ -1,8 +1,12 @@
 """DOCX → Document with python-docx: paragraphs and tables in body order, merged cells once.
 
-python-docx repeats a merged cell's text at every grid position it covers and hands back the
-same `<w:tc>` element there, so the element is the cell's identity: its first position is the
-origin every copy shares, exactly as `grid.build_grid` does for HTML spans.
+python-docx opens the package and walks the body; a table's cells are read from its XML here.
+python-docx's own cell grid (`_Row.cells`, `_Cell.text`) answers every vertically merged cell
+with XPath queries up the table, and spent nine tenths of a DOCX's parse in them. The grid is the
+one python-docx gives: a `<w:tc>` is a cell, repeated at every grid position it spans
+(`w:gridSpan`), and a `w:vMerge` continuation is the cell above it; the element is the cell's
+identity, its first position the origin every copy shares, exactly as `grid.build_grid` does for
+HTML spans.
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ from extract.errors import UnreadableInputError
 from extract.limits import Limits, check_zip
 from extract.normalize import clean_line, is_page_number, nfkc
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# what a run's pieces read as, python-docx's `Run.text`: text, tabs, soft breaks, hard hyphens
+_RUN_TEXT = {f"{W}tab": "\t", f"{W}ptab": "\t", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
+
 
 def docx_document(data: bytes, limits: Limits) -> Document:
     check_zip(data, "docx", limits)
@@ -27,7 +35,7 @@ def docx_document(data: bytes, limits: Limits) -> Document:
         blocks: list[Block] = []
         for item in document.iter_inner_content():
             if isinstance(item, Table):
-                grid = _grid(item)
+                grid = _grid(item._tbl)  # noqa: SLF001 - the table's XML, walked directly
                 if grid.rows:
                     blocks.append(grid)
                 continue
@@ -42,15 +50,54 @@ def docx_document(data: bytes, limits: Limits) -> Document:
     return Document(blocks, f"docx:python-docx-{version('python-docx')}", medium="docx", title_candidates=titles)
 
 
-def _grid(table: Any) -> Grid:
+def _grid(tbl: Any) -> Grid:
+    """A `<w:tbl>` → Grid. A row's cells are its `<w:tc>`s, each once per grid column it spans; a
+    vertical continuation stands for the cell that starts at its grid column in the row above
+    (which may continue one further up), with that cell's span. Nested tables are not read."""
     origins: dict[Any, tuple[int, int]] = {}
+    texts: dict[Any, str] = {}
     rows: list[list[Slot]] = []
-    for r, row in enumerate(table.rows):
-        out = []
-        for c, cell in enumerate(row.cells):
-            origin = origins.setdefault(cell._tc, (r, c))  # noqa: SLF001 - the element is the merged cell's identity
-            out.append(Slot(clean_line(nfkc(cell.text.replace("\n", " "))), origin))
+    above: dict[int, Any] = {}  # grid column → the cell starting there in the row above
+    for r, tr in enumerate(tbl.iterchildren(f"{W}tr")):
+        out: list[Slot] = []
+        starts: dict[int, Any] = {}
+        column = _int(tr.find(f"{W}trPr/{W}gridBefore"), 0)
+        for tc in tr.iterchildren(f"{W}tc"):
+            span = _int(tc.find(f"{W}tcPr/{W}gridSpan"), 1)
+            merge = tc.find(f"{W}tcPr/{W}vMerge")
+            continued = merge is not None and merge.get(f"{W}val", "continue") == "continue"
+            cell = above.get(column, tc) if continued else tc  # a stray continuation is a cell of its own
+            starts[column] = cell
+            column += span
+            if cell not in texts:
+                texts[cell] = clean_line(nfkc(" ".join(_paragraph_text(p) for p in cell.iterchildren(f"{W}p"))))
+            origin = origins.setdefault(cell, (r, len(out)))
+            out.extend(Slot(texts[cell], origin) for _ in range(_int(cell.find(f"{W}tcPr/{W}gridSpan"), 1)))
         rows.append(out)
+        above = starts
     width = max((len(r) for r in rows), default=0)
     padded = [row + [Slot("", (r, c)) for c in range(len(row), width)] for r, row in enumerate(rows)]
     return Grid([row for row in padded if any(s.text for s in row)])
+
+
+def _int(element: Any, default: int) -> int:
+    return default if element is None else int(element.get(f"{W}val", default))
+
+
+def _paragraph_text(p: Any) -> str:
+    """python-docx's `Paragraph.text` (runs, and the runs of hyperlinks), a break as a space."""
+    runs = (r for child in p.iterchildren(f"{W}r", f"{W}hyperlink")
+            for r in ((child,) if child.tag == f"{W}r" else child.iterchildren(f"{W}r")))
+    return "".join(_run_text(r) for r in runs).replace("\n", " ")
+
+
+def _run_text(r: Any) -> str:
+    out = []
+    for piece in r.iterchildren(f"{W}t", f"{W}tab", f"{W}ptab", f"{W}cr", f"{W}noBreakHyphen", f"{W}br"):
+        if piece.tag == f"{W}t":
+            out.append(piece.text or "")
+        elif piece.tag == f"{W}br":  # a line break; a page or column break reads as nothing
+            out.append("\n" if piece.get(f"{W}type", "textWrapping") == "textWrapping" else "")
+        else:
+            out.append(_RUN_TEXT[piece.tag])
+    return "".join(out)

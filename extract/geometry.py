@@ -1,14 +1,16 @@
 """Positioned text → lines, paragraphs and table grids: the layout engine PDF and OCR share.
 
 A PDF text layer and an OCR pass both give words with boxes on a page. Tables come in two kinds:
-ruled ones, whose cell rectangles are known (pdfplumber's table finder, or the ruling lines found
-in a scan), and unruled ones, where only the words' positions say which column a number is in.
-Ruled tables end as a `Grid` with spans expanded; unruled ones as the stream of cells a text
-layout gives. Either way the table readers in `rows.py` never learn where a table came from.
+ruled ones, whose cell rectangles are known (pdfplumber's table finder, run on a PDF's drawn
+rules or on the ruling lines found in a scan), and unruled ones, where only the words' positions
+say which column a number is in. Ruled tables end as a `Grid` with spans expanded; unruled ones
+as the stream of cells a text layout gives. Either way the table readers in `rows.py` never learn
+where a table came from.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 import unicodedata
@@ -158,7 +160,11 @@ def snap(values: Iterable[float], tol: float) -> list[float]:
 
 
 def _nearest(points: Sequence[float], v: float) -> int:
-    return min(range(len(points)), key=lambda i: abs(points[i] - v))
+    """The index of the point nearest to `v` (the first of two as near) among ascending points."""
+    i = bisect.bisect_left(points, v)
+    if i in (0, len(points)):
+        return max(0, i - 1)
+    return i - 1 if v - points[i - 1] <= points[i] - v else i
 
 
 # ---------------------------------------------------------------------------- ruled tables
@@ -173,9 +179,11 @@ def grid_from_cells(cells: Sequence[Box], words: Sequence[Word], tol: float) -> 
     xs = snap([c.x0 for c in cells] + [c.x1 for c in cells], tol)
     ys = snap([c.top for c in cells] + [c.bottom for c in cells], tol)
     inside: dict[int, list[Word]] = {}
-    by_area = sorted(range(len(cells)), key=lambda k: (cells[k].x1 - cells[k].x0) * cells[k].height)
+    # a word belongs to the smallest cell holding its centre (a page has thousands of word-cell pairs)
+    by_area = sorted(((c.x1 - c.x0) * c.height, k, c.x0, c.top, c.x1, c.bottom) for k, c in enumerate(cells))
     for w in words:
-        k = next((k for k in by_area if cells[k].holds(w.box.cx, w.box.cy)), None)
+        cx, cy = w.box.cx, w.box.cy
+        k = next((k for _, k, x0, top, x1, bottom in by_area if x0 <= cx <= x1 and top <= cy <= bottom), None)
         if k is not None:
             inside.setdefault(k, []).append(w)
     placed: dict[tuple[int, int], Slot] = {}
@@ -194,6 +202,12 @@ def grid_from_cells(cells: Sequence[Box], words: Sequence[Word], tol: float) -> 
     return Grid([row for row in rows if any(s.text or s.confidence is not None for s in row)]), xs
 
 
+def edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict[str, Any]:
+    """A ruling line as pdfplumber's table finder takes it: "h" or "v", top-left origin."""
+    return {"orientation": orientation, "object_type": "line", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+            "width": x1 - x0, "height": bottom - top}
+
+
 def closing_rules(verticals: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Word and WPS often leave out a table's top or bottom border (`border-top:none`), which
     loses its first or last row: a rule across each group of touching vertical rules, where they
@@ -206,12 +220,17 @@ def closing_rules(verticals: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             f[0], f[2], f[3] = min(f[0], x), max(f[2], x), max(f[3], bottom)
         else:
             frames.append([x, top, x, bottom])
-    return [
-        {"orientation": "h", "object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y,
-         "width": x1 - x0, "height": 0.0}
-        for x0, top, x1, bottom in frames if x1 > x0
-        for y in (top, bottom)
-    ]
+    return [edge("h", x0, x1, y, y) for x0, top, x1, bottom in frames if x1 > x0 for y in (top, bottom)]
+
+
+def cells_of_rules(edges: list[dict[str, Any]], reach: float) -> list[list[Box]]:
+    """Merged ruling lines → the cells of each table, by pdfplumber's own table finder: corners
+    where rules meet (a rule ending within `reach` of another still meets it), the smallest
+    rectangles those corners close, and the groups of rectangles sharing corners."""
+    from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells  # noqa: PLC0415
+
+    cells = intersections_to_cells(edges_to_intersections(edges, reach, reach))
+    return [[Box(*map(float, c)) for c in table] for table in cells_to_tables(cells)]
 
 
 # ---------------------------------------------------------------------------- unruled tables
@@ -248,7 +267,8 @@ def table_runs(lines: Sequence[TextLine], width: float, *, continued: bool = Fal
 
     A table is a run of non-prose lines with at least two rows of numbers, or one long one (表四),
     or one at the top of a page that continues a table. A wide label wrapped between two rows is not prose; a section
-    heading ends the run unless a row of numbers follows at once (a legacy 统计表's group rows).
+    heading ends the run unless it carries numbers itself (`七、…收取的费用 万元 0`, maybe a page's last line) or a
+    row of numbers follows at once (a legacy 统计表's group rows).
     """
     if not lines:
         return []
@@ -261,7 +281,7 @@ def table_runs(lines: Sequence[TextLine], width: float, *, continued: bool = Fal
     for i, line in enumerate(lines):
         between_rows = 0 < i < len(lines) - 1 and data[i - 1] and data[i + 1]
         breaks = (prose[i] and not between_rows) or (
-            section_of(line.text) is not None and not (i + 1 < len(lines) and data[i + 1])
+            section_of(line.text) is not None and not data[i] and not (i + 1 < len(lines) and data[i + 1])
         )
         if start is not None and (breaks or line.box.top - lines[i - 1].box.bottom > 3 * h):
             runs.append((start, i))

@@ -31,7 +31,7 @@ class Limits:
     ocr_dpi: int = 200
     max_ocr_pages: int = 60  # a report scanned page by page; beyond that OCR is a batch job, not a parse (0: no OCR)
     # wall clock: one LibreOffice conversion (its process group is killed), one tesseract page
-    # (a child process too), and a whole attachment. Work in this process (pdfplumber, RapidOCR)
+    # (a child process too), and a whole attachment. Work in this process (pdfium, RapidOCR)
     # cannot be pre-empted safely: it is checked against `extract_timeout` between pages, and
     # bounded per page by the page and pixel caps.
     convert_timeout: float = 90.0

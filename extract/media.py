@@ -3,7 +3,7 @@
 Portals name attachments badly (`downfile.jsp?filename=<hash>`, a `.doc` that is HTML, a `.wps`
 that is a Word file), so the bytes decide. The name only separates what the bytes cannot: an OLE
 container holds a Word, WPS or Excel file. Each medium's reader is imported only when a file of
-that medium arrives: reading a `.txt` never loads pdfplumber or onnxruntime.
+that medium arrives: reading a `.txt` never loads pdfium or onnxruntime.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def extract_attachment(data: bytes, medium: Medium, *, accept: Accept, limits: L
             f"{medium}: file too large: {len(data) / 1e6:.1f} MB (limit {limits.max_bytes / 1e6:.0f} MB)"
         )
     if medium == "pdf":
-        from extract.pdf import pdf_document  # noqa: PLC0415 - heavy: pdfplumber, pypdfium2
+        from extract.pdf import pdf_document  # noqa: PLC0415 - heavy: pypdfium2, pdfplumber.table
 
         doc = pdf_document(data, limits)
     elif medium == "docx":

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from extract.document import Document
 from extract.errors import UnreadableInputError
-from extract.geometry import Box, Word, closing_rules, is_wide
+from extract.geometry import Box, Word, cells_of_rules, closing_rules, edge, is_wide
 from extract.limits import Deadline, Limits
 from extract.pages import Page, assemble
 from extract.uncertain import GLYPHS
@@ -299,12 +299,7 @@ def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
     piece shorter than the window (a narrow column's border, cut where another rule crosses) is
     kept when it runs between two rules and is not a stroke inside a recognised character.
     """
-    from pdfplumber.table import (  # noqa: PLC0415
-        cells_to_tables,
-        edges_to_intersections,
-        intersections_to_cells,
-        merge_edges,
-    )
+    from pdfplumber.table import merge_edges  # noqa: PLC0415
 
     h, w = gray.shape[:2]
     long_h, long_v = max(25, w // 25), max(25, h // 60)
@@ -321,8 +316,7 @@ def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
 
     edges += [e for e in _rule_edges(masks, long_h // 3, long_v // 3) if _held(e, edges) and not in_text(e)]
     edges = merge_edges(edges, 4, 4, 0, 0)
-    cells = intersections_to_cells(edges_to_intersections(edges, REACH, REACH))
-    return [[Box(*map(float, c)) for c in table] for table in cells_to_tables(cells) if len(table) >= 4]
+    return [table for table in cells_of_rules(edges, REACH) if len(table) >= 4]
 
 
 def _rule_masks(gray: Any, long_h: int, long_v: int) -> tuple[Any, Any]:
@@ -352,9 +346,9 @@ def _rule_edges(masks: tuple[Any, Any], length_h: int, length_v: int) -> list[di
         for k in range(1, n):
             x, y, bw, bh = (float(v) for v in stats[k][:4])
             if orientation == "h":
-                edges.append(_edge("h", x, x + bw, y + bh / 2, y + bh / 2))
+                edges.append(edge("h", x, x + bw, y + bh / 2, y + bh / 2))
             else:
-                edges.append(_edge("v", x + bw / 2, x + bw / 2, y, y + bh))
+                edges.append(edge("v", x + bw / 2, x + bw / 2, y, y + bh))
     return edges
 
 
@@ -373,11 +367,6 @@ def _held(piece: dict[str, Any], edges: Sequence[dict[str, Any]]) -> bool:
     start = [c for c in across if abs(c - lo) <= REACH]
     end = [c for c in across if abs(c - hi) <= REACH]
     return bool(start and end) and hi - lo >= SHORT_RULE_SHARE * (max(end) - min(start))
-
-
-def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict[str, Any]:
-    return {"orientation": orientation, "object_type": "line", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-            "width": x1 - x0, "height": bottom - top}
 
 
 def _digit_glyphs(word: Word) -> Word:

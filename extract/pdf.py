@@ -1,27 +1,46 @@
-"""PDF → Document: the text layer through pdfplumber, pages without one through OCR.
+"""PDF → Document: words and ruling lines read through pdfium, pages without usable text through OCR.
 
-pdfplumber (MIT) reads words and finds ruled tables; PyMuPDF is AGPL and stays out. pypdfium2,
-which pdfplumber already brings, answers the cheap questions first — is it encrypted, how many
-pages — so a 10,000-page or password-protected file is refused before any page is parsed, and
-renders scanned pages for OCR.
+pdfium (pypdfium2: Chrome's PDF engine, in C) reads a page's characters and drawn paths in
+milliseconds. pdfminer, under pdfplumber, took half a second for a three-page report — most of it
+parsing in Python the 65,536-entry ToUnicode map a CJK font carries, the rest interpreting content
+streams — and misdecoded some CJK fonts besides. The layout code is handed what pdfplumber gave
+it: words cut as its `extract_words(x_tolerance=1)` cut them, and the cells of ruled tables found
+by its own table finder (`pdfplumber.table`, pure geometry) from the edges of every rectangle and
+line drawn, all in the frame of the page as shown (crop box, /Rotate, origin top left, points).
+PyMuPDF is AGPL and stays out.
+
+The cheap questions — is it encrypted, how many pages — are answered before any page is read, so a
+10,000-page or password-protected file is refused at once. A page with next to no text and a
+page-sized image, or with text its fonts give no map for, is rendered for OCR.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
+import ctypes
+from collections.abc import Iterator, Sequence
 from importlib.metadata import version
+from itertools import pairwise
 from typing import Any
 
 from extract.document import Document
 from extract.errors import UnreadableInputError
-from extract.geometry import Box, Word, closing_rules
+from extract.geometry import Box, Word, cells_of_rules, closing_rules, edge
 from extract.limits import Deadline, Limits
 from extract.pages import Page, assemble
 
 MIN_TEXT_CHARS = 20  # a page with fewer characters in its text layer and a page-sized image is a scan
 SCAN_SHARE = 0.5  # of the page an image must cover to be a scanned page
 GARBLED_SHARE = 0.2  # of a page's characters outside the scripts of a Chinese report: misdecoded text
+WORD_GAP = 1.0  # pt between two characters that splits a word (pdfplumber's x_tolerance=1)
+LINE_STEP = 3.0  # pt between the tops of characters on one line (pdfplumber's y_tolerance)
+RULE_SNAP = 3.0  # pt: pdfplumber's table finder joins, snaps and meets rules within this
+MIN_RULE = 3.0  # pt: a shorter rule is no table border (pdfplumber's edge_min_length)
+MIN_PIECE = 1.0  # pt: pieces shorter than this are dropped before joining (edge_min_length_prefilter)
+LEAN = 0.1  # pt a rule may drift across its length and still run straight down or across
+FORM_DEPTH = 10  # levels of form XObjects (content drawn through `Do`) looked into
+
+Matrix = tuple[float, float, float, float, float, float]  # a b c d e f: (x, y) → (ax + cy + e, bx + dy + f)
+_Char = tuple[str, float, float, float, float]  # text, x0, top, x1, bottom
 
 
 def open_pdfium(data: bytes, limits: Limits) -> Any:
@@ -49,7 +68,8 @@ def pdf_document(data: bytes, limits: Limits) -> Document:
     deadline = Deadline(limits.extract_timeout, "pdf")
     pdfium_doc = open_pdfium(data, limits)
     try:
-        pages, scanned, title, relaid = _text_pages(data, pdfium_doc, deadline)
+        pages, scanned = _text_pages(pdfium_doc, deadline)
+        title = pdfium_doc.get_metadata_value("Title")
         engine = None
         if scanned:
             from extract.ocr import ocr_pdf_pages  # noqa: PLC0415 - heavy: onnxruntime, opencv
@@ -64,46 +84,152 @@ def pdf_document(data: bytes, limits: Limits) -> Document:
     if engine is not None and len(scanned) == len(pages):
         extractor = f"pdf:ocr-{engine}"
     else:
-        extractor = f"pdf:pdfplumber-{version('pdfplumber')}/{found}"
-        extractor += "+pdfium-text" if relaid else ""
-        extractor += f"+ocr-{engine}" if engine else ""
-    return Document(layout.blocks, extractor, medium="pdf", title_candidates=[title] if title else [])
+        extractor = f"pdf:pdfium-{version('pypdfium2')}/{found}" + (f"+ocr-{engine}" if engine else "")
+    return Document(layout.blocks, extractor, medium="pdf", title_candidates=[title] if title.strip() else [])
 
 
-def _text_pages(
-    data: bytes, pdfium_doc: Any, deadline: Deadline
-) -> tuple[list[Page], list[int], str | None, bool]:
-    """Every page's words and ruled tables; the pages that need OCR; the PDF's Title; whether
-    pdfium's text stood in for pdfminer's on some page.
-
-    pdfminer misdecodes some CJK fonts (a predefined `UniGB-UCS2-H` encoding with a ToUnicode map
-    gives Tibetan and Devanagari; a font without a map gives `(cid:123)`); pdfium reads those as
-    a viewer does, so its text is taken instead. A page whose text neither can read is OCR'd."""
-    import pdfplumber  # noqa: PLC0415 - heavy, only for PDFs
+def _text_pages(doc: Any, deadline: Deadline) -> tuple[list[Page], list[int]]:
+    """Every page's words and ruled tables, and the pages that need OCR."""
+    import pypdfium2 as pdfium  # noqa: PLC0415 - heavy, only for PDFs
 
     pages: list[Page] = []
     scanned: list[int] = []
-    relaid = False
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            title = (pdf.metadata or {}).get("Title")
-            for n, page in enumerate(pdf.pages):
-                deadline.check()
-                words = _words(page.extract_words(x_tolerance=1, keep_blank_chars=False, use_text_flow=False))
-                if _garbled(words):
-                    words, relaid = _pdfium_words(pdfium_doc[n]), True
-                chars = sum(len(w.text) for w in words)
-                if (chars < MIN_TEXT_CHARS and _image_share(page) > SCAN_SHARE) or _garbled(words):
-                    scanned.append(n)
-                    pages.append(Page(float(page.width), float(page.height), []))
-                else:
-                    pages.append(Page(float(page.width), float(page.height), words, _ruled(page)))
+    for n in range(len(doc)):
+        deadline.check()
+        try:
+            page = doc[n]
+            try:
+                read, scan = _read(page)
+            finally:
                 page.close()
-    except UnreadableInputError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises anything on a malformed object; the file is what is broken
-        raise UnreadableInputError(f"pdf: corrupt or unsupported file ({type(exc).__name__}: {exc})"[:200]) from None
-    return pages, scanned, title if isinstance(title, str) and title.strip() else None, relaid
+        except pdfium.PdfiumError as exc:
+            raise UnreadableInputError(f"pdf: page {n + 1} is corrupt ({exc})"[:200]) from None
+        pages.append(read)
+        if scan:
+            scanned.append(n)
+    return pages, scanned
+
+
+def _read(page: Any) -> tuple[Page, bool]:
+    """One page's words and ruled tables, and whether it needs OCR: a scan (next to no text on a
+    page-sized image) or text that reads as no Chinese report does (a font without a map to
+    Unicode gives its raw codes, which pdfium flags or which land in other scripts)."""
+    frame, width, height = _frame(page)
+    words = _words(page, frame)
+    chars = sum(len(w.text) for w in words)
+    if (chars < MIN_TEXT_CHARS and _image_share(page, frame, width * height) > SCAN_SHARE) or _garbled(words):
+        return Page(width, height, []), True
+    return Page(width, height, words, _ruled(page, frame)), False
+
+
+def _frame(page: Any) -> tuple[Matrix, float, float]:
+    """The matrix from PDF user space to the page as shown (its crop box, turned by /Rotate,
+    origin top left, y down: pdfplumber's frame), and the page's width and height there."""
+    left, bottom, right, top = page.get_bbox()
+    turn = page.get_rotation()
+    matrix: Matrix = {
+        90: (0.0, 1.0, 1.0, 0.0, -bottom, -left),
+        180: (-1.0, 0.0, 0.0, 1.0, right, -bottom),
+        270: (0.0, -1.0, -1.0, 0.0, top, right),
+    }.get(turn, (1.0, 0.0, 0.0, -1.0, -left, top))
+    width, height = right - left, top - bottom
+    return (matrix, height, width) if turn in (90, 270) else (matrix, width, height)
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def _then(inner: Matrix, outer: Matrix) -> Matrix:
+    """`inner` followed by `outer`."""
+    a, b, c, d, e, f = inner
+    return (a * outer[0] + b * outer[2], a * outer[1] + b * outer[3], c * outer[0] + d * outer[2],
+            c * outer[1] + d * outer[3], *_apply(outer, e, f))
+
+
+def _box(m: Matrix, corners: Sequence[tuple[float, float]]) -> Box:
+    xs, ys = zip(*(_apply(m, x, y) for x, y in corners), strict=True)
+    return Box(min(xs), min(ys), max(xs), max(ys))
+
+
+# ---------------------------------------------------------------------------- words
+
+def _words(page: Any, frame: Matrix) -> list[Word]:
+    """pdfium's characters, each boxed by its advance and one em up from its baseline, cut into
+    words as pdfplumber cut them; the spaces and line breaks pdfium infers are left out, the gaps
+    decide.
+
+    pdfium's own box follows the glyph's outline across the line when a font's descriptor gives
+    no ascent and descent (LibreOffice writes 0 for both): a `；` then sits on a line of its own.
+    pdfminer took the em from the descriptor's descent, which aligns fonts only when all of them
+    give 0; one em up from the baseline aligns every font on a line. The loop is this page's hot
+    path (a thousand characters), so pdfium's functions are called directly."""
+    import pypdfium2.raw as pdfium_c  # noqa: PLC0415
+
+    fa, fb, fc, fd, fe, ff = frame
+    rect, m, x, y = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX(), ctypes.c_double(), ctypes.c_double()
+    rect_p, m_p, x_p, y_p = ctypes.byref(rect), ctypes.byref(m), ctypes.byref(x), ctypes.byref(y)
+    get_box, get_origin, get_matrix = (
+        pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetMatrix
+    )
+    get_size, get_char, unmapped = (
+        pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_HasUnicodeMapError
+    )
+    chars: list[_Char] = []
+    textpage = page.get_textpage()
+    tp = textpage.raw
+    try:
+        for i in range(pdfium_c.FPDFText_CountChars(tp)):
+            code = get_char(tp, i)
+            if unmapped(tp, i) or 0xD800 <= code < 0xE000 or code >= 0x110000:
+                code = 0xFFFD  # the font maps the code to no text (pdfium passes the code on), or to no character
+            ch = chr(code)
+            if (ch.isspace() and pdfium_c.FPDFText_IsGenerated(tp, i)) or not (
+                get_box(tp, i, rect_p) and get_origin(tp, i, x_p, y_p) and get_matrix(tp, i, m_p)
+            ):
+                continue  # a space or line break pdfium inferred, not a character on the page
+            xs = (fa * rect.left + fc * rect.top + fe, fa * rect.right + fc * rect.bottom + fe)
+            ys = (fb * rect.left + fd * rect.top + ff, fb * rect.right + fd * rect.bottom + ff)
+            up, across = m.c * fb + m.d * fd, abs(m.a * fb + m.b * fd) + abs(m.c * fa + m.d * fc)
+            if across <= 0.01 * abs(up):  # upright on the page, not set sideways or slanted
+                baseline = fb * x.value + fd * y.value + ff
+                ys = (baseline, baseline + up * get_size(tp, i))  # up < 0: y runs down the page
+            chars.append((ch, min(xs), min(ys), max(xs), max(ys)))
+    finally:
+        textpage.close()
+    return _cut(chars)
+
+
+def _cut(chars: Sequence[_Char]) -> list[Word]:
+    """Characters → words, as pdfplumber's `extract_words(x_tolerance=1)`: a line is a chain of
+    characters whose tops lie within LINE_STEP of the next, read left to right; a word ends at a
+    space, at a gap wider than WORD_GAP, or where the next character starts left of the last."""
+    line_of: dict[float, int] = {}
+    last = -float("inf")
+    for top in sorted({c[2] for c in chars}):
+        line_of[top] = len(line_of) if top > last + LINE_STEP else line_of[last]
+        last = top
+    lines: dict[int, list[_Char]] = {}
+    for c in chars:
+        lines.setdefault(line_of[c[2]], []).append(c)
+    words: list[Word] = []
+    for _, line in sorted(lines.items()):
+        run: list[_Char] = []
+        for c in sorted(line, key=lambda c: c[1]):
+            if run and (c[0].isspace() or c[1] < run[-1][1] or c[1] > run[-1][3] + WORD_GAP
+                        or abs(c[2] - run[-1][2]) > LINE_STEP):
+                words.append(_word(run))
+                run = []
+            if not c[0].isspace():
+                run.append(c)
+        if run:
+            words.append(_word(run))
+    return words
+
+
+def _word(run: Sequence[_Char]) -> Word:
+    text, x0s, tops, x1s, bottoms = zip(*run, strict=True)
+    return Word("".join(text), Box(min(x0s), min(tops), max(x1s), max(bottoms)))
 
 
 def _plausible(ch: str) -> bool:
@@ -114,51 +240,99 @@ def _plausible(ch: str) -> bool:
 
 def _garbled(words: Sequence[Word]) -> bool:
     text = "".join(w.text for w in words)
-    odd = sum(not _plausible(ch) for ch in text) + 6 * text.count("(cid:")  # `(cid:12)` reads as 9 plain chars
-    return odd > GARBLED_SHARE * max(1, len(text))
+    return sum(not _plausible(ch) for ch in text) > GARBLED_SHARE * max(1, len(text))
 
 
-def _pdfium_words(page: Any) -> list[Word]:
-    """pdfium's characters with their boxes (the font-size box, so lines line up), as words: runs
-    of characters on one line with no gap between them."""
-    height = float(page.get_height())
-    textpage = page.get_textpage()
-    words: list[Word] = []
-    text, box = "", None
-    try:
-        for i in range(textpage.count_chars()):
-            ch = textpage.get_text_range(i, 1)
-            left, bottom, right, top = textpage.get_charbox(i, loose=True)
-            here = Box(float(left), height - float(top), float(right), height - float(bottom))
-            if box is not None and ch.strip() and abs(here.top - box.top) < 1 and here.x0 - box.x1 <= 1:
-                text, box = text + ch, box.union(here)
+# ---------------------------------------------------------------------------- drawn objects
+
+def _placed(page: Any, frame: Matrix, kind: int) -> Iterator[tuple[Any, Matrix]]:
+    """The page's objects of one kind (`FPDF_PAGEOBJ_*`), those drawn inside form XObjects too,
+    each with the matrix that takes its own coordinates onto the page as shown."""
+    import pypdfium2.raw as pdfium_c  # noqa: PLC0415
+
+    m = pdfium_c.FS_MATRIX()
+
+    def walk(parent: Any, count: Any, get: Any, outer: Matrix, depth: int) -> Iterator[tuple[Any, Matrix]]:
+        for i in range(count(parent)):
+            obj = get(parent, i)
+            what = pdfium_c.FPDFPageObj_GetType(obj)
+            if what not in (kind, pdfium_c.FPDF_PAGEOBJ_FORM) or not pdfium_c.FPDFPageObj_GetMatrix(
+                obj, ctypes.byref(m)
+            ):
                 continue
-            if box is not None:
-                words.append(Word(text, box))
-            text, box = (ch, here) if ch.strip() else ("", None)
-        if box is not None:
-            words.append(Word(text, box))
-    finally:
-        textpage.close()
-    return words
+            placed = _then((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+            if what == kind:
+                yield obj, placed
+            elif depth < FORM_DEPTH:
+                yield from walk(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, placed,
+                                depth + 1)
+
+    yield from walk(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, frame, 0)
 
 
-def _image_share(page: Any) -> float:
-    area = float(page.width) * float(page.height) or 1.0
-    return max((abs(float(i["x1"]) - float(i["x0"])) * abs(float(i["bottom"]) - float(i["top"])) / area
-                for i in page.images), default=0.0)
+def _image_share(page: Any, frame: Matrix, area: float) -> float:
+    """The largest share of the page one image covers (an image fills the unit square of its matrix)."""
+    import pypdfium2.raw as pdfium_c  # noqa: PLC0415
+
+    unit = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0))
+    boxes = (_box(m, unit) for _, m in _placed(page, frame, pdfium_c.FPDF_PAGEOBJ_IMAGE))
+    return max(((b.x1 - b.x0) * b.height / (area or 1.0) for b in boxes), default=0.0)
 
 
-def _ruled(page: Any) -> list[list[Box]]:
-    """The cells of each ruled table, its frame closed where a border was left out."""
-    closing = closing_rules(e for e in page.edges if e["orientation"] == "v")
-    tables = page.find_tables({"explicit_horizontal_lines": closing} if closing else None)
-    return [[Box(*map(float, c)) for c in t.cells] for t in tables]
+def _ruled(page: Any, frame: Matrix) -> list[list[Box]]:
+    """The cells of each ruled table, as `pdfplumber.Page.find_tables` found them, its frame closed
+    where a border was left out: the page's rules with pieces under MIN_PIECE dropped, joined and
+    snapped within RULE_SNAP, rules under MIN_RULE dropped, then pdfplumber's table finder."""
+    from pdfplumber.table import merge_edges  # noqa: PLC0415
+
+    edges = list(_edges(page, frame))
+    closing = closing_rules(e for e in edges if e["orientation"] == "v")
+    pieces = [e for e in edges if _length(e) >= MIN_PIECE]
+    rules = [e for e in merge_edges(pieces + closing, RULE_SNAP, RULE_SNAP, RULE_SNAP, RULE_SNAP)
+             if _length(e) >= MIN_RULE]
+    return cells_of_rules(rules, RULE_SNAP)
 
 
-def _words(raw: Sequence[dict[str, Any]]) -> list[Word]:
-    return [
-        Word(str(w["text"]), Box(float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"])))
-        for w in raw
-        if str(w["text"]).strip()
-    ]
+def _length(e: dict[str, Any]) -> float:
+    return float(e["height"] if e["orientation"] == "v" else e["width"])
+
+
+def _edges(page: Any, frame: Matrix) -> Iterator[dict[str, Any]]:
+    """Every horizontal and vertical straight piece of every drawn path, filled or stroked (a
+    border may be a thin filled rectangle or a stroked line), as pdfplumber's `page.edges`: a
+    curve by its chord, a closed subpath closed back to its start. A ruled page draws hundreds
+    of paths, so pdfium's functions are called directly."""
+    import pypdfium2.raw as pdfium_c  # noqa: PLC0415
+
+    x, y = ctypes.c_float(), ctypes.c_float()
+    x_p, y_p = ctypes.byref(x), ctypes.byref(y)
+    get_segment, get_type = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetType
+    get_point, get_close = pdfium_c.FPDFPathSegment_GetPoint, pdfium_c.FPDFPathSegment_GetClose
+    move, curve = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
+    for obj, (a, b, c, d, e, f) in _placed(page, frame, pdfium_c.FPDF_PAGEOBJ_PATH):
+        points: list[tuple[float, float]] = []
+        bezier = 0
+        for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            segment = get_segment(obj, k)
+            kind = get_type(segment)
+            bezier = bezier + 1 if kind == curve else 0
+            if kind == move:
+                yield from _straight(points)
+                points = []
+            if bezier % 3 == 0:  # a Bézier curve's two control points are not on it
+                get_point(segment, x_p, y_p)
+                points.append((a * x.value + c * y.value + e, b * x.value + d * y.value + f))
+            if get_close(segment) and points:
+                points.append(points[0])
+        yield from _straight(points)
+
+
+def _straight(points: Sequence[tuple[float, float]]) -> Iterator[dict[str, Any]]:
+    """The pieces between successive points that run across or down the page (a producer that
+    rounds its coordinates may tilt a rule by a hair), at their leftmost or topmost coordinate."""
+    for (x0, y0), (x1, y1) in pairwise(points):
+        dx, dy = abs(x1 - x0), abs(y1 - y0)
+        if dx <= LEAN < dy or (dx == 0 < dy):
+            yield edge("v", min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1))
+        elif dy <= LEAN < dx or (dy == 0 < dx):
+            yield edge("h", min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1))

@@ -4,21 +4,25 @@ table rules taken away, parses back to the record it was made from."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import random
 from importlib.metadata import version
 
+import pypdfium2 as pdfium
 import pytest
 from media_corpus import differences, expected, names, path, record_of
 
 from extract.document import Grid, Line
+from extract.errors import UnreadableInputError
 from extract.geometry import Box, Word
+from extract.limits import Limits
 from extract.pages import Page, assemble
 from extract.parse import parse_bytes
 from sim.media import pdf_bytes
 from sim.render import random_record
 
-PDFPLUMBER = version("pdfplumber")
+PDFIUM = version("pypdfium2")
 
 
 @pytest.mark.parametrize("name", names("pdf"))
@@ -27,7 +31,7 @@ def test_pdf_round_trip(name: str) -> None:
     assert differences(record, expected(record_of(name))) == {}
     kind = "words" if ".unruled." in name else "ruled"
     assert record["source"]["medium"] == "pdf"
-    assert record["source"]["extractor"] == f"pdf:pdfplumber-{PDFPLUMBER}/{kind}"
+    assert record["source"]["extractor"] == f"pdf:pdfium-{PDFIUM}/{kind}"
     assert "ocr_cells" not in record["parse"]  # a text layer is not a scan
 
 
@@ -85,8 +89,37 @@ def test_a_paragraph_wrapped_over_lines_is_one_line_again() -> None:
 @pytest.mark.parametrize("fmt", ["2021", "legacy"])
 def test_a_font_pdfminer_misdecodes_is_read_through_pdfium(fmt: str) -> None:
     """`sim.media` writes STSong-Light with the predefined UniGB-UCS2-H encoding and a ToUnicode
-    map; pdfminer applies the map to CIDs instead of codes and gets Tibetan and Devanagari."""
+    map; pdfminer applied the map to CIDs instead of codes and got Tibetan and Devanagari."""
     record = random_record(random.Random(7), fmt=fmt)
     parsed = parse_bytes(pdf_bytes(record), name="attachment.pdf")
     assert differences(parsed, expected(record)) == {}
-    assert parsed["source"]["extractor"] == f"pdf:pdfplumber-{PDFPLUMBER}/ruled+pdfium-text"
+    assert parsed["source"]["extractor"] == f"pdf:pdfium-{PDFIUM}/ruled"
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_landscape_page_drawn_through_a_form_reads_as_shown(turn: int) -> None:
+    """Each page's content drawn turned, through a form XObject, on a landscape page whose
+    /Rotate turns it upright again: words, rules and cells are read on the page as shown."""
+    record = random_record(random.Random(11), fmt="2021")
+    source, turned = pdfium.PdfDocument(pdf_bytes(record)), pdfium.PdfDocument.new()
+    for n in range(len(source)):
+        width, height = source[n].get_size()
+        form = source.page_as_xobject(n, turned).as_pageobject()
+        form.set_matrix(pdfium.PdfMatrix(0, 1, -1, 0, height, 0) if turn == 90 else pdfium.PdfMatrix(0, -1, 1, 0, 0, width))
+        page = turned.new_page(height, width)
+        page.insert_obj(form)
+        page.gen_content()
+        page.set_rotation(turn)
+    out = io.BytesIO()
+    turned.save(out)
+    assert differences(parse_bytes(out.getvalue(), name="landscape.pdf"), expected(record)) == {}
+
+
+def test_text_no_font_map_reads_is_sent_to_ocr() -> None:
+    """A CID font of no known character collection and without a ToUnicode map gives its codes,
+    not text: the page counts as a scan (and with OCR switched off the file is refused)."""
+    pdf = pdf_bytes(random_record(random.Random(7), fmt="2021"))
+    unmapped = (pdf.replace(b"/Encoding /UniGB-UCS2-H", b"/Encoding /Identity-H  ")
+                .replace(b"/Ordering (GB1)", b"/Ordering (XYZ)").replace(b"/ToUnicode 6 0 R", b" " * 16))
+    with pytest.raises(UnreadableInputError, match=r"^pdf: a scan without a text layer, and OCR is switched off here$"):
+        parse_bytes(unmapped, name="x.pdf", limits=Limits(max_ocr_pages=0))
