@@ -68,7 +68,7 @@ class PeakMemory:
         self._thread.join()
 
     def _run(self) -> None:
-        while not self._stop.wait(0.25):
+        while not self._stop.wait(1.0):  # reading smaps of Chromium costs CPU: once a second
             self.peak_mb = max(self.peak_mb, sum(_pss_kb(pid) for pid in self._tree()) / 1024)
 
     def _tree(self) -> list[int]:

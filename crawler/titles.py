@@ -7,6 +7,7 @@ the report — must never be stored as reports.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ class TitleVerdict:
     reason: str = ""
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a list page's titles are judged up to three times, re-crawls see them again
 def classify_title(title: str) -> TitleVerdict:
     """Accept a 政府信息公开工作年度报告 title; say why anything else is not one."""
     text = squash(nfkc(title))
