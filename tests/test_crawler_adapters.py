@@ -33,6 +33,8 @@ FROZEN = {
     ),
     "beijing.html": ("http://e.gov.cn/110101/zfxxgknb/list.shtml", "beijing", 17, None, 0),
     "county.html": ("http://f.gov.cn/xxgk/xxgknb/index.html", "generic", 0, None, 3),
+    # articles in folders of their own (`…/2026012310444700064/index.html`): dated links, not sub-columns
+    "county_department.html": ("http://f.gov.cn/xxgk/xxgknb/zfbm/sfj/", "generic", 9, "http://f.gov.cn/xxgk/xxgknb/zfbm/sfj/?page=1", 0),
 }
 
 

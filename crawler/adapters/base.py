@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
+from crawler.titles import classify_title
 from extract.normalize import clean_line, nfkc
 
 _DATE_TEXT = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -92,7 +93,7 @@ class Adapter:
                 continue
             if _PAGER.match(link.title) and _same_list(link.url, url):
                 more.append(Fetch(link.url))
-            elif is_year_column(link.title) or looks_like_column(link.url, url):
+            elif (is_year_column(link.title) or looks_like_column(link.url, url)) and not _is_article(link):
                 page.columns.append(link)
             else:
                 page.links.append(link)
@@ -120,6 +121,12 @@ def _same_list(link: str, page: str) -> bool:
     a, b = urlsplit(link), urlsplit(page)
     folder = b.path.rsplit("/", 1)[0]
     return a.path.rsplit("/", 1)[0] == folder and (a.query != b.query or a.path != b.path)
+
+
+def _is_article(link: Link) -> bool:
+    """A list item dated beside its link, or titled as a year's report (or its decoy), is an article even
+    where its URL looks like a folder (`…/sfj/2026012310444700064/index.html` on some county sites)."""
+    return link.date is not None or classify_title(link.title).year is not None
 
 
 def looks_like_column(link: str, page: str) -> bool:
