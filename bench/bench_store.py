@@ -4,8 +4,10 @@
    importing process's peak memory.
 2. `status` and `query` over 50,000 reports of 3,000 agencies, rows generated straight into the
    tables: median latency of each question, target < 200 ms.
+3. Storing alone, as the crawler calls it (parsed already, with URL, level, dates, validators):
+   ms per document for a new report, an unchanged one, a new version, and bytes kept without a report.
 
-Run: `.venv/bin/python bench/bench_store.py [--reports N] [--jobs N] [--only import|query] [--backend …]`.
+Run: `.venv/bin/python bench/bench_store.py [--reports N] [--jobs N] [--only import|query|ingest] [--backend …]`.
 PostgreSQL is XXGK_BENCH_PG (default: the local server's `test` database), in a scratch schema
 dropped at the end.
 """
@@ -30,8 +32,12 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
+from extract.parse import parse_bytes
+from extract.schema import Record
 from sim.render import EXTENSIONS, LAYOUTS, random_record
+from store.agencies import infer_level
 from store.db import Archive
+from store.ingest import Source, ingest, keep_document
 from store.models import Agency, Document, Finding, Report, ReportVersion
 from store.queries import query
 from store.status import EVERYTHING, Filters, compliance, deadline_of
@@ -197,11 +203,64 @@ def bench_queries(backend: str, workdir: Path, n_agencies: int, n_reports: int) 
               f"{len(json.loads(cli.stdout)):6d} rows  (whole process, interpreter start-up included)")
 
 
+# ---- 3. ms per stored document -----------------------------------------------------
+
+Revision = tuple[bytes, Record, bytes, Record]  # a report's bytes and record, then those of a corrected copy
+
+
+def revisions(agencies: int, years: range, seed: int = 4) -> list[Revision]:
+    """Each agency's reports over `years` (so that cross-year rules run), parsed, with a corrected copy of each."""
+    rng = random.Random(seed)
+    out = []
+    for a in range(agencies):
+        agency = f"测试{a}县民政局"
+        for year in years:
+            record = random_record(rng, fmt=rng.choice(("2021", "2019")), year=year, agency=agency)
+            corrected = json.loads(json.dumps(record))
+            corrected["requests"]["new"]["total"] += 1
+            pair: list[Any] = []
+            for version in (record, corrected):
+                data = LAYOUTS["txt_tabs"](version)
+                pair += [data, {**parse_bytes(data, name="report.txt"), "agency": agency, "year": year}]
+            out.append((pair[0], pair[1], pair[2], pair[3]))
+    rng.shuffle(out)
+    return out
+
+
+def crawled(i: int, data: bytes, record: Record, day: int) -> Source:
+    """What the crawler passes for a document found on a portal's list page."""
+    published = dt.date(record["year"] + 1, 1, 20)
+    return Source(
+        data=data, name="report.txt", url=f"http://bench.gov.cn/xxgk/{published:%Y%m}/t{published:%Y%m%d}_{i}.html",
+        agency=record["agency"], level=infer_level(record["agency"]), region="430381", year=record["year"],
+        dates={"list": published}, seen_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=day),
+        http_status=200, content_type="text/plain", etag=f'"{i}-{day}"',
+    )
+
+
+def bench_ingest(backend: str, workdir: Path, documents: list[Revision]) -> None:
+    phases: list[tuple[str, Callable[[Archive, int, Revision], object]]] = [
+        ("new report", lambda a, i, d: ingest(a, crawled(i, d[0], d[1], 0), d[1])),
+        ("unchanged", lambda a, i, d: ingest(a, crawled(i, d[0], d[1], 1), d[1])),
+        ("new version", lambda a, i, d: ingest(a, crawled(i, d[2], d[3], 2), d[3])),
+        ("kept bytes", lambda a, i, d: keep_document(a, crawled(i, d[0] + b"\n", d[1], 3))),
+    ]
+    cells = []
+    with database(backend, workdir) as url, Archive.open(url) as archive:
+        for name, store in phases:
+            start = time.perf_counter()
+            for i, document in enumerate(documents):
+                store(archive, i, document)
+            cells.append(f"{name} {(time.perf_counter() - start) * 1000 / len(documents):5.1f}")
+    print(f"ingest {backend:<10} ms per document ({len(documents)} each): " + "   ".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--reports", type=int, default=10_000, help="files to import")
     parser.add_argument("--jobs", type=int, default=1, help="`xxgk import --jobs`: parsing processes")
-    parser.add_argument("--only", choices=("import", "query"))
+    parser.add_argument("--only", choices=("import", "query", "ingest"))
+    parser.add_argument("--agencies", type=int, default=50, help="ingest: agencies of 6 reports each")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
     args = parser.parse_args()
     backends = args.backend or ["sqlite", "postgresql"]
@@ -216,6 +275,10 @@ def main() -> None:
         if args.only in {None, "query"}:
             for backend in backends:
                 bench_queries(backend, workdir, 3_000, 50_000)
+        if args.only in {None, "ingest"}:
+            documents = revisions(args.agencies, range(2019, 2025))
+            for backend in backends:
+                bench_ingest(backend, workdir, documents)
 
 
 if __name__ == "__main__":

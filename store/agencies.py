@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from sqlalchemy import literal, select
+from sqlalchemy import bindparam, literal, select, update
 from sqlalchemy.orm import Session
 
 from store.models import Agency, Portal
 from store.sql import insert_ignore
+from store.status import AgencyFacts
 from store.terms import LEVELS
 
 _GOVERNMENT: Final = ("人民政府", "政府")
@@ -101,6 +102,49 @@ def find_agency(session: Session, name: str) -> Agency | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def agency_of_report(session: Session, name: str, *, level: str | None, region: str | None,
+                     resolved: dict[str, str]) -> AgencyFacts:
+    """What `find_agency`, then `upsert_agency` with the level and region given, make of `name`: in one
+    query when an agency has that name and already that level and region (the crawler's every document).
+
+    `resolved` remembers the agency that a name no agency bears was found to mean (`楠木坪镇` →
+    `楠木坪镇人民政府`), so that the scan of every agency's name runs once per such name and process. An
+    entry whose agency is gone is forgotten, and an agency that takes the name itself later wins.
+    """
+    _check_level(level)
+    found = _named(session, name) or _named(session, resolved.get(name))
+    if found is None:
+        resolved.pop(name, None)
+        agency = find_agency(session, name)
+        if agency is None or level or region:
+            agency = upsert_agency(session, agency.name if agency else name, level=level, region=region)
+        session.flush()
+        if agency.name != name:
+            resolved[name] = agency.name
+        return AgencyFacts(agency.id, agency.name, agency.level, agency.region, agency.deadline)
+    wanted = found._replace(level=found.level if level is None else level,
+                            region=found.region if region is None else region)
+    if wanted != found:
+        session.connection().execute(update(Agency).where(Agency.id == found.id)
+                                     .values(level=wanted.level, region=wanted.region))
+    return wanted
+
+
+_NAMED = select(*(getattr(Agency, f) for f in AgencyFacts._fields)).where(Agency.name == bindparam("name"))
+
+
+def _named(session: Session, name: str | None) -> AgencyFacts | None:
+    if name is None:
+        return None
+    row = session.connection().execute(_NAMED, {"name": name}).first()
+    return AgencyFacts._make(row) if row else None
+
+
+def _check_level(level: str | None) -> None:
+    if level is not None and level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+
+
 def upsert_agency(
     session: Session,
     name: str,
@@ -113,8 +157,7 @@ def upsert_agency(
     portal: str | None = None,
 ) -> Agency:
     """Create the agency or update the fields given (given data is authoritative; None leaves a field alone)."""
-    if level is not None and level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    _check_level(level)
     values = {"name": name, "level": level or infer_level(name, region), "supervisors": list(supervisors or [])}
     agency = insert_ignore(session, Agency, values, ["name"])
     updates: dict[str, object] = {

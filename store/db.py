@@ -12,7 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Self
 
@@ -106,6 +106,8 @@ class Archive:
 
     engine: Engine
     snapshots: SnapshotStore
+    # report name → the agency it was found to mean, when that agency bears another name (store.agencies)
+    agency_names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, url_text: str, *, migrate: bool = True) -> Archive:
@@ -139,10 +141,17 @@ class Archive:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back whole if anything in it fails."""
+    def write(self, *, durable: bool = True) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back whole if anything in it fails.
+
+        Not `durable`: on PostgreSQL the commit does not wait for its WAL to reach the disk (2 ms or
+        more per document) and a crash may lose the last commits, never consistency: the same bargain
+        as SQLite's NORMAL sync, for storing what the next crawl would fetch again anyway.
+        """
         bind = self.engine.execution_options(**{_WRITE: True})
         with self.translate(), Session(bind, expire_on_commit=False) as session, session.begin():
+            if not durable and self.engine.dialect.name == "postgresql":
+                session.execute(text("SET LOCAL synchronous_commit = off"))
             yield session
 
     # ---- schema -----------------------------------------------------------------

@@ -2,9 +2,13 @@
 
 Each document is one transaction, so a failure leaves the archive as it was before that document,
 and the next run picks up where this one stopped. Rows are found or created through the unique
-constraints (store.sql.insert_ignore); a concurrent writer that wins the race for a version number
+constraints (store.sql.upsert); a concurrent writer that wins the race for a version number
 makes this transaction fail with IntegrityError, and the retry then finds its version and stores
 nothing twice.
+
+Every crawled document passes here, so a document costs few round trips: plain rows instead of ORM
+objects, one statement per row found or created, and an unchanged document writes only its
+sighting (last-seen times, HTTP validators, a date candidate not seen before).
 """
 
 from __future__ import annotations
@@ -12,23 +16,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from functools import cache
+from typing import Any, Final, Literal, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from extract.parse import parse_bytes
 from extract.schema import Record
 from store import dates as date_sources
-from store.agencies import find_agency, upsert_agency
+from store.agencies import agency_of_report
 from store.db import Archive
 from store.diff import content_hash, record_diff
 from store.errors import StoreError
-from store.findings import refresh_findings
+from store.findings import Checked, Counts, refresh_findings
 from store.models import Document, PublicationDate, Report, ReportVersion, utcnow
 from store.snapshots import SnapshotStore
-from store.sql import insert_ignore
+from store.sql import dialect_insert, upsert
+from store.status import AgencyFacts, ReportFacts
 from store.terms import DATE_SOURCES
 
 Change = Literal["new_report", "new_version", "unchanged"]
@@ -103,8 +110,8 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
         raise IncompleteReportError("the report's year cannot be read: give it with --year")
     for attempt in range(_ATTEMPTS):
         try:
-            with archive.write() as session:
-                return _store(session, archive.snapshots, source, record, agency, year)
+            with archive.write(durable=False) as session:
+                return _store(session, archive, source, record, agency, year)
         except StoreError as exc:
             if attempt == _ATTEMPTS - 1 or not _should_retry(exc):
                 raise
@@ -115,21 +122,23 @@ def keep_document(archive: Archive, source: Source) -> None:
     """Keep bytes that are not a report of their own (a page that only links its PDF, the PDF copy of
     a page's report, an attachment we cannot read yet): the archive outlives the portal, and the
     validators let the next crawl ask whether they changed."""
-    with archive.write() as session:
-        _document(session, archive.snapshots, source, source.seen_at or utcnow())
+    with archive.write(durable=False) as session:
+        _document(session.connection(), archive.snapshots, source, source.seen_at or utcnow(), sighting=False)
 
 
-def _document(session: Session, snapshots: SnapshotStore, source: Source, seen: dt.datetime) -> Document:
+def _document(conn: Connection, snapshots: SnapshotStore, source: Source, seen: dt.datetime, *,
+              sighting: bool) -> int:
+    """The document's id; a new `sighting` moves its last-seen time on, and new HTTP validators replace the old."""
     digest = snapshots.put(source.data)
-    document = insert_ignore(session, Document, {
+    return int(upsert(conn, Document, {
         "url": source.url, "sha256": digest, "name": source.name, "size": len(source.data),
         "http_status": source.http_status, "content_type": source.content_type, "encoding": source.encoding,
         "fetched_at": seen, "last_seen_at": seen, "crawl_run_id": source.crawl_run_id,
         "etag": source.etag, "last_modified": source.last_modified,
-    }, ["url", "sha256"])
-    if source.etag or source.last_modified:
-        document.etag, document.last_modified = source.etag, source.last_modified
-    return document
+    }, ("url", "sha256"), ("id",),
+        replace=("etag", "last_modified") if source.etag or source.last_modified else (),
+        latest=("last_seen_at",) if sighting else (),
+    ).id)
 
 
 def _candidates(source: Source, record: Record) -> dict[str, dt.date]:
@@ -144,83 +153,130 @@ def _candidates(source: Source, record: Record) -> dict[str, dt.date]:
     return found
 
 
-def _store(session: Session, snapshots: SnapshotStore, source: Source, record: Record, name: str, year: int) -> Outcome:
+class _Version(NamedTuple):
+    """What storing a document compares with the current version, or validates again."""
+
+    id: int
+    number: int
+    content_hash: str
+    document_id: int
+    record: Record
+    errors: int
+    warnings: int
+
+
+# Statements built once (building one costs more than an indexed lookup in SQLite).
+_VERSION = [getattr(ReportVersion, f) for f in _Version._fields]
+_CURRENT_VERSION = select(*_VERSION).where(ReportVersion.report_id == bindparam("report_id"),
+                                           ReportVersion.number == bindparam("number"))
+_NEXT_YEAR = (
+    select(*(getattr(Report, f) for f in ReportFacts._fields), *_VERSION)
+    .join(ReportVersion, ReportVersion.report_id == Report.id)
+    .where(Report.agency_id == bindparam("agency_id"), Report.year == bindparam("year"),
+           ReportVersion.number == Report.current_version)
+)
+_NEW_VERSION = insert(ReportVersion).returning(ReportVersion.id)
+_UPDATE_REPORT = update(Report).where(Report.id == bindparam("report_id"))
+
+
+def _store(session: Session, archive: Archive, source: Source, record: Record, name: str, year: int) -> Outcome:
     now = utcnow()
     seen = source.seen_at or now
-    agency = find_agency(session, name)
-    if agency is None or source.level or source.region:
-        agency = upsert_agency(session, agency.name if agency else name, level=source.level, region=source.region)
-
-    document = _document(session, snapshots, source, seen)
-    report = insert_ignore(session, Report, {
+    sighting = source.seen_at is not None
+    agency = agency_of_report(session, name, level=source.level, region=source.region, resolved=archive.agency_names)
+    conn = session.connection()
+    document_id = _document(conn, archive.snapshots, source, seen, sighting=sighting)
+    report = ReportFacts._make(upsert(conn, Report, {
         "agency_id": agency.id, "year": year, "url": source.url, "title": record.get("title"),
         "first_seen_at": seen, "last_seen_at": seen, "current_version": 0,
         "errors": 0, "inconsistencies": 0, "warnings": 0,
-    }, ["agency_id", "year", "url"])
-    if source.seen_at is not None:
-        document.last_seen_at = max(document.last_seen_at, seen)
-        report.last_seen_at = max(report.last_seen_at, seen)
+    }, ("agency_id", "year", "url"), ReportFacts._fields, latest=("last_seen_at",) if sighting else ()))
+    changes: dict[str, Any] = {}
+    published, published_source = _record_dates(conn, report, _candidates(source, record), now)
+    if (published, published_source) != (report.published, report.published_source):
+        changes.update(published=published, published_source=published_source)
 
-    _record_dates(session, report, _candidates(source, record), now)
-
-    latest = _current(session, report)
+    latest = _current(conn, report.id, report.current_version)
     digest_of_record = content_hash(record)
     change: Change = "unchanged"
-    version = latest
-    if latest is None or latest.content_hash != digest_of_record:
+    if latest is not None and latest.content_hash == digest_of_record:
+        current = latest
+    else:
         source_info = record.get("source") or {}
-        version = ReportVersion(
-            report_id=report.id,
-            number=report.current_version + 1,
-            document_id=document.id,
-            content_hash=digest_of_record,
-            record=record,
-            parser_version=str(source_info.get("parser") or ""),
-            extractor=source_info.get("extractor"),
-            diff=record_diff(latest.record, record) if latest is not None else None,
-            created_at=now,
-            findings=[],
-        )
-        session.add(version)
-        session.flush()  # a concurrent writer holding this number fails us here, and the retry sees its version
-        if latest is not None and latest.document_id != document.id:
-            report.revised_at = now  # new content from the agency (E2), not a re-parse of the same bytes
-        report.current_version = version.number
-        report.title = record.get("title")
+        number = report.current_version + 1
+        version_id = conn.execute(_NEW_VERSION, {
+            "report_id": report.id, "number": number, "document_id": document_id, "content_hash": digest_of_record,
+            "record": record, "parser_version": str(source_info.get("parser") or ""),
+            "extractor": source_info.get("extractor"), "created_at": now,
+            "diff": record_diff(latest.record, record) if latest is not None else None,
+        }).scalar_one()  # a concurrent writer holding this number fails us here, and the retry sees its version
+        if latest is not None and latest.document_id != document_id:
+            changes["revised_at"] = now  # new content from the agency (E2), not a re-parse of the same bytes
+        changes.update(current_version=number, title=record.get("title"))
         change = "new_report" if latest is None else "new_version"
-    assert version is not None  # a report always has its first version by here
+        current = _Version(version_id, number, digest_of_record, document_id, record, 0, 0)
 
-    refresh_findings(session, report, version)
-    if change != "unchanged":
-        for later in _current_versions(session, report.agency_id, year + 1):
-            refresh_findings(session, later.report, later)  # their cross-year rules now have a previous year
-    return Outcome(report.id, agency.name, year, version.number, change, report.errors, report.warnings)
-
-
-def _record_dates(session: Session, report: Report, candidates: Mapping[str, dt.date], now: dt.datetime) -> None:
-    """Keep the first date each source claimed (an operator's `cli` date replaces the last one), then choose."""
-    for source, value in candidates.items():
-        values = {"report_id": report.id, "source": source, "value": value, "seen_at": now}
-        row = insert_ignore(session, PublicationDate, values, ["report_id", "source"])
-        if source == "cli" and row.value != value:
-            row.value, row.seen_at = value, now
-    rows = session.scalars(select(PublicationDate).where(PublicationDate.report_id == report.id)).all()
-    chosen = date_sources.effective({row.source: row.value for row in rows})
-    published, published_source = chosen or (None, None)
-    if (report.published, report.published_source) != (published, published_source):
-        report.published, report.published_source = published, published_source
+    fresh = change != "unchanged"
+    counts = refresh_findings(conn, _checked(agency, report._replace(**changes), current, fresh=fresh))
+    _update_report(conn, report, changes, counts)
+    if fresh:
+        _refresh_next_year(conn, agency, year + 1)  # their cross-year rules now have a previous year
+    return Outcome(report.id, agency.name, year, current.number, change, counts.errors, counts.warnings)
 
 
-def _current(session: Session, report: Report) -> ReportVersion | None:
-    if report.current_version == 0:
+def _checked(agency: AgencyFacts, report: ReportFacts, version: _Version, *, fresh: bool = False) -> Checked:
+    return Checked(agency, report.year, report.url, report.published, report.id, version.id, version.number,
+                   version.record, (version.errors, version.warnings), fresh=fresh)
+
+
+def _update_report(conn: Connection, report: ReportFacts, changes: dict[str, Any], counts: Counts) -> None:
+    """One UPDATE of the report's derived columns, none when they stay as they are."""
+    changes |= {name: value for name, value in counts._asdict().items() if getattr(report, name) != value}
+    if changes:
+        conn.execute(_UPDATE_REPORT, {**changes, "report_id": report.id})
+
+
+def _record_dates(conn: Connection, report: ReportFacts, candidates: Mapping[str, dt.date],
+                  now: dt.datetime) -> tuple[dt.date | None, str | None]:
+    """Keep the first date each source claimed (an operator's `cli` date replaces the last one), then choose.
+
+    The report's effective date stands for the candidates stored before, so only the rows this
+    statement inserts or changes (its RETURNING) need reading.
+    """
+    if not candidates:
+        return report.published, report.published_source
+    rows = [{"report_id": report.id, "source": source, "value": value, "seen_at": now}
+            for source, value in candidates.items()]
+    adding = _add_dates(conn.dialect.name, correcting="cli" in candidates)
+    stored: dict[str, dt.date] = dict(conn.execute(adding, rows).all())
+    if report.published_source is not None and report.published is not None:
+        stored.setdefault(report.published_source, report.published)
+    return date_sources.effective(stored) or (None, None)
+
+
+@cache
+def _add_dates(dialect: str, *, correcting: bool) -> ReturningInsert[str, dt.date]:
+    """Insert date candidates, returning those inserted; `correcting` also replaces a different `cli` date."""
+    stmt = dialect_insert(dialect, PublicationDate)
+    keys = ["report_id", "source"]
+    if correcting:
+        corrected = (PublicationDate.source == "cli") & (PublicationDate.value != stmt.excluded.value)
+        upserting = stmt.on_conflict_do_update(index_elements=keys, where=corrected,
+                                               set_={"value": stmt.excluded.value, "seen_at": stmt.excluded.seen_at})
+    else:
+        upserting = stmt.on_conflict_do_nothing(index_elements=keys)
+    return upserting.returning(PublicationDate.source, PublicationDate.value)
+
+
+def _current(conn: Connection, report_id: int, number: int) -> _Version | None:
+    if number == 0:
         return None
-    current = (ReportVersion.report_id == report.id) & (ReportVersion.number == report.current_version)
-    return session.scalars(select(ReportVersion).where(current)).one()
+    return _Version._make(conn.execute(_CURRENT_VERSION, {"report_id": report_id, "number": number}).one())
 
 
-def _current_versions(session: Session, agency_id: int, year: int) -> list[ReportVersion]:
-    return list(session.scalars(
-        select(ReportVersion)
-        .join(Report, ReportVersion.report_id == Report.id)
-        .where(Report.agency_id == agency_id, Report.year == year, ReportVersion.number == Report.current_version)
-    ))
+def _refresh_next_year(conn: Connection, agency: AgencyFacts, year: int) -> None:
+    """Validate the agency's reports on `year` again (a report on the year before has changed)."""
+    width = len(ReportFacts._fields)
+    for row in conn.execute(_NEXT_YEAR, {"agency_id": agency.id, "year": year}).all():
+        later, version = ReportFacts._make(row[:width]), _Version._make(row[width:])
+        _update_report(conn, later, {}, refresh_findings(conn, _checked(agency, later, version)))

@@ -14,6 +14,7 @@ from conftest import FIXTURES
 from sqlalchemy.exc import OperationalError
 from store_helpers import generated_reports, row_counts
 
+import store.findings
 import store.ingest
 from store.db import Archive
 from xxgk.cli import main
@@ -133,11 +134,11 @@ def test_a_database_failure_mid_import_keeps_whole_files_only(db_url: str, xxgk,
     real = store.ingest.refresh_findings
     calls = []
 
-    def failing_third(*args: object) -> None:
+    def failing_third(*args: object) -> store.findings.Counts:
         calls.append(1)
         if len(calls) == 3:
             raise OperationalError("INSERT INTO finding …", {}, Exception("disk I/O error"))
-        real(*args)  # type: ignore[arg-type]
+        return real(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store.ingest, "refresh_findings", failing_third)
     one_line_failure(xxgk("import", *map(str, files)), "0002.txt", "disk I/O error")
