@@ -112,7 +112,7 @@ def _queue_alerts(db_url: str, registry: Path, as_of: dt.date, folder: Path) -> 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="the whole job end to end on simulated portals (offline)")
-    p.add_argument("--portals", type=int, default=30)
+    p.add_argument("--portals", type=int, default=50)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--as-of", default="2026-04-20", help="the simulated today (after both legal deadlines)")
     p.add_argument("--workdir", default="demo", help="where the archive, logs and e-mails go")
