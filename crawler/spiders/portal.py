@@ -46,6 +46,7 @@ _AGENCY_SUFFIX = re.compile(r"(?:人民政府|政府|办事处)$")
 # the page itself carries a report's tables (表三, or a legacy 统计表): its attachments are copies
 _REPORT_TABLE = re.compile(r"本年新收|自然人\s*法人|收到申请数|申请答复数")
 _DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|中心)$")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,11 +208,7 @@ class PortalSpider(scrapy.Spider):
         yield from self._follow_reports(portal, page.links, hint)
         if hint.depth < MAX_DEPTH:
             # sub-columns: the adapter's, and any link titled with one of the portal's agencies
-            agency_columns = [
-                link for link in page.links
-                if not classify_title(link.title).is_report and _on_site(link.url, portal)
-                and any(agency_match(a.name, link.title) >= 2 for a in portal.agencies)
-            ]
+            agency_columns = [link for link in page.links if is_agency_column(link, portal)]
             for column in [*page.columns, *agency_columns]:
                 yield self._list_request(portal, Fetch(column.url), self._sub_hint(portal, column, hint))
             for fetch in page.more:
@@ -372,6 +369,18 @@ def _visible_text(sel: Selector) -> str:
 
 def _links(text: str, base: str) -> list[Link]:
     return anchors(Selector(text=text, type="html"), base)
+
+
+def is_agency_column(link: Link, portal: Portal) -> bool:
+    """A link named after one of the portal's agencies that leads to its column: undated, with no year
+    in its title and no decoy (`XX县人民政府2017年政务公开工作要点` names the agency but is an article;
+    following it as a column cost a request, and a browser render on a JavaScript portal)."""
+    if link.date or _YEAR.search(link.title) or not _on_site(link.url, portal):
+        return False
+    verdict = classify_title(link.title)
+    if verdict.is_report or verdict.reason.startswith("decoy"):
+        return False
+    return any(agency_match(a.name, link.title) >= 2 for a in portal.agencies)
 
 
 def _on_site(url: str, portal: Portal) -> bool:
