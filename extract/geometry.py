@@ -227,10 +227,49 @@ def cells_of_rules(edges: list[dict[str, Any]], reach: float) -> list[list[Box]]
     """Merged ruling lines → the cells of each table, by pdfplumber's own table finder: corners
     where rules meet (a rule ending within `reach` of another still meets it), the smallest
     rectangles those corners close, and the groups of rectangles sharing corners."""
-    from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells  # noqa: PLC0415
+    from pdfplumber.table import cells_to_tables, edges_to_intersections  # noqa: PLC0415
 
-    cells = intersections_to_cells(edges_to_intersections(edges, reach, reach))
+    cells = corner_cells(edges_to_intersections(edges, reach, reach))
     return [[Box(*map(float, c)) for c in table] for table in cells_to_tables(cells)]
+
+
+Corner = tuple[float, float]
+
+
+def corner_cells(corners: dict[Corner, dict[str, list[dict[str, Any]]]]) -> list[tuple[float, float, float, float]]:
+    """pdfplumber's `intersections_to_cells`: for each corner (in order), the smallest rectangle it
+    closes with a corner below and one to its right on rules they share. The same cells in the same
+    order; each corner's rules are made a set once (pdfplumber rebuilt both sets for every pair of
+    corners it compared: a tenth of a PDF's parse) and its column and row are looked up, not searched."""
+    points = sorted(corners)
+
+    def rules(p: Corner, orientation: str) -> frozenset[tuple[float, float, float, float]]:
+        return frozenset((e["x0"], e["top"], e["x1"], e["bottom"]) for e in corners[p][orientation])
+
+    down = {p: rules(p, "v") for p in points}
+    across = {p: rules(p, "h") for p in points}
+
+    def connects(p: Corner, q: Corner) -> bool:
+        return (p[0] == q[0] and not down[p].isdisjoint(down[q])) or (
+            p[1] == q[1] and not across[p].isdisjoint(across[q]))
+
+    columns: dict[float, list[Corner]] = {}
+    rows: dict[float, list[Corner]] = {}
+    for p in points:  # sorted: a column's corners top to bottom, a row's left to right
+        columns.setdefault(p[0], []).append(p)
+        rows.setdefault(p[1], []).append(p)
+    cells = []
+    for p in points:
+        column, row = columns[p[0]], rows[p[1]]
+        below, right = column[column.index(p) + 1:], row[row.index(p) + 1:]
+        cell = next(
+            ((p[0], p[1], r[0], b[1]) for b in below if connects(p, b) for r in right if connects(p, r)
+             if (r[0], b[1]) in corners and connects((r[0], b[1]), r) and connects((r[0], b[1]), b)),
+            None,
+        )
+        if cell is not None:
+            cells.append(cell)
+    return cells
 
 
 # ---------------------------------------------------------------------------- unruled tables

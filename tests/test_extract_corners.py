@@ -1,0 +1,51 @@
+"""The cells that ruled corners close: our `corner_cells` against pdfplumber's `intersections_to_cells`
+(which it replaces for speed) on random rulings, full and with rules broken or left out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pdfplumber.table import edges_to_intersections, intersections_to_cells
+
+from extract.geometry import corner_cells, edge
+
+COORDS = st.lists(st.integers(0, 40).map(lambda v: v * 5.0), min_size=2, max_size=7, unique=True).map(sorted)
+
+
+@st.composite
+def rulings(draw: Any) -> list[dict[str, Any]]:
+    """A table's grid of rules, some rules cut short or missing, some stray rules across it."""
+    xs, ys = draw(COORDS), draw(COORDS)
+    edges = []
+    for x in xs:
+        if draw(st.integers(0, 5)):
+            top, bottom = ys[0], ys[-1]
+            if not draw(st.integers(0, 3)):
+                top, bottom = sorted(draw(st.sampled_from(ys)) for _ in range(2))
+            edges.append(edge("v", x, x, top, bottom))
+    for y in ys:
+        if draw(st.integers(0, 5)):
+            left, right = xs[0], xs[-1]
+            if not draw(st.integers(0, 3)):
+                left, right = sorted(draw(st.sampled_from(xs)) for _ in range(2))
+            edges.append(edge("h", left, right, y, y))
+    for _ in range(draw(st.integers(0, 3))):
+        a, b = sorted(draw(st.integers(0, 200)) * 1.0 for _ in range(2))
+        c = draw(st.integers(0, 200)) * 1.0
+        edges.append(edge("v", c, c, a, b) if draw(st.booleans()) else edge("h", a, b, c, c))
+    return edges
+
+
+@settings(max_examples=300, deadline=None)
+@given(rulings(), st.sampled_from([0.0, 1.0, 3.0]))
+def test_the_same_cells_in_the_same_order_as_pdfplumber(edges: list[dict[str, Any]], reach: float) -> None:
+    corners = edges_to_intersections(edges, reach, reach)
+    assert corner_cells(corners) == intersections_to_cells(corners)
+
+
+def test_a_full_grid_gives_every_cell() -> None:
+    edges = [edge("v", x, x, 0, 20) for x in (0, 10, 20)] + [edge("h", 0, 20, y, y) for y in (0, 10, 20)]
+    assert corner_cells(edges_to_intersections(edges, 1, 1)) == [
+        (0, 0, 10, 10), (0, 10, 10, 20), (10, 0, 20, 10), (10, 10, 20, 20)]
