@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 from store.diff import summary
 from store.models import Agency, Finding, Report, ReportVersion
 from store.status import EVERYTHING, Filters, StatusRow, agency_facts, compliance, make_row, report_facts
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
 
 # statuses only an agency-year without a report can have: answered from the compliance matrix
 ABSENT_STATUSES: Final = frozenset({"missing", "not_due", "unreachable"})
@@ -25,10 +28,12 @@ def _matches(row: StatusRow, status: str) -> bool:
 
 
 def query(session: Session, as_of: dt.date, filters: Filters = EVERYTHING, *, status: str | None = None,
-          rule: str | None = None) -> list[StatusRow]:
-    """Report rows (one per stored report), or compliance rows when asking for reports that are not there."""
+          rule: str | None = None, unreachable: Collection[int] = (), first_year: int | None = None) -> list[StatusRow]:
+    """Report rows (one per stored report), or compliance rows when asking for reports that are not there
+    (`unreachable` and `first_year` as `compliance` takes them)."""
     if status in ABSENT_STATUSES:
-        return [] if rule else [r for r in compliance(session, as_of, filters) if r.status == status]
+        rows = compliance(session, as_of, filters, unreachable=unreachable, first_year=first_year)
+        return [] if rule else [r for r in rows if r.status == status]
     clauses = filters.agency_clauses()
     agencies = {a.id: a for a in agency_facts(session, *clauses)}
     if filters.year is not None:

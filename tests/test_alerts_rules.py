@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from alerts.routing import route
 from alerts.rules import AgencyRef, Fact, Scope, compliance_facts, make_fact
 from store.agencies import upsert_agency
 from store.db import Archive
+from store.models import Agency as AgencyRow
+from store.queries import query
 from store.status import compliance
 from xxgk.registry import Agency, Registry
 
@@ -84,6 +87,18 @@ def test_statuses_by_deadline_and_the_monitored_years(archive: Archive) -> None:
                        ("某镇人民政府", 2025): "not_due"}
     assert {y for _, y in monitored} == {2023, 2024, 2025}
     assert monitored["某镇人民政府", 2024] == "missing"
+
+
+def test_query_by_status_sees_unreachable_agencies(archive: Archive) -> None:
+    """`xxgk query --status unreachable|missing` asks the same matrix as `xxgk status`."""
+    with archive.read() as session:
+        gov_id = session.scalars(select(AgencyRow.id).where(AgencyRow.name == "湘乡市人民政府")).one()
+        unreachable = [r.agency for r in query(session, AS_OF, status="unreachable", unreachable={gov_id})]
+        missing = [r.agency for r in query(session, AS_OF, status="missing", unreachable={gov_id})]
+        monitored = {r.year for r in query(session, AS_OF, status="missing", first_year=2024)}
+    assert unreachable == ["湘乡市人民政府"]
+    assert missing == ["湘乡市民政局"]
+    assert monitored == {2024, 2025}
 
 
 def test_an_agency_we_could_not_look_at_is_unreachable_not_missing(archive: Archive) -> None:

@@ -23,7 +23,7 @@ import pytest
 from crawl_probe import PROBE
 from test_crawler_sim import FAST
 
-from crawler.run import CrawlResult, crawl
+from crawler.run import CrawlError, CrawlResult, crawl, resumable
 from sim.testing import running_sim
 
 AS_OF = dt.date(2026, 6, 1)
@@ -31,6 +31,7 @@ STOP_AFTER = 5  # documents in the first run's ledger before it is stopped
 # the first run: SIGTERM lets the requests already in the downloader finish (up to CONCURRENT_REQUESTS);
 # two at a time, a little apart, it stops well before its end
 SLOW = {"DOWNLOAD_DELAY": 0.1, "CONCURRENT_REQUESTS": 2}
+CRAWLING = {"DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS": 2}  # one request a second per portal: still going at 10 s
 
 
 @dataclass
@@ -158,3 +159,25 @@ def test_nothing_is_stored_twice(crawls: Crawls) -> None:
     readable = [r for r in crawls.truth["reports"] if r["medium"] != "image"]
     missing = [r["url"] for r in readable if r["url"] not in stored and (r.get("attachment") or "") not in stored]
     assert missing == []
+
+
+def test_a_crawl_over_its_time_limit_stops_resumable_and_the_next_one_finishes_it(tmp_path: Path) -> None:
+    """The scheduler's time limit: the crawl is stopped as Ctrl-C stops it (CrawlError), its job
+    directory holds the rest, and the next crawl with it goes on to the end."""
+    job, db = tmp_path / "job", tmp_path / "xxgk.sqlite3"
+    with running_sim(seed=1, portals=2, as_of=AS_OF, rate_limit=50) as sim:
+        with pytest.raises(CrawlError, match="did not finish within 10 s"):  # a full crawl takes 45 s here
+            crawl(str(sim.registry_path), as_of=AS_OF.isoformat(), settings={**FAST, **CRAWLING}, timeout=10,
+                  jobdir=str(job), db=f"sqlite:///{db}", log=(tmp_path / "first.log").open("w"))
+        assert resumable(str(job))
+        with sqlite3.connect(db) as con:
+            stored_first = con.execute("select count(*) from document").fetchone()[0]
+        rest = crawl(str(sim.registry_path), as_of=AS_OF.isoformat(), settings=FAST, jobdir=str(job),
+                     db=f"sqlite:///{db}", log=(tmp_path / "rest.log").open("w"))
+        full = crawl(str(sim.registry_path), as_of=AS_OF.isoformat(), settings=FAST,
+                     log=(tmp_path / "full.log").open("w"))
+    assert rest.finished
+    assert not resumable(str(job))
+    with sqlite3.connect(db) as con:
+        stored = con.execute("select count(*) from document").fetchone()[0]
+    assert stored_first < stored == full.stats["item_scraped_count"]

@@ -263,7 +263,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     from store.queries import query  # noqa: PLC0415
 
     with opened(args) as (archive, settings), archive.read() as session:
-        rows = query(session, settings.as_of, _filters(args), status=args.status, rule=args.rule)
+        first_year, unreachable = _monitoring(settings, session)
+        rows = query(session, settings.as_of, _filters(args), status=args.status, rule=args.rule,
+                     unreachable=unreachable, first_year=first_year)
     emit([r.to_dict() for r in rows], args, f"查询结果（截至 {settings.as_of.isoformat()}）", _status_summary(rows))
     return EXIT_OK
 
