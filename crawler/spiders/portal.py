@@ -230,7 +230,7 @@ class PortalSpider(scrapy.Spider):
 
     def _sub_hint(self, portal: Portal, column: Link, hint: Hint) -> Hint:
         year = hint.year
-        if is_year_column(column.title) and (m := re.search(r"(19|20)\d{2}", column.title)):
+        if is_year_column(column.title) and (m := _YEAR.search(column.title)):
             year = int(m.group(0))
         agency = hint.agency
         match = next((a.name for a in portal.agencies if column.title and agency_match(a.name, column.title)), None)
