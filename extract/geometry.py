@@ -11,12 +11,15 @@ where a table came from.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import statistics
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from extract.cells import is_number, is_value
 from extract.document import Grid, Line, Slot
@@ -27,6 +30,7 @@ from extract.schema import LEGACY_UNITS
 
 # a cell or heading starts with numbering: `一、` `(三)` `1.` `2、`
 MARKER = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、](?!\d))")
+_WORD_BLOCK = 256  # words matched against a page's cells at once
 _PROSE_END = ("。", ";", ":", "!", "?")
 CELL_GAP = 1.2  # words further apart than this many line heights sit in different cells
 LINE_OVERLAP = 0.5  # two boxes share a line when they overlap vertically by half the smaller height
@@ -179,11 +183,7 @@ def grid_from_cells(cells: Sequence[Box], words: Sequence[Word], tol: float) -> 
     xs = snap([c.x0 for c in cells] + [c.x1 for c in cells], tol)
     ys = snap([c.top for c in cells] + [c.bottom for c in cells], tol)
     inside: dict[int, list[Word]] = {}
-    # a word belongs to the smallest cell holding its centre (a page has thousands of word-cell pairs)
-    by_area = sorted(((c.x1 - c.x0) * c.height, k, c.x0, c.top, c.x1, c.bottom) for k, c in enumerate(cells))
-    for w in words:
-        cx, cy = w.box.cx, w.box.cy
-        k = next((k for _, k, x0, top, x1, bottom in by_area if x0 <= cx <= x1 and top <= cy <= bottom), None)
+    for w, k in zip(words, _cell_of_each(cells, words), strict=True):
         if k is not None:
             inside.setdefault(k, []).append(w)
     placed: dict[tuple[int, int], Slot] = {}
@@ -200,6 +200,25 @@ def grid_from_cells(cells: Sequence[Box], words: Sequence[Word], tol: float) -> 
                 placed.setdefault((r, col), slot)
     rows = [[placed.get((r, c)) or Slot("", (r, c)) for c in range(len(xs) - 1)] for r in range(len(ys) - 1)]
     return Grid([row for row in rows if any(s.text or s.confidence is not None for s in row)]), xs
+
+
+def _cell_of_each(cells: Sequence[Box], words: Sequence[Word]) -> list[int | None]:
+    """The index of the smallest cell holding each word's centre (the first listed of equal ones),
+    None where no cell holds it: every word against every cell at once (a page has hundreds of
+    words and cells), a block of words at a time to bound the memory a huge page takes."""
+    if not cells:
+        return [None] * len(words)
+    order = sorted(range(len(cells)), key=lambda k: ((cells[k].x1 - cells[k].x0) * cells[k].height, k))
+    x0, top, x1, bottom = np.array([(cells[k].x0, cells[k].top, cells[k].x1, cells[k].bottom) for k in order]).T
+    found: list[int | None] = []
+    for start in range(0, len(words), _WORD_BLOCK):
+        block = words[start : start + _WORD_BLOCK]
+        cx = np.array([w.box.cx for w in block])[:, None]
+        cy = np.array([w.box.cy for w in block])[:, None]
+        holds = (x0 <= cx) & (cx <= x1) & (top <= cy) & (cy <= bottom)
+        first = holds.argmax(axis=1).tolist()
+        found += [order[k] if row[k] else None for row, k in zip(holds, first, strict=True)]
+    return found
 
 
 def edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict[str, Any]:
@@ -221,6 +240,60 @@ def closing_rules(verticals: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             frames.append([x, top, x, bottom])
     return [edge("h", x0, x1, y, y) for x0, top, x1, bottom in frames if x1 > x0 for y in (top, bottom)]
+
+
+def merge_rules(edges: Sequence[dict[str, Any]], snap_reach: float, join_reach: float) -> list[dict[str, Any]]:
+    """pdfplumber's `merge_edges(edges, snap, snap, join, join)`: rules within `snap_reach` of each
+    other across their length moved onto their mean, then rules on one line that overlap or lie
+    within `join_reach` end to end joined. The same rules in the same order, to the last bit; edges
+    are its dicts. pdfplumber copied a dict for every rule moved and every join (a tenth of a PDF's
+    parse); here a rule is a list until the end."""
+    snapped = [*_snapped(edges, "v", 0, snap_reach), *_snapped(edges, "h", 2, snap_reach)]
+    snapped.sort(key=lambda r: (r[0], r[3] if r[0] == "h" else r[1]))  # pdfplumber's groups: orientation, line
+    merged: list[list[Any]] = []
+    for _, group in itertools.groupby(snapped, key=lambda r: (r[0], r[3] if r[0] == "h" else r[1])):
+        rules = list(group)
+        start, end = (1, 2) if rules[0][0] == "h" else (3, 4)  # along the line: x0 x1, or top bottom
+        rules.sort(key=lambda r: r[start])
+        joined = [rules[0]]
+        for r in rules[1:]:
+            last = joined[-1]
+            if r[start] <= last[end] + join_reach:
+                if r[end] > last[end]:  # pdfplumber's resize_object: the length follows the moved end
+                    length = r[end] - last[1] if start == 1 else last[6] + (r[end] - last[end])
+                    joined[-1] = [*last[:end], r[end], *last[end + 1 : 5], *((length, last[6]) if start == 1
+                                                                           else (last[5], length))]
+            else:
+                joined.append(r)
+        merged += joined
+    return [{"orientation": o, "object_type": "line", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+             "width": width, "height": height} for o, x0, x1, top, bottom, width, height in merged]
+
+
+def _snapped(edges: Sequence[dict[str, Any]], orientation: str, across: int, reach: float) -> list[list[Any]]:
+    """pdfplumber's `snap_objects` on the rules of one orientation: their coordinate across the line
+    (x0 of a vertical rule, top of a horizontal one; `across` 0 or 2 picks the pair) clustered within
+    `reach`, and each cluster moved onto its mean, by pdfplumber's own arithmetic."""
+    rules = [[e["orientation"], e["x0"], e["x1"], e["top"], e["bottom"], e["width"], e["height"]]
+             for e in edges if e["orientation"] == orientation]
+    if reach <= 0:
+        return rules  # pdfplumber snaps nothing then
+    first, second = across + 1, across + 2
+    cluster: dict[float, int] = {}
+    last = None
+    for value in sorted({r[first] for r in rules}):
+        cluster[value] = len(cluster) if last is None or value > last + reach else cluster[last]
+        last = value
+    rules.sort(key=lambda r: cluster[r[first]])
+    out: list[list[Any]] = []
+    for _, group in itertools.groupby(rules, key=lambda r: cluster[r[first]]):
+        members = list(group)
+        mean = sum(r[first] for r in members) / len(members)
+        for r in members:
+            shift = mean - r[first]
+            r[first], r[second] = r[first] + shift, r[second] + shift
+        out += members
+    return out
 
 
 def cells_of_rules(edges: list[dict[str, Any]], reach: float) -> list[list[Box]]:

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from extract.document import Document
 from extract.errors import UnreadableInputError
-from extract.geometry import Box, Word, cells_of_rules, closing_rules, edge, is_wide
+from extract.geometry import Box, Word, cells_of_rules, closing_rules, edge, is_wide, merge_rules
 from extract.limits import Deadline, Limits
 from extract.pages import Page, assemble
 from extract.uncertain import GLYPHS
@@ -299,15 +299,13 @@ def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
     piece shorter than the window (a narrow column's border, cut where another rule crosses) is
     kept when it runs between two rules and is not a stroke inside a recognised character.
     """
-    from pdfplumber.table import merge_edges  # noqa: PLC0415
-
     h, w = gray.shape[:2]
     long_h, long_v = max(25, w // 25), max(25, h // 60)
     masks = _rule_masks(gray, long_h, long_v)
     edges = _rule_edges(masks, long_h, long_v)
     if not edges:
         return []
-    edges = merge_edges(edges, 4, 4, JOIN_GAP, JOIN_GAP)
+    edges = merge_rules(edges, 4, JOIN_GAP)
     edges += closing_rules(e for e in edges if e["orientation"] == "v")
     text = [w.box for w in words]
 
@@ -315,7 +313,7 @@ def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
         return any(b.holds((e["x0"] + e["x1"]) / 2, (e["top"] + e["bottom"]) / 2) for b in text)
 
     edges += [e for e in _rule_edges(masks, long_h // 3, long_v // 3) if _held(e, edges) and not in_text(e)]
-    edges = merge_edges(edges, 4, 4, 0, 0)
+    edges = merge_rules(edges, 4, 0)
     return [table for table in cells_of_rules(edges, REACH) if len(table) >= 4]
 
 

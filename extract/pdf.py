@@ -22,11 +22,14 @@ from importlib.metadata import version
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
+
 from extract.document import Document
 from extract.errors import UnreadableInputError
-from extract.geometry import Box, Word, cells_of_rules, closing_rules, edge
+from extract.geometry import Box, Word, cells_of_rules, closing_rules, edge, merge_rules
 from extract.limits import Deadline, Limits
 from extract.pages import Page, assemble
+from extract.pdfium_bulk import SEGMENT_FIELDS, read_chars, read_segments
 
 MIN_TEXT_CHARS = 20  # a page with fewer characters in its text layer and a page-sized image is a scan
 SCAN_SHARE = 0.5  # of the page an image must cover to be a scanned page
@@ -162,41 +165,28 @@ def _words(page: Any, frame: Matrix) -> list[Word]:
     pdfium's own box follows the glyph's outline across the line when a font's descriptor gives
     no ascent and descent (LibreOffice writes 0 for both): a `；` then sits on a line of its own.
     pdfminer took the em from the descriptor's descent, which aligns fonts only when all of them
-    give 0; one em up from the baseline aligns every font on a line. The loop is this page's hot
-    path (a thousand characters), so pdfium's functions are called directly."""
-    import pypdfium2.raw as pdfium_c  # noqa: PLC0415
-
+    give 0; one em up from the baseline aligns every font on a line. A page has a thousand
+    characters: they are read in one call (extract.pdfium_bulk) and placed all at once."""
     fa, fb, fc, fd, fe, ff = frame
-    rect, m, x, y = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX(), ctypes.c_double(), ctypes.c_double()
-    rect_p, m_p, x_p, y_p = ctypes.byref(rect), ctypes.byref(m), ctypes.byref(x), ctypes.byref(y)
-    get_box, get_origin, get_matrix = (
-        pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetMatrix
-    )
-    get_size, get_char, unmapped = (
-        pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_HasUnicodeMapError
-    )
-    chars: list[_Char] = []
     textpage = page.get_textpage()
-    tp = textpage.raw
     try:
-        for i in range(pdfium_c.FPDFText_CountChars(tp)):
-            code = get_char(tp, i)
-            if unmapped(tp, i) or 0xD800 <= code < 0xE000 or code >= 0x110000:
-                code = 0xFFFD  # the font maps the code to no text (pdfium passes the code on), or to no character
-            ch = chr(code)
-            if (ch.isspace() and pdfium_c.FPDFText_IsGenerated(tp, i)) or not (
-                get_box(tp, i, rect_p) and get_origin(tp, i, x_p, y_p) and get_matrix(tp, i, m_p)
-            ):
-                continue  # a space or line break pdfium inferred, not a character on the page
-            xs = (fa * rect.left + fc * rect.top + fe, fa * rect.right + fc * rect.bottom + fe)
-            ys = (fb * rect.left + fd * rect.top + ff, fb * rect.right + fd * rect.bottom + ff)
-            up, across = m.c * fb + m.d * fd, abs(m.a * fb + m.b * fd) + abs(m.c * fa + m.d * fc)
-            if across <= 0.01 * abs(up):  # upright on the page, not set sideways or slanted
-                baseline = fb * x.value + fd * y.value + ff
-                ys = (baseline, baseline + up * get_size(tp, i))  # up < 0: y runs down the page
-            chars.append((ch, min(xs), min(ys), max(xs), max(ys)))
+        rows = read_chars(textpage.raw)
     finally:
         textpage.close()
+    text = [chr(code) for code in rows[:, 0].astype(np.int64).tolist()]
+    keep = np.ones(len(text), dtype=bool)
+    for i in np.flatnonzero(rows[:, 1]).tolist():
+        keep[i] = not text[i].isspace()  # a space or line break pdfium inferred, not a character on the page
+    _, _, left, top, right, bottom, x, y, ma, mb, mc, md, size = rows[keep].T
+    xs = (fa * left + fc * top + fe, fa * right + fc * bottom + fe)
+    ys = (fb * left + fd * top + ff, fb * right + fd * bottom + ff)
+    up, across = mc * fb + md * fd, np.abs(ma * fb + mb * fd) + np.abs(mc * fa + md * fc)
+    upright = across <= 0.01 * np.abs(up)  # upright on the page, not set sideways or slanted
+    baseline = fb * x + fd * y + ff
+    ys = (np.where(upright, baseline, ys[0]), np.where(upright, baseline + up * size, ys[1]))  # up < 0: y runs down
+    kept = [ch for ch, k in zip(text, keep.tolist(), strict=True) if k]
+    chars: list[_Char] = list(zip(kept, np.minimum(*xs).tolist(), np.minimum(*ys).tolist(),
+                                  np.maximum(*xs).tolist(), np.maximum(*ys).tolist(), strict=True))
     return _cut(chars)
 
 
@@ -283,12 +273,10 @@ def _ruled(page: Any, frame: Matrix) -> list[list[Box]]:
     """The cells of each ruled table, as `pdfplumber.Page.find_tables` found them, its frame closed
     where a border was left out: the page's rules with pieces under MIN_PIECE dropped, joined and
     snapped within RULE_SNAP, rules under MIN_RULE dropped, then pdfplumber's table finder."""
-    from pdfplumber.table import merge_edges  # noqa: PLC0415
-
     edges = list(_edges(page, frame))
     closing = closing_rules(e for e in edges if e["orientation"] == "v")
     pieces = [e for e in edges if _length(e) >= MIN_PIECE]
-    rules = [e for e in merge_edges(pieces + closing, RULE_SNAP, RULE_SNAP, RULE_SNAP, RULE_SNAP)
+    rules = [e for e in merge_rules(pieces + closing, RULE_SNAP, RULE_SNAP)
              if _length(e) >= MIN_RULE]
     return cells_of_rules(rules, RULE_SNAP)
 
@@ -301,28 +289,23 @@ def _edges(page: Any, frame: Matrix) -> Iterator[dict[str, Any]]:
     """Every horizontal and vertical straight piece of every drawn path, filled or stroked (a
     border may be a thin filled rectangle or a stroked line), as pdfplumber's `page.edges`: a
     curve by its chord, a closed subpath closed back to its start. A ruled page draws hundreds
-    of paths, so pdfium's functions are called directly."""
+    of paths: each is read in one call (extract.pdfium_bulk)."""
     import pypdfium2.raw as pdfium_c  # noqa: PLC0415
 
-    x, y = ctypes.c_float(), ctypes.c_float()
-    x_p, y_p = ctypes.byref(x), ctypes.byref(y)
-    get_segment, get_type = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetType
-    get_point, get_close = pdfium_c.FPDFPathSegment_GetPoint, pdfium_c.FPDFPathSegment_GetClose
     move, curve = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
     for obj, (a, b, c, d, e, f) in _placed(page, frame, pdfium_c.FPDF_PAGEOBJ_PATH):
         points: list[tuple[float, float]] = []
         bezier = 0
-        for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
-            segment = get_segment(obj, k)
-            kind = get_type(segment)
+        segments = read_segments(obj)
+        for k in range(0, len(segments), SEGMENT_FIELDS):
+            kind, closes, x, y = segments[k : k + SEGMENT_FIELDS]
             bezier = bezier + 1 if kind == curve else 0
             if kind == move:
                 yield from _straight(points)
                 points = []
             if bezier % 3 == 0:  # a Bézier curve's two control points are not on it
-                get_point(segment, x_p, y_p)
-                points.append((a * x.value + c * y.value + e, b * x.value + d * y.value + f))
-            if get_close(segment) and points:
+                points.append((a * x + c * y + e, b * x + d * y + f))
+            if closes and points:
                 points.append(points[0])
         yield from _straight(points)
 

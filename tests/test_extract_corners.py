@@ -1,5 +1,5 @@
-"""The cells that ruled corners close: our `corner_cells` against pdfplumber's `intersections_to_cells`
-(which it replaces for speed) on random rulings, full and with rules broken or left out."""
+"""Ruled tables: our `merge_rules` and `corner_cells` against pdfplumber's `merge_edges` and `intersections_to_cells`
+(which they replace for speed) on random rulings, full and with rules broken or left out."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pdfplumber.table import edges_to_intersections, intersections_to_cells
+from pdfplumber.table import edges_to_intersections, intersections_to_cells, merge_edges
 
-from extract.geometry import corner_cells, edge
+from extract.geometry import corner_cells, edge, merge_rules
 
 COORDS = st.lists(st.integers(0, 40).map(lambda v: v * 5.0), min_size=2, max_size=7, unique=True).map(sorted)
 
@@ -50,3 +50,23 @@ def test_a_full_grid_gives_every_cell() -> None:
     edges = [edge("v", x, x, 0, 20) for x in (0, 10, 20)] + [edge("h", 0, 20, y, y) for y in (0, 10, 20)]
     assert corner_cells(edges_to_intersections(edges, 1, 1)) == [
         (0, 0, 10, 10), (0, 10, 10, 20), (10, 0, 20, 10), (10, 10, 20, 20)]
+
+
+ANY = st.integers(0, 2000).map(lambda v: v / 7.0)  # coordinates whose sums round: the arithmetic must match
+
+
+@st.composite
+def rough_rules(draw: Any) -> list[dict[str, Any]]:
+    """Rules near each other across and along their lines, in any order, as a drawing gives them."""
+    edges = []
+    for _ in range(draw(st.integers(0, 30))):
+        at, a, b = draw(ANY), draw(ANY), draw(ANY)
+        a, b = min(a, b), max(a, b)
+        edges.append(edge("v", at, at, a, b) if draw(st.booleans()) else edge("h", a, b, at, at))
+    return edges
+
+
+@settings(max_examples=300, deadline=None)
+@given(rough_rules(), st.sampled_from([0.0, 1.0, 3.0, 4.0]), st.sampled_from([0.0, 3.0, 8.0]))
+def test_merged_rules_are_pdfplumbers_to_the_last_bit(edges: list[dict[str, Any]], snap: float, join: float) -> None:
+    assert merge_rules(edges, snap, join) == merge_edges(edges, snap, snap, join, join)
