@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import re
 import sqlite3
@@ -61,11 +62,12 @@ UNTHROTTLED = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_R
 class Usage:
     """Samples this process's descendants (but the simulator) once a second until stopped: the peak
     of their summed PSS, and the CPU seconds each has used (a child that ends between two samples
-    loses at most its last second)."""
+    loses at most its last second); and how busy the machine's cores were, minute by minute."""
 
     def __init__(self, exclude: set[int]) -> None:
         self.exclude = exclude
         self.peak_mb = 0.0
+        self._machine: list[tuple[int, int]] = [_machine_jiffies()]
         self._cpu: dict[int, tuple[str, float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -78,6 +80,14 @@ class Usage:
             by_kind[kind] += seconds
         return by_kind
 
+    @property
+    def busy_by_minute(self) -> list[float]:
+        """The share of the cores' time that went to work, per minute (the last one may be shorter)."""
+        marks = self._machine[::60]
+        if (len(self._machine) - 1) % 60:
+            marks.append(self._machine[-1])
+        return [(b1 - b0) / max(1, t1 - t0) for (b0, t0), (b1, t1) in itertools.pairwise(marks)]
+
     def __enter__(self) -> Self:
         self._thread.start()
         return self
@@ -88,6 +98,7 @@ class Usage:
 
     def _run(self) -> None:
         while not self._stop.wait(1.0):  # reading smaps of Chromium costs CPU: once a second
+            self._machine.append(_machine_jiffies())
             tree = self._tree()
             self.peak_mb = max(self.peak_mb, sum(_pss_kb(pid) for pid in tree) / 1024)
             for pid in tree:
@@ -110,6 +121,13 @@ class Usage:
             found += children
             frontier += children
         return found
+
+
+def _machine_jiffies() -> tuple[int, int]:
+    """Clock ticks all cores spent working and in all since boot (the first line of /proc/stat)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
 
 
 def _kind(pid: int) -> str:
@@ -182,6 +200,7 @@ def timed_crawl(sim: Any, portals: list[str], settings: dict[str, Any], db: str 
     responses = stats.get("downloader/response_count", 0)
     return {"seconds": seconds, "responses": responses, "pages_per_s": responses / seconds,
             "memory_mb": usage.peak_mb, "cpu_s": usage.cpu_s, "sim_cpu_s": sim_cpu, "stats": stats,
+            "busy_by_minute": usage.busy_by_minute,
             "portal_stats": result.portal_stats}
 
 
@@ -215,12 +234,12 @@ def browser(js_portals: int) -> None:
           f"peak {run['memory_mb']:.0f} MB (crawl + Chromium, PSS)")
 
 
-def cycle(portals: int, latency: float) -> None:
+def cycle(portals: int, latency: float, cycles: int = len(CYCLES)) -> None:
     print(f"== cycle: {portals} portals, {latency * 1000:.0f} ms latency, polite defaults, parse + validate + store")
     settings = {"XXGK_OCR": False, "LOG_LEVEL": "INFO"}
     with tempfile.TemporaryDirectory() as tmp, simulator(portals, latency) as sim:
         db = Path(tmp) / "cycle.sqlite3"
-        for label, day, target in CYCLES:
+        for label, day, target in CYCLES[:cycles]:
             sim.set_as_of(day)
             run = timed_crawl(sim, [], settings, db=f"sqlite:///{db}", log=Path(tmp) / "crawl.log", as_of=day)
             with sqlite3.connect(db) as con:
@@ -240,6 +259,7 @@ def cycle(portals: int, latency: float) -> None:
             cpu = {**run["cpu_s"], "simulator": run["sim_cpu_s"]}
             print(f"  CPU {sum(cpu.values()):.0f} s of the {os.cpu_count()} cores' {had:.0f} s "
                   f"({sum(cpu.values()) / had:.0%}): " + ", ".join(f"{k} {v:.0f} s" for k, v in cpu.items()))
+            print("  cores busy, minute by minute: " + " ".join(f"{b:.0%}" for b in run["busy_by_minute"]))
 
 
 def main() -> None:
@@ -248,6 +268,7 @@ def main() -> None:
     parser.add_argument("--static", type=int, default=500, metavar="N", help="portals in the static crawl")
     parser.add_argument("--browser", type=int, default=4, metavar="N", help="JS-only portals in the browser crawl")
     parser.add_argument("--cycle", type=int, default=3000, metavar="N", help="portals in the full cycle")
+    parser.add_argument("--cycles", type=int, default=len(CYCLES), metavar="N", help="how many of the cycles to run")
     parser.add_argument("--latency", type=float, default=0.1, metavar="S", help="simulated latency in the cycle")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
@@ -256,7 +277,7 @@ def main() -> None:
     if "browser" in parts:
         browser(args.browser)
     if "cycle" in parts:
-        cycle(args.cycle, args.latency)
+        cycle(args.cycle, args.latency, args.cycles)
 
 
 if __name__ == "__main__":

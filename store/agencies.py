@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from sqlalchemy import bindparam, literal, select, update
+from sqlalchemy import Connection, bindparam, literal, select, update
 from sqlalchemy.orm import Session
 
 from store.models import Agency, Portal
@@ -102,7 +102,7 @@ def find_agency(session: Session, name: str) -> Agency | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def agency_of_report(session: Session, name: str, *, level: str | None, region: str | None,
+def agency_of_report(conn: Connection, name: str, *, level: str | None, region: str | None,
                      resolved: dict[str, str]) -> AgencyFacts:
     """What `find_agency`, then `upsert_agency` with the level and region given, make of `name`: in one
     query when an agency has that name and already that level and region (the crawler's every document).
@@ -112,31 +112,32 @@ def agency_of_report(session: Session, name: str, *, level: str | None, region: 
     entry whose agency is gone is forgotten, and an agency that takes the name itself later wins.
     """
     _check_level(level)
-    found = _named(session, name) or _named(session, resolved.get(name))
+    found = _named(conn, name) or _named(conn, resolved.get(name))
     if found is None:
         resolved.pop(name, None)
-        agency = find_agency(session, name)
-        if agency is None or level or region:
-            agency = upsert_agency(session, agency.name if agency else name, level=level, region=region)
-        session.flush()
-        if agency.name != name:
-            resolved[name] = agency.name
-        return AgencyFacts(agency.id, agency.name, agency.level, agency.region, agency.deadline)
+        with Session(conn) as session:  # joins the caller's transaction, and leaves it open
+            agency = find_agency(session, name)
+            if agency is None or level or region:
+                agency = upsert_agency(session, agency.name if agency else name, level=level, region=region)
+            session.flush()
+            facts = AgencyFacts(agency.id, agency.name, agency.level, agency.region, agency.deadline)
+        if facts.name != name:
+            resolved[name] = facts.name
+        return facts
     wanted = found._replace(level=found.level if level is None else level,
                             region=found.region if region is None else region)
     if wanted != found:
-        session.connection().execute(update(Agency).where(Agency.id == found.id)
-                                     .values(level=wanted.level, region=wanted.region))
+        conn.execute(update(Agency).where(Agency.id == found.id).values(level=wanted.level, region=wanted.region))
     return wanted
 
 
 _NAMED = select(*(getattr(Agency, f) for f in AgencyFacts._fields)).where(Agency.name == bindparam("name"))
 
 
-def _named(session: Session, name: str | None) -> AgencyFacts | None:
+def _named(conn: Connection, name: str | None) -> AgencyFacts | None:
     if name is None:
         return None
-    row = session.connection().execute(_NAMED, {"name": name}).first()
+    row = conn.execute(_NAMED, {"name": name}).first()
     return AgencyFacts._make(row) if row else None
 
 

@@ -98,6 +98,7 @@ _REVIEWED = (
     .order_by(ReportVersion.number.desc())
 )
 _COUNTED = update(ReportVersion).where(ReportVersion.id == bindparam("version_id"))
+_ADD = insert(Finding)
 
 
 def previous_record(conn: Connection, agency_id: int, year: int) -> Record | None:
@@ -173,7 +174,7 @@ def refresh_findings(conn: Connection, checked: Checked) -> Counts:
             conn.execute(update(Finding).where(Finding.id == row.id).values(changed))
         states.append((item.rule, item.severity, row.review_state))
     if added:
-        conn.execute(insert(Finding), added)
+        conn.execute(_ADD, added)
     counts = tally(states)
     if (counts.errors, counts.warnings) != checked.counts:
         conn.execute(_COUNTED, {"version_id": checked.version_id, "errors": counts.errors, "warnings": counts.warnings})

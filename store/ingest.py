@@ -21,7 +21,6 @@ from typing import Any, Final, Literal, NamedTuple
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from extract.parse import parse_bytes
@@ -110,8 +109,8 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
         raise IncompleteReportError("the report's year cannot be read: give it with --year")
     for attempt in range(_ATTEMPTS):
         try:
-            with archive.write(durable=False) as session:
-                return _store(session, archive, source, record, agency, year)
+            with archive.write_rows(durable=False) as conn:
+                return _store(conn, archive, source, record, agency, year)
         except StoreError as exc:
             if attempt == _ATTEMPTS - 1 or not _should_retry(exc):
                 raise
@@ -122,8 +121,8 @@ def keep_document(archive: Archive, source: Source) -> None:
     """Keep bytes that are not a report of their own (a page that only links its PDF, the PDF copy of
     a page's report, an attachment we cannot read yet): the archive outlives the portal, and the
     validators let the next crawl ask whether they changed."""
-    with archive.write(durable=False) as session:
-        _document(session.connection(), archive.snapshots, source, source.seen_at or utcnow(), sighting=False)
+    with archive.write_rows(durable=False) as conn:
+        _document(conn, archive.snapshots, source, source.seen_at or utcnow(), sighting=False)
 
 
 def _document(conn: Connection, snapshots: SnapshotStore, source: Source, seen: dt.datetime, *,
@@ -179,12 +178,11 @@ _NEW_VERSION = insert(ReportVersion).returning(ReportVersion.id)
 _UPDATE_REPORT = update(Report).where(Report.id == bindparam("report_id"))
 
 
-def _store(session: Session, archive: Archive, source: Source, record: Record, name: str, year: int) -> Outcome:
+def _store(conn: Connection, archive: Archive, source: Source, record: Record, name: str, year: int) -> Outcome:
     now = utcnow()
     seen = source.seen_at or now
     sighting = source.seen_at is not None
-    agency = agency_of_report(session, name, level=source.level, region=source.region, resolved=archive.agency_names)
-    conn = session.connection()
+    agency = agency_of_report(conn, name, level=source.level, region=source.region, resolved=archive.agency_names)
     document_id = _document(conn, archive.snapshots, source, seen, sighting=sighting)
     report = ReportFacts._make(upsert(conn, Report, {
         "agency_id": agency.id, "year": year, "url": source.url, "title": record.get("title"),

@@ -35,24 +35,31 @@ class SnapshotStore:
         target = self.path(digest)
         if target.exists():
             return digest
-        tmp_name = None
         try:
+            self._write(target, data)
+        except OSError as exc:
+            raise StoreError(self._describe(exc)) from exc
+        return digest
+
+    @staticmethod
+    def _write(target: Path, data: bytes) -> None:
+        try:
+            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        except FileNotFoundError:  # the directory's first snapshot (mkdir on every put costs a system call)
             target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".tmp-", delete=False) as tmp:
-                tmp_name = tmp.name
-                # mtime=0: the same bytes always compress to the same file
+            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                # mtime=0, and no file name in the header (a file object on a bare descriptor has
+                # none): the same bytes always compress to the same file
                 with gzip.GzipFile(fileobj=tmp, mode="wb", compresslevel=6, mtime=0) as gz:
                     gz.write(data)
                 tmp.flush()
-                os.fsync(tmp.fileno())
+                os.fsync(fd)
             Path(tmp_name).replace(target)
-            tmp_name = None
-        except OSError as exc:
-            raise StoreError(self._describe(exc)) from exc
-        finally:
-            if tmp_name is not None:
-                Path(tmp_name).unlink(missing_ok=True)
-        return digest
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
 
     def get(self, digest: str) -> bytes:
         """The bytes stored under `digest`, checked against it."""

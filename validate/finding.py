@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Final, Literal
 
 Severity = Literal["error", "warning", "info"]
 # "fail": the relation is broken; "uncertain": a blank part keeps us from deciding.
@@ -40,6 +40,10 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of spec/report-json.md: location keys only where they apply."""
-        d = {k: v for k, v in asdict(self).items() if v is not None and k != "extra"}
+        # the fields' values are plain scalars: no need for asdict's deep copy
+        d = {k: v for k in _PLAIN_FIELDS if (v := getattr(self, k)) is not None}
         d.update(self.extra)
         return d
+
+
+_PLAIN_FIELDS: Final = tuple(f.name for f in fields(Finding) if f.name != "extra")

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from typing import Final
 
 # Digits and punctuation say nothing about copying: “2024年” and “2025年” must not lower the score.
 _NOISE: Final = re.compile(r"[\W\d_]+")
 
 
-def shingles(text: str, size: int) -> frozenset[str]:
+def shingles(text: str, size: int) -> set[str]:
     """The set of `size`-character windows of the text's letters and CJK characters."""
     bare = _NOISE.sub("", text)
-    return frozenset(bare[i : i + size] for i in range(max(len(bare) - size + 1, 0)))
+    return {bare[i : i + size] for i in range(len(bare) - size + 1)}
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def jaccard(a: AbstractSet[str], b: AbstractSet[str]) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)  # the union's size, without building it
 
 
 def letters(text: str) -> int:
