@@ -25,6 +25,7 @@ def is_blank(text: str) -> bool:
     return text.strip() in BLANK_MARKERS
 
 
+@lru_cache(maxsize=8192)  # the same labels and counts are asked about row after row
 def is_number(text: str) -> bool:
     return _VALUE.match(text.strip().replace(" ", "")) is not None
 

@@ -14,7 +14,7 @@ from typing import Any
 from lxml import etree
 
 from extract.document import Block, Document, Grid, Line
-from extract.grid import build_grid, mark_breaks, table_rows
+from extract.grid import build_grid, mark_breaks, table_rows, text_of
 from extract.normalize import clean_line, is_page_number, nfkc
 from extract.sheet import split_sheet
 
@@ -45,33 +45,27 @@ _META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "ColumnName", "Maketi
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 
 
-def _text(el: Any) -> str:
-    return "".join(el.itertext())
-
-
 def _score(el: Any) -> int:
-    text = _text(el)
+    text = text_of(el)
     return 10 * len(_REPORT_WORDS.findall(text)) - 5 * len(_NOISE.findall(text))
 
 
-def _is_candidate(el: Any) -> bool:
-    tag = el.tag
-    if tag in _CONTAINER_TAGS:
-        return True
-    if (el.get("id") or "") in _CONTAINER_IDS:
-        return True
-    classes = (el.get("class") or "").split()
-    return any(c in _CONTAINER_CLASSES for c in classes)
+def _candidates(root: Any) -> list[Any]:
+    """Elements that may hold the report: a body container's tag, id or class (one inline test per element)."""
+    return [
+        el for el in root.iter("div", "article", "main", "section", "td", "span")
+        if el.tag in _CONTAINER_TAGS or el.get("id") in _CONTAINER_IDS
+        or not _CONTAINER_CLASSES.isdisjoint((el.get("class") or "").split())
+    ]
 
 
 def _choose_container(root: Any) -> Any | None:
     best, best_score = None, 0
-    for el in root.iter("div", "article", "main", "section", "td", "span"):
-        if _is_candidate(el):
-            s = _score(el)
-            # prefer the innermost container that still holds the report (ties go to the later one)
-            if s >= best_score:
-                best, best_score = el, s
+    for el in _candidates(root):
+        s = _score(el)
+        # prefer the innermost container that still holds the report (ties go to the later one)
+        if s >= best_score:
+            best, best_score = el, s
     return best if best_score >= 20 else None
 
 
@@ -98,11 +92,13 @@ class _Walker:
             self.buf.clear()
 
     def walk(self, el: Any) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if not tag or tag in _SKIP_TAGS:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _SKIP_TAGS:
             return
-        if self.skip_nav and _NAV.search(f"{el.get('class', '')} {el.get('id', '')}"):
-            return
+        if self.skip_nav:
+            cls, ident = el.get("class"), el.get("id")
+            if (cls or ident) and _NAV.search(f"{cls or ''} {ident or ''}"):
+                return
         if tag == "table":
             rows = table_rows(el)
             grid = build_grid(rows) if rows else None
@@ -117,14 +113,15 @@ class _Walker:
         block = tag in _BLOCK_TAGS
         if block:
             self.flush()
+        buf = self.buf
         if tag == "br":
-            self.buf.append("\n")
-        if el.text:
-            self.buf.append(el.text)
+            buf.append("\n")
+        if text := el.text:
+            buf.append(text)
         for child in el:
             self.walk(child)
-            if child.tail:
-                self.buf.append(child.tail)
+            if tail := child.tail:
+                buf.append(tail)
         if block:
             self.flush()
 
@@ -151,7 +148,7 @@ def _titles(root: Any, meta: dict[str, str]) -> list[str]:
     if "ArticleTitle" in meta:
         out.append(meta["ArticleTitle"])
     for el in root.iter("h1", "h2", "title"):
-        text = clean_line(_text(el))
+        text = clean_line(text_of(el))
         if text:
             out.append(text)
     return out

@@ -82,7 +82,7 @@ def grid_rows(grid: Grid) -> list[LogicalRow]:
         if collecting or (layout is None and header):
             layout = _layout(header, leaf_origin) if header else None  # once per header, not per row
         collecting = False
-        out.append(_data_row(row, header, layout) if header and layout else _plain_row(row))
+        out.append(_data_row(row, layout) if header and layout else _plain_row(row))
     return out
 
 
@@ -92,13 +92,15 @@ class _Layout:
 
     spans: list[tuple[int, int]]
     in_span: frozenset[int]
+    columns: tuple[str, ...]  # header path per span, the same for every row under this header
 
 
 def _layout(header: list[list[str]], leaf_origin: list[tuple[int, int] | None]) -> _Layout | None:
     spans = _spans(header, leaf_origin)
     if not spans:
         return None
-    return _Layout(spans, frozenset(j for a, b in spans for j in range(a, b + 1)))
+    return _Layout(spans, frozenset(j for a, b in spans for j in range(a, b + 1)),
+                   tuple(PATH_SEP.join(header[a]) for a, _ in spans))
 
 
 def _spans(header: list[list[str]], leaf_origin: list[tuple[int, int] | None]) -> list[tuple[int, int]]:
@@ -114,7 +116,7 @@ def _spans(header: list[list[str]], leaf_origin: list[tuple[int, int] | None]) -
     return spans
 
 
-def _data_row(row: list[Slot], header: list[list[str]], layout: _Layout) -> LogicalRow:
+def _data_row(row: list[Slot], layout: _Layout) -> LogicalRow:
     spans, in_span = layout.spans, layout.in_span
     labels: list[str] = []
     seen: set[tuple[int, int]] = set()
@@ -125,15 +127,15 @@ def _data_row(row: list[Slot], header: list[list[str]], layout: _Layout) -> Logi
     values: list[str] = []
     scores: list[float | None] = []
     for a, b in spans:
-        read = [row[j] for j in range(a, min(b, len(row) - 1) + 1)
-                if not (row[j].origin[1] < a and j > a)]  # not a cell spilling over from the previous span
+        read = row[a:a + 1] if a == b else [
+            row[j] for j in range(a, min(b, len(row) - 1) + 1)
+            if not (row[j].origin[1] < a and j > a)]  # not a cell spilling over from the previous span
         picked = next((slot for slot in read if not is_blank(slot.text)), None)
         values.append(picked.text if picked else "")
         # a blank read by OCR keeps its score: an inked cell that read as nothing is doubtful too
         scores.append(picked.confidence if picked else min(
             (slot.confidence for slot in read if slot.confidence is not None), default=None))
-    columns = tuple(PATH_SEP.join(header[a]) for a, _ in spans)
-    return LogicalRow(tuple(labels), tuple(values), columns, confidences=_scores(scores))
+    return LogicalRow(tuple(labels), tuple(values), layout.columns, confidences=_scores(scores))
 
 
 def _plain_row(row: list[Slot]) -> LogicalRow:

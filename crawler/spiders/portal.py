@@ -359,12 +359,15 @@ def _headers(response: Response) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
 
 
+_TEXT_NODES = etree.XPath("descendant-or-self::text()", smart_strings=False)  # itertext's, in C: half the time
+
+
 def _visible_text(sel: Selector) -> str:
     """The page's text without its scripts and styles (removed from the tree: a `not(ancestor::script)`
     test on every text node was a third of the crawl's time)."""
     etree.strip_elements(sel.root, "script", "style", with_tail=False)
     body = sel.root.find("body")
-    return " ".join((body if body is not None else sel.root).itertext())
+    return " ".join(_TEXT_NODES(body if body is not None else sel.root))
 
 
 def _links(text: str, base: str) -> list[Link]:
