@@ -89,7 +89,8 @@ def read_chars(textpage: Any) -> npt.NDArray[np.float64]:
 def read_segments(path: Any) -> list[float]:
     """The path object's segments (an FPDF_PAGEOBJECT), SEGMENT_FIELDS values each, flat."""
     reader = _reader()
-    n = reader.read_segments(_address(path), ctypes.byref(reader.path), reader.segments, len(reader.segments) // 4)
+    n = reader.read_segments(_address(path), ctypes.byref(reader.path), reader.segments,
+                              len(reader.segments) // SEGMENT_FIELDS)
     if n * SEGMENT_FIELDS > len(reader.segments):
         reader.segments = (ctypes.c_double * (SEGMENT_FIELDS * n))()
         n = reader.read_segments(_address(path), ctypes.byref(reader.path), reader.segments, n)
