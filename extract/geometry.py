@@ -249,9 +249,12 @@ def merge_rules(edges: Sequence[dict[str, Any]], snap_reach: float, join_reach: 
     are its dicts. pdfplumber copied a dict for every rule moved and every join (a tenth of a PDF's
     parse); here a rule is a list until the end."""
     snapped = [*_snapped(edges, "v", 0, snap_reach), *_snapped(edges, "h", 2, snap_reach)]
-    snapped.sort(key=lambda r: (r[0], r[3] if r[0] == "h" else r[1]))  # pdfplumber's groups: orientation, line
+    def line(r: list[Any]) -> tuple[str, float]:  # pdfplumber's groups: orientation, then the line's position
+        return r[0], r[3] if r[0] == "h" else r[1]
+
+    snapped.sort(key=line)
     merged: list[list[Any]] = []
-    for _, group in itertools.groupby(snapped, key=lambda r: (r[0], r[3] if r[0] == "h" else r[1])):
+    for _, group in itertools.groupby(snapped, key=line):
         rules = list(group)
         start, end = (1, 2) if rules[0][0] == "h" else (3, 4)  # along the line: x0 x1, or top bottom
         rules.sort(key=lambda r: r[start])
@@ -280,10 +283,11 @@ def _snapped(edges: Sequence[dict[str, Any]], orientation: str, across: int, rea
         return rules  # pdfplumber snaps nothing then
     first, second = across + 1, across + 2
     cluster: dict[float, int] = {}
-    last = None
+    count, last = 0, None
     for value in sorted({r[first] for r in rules}):
-        cluster[value] = len(cluster) if last is None or value > last + reach else cluster[last]
-        last = value
+        if last is not None and value > last + reach:
+            count += 1  # a gap wider than `reach` starts the next cluster
+        cluster[value], last = count, value
     rules.sort(key=lambda r: cluster[r[first]])
     out: list[list[Any]] = []
     for _, group in itertools.groupby(rules, key=lambda r: cluster[r[first]]):
