@@ -125,9 +125,18 @@ def _is_image(name: str) -> bool:
     return name.lower().endswith(_IMAGES)
 
 
-def _report_outcome(archive: Archive, item: FetchedDocument, source: Source) -> str:
+def _not_parsed(item: FetchedDocument) -> str | None:
+    """Which of a page and its files carries the report was decided once, by the spider from the page's text."""
     if item.kind == "attachment" and item.page_has_report:
         return "copy_of_page_report"  # the page carried the report; its PDF/Word copy adds no report
+    if item.kind == "page" and item.attachments and not item.page_has_report:
+        return "page_without_report"  # no report tables here: the report is the linked file
+    return None
+
+
+def _report_outcome(archive: Archive, item: FetchedDocument, source: Source) -> str:
+    if skipped := _not_parsed(item):
+        return skipped
     try:
         record = parse_bytes(item.body, name=source.name, charset=item.encoding)
     except UnreadableInputError as exc:

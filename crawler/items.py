@@ -25,7 +25,8 @@ class FetchedDocument:
     etag: str | None = None
     last_modified: str | None = None
     attachments: int = 0  # for a page: how many report files it links
-    page_has_report: bool = False  # for an attachment: its page already carries the report's tables
+    # the page carries a report's tables (for an attachment: its page does, so the file is a copy)
+    page_has_report: bool = False
 
 
 @dataclass(slots=True)

@@ -295,9 +295,10 @@ class PortalSpider(scrapy.Spider):
         self.portal_stats[portal.id]["report_pages"] += 1
         files = _attachments(sel, response.url, doc["title"])
         has_report = bool(_REPORT_TABLE.search(visible))
+        doc = {**doc, "page_has_report": has_report}
         yield self._document(portal, response, doc, dates, kind="page", attachments=len(files))
         for url in files:
-            attachment_doc = {**doc, "page_url": response.url, "dates": dates, "page_has_report": has_report}
+            attachment_doc = {**doc, "page_url": response.url, "dates": dates}
             yield self._document_request(portal, url, attachment_doc, self.parse_attachment)
 
     @settles
