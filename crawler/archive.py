@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import select
 
 from crawler.items import FetchedDocument
+from crawler.known import Known
 from extract.errors import UnreadableInputError
 from extract.parse import parse_bytes
 from store.agencies import upsert_agency, upsert_portal
@@ -107,6 +108,7 @@ def _source(item: FetchedDocument, run_id: int | None) -> Source:
         level=item.level, region=item.region, year=item.year, dates=item.dates, seen_at=utcnow(),
         http_status=item.status, content_type=item.content_type, encoding=item.encoding, crawl_run_id=run_id,
         etag=item.etag, last_modified=item.last_modified,
+        page_url=item.page_url if item.kind == "attachment" else None,
     )
 
 
@@ -189,19 +191,36 @@ def finish_run(
         run.errors = {f"{portal}:{kind}": n for portal, kinds in errors.items() for kind, n in kinds.items()}
 
 
-def validators(archive: Archive, portals: list[str]) -> dict[str, tuple[str | None, str | None]]:
-    """url → (ETag, Last-Modified) of the latest stored document at each URL of these portals."""
-    from store.models import Document, Portal  # noqa: PLC0415
+def known(archive: Archive, portals: list[str]) -> Known:
+    """What the archive holds from these portals: each URL's latest HTTP validators, each report page's
+    files, and the pages that carried their report."""
+    from store.models import Document, Portal, Report  # noqa: PLC0415
 
-    out: dict[str, tuple[str | None, str | None]] = {}
+    found = Known()
     with archive.read() as session:
-        bases = list(session.scalars(select(Portal.base_url).where(Portal.key.in_(portals))))
+        ours = _Portals(session.scalars(select(Portal.base_url).where(Portal.key.in_(portals))))
         rows = session.execute(
-            select(Document.url, Document.etag, Document.last_modified)
-            .where((Document.etag.is_not(None)) | (Document.last_modified.is_not(None)))
+            select(Document.url, Document.etag, Document.last_modified, Document.page_url)
             .order_by(Document.fetched_at)
         )
-        for url, etag, modified in rows:
-            if any(url.startswith(base.rstrip("/")) for base in bases):
-                out[url] = (etag, modified)
-    return out
+        for url, etag, modified, page in rows:
+            if not ours.holds(url):
+                continue
+            if etag or modified:
+                found.validators[url] = (etag, modified)
+            if page and url not in found.files.setdefault(page, []):
+                found.files[page].append(url)
+        found.report_pages = {url for url in session.scalars(select(Report.url).distinct()) if ours.holds(url)}
+    return found
+
+
+class _Portals:
+    """Whether a URL lies under one of some portals' base URLs (by host first: thousands of portals)."""
+
+    def __init__(self, bases: Iterable[str]) -> None:
+        self.by_host: dict[str, list[str]] = {}
+        for base in bases:
+            self.by_host.setdefault(urlsplit(base).netloc, []).append(base.rstrip("/"))
+
+    def holds(self, url: str) -> bool:
+        return any(url.startswith(base) for base in self.by_host.get(urlsplit(url).netloc, ()))

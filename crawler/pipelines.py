@@ -87,11 +87,11 @@ class ArchivePipeline:
         spider = self.crawler.spider
         if not self.database_url:
             return
-        from crawler.archive import open_archive, start_run, validators  # noqa: PLC0415 - SQLAlchemy only when storing
+        from crawler.archive import known, open_archive, start_run  # noqa: PLC0415 - SQLAlchemy only when storing
 
         self.archive = open_archive(self.database_url)
         self.run_id = start_run(self.archive, spider.registry, list(spider.portals))
-        spider.known = validators(self.archive, list(spider.portals))
+        spider.known = known(self.archive, list(spider.portals))
         self.pool = StorePool(self.database_url, self.workers, run_id=self.run_id, ocr=self.ocr)
 
     async def process_item(self, item: Any) -> Any:

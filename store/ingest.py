@@ -66,6 +66,7 @@ class Source:
     crawl_run_id: int | None = None
     etag: str | None = None  # HTTP validators, sent back on the next crawl
     last_modified: str | None = None
+    page_url: str | None = None  # for a file: the report page that linked it
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,17 +128,17 @@ def keep_document(archive: Archive, source: Source) -> None:
 
 def _document(conn: Connection, snapshots: SnapshotStore, source: Source, seen: dt.datetime, *,
               sighting: bool) -> int:
-    """The document's id; a new `sighting` moves its last-seen time on, and new HTTP validators replace the old."""
+    """The document's id; a new `sighting` moves its last-seen time on, and new HTTP validators (and the
+    page that links a file now) replace the old."""
     digest = snapshots.put(source.data)
+    replace = (("etag", "last_modified") if source.etag or source.last_modified else ()) + (
+        ("page_url",) if source.page_url else ())
     return int(upsert(conn, Document, {
         "url": source.url, "sha256": digest, "name": source.name, "size": len(source.data),
         "http_status": source.http_status, "content_type": source.content_type, "encoding": source.encoding,
         "fetched_at": seen, "last_seen_at": seen, "crawl_run_id": source.crawl_run_id,
-        "etag": source.etag, "last_modified": source.last_modified,
-    }, ("url", "sha256"), ("id",),
-        replace=("etag", "last_modified") if source.etag or source.last_modified else (),
-        latest=("last_seen_at",) if sighting else (),
-    ).id)
+        "etag": source.etag, "last_modified": source.last_modified, "page_url": source.page_url,
+    }, ("url", "sha256"), ("id",), replace=replace, latest=("last_seen_at",) if sighting else ()).id)
 
 
 def _candidates(source: Source, record: Record) -> dict[str, dt.date]:

@@ -150,6 +150,8 @@ class Document(Base):
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id", ondelete="SET NULL"))
     etag: Mapped[str | None] = mapped_column(String(200))  # HTTP validators: a re-crawl asks "changed?"
     last_modified: Mapped[str | None] = mapped_column(String(100))
+    # for a file: the report page that linked it (a re-crawl asks after it when that page is unchanged)
+    page_url: Mapped[str | None] = mapped_column(String(2000))
 
 
 class Report(Base):

@@ -3,8 +3,9 @@
 It is the project's own handler (scrapy-playwright's, which hands plain requests to Scrapy's HTTP
 one) counting the requests on the wire: past robots.txt, the downloader's slots and its delays. At
 the end of the crawl it leaves in the crawl's statistics (which `crawler.run.crawl` returns): every
-URL requested, the most requests in flight at once per host, and the download delay AutoThrottle
-had set on the request's slot after each response.
+URL requested, the answers (URL, status, whether the request was conditional), the most requests in
+flight at once per host, and the download delay AutoThrottle had set on the request's slot after each
+response.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Probe(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
         self.in_flight: Counter[str] = Counter()
         self.most: Counter[str] = Counter()
         self.urls: list[str] = []
+        self.answers: list[tuple[str, int, bool]] = []
         self.delays: defaultdict[str, list[float]] = defaultdict(list)
         # connected after AutoThrottle's own handler: the delay seen is the one it has just set
         crawler.signals.connect(self.downloaded, signal=signals.response_downloaded)
@@ -39,8 +41,11 @@ class Probe(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
         self.urls.append(request.url)
         self.in_flight[host] += 1
         self.most[host] = max(self.most[host], self.in_flight[host])
+        conditional = b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers
         try:
-            return await super().download_request(request)
+            response = await super().download_request(request)
+            self.answers.append((request.url, response.status, conditional))
+            return response
         finally:
             self.in_flight[host] -= 1
 
@@ -53,5 +58,6 @@ class Probe(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
     def closed(self) -> None:
         stats = self.probed.stats
         stats.set_value("probe/urls", self.urls)
+        stats.set_value("probe/answers", self.answers)
         stats.set_value("probe/most_in_flight", dict(self.most))
         stats.set_value("probe/delays", dict(self.delays))

@@ -32,6 +32,7 @@ from crawler.dates import candidates
 from crawler.discovery import PROBE_PATHS, score_link
 from crawler.failures import classify_response, failure_kind
 from crawler.items import FetchedDocument, FetchFailure
+from crawler.known import Known
 from crawler.progress import PortalTracker, settles
 from crawler.titles import classify_title
 from extract.normalize import clean_line, nfkc, squash
@@ -110,7 +111,7 @@ class PortalSpider(scrapy.Spider):
         self.as_of = dt.date.fromisoformat(as_of) if as_of else today()
         # reports older than the monitored years (default: the ten report years before last) are not wanted
         self.first_year = self.registry.first_year or self.as_of.year - 11
-        self.known: dict[str, tuple[str | None, str | None]] = {}  # url → (etag, last-modified) from the archive
+        self.known = Known()  # the archive's documents of these portals (crawler.pipelines sets it)
         # what a resumed crawl must remember; Scrapy's SpiderState extension swaps in the saved dict (JOBDIR)
         self.state: dict[str, Any] = {}
         self.tracker = PortalTracker(lambda: self.state)
@@ -172,7 +173,7 @@ class PortalSpider(scrapy.Spider):
 
     def _document_request(self, portal: Portal, url: str, doc: dict[str, Any], callback: Any) -> scrapy.Request:
         headers = {}
-        etag, modified = self.known.get(url, (None, None))
+        etag, modified = self.known.validators.get(url, (None, None))
         if etag:
             headers["If-None-Match"] = etag
         if modified:
@@ -276,6 +277,7 @@ class PortalSpider(scrapy.Spider):
         doc: dict[str, Any] = response.meta["doc"]
         if response.status == 304:
             self.portal_stats[portal.id]["not_modified"] += 1
+            yield from self._known_files(portal, response.url, doc)
             return
         problem = classify_response(response.status, response.body)
         if problem:
@@ -299,6 +301,14 @@ class PortalSpider(scrapy.Spider):
         yield self._document(portal, response, doc, dates, kind="page", attachments=len(files))
         for url in files:
             attachment_doc = {**doc, "page_url": response.url, "dates": dates}
+            yield self._document_request(portal, url, attachment_doc, self.parse_attachment)
+
+    def _known_files(self, portal: Portal, page_url: str, doc: dict[str, Any]) -> Iterable[scrapy.Request]:
+        """An unchanged page's files, as it last linked them: a file replaced in place (the quiet edit of
+        a PDF report) changes no page, so each is asked after on its own (conditionally)."""
+        copies = page_url in self.known.report_pages
+        for url in self.known.files.get(page_url, ()):
+            attachment_doc = {**doc, "page_url": page_url, "dates": {}, "page_has_report": copies}
             yield self._document_request(portal, url, attachment_doc, self.parse_attachment)
 
     @settles
