@@ -108,7 +108,7 @@ def _source(item: FetchedDocument, run_id: int | None) -> Source:
         level=item.level, region=item.region, year=item.year, dates=item.dates, seen_at=utcnow(),
         http_status=item.status, content_type=item.content_type, encoding=item.encoding, crawl_run_id=run_id,
         etag=item.etag, last_modified=item.last_modified,
-        page_url=item.page_url if item.kind == "attachment" else None,
+        page_url=item.page_url,
     )
 
 

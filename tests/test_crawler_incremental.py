@@ -44,7 +44,6 @@ class Run:
 
 @dataclass
 class Crawls:
-    revised: Report
     revised_url: str
     first: Run
     again: Run
@@ -84,7 +83,7 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawls]:
         first = _crawl(sim, tmp, "first", day - dt.timedelta(days=1))
         again = _crawl(sim, tmp, "again", day - dt.timedelta(days=1))
         after = _crawl(sim, tmp, "after", day + dt.timedelta(days=1))
-        yield Crawls(revised, url, first, again, after)
+        yield Crawls(url, first, again, after)
 
 
 def test_the_first_crawl_stores_reports(crawls: Crawls) -> None:
