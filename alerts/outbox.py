@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 
 from alerts.routing import Route
 from alerts.rules import Fact
+from config.settings import CHINA
 from store.models import Alert
 from store.sql import insert_ignore
-from xxgk.settings import CHINA
 
 Verdict = Literal["acknowledged", "dismissed"]
 VERDICTS: Final[tuple[Verdict, ...]] = ("acknowledged", "dismissed")

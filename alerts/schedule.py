@@ -45,10 +45,10 @@ from alerts import delivery, health, outbox
 from alerts.delivery import DeliveryReport
 from alerts.routing import names, route
 from alerts.rules import Scope, compliance_facts
+from config.registry import Portal, Registry, load_registry
+from config.settings import CHINA, Settings, SmtpSettings
 from store.db import Archive
 from validate.deadlines import DEFAULT_DEADLINES, OLD_REGULATION_DEADLINE
-from xxgk.registry import Portal, Registry, load_registry
-from xxgk.settings import CHINA, Settings, SmtpSettings
 
 log = logging.getLogger("xxgk.monitor")
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from email.message import EmailMessage
 from typing import Final
 
-from xxgk.settings import SmtpSettings
+from config.settings import SmtpSettings
 
 TIMEOUT_S: Final = 30.0
 

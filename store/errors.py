@@ -11,3 +11,9 @@ class StoreError(Exception):
 
 class SnapshotMissingError(StoreError):
     """A document's stored bytes are gone from the snapshot directory (deleted or never copied over)."""
+
+
+class WrongArchiveError(StoreError):
+    """The user named a database that cannot be the archive (the CLI's exit 2, a usage error): not a
+    database URL, or, for a command that only reads, a database that holds no archive — which must
+    not be created empty and then reported as empty."""

@@ -13,9 +13,9 @@ from alerts_helpers import MailServer, free_port
 
 from alerts import outbox
 from alerts.rules import AgencyRef, make_fact
+from config.settings import CHINA
 from store.db import Archive
 from xxgk.cli import main
-from xxgk.settings import CHINA
 
 REGISTRY = """\
 supervisors:

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from alerts import outbox
 from alerts.routing import Route
 from alerts.rules import Fact, make_fact
+from config.settings import CHINA
 from store.db import Archive
 from store.models import Alert
-from xxgk.settings import CHINA
 
 T0 = dt.datetime(2026, 2, 2, 9, 0, tzinfo=CHINA)
 

@@ -15,7 +15,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from alerts_helpers import MailServer, free_port
 
 from alerts.smtp import Deferred, Refused, ServerUnavailable, connect
-from xxgk.settings import SmtpSettings
+from config.settings import SmtpSettings
 
 USER, PASSWORD = "monitor", "s3cret"
 

@@ -17,10 +17,10 @@ import pytest
 
 from alerts.health import PortalRun
 from alerts.schedule import JOB_TABLE, ScheduleError, crawl_trigger, due_portals, sweep_trigger
+from config.registry import Registry
+from config.settings import CHINA
 from sim.testing import running_sim
 from xxgk.cli import main
-from xxgk.registry import Registry
-from xxgk.settings import CHINA
 
 PORTAL = {"id": "xx", "name": "湘乡市人民政府门户网站", "base_url": "http://xx.example.cn/"}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.registry import RegistryError, load_registry
+from config.registry import RegistryError, load_registry
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "registry.md"
 

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
+from catalogue.findings import MESSAGES
 from validate import validate
 from validate.docs import DOC, FAMILIES, render
 from validate.examples import Example, base_case
 from validate.finding import Finding
-from validate.messages import MESSAGES
 from validate.registry import BY_ID, RULES
 from validate.rule import Rule
 

@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from config.settings import SettingsError
 from xxgk.commands import (
     COMMAND_MODULES,
     EXIT_BAD_INPUT,
@@ -16,7 +17,6 @@ from xxgk.commands import (
     UsageError,
     error,
 )
-from xxgk.settings import SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:

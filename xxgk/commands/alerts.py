@@ -6,13 +6,13 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from config.settings import add_common_options
 from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, OperationalError, UsageError, console, dump_json, error
-from xxgk.settings import add_common_options
 
 if TYPE_CHECKING:
     from alerts.outbox import Verdict
-    from xxgk.registry import Registry
-    from xxgk.settings import Settings
+    from config.registry import Registry
+    from config.settings import Settings
 
 SHOWN_STATES = ("queued", "sent", "failed", "acknowledged", "dismissed")
 NUMERIC_COLUMNS = frozenset({0, 4, 6})  # id, year, failed attempts
@@ -21,7 +21,7 @@ NUMERIC_COLUMNS = frozenset({0, 4, 6})  # id, year, failed attempts
 def registry_or_defaults(settings: Settings) -> Registry:
     """The registry when there is one (recipients' names, the weekly day); the defaults without one, since the
     outbox itself does not need it. A registry that exists but is wrong is the user's to fix: exit 2."""
-    from xxgk.registry import Registry, RegistryError, load_registry  # noqa: PLC0415
+    from config.registry import Registry, RegistryError, load_registry  # noqa: PLC0415
 
     if not settings.registry.exists():
         return Registry()
@@ -34,7 +34,8 @@ def registry_or_defaults(settings: Settings) -> Registry:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from alerts import messages, outbox  # noqa: PLC0415
+    from alerts import outbox  # noqa: PLC0415
+    from catalogue import monitor as messages  # noqa: PLC0415
     from xxgk.commands.archive import opened  # noqa: PLC0415
 
     with opened(args) as (archive, _), archive.read() as session:

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from config.settings import Settings, add_common_options, parse_date
 from store.terms import LEVELS, QUERY_STATUSES
 from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, OperationalError, UsageError, console, dump_json, error
-from xxgk.settings import Settings, add_common_options, parse_date
 
 if TYPE_CHECKING:
     from store.db import Archive
@@ -22,15 +22,21 @@ _SEVERITY_LABELS = {"error": "[red]错误", "warning": "[yellow]警告", "info":
 
 
 @contextmanager
-def opened(args: argparse.Namespace, *, migrate: bool = True) -> Iterator[tuple[Archive, Settings]]:
-    """The archive named by --db, schema ensured; its failures become one-line operational errors (exit 1)."""
+def opened(
+    args: argparse.Namespace, *, migrate: bool = True, create: bool = False
+) -> Iterator[tuple[Archive, Settings]]:
+    """The archive named by --db/--project, schema ensured; its failures become one-line operational
+    errors (exit 1). Only commands that store (`create`) may make a new one; the others refuse a
+    database that holds no archive (exit 2) rather than report that an empty one is empty."""
     from store.db import Archive  # noqa: PLC0415
-    from store.errors import StoreError  # noqa: PLC0415
+    from store.errors import StoreError, WrongArchiveError  # noqa: PLC0415
 
     settings = Settings.load(args)
     try:
-        with Archive.open(settings.database_url, migrate=migrate) as archive:
+        with Archive.open(settings.database_url, migrate=migrate, create=create) as archive:
             yield archive, settings
+    except WrongArchiveError as exc:
+        raise UsageError(str(exc)) from None
     except StoreError as exc:
         raise OperationalError(str(exc)) from None
 
@@ -39,7 +45,7 @@ def opened(args: argparse.Namespace, *, migrate: bool = True) -> Iterator[tuple[
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    with opened(args, migrate=False) as (archive, _):
+    with opened(args, migrate=False, create=True) as (archive, _):
         before, head = archive.upgrade()
     print(f"database at revision {head}" + ("" if before == head else f" (was {before or 'empty'})"))
     return EXIT_OK
@@ -103,7 +109,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     dates = {"cli": parse_date(args.published, "--published")} if args.published else {}
     results: list[dict[str, Any]] = []
     failed = False
-    with opened(args) as (archive, _):
+    with opened(args, create=True) as (archive, _):
         for path, parsed in _parsed(files, args.jobs):
             if isinstance(parsed, Exception):  # unreadable: say so and go on with the rest
                 error(f"{path}: {getattr(parsed, 'strerror', None) or parsed}")
@@ -238,7 +244,7 @@ def _monitoring(settings: Settings, session: Any) -> tuple[int | None, set[int]]
     if not settings.registry.exists():
         return None, set()
     from alerts import health  # noqa: PLC0415
-    from xxgk.registry import RegistryError, load_registry  # noqa: PLC0415
+    from config.registry import RegistryError, load_registry  # noqa: PLC0415
 
     try:
         registry = load_registry(settings.registry)

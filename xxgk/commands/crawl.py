@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from config.settings import Settings, add_common_options
 from crawler.progress import CrawlProgress
 from xxgk.commands import (
     EXIT_BAD_INPUT,
@@ -24,11 +25,10 @@ from xxgk.commands import (
     dump_json,
     error,
 )
-from xxgk.settings import Settings, add_common_options
 
 
 def _portal_ids(args: argparse.Namespace, settings: Settings) -> list[str]:
-    from xxgk.registry import RegistryError, load_registry  # noqa: PLC0415
+    from config.registry import RegistryError, load_registry  # noqa: PLC0415
 
     try:
         registry = load_registry(settings.registry)

@@ -7,8 +7,8 @@ import json
 import logging
 from typing import Any
 
+from config.settings import Settings, add_common_options
 from xxgk.commands import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, dump_json, error
-from xxgk.settings import Settings, add_common_options
 
 
 def _crawl_settings(pairs: list[str]) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def _crawl_settings(pairs: list[str]) -> dict[str, Any]:
 
 
 def _summary(report: Any) -> str:
-    from alerts import messages  # noqa: PLC0415
+    from catalogue import monitor as messages  # noqa: PLC0415
 
     queued = report.sweep.queued
     parts = messages.LIST_SEPARATOR.join(messages.ONCE_KIND.format(title=messages.TITLES[k], n=n)
@@ -40,8 +40,8 @@ def _summary(report: Any) -> str:
 
 def cmd_monitor(args: argparse.Namespace) -> int:
     from alerts.schedule import Context, ScheduleError, run_once, serve  # noqa: PLC0415
+    from config.registry import RegistryError  # noqa: PLC0415
     from store.errors import StoreError  # noqa: PLC0415
-    from xxgk.registry import RegistryError  # noqa: PLC0415
 
     settings = Settings.load(args)
     if args.as_of and not args.once:

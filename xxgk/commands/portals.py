@@ -7,12 +7,12 @@ import sys
 import time
 from typing import Any
 
+from config.settings import Settings, add_common_options
 from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, dump_json
-from xxgk.settings import Settings, add_common_options
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from xxgk.registry import RegistryError, load_registry  # noqa: PLC0415
+    from config.registry import RegistryError, load_registry  # noqa: PLC0415
 
     settings = Settings.load(args)
     start = time.perf_counter()

@@ -98,7 +98,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _iso_date(raw: str) -> str:
-    from xxgk.settings import SettingsError, parse_date  # noqa: PLC0415
+    from config.settings import SettingsError, parse_date  # noqa: PLC0415
 
     try:
         return parse_date(raw, "date").isoformat()

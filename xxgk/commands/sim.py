@@ -21,10 +21,10 @@ def _rate(raw: str) -> float:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from config.settings import parse_date, today  # noqa: PLC0415
     from sim.server import Simulator  # noqa: PLC0415
     from sim.truth import write_registry, write_truth  # noqa: PLC0415
     from sim.world import FAULT_KINDS, generate  # noqa: PLC0415
-    from xxgk.settings import parse_date, today  # noqa: PLC0415
 
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else today()
     kinds = tuple(k.strip() for k in args.fault_kinds.split(",") if k.strip()) if args.fault_kinds else FAULT_KINDS
