@@ -35,6 +35,19 @@ MESSAGES: Final[dict[str, str]] = {
     "archive.outdated": "数据库结构版本为 {current}，本版 xxgk 需要 {head}：请先运行 xxgk db upgrade",
     "archive.unknown_revision": "数据库结构版本 {current} 不为本版 xxgk 所知（是否由更新版本创建？）",
     "archive.foreign_tables": "该数据库中已有不属于 xxgk 归档的表：请使用空数据库或空 schema",
+    # what a status rests on (store.evidence): the crawl, and what it could not read
+    "evidence.complete": "第{run}次抓取完整",
+    "evidence.incomplete": "第{run}次抓取不完整：{faults}",
+    "evidence.more": "等{n}处",
+    "evidence.none": "尚无抓取记录，仅依据归档",
+    "evidence.fault": "{fault} {url}",
+    "crawl.faults": "未能完整读取的页面和文件（{n}处）：相关机关未见的年报记为“{unconfirmed}”，而非“{missing}”",
+    "crawl.fault": "{portal}　{fault}　{url}",
+    "crawl.more_faults": "……另有{n}处（完整清单：xxgk crawl --json）",
+    "show.absent": "{agency} {year}年：{status}　截止：{deadline}",
+    "show.days_late": "　已过截止 {days} 天",
+    "show.evidence": "依据：{evidence}",
+    "show.no_agency": "归档中没有名称含 {agency} 的机关",
     "settings.project_header": (
         "# xxgk 项目设置：在本文件夹中运行的 xxgk 命令都读取这里的设置（命令行选项和环境变量优先）"
     ),

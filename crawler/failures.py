@@ -30,14 +30,24 @@ _RESPONSES: Final[tuple[tuple[Callable[[int], bool], re.Pattern[str] | None, str
     (lambda s: s == 200, _SOFT_404, "soft_404"),
 )
 
-# (exception class names or message fragments, kind) — the first row that matches wins
+
+
+class TruncatedError(Exception):
+    """Every answer to a request was cut short (crawler.integrity); the message is the check that failed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# (exception classes, or message fragments, kind) — the first row that matches wins
 _EXCEPTIONS: Final = (
     ((net.TimeoutError, net.TCPTimedOutError), ("Timeout", "timed out"), "timeout"),
     ((net.DNSLookupError,), ("DNSLookup", "ERR_NAME_NOT_RESOLVED"), "dns"),
     ((), ("SSL", "TLS", "ERR_CERT", "certificate"), "tls"),
     ((), ("max redirections", "ERR_TOO_MANY_REDIRECTS"), "redirect_loop"),
     ((), ("max size", "maxsize"), "oversized"),
-    ((), ("DataLoss",), "truncated"),
+    ((TruncatedError,), ("DataLoss",), "truncated"),
     ((), ("robots.txt",), "robots"),
     ((net.ConnectionRefusedError, net.ConnectError, net.ConnectionLost), ("Connection", "ResponseNeverReceived",
                                                                           "ResponseFailed"), "connection"),

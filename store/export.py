@@ -15,6 +15,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from catalogue.cli import say
+from catalogue.terms import fault, name
+
 FORMATS: Final = ("table", "csv", "json", "xlsx")
 
 COLUMNS: Final = (
@@ -32,9 +35,11 @@ COLUMNS: Final = (
     ("versions", "版本数"),
     ("url", "网址"),
     ("report_id", "报告编号"),
+    ("evidence", "抓取依据"),
 )
 STATUS_LABELS: Final = {
     "on_time": "按时发布", "late": "逾期发布", "missing": "未发布", "not_due": "未到期", "unreachable": "无法访问",
+    "unconfirmed": name("status", "unconfirmed"),
 }
 LEVEL_LABELS: Final = {
     "province": "省级", "city": "市级", "county": "县级", "township": "乡镇(街道)", "department": "部门",
@@ -42,9 +47,11 @@ LEVEL_LABELS: Final = {
 FLAG_LABELS: Final = {"inconsistent": "数据不一致", "changed": "发布后修改"}
 _MAX_WIDTH: Final = 60
 _TABLE_KEYS: Final = frozenset({"agency", "year", "status", "deadline", "published", "days_late", "errors", "flags",
-                                "report_id"})
+                                "report_id", "evidence"})
+_SHOWN_FAULTS: Final = 2  # a row names this many faults of its crawl, and how many more there are
 _NUMERIC: Final = frozenset({"year", "days_late", "errors", "warnings", "versions", "report_id"})
-_STATUS_STYLES: Final = {"late": "red", "missing": "bold red", "unreachable": "yellow", "not_due": "dim"}
+_STATUS_STYLES: Final = {"late": "red", "missing": "bold red", "unreachable": "yellow", "unconfirmed": "yellow",
+                         "not_due": "dim"}
 
 
 def _human(row: Mapping[str, Any], key: str) -> Any:
@@ -52,11 +59,27 @@ def _human(row: Mapping[str, Any], key: str) -> Any:
     if key == "flags":
         return "、".join(label for flag, label in FLAG_LABELS.items() if row.get(flag)) or None
     value = row.get(key)
+    if key == "evidence":
+        return evidence_text(value) if row.get("report_id") is None else None
     if key == "status":
         return STATUS_LABELS.get(str(value), value)
     if key == "level":
         return LEVEL_LABELS.get(str(value), value)
     return value
+
+
+def evidence_text(evidence: Mapping[str, Any] | None) -> str | None:
+    """What an absent report's status rests on: the crawl, complete or not, and the first faults that left it
+    incomplete (the rest counted; `--format json` lists them all)."""
+    if evidence is None:
+        return None
+    faults = evidence["faults"]
+    if not faults:
+        return say("evidence.complete", run=evidence["crawl_run"])
+    shown = "；".join(say("evidence.fault", fault=fault(f["kind"], f["detail"]), url=f["url"])
+                     for f in faults[:_SHOWN_FAULTS])
+    more = say("evidence.more", n=len(faults)) if len(faults) > _SHOWN_FAULTS else ""
+    return say("evidence.incomplete", run=evidence["crawl_run"], faults=shown + more)
 
 
 def human_rows(rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:

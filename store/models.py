@@ -131,6 +131,24 @@ class CrawlRun(Base):
     errors: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
 
 
+class CrawlFault(Base):
+    """A page or file a crawl could not read (timeout, 5xx, a body cut short …): while the last crawl of an
+    agency's portal has one that may hide its report, an absent report is `unconfirmed`, not `missing`."""
+
+    __tablename__ = "crawl_fault"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_run.id", ondelete="CASCADE"), index=True)
+    portal: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(2000))
+    kind: Mapped[str] = mapped_column(String(40))  # crawler.failures' kinds, and `unfinished`
+    detail: Mapped[str] = mapped_column(Text, default="")
+    list_page: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the agency whose column or report it was on the way to, by name; none: any of the portal's
+    agency: Mapped[str | None] = mapped_column(String(200))
+    copy: Mapped[bool] = mapped_column(Boolean, default=False)  # a file whose page carried the report
+
+
 class Document(Base):
     """Bytes seen at a URL ('' for a file imported without one); the bytes live in the snapshot store."""
 

@@ -9,6 +9,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from store.diff import summary
+from store.evidence import crawl_evidence
 from store.models import Agency, Finding, Report, ReportVersion
 from store.status import EVERYTHING, Filters, StatusRow, agency_facts, compliance, make_row, report_facts
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection
 
 # statuses only an agency-year without a report can have: answered from the compliance matrix
-ABSENT_STATUSES: Final = frozenset({"missing", "not_due", "unreachable"})
+ABSENT_STATUSES: Final = frozenset({"missing", "not_due", "unreachable", "unconfirmed"})
 
 
 def _matches(row: StatusRow, status: str) -> bool:
@@ -64,6 +65,17 @@ def find_reports(session: Session, agency: str, year: int) -> list[int]:
     return []
 
 
+def absent_row(session: Session, agency: str, year: int, as_of: dt.date,
+               unreachable: Collection[int] = ()) -> StatusRow | None:
+    """The status of an agency-year the archive holds no report of, with the evidence it rests on
+    (`xxgk show AGENCY YEAR`); None when no agency is named so (exactly, else by part of its name)."""
+    for clause in (Agency.name == agency, Agency.name.contains(agency, autoescape=True)):
+        if found := sorted(agency_facts(session, clause), key=lambda a: a.name):
+            return make_row(found[0], year, None, as_of, unreachable=found[0].id in unreachable,
+                            evidence=crawl_evidence(session).get(found[0].id))
+    return None
+
+
 def _finding(f: Finding) -> dict[str, Any]:
     return {
         "id": f.id, **f.detail, "location": f.location, "fingerprint": f.fingerprint,
@@ -83,7 +95,7 @@ def report_detail(session: Session, report_id: int, as_of: dt.date) -> dict[str,
     agency = report.agency
     [agency_row] = agency_facts(session, Agency.id == agency.id)
     [report_row] = report_facts(session, Report.id == report.id)
-    row = make_row(agency_row, report.year, report_row, as_of)
+    row = make_row(agency_row, report.year, report_row, as_of, evidence=crawl_evidence(session).get(agency.id))
     current = next(v for v in report.versions if v.number == report.current_version)
     return {
         **row.to_dict(),

@@ -11,7 +11,9 @@ REVIEW_STATES: Final = ("open", "confirmed", "dismissed")
 ALERT_STATES: Final = ("queued", "sent", "failed", "cancelled")
 
 # timeliness of an agency-year (store.status) and the two flags that ride along
-STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable")
+STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable", "unconfirmed")
 FLAGS: Final = ("inconsistent", "changed")
 # what `xxgk query --status` accepts (spec/cli.md)
-QUERY_STATUSES: Final = ("on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable")
+QUERY_STATUSES: Final = (
+    "on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable", "unconfirmed",
+)

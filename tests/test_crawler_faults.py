@@ -21,8 +21,11 @@ EXPECTED_FAILURE = {
     "timeout": "timeout",
     "challenge_412": "challenge_412",
     "oversized": "oversized",
+    "truncated_files": "truncated",
+    "short_length": "truncated",
 }
-RECOVERED = ("latency", "http_5xx", "cookie_loop", "truncated", "gbk_nocharset", "gzip_no_header", "soft_404")
+RECOVERED = ("latency", "http_5xx", "cookie_loop", "truncated", "gbk_nocharset", "gzip_no_header", "soft_404",
+             "cut_table")
 
 
 @pytest.mark.parametrize("kind", sorted(EXPECTED_FAILURE))

@@ -21,7 +21,8 @@ from sim.testing import running_sim
 
 AS_OF = dt.date(2026, 6, 1)
 # fast and polite to loopback only; page images are kept, not OCR'd (tests/test_extract_ocr.py covers OCR)
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 2, "XXGK_OCR": False}
+FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 2, "XXGK_OCR": False,
+        "XXGK_RETRY_BACKOFF": 0.05}
 
 
 class Crawled:

@@ -15,10 +15,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from catalogue.terms import name
 from xxgk.commands import EXIT_OK, OperationalError, console
 
 STATUS_NAMES = {"on_time": "按时发布", "late": "逾期发布", "missing": "未发布", "not_due": "未到期",
-                "unreachable": "无法访问"}
+                "unreachable": "无法访问", "unconfirmed": name("status", "unconfirmed")}
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -1,0 +1,109 @@
+"""What an agency-year's status rests on: the last crawl of the agency's portal, and what it could not read.
+
+A report we did not find is `missing` only when that crawl ran to its end and read every list page of the
+portal's columns and every page and file it found for the agency. A failure there (timeout, 5xx, a body cut
+short, a challenge …) may be where the report is, so the agency's absent years are `unconfirmed`, with the
+failing URLs and reasons, until a later crawl reads everything.
+
+Which agencies a failure may hide a report of: a list page of an agency's own column, or a report page or
+file whose title names an agency of the portal, hides only that agency's; any other list page hides any of
+the portal's agencies. A file whose page carried the report itself (`copy`) hides nothing. Years are not
+narrowed: a title's year is often wrong, and the archive files a report under the year its record states.
+
+An agency whose portal no crawl has covered has no evidence (None): its status rests on the archive alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import Agency, CrawlFault, CrawlRun, Portal
+
+UNFINISHED: Final = "unfinished"  # the crawl did not run to its end for the portal (stopped, crashed, running)
+CRASHED: Final = "crawl_failed"  # the monitor's mark of a crawl process that died (alerts.health)
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A page or file the crawl could not read."""
+
+    url: str
+    kind: str  # crawler.failures' kinds, or `unfinished`
+    detail: str = ""  # for `truncated`, which check failed (crawler.integrity); else the error's own words
+
+    def to_dict(self) -> dict[str, str]:
+        return {"url": self.url, "kind": self.kind, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The crawl an agency's status rests on, and what it could not read that may hide the agency's report."""
+
+    run: int
+    gaps: tuple[Gap, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"crawl_run": self.run, "complete": self.complete, "faults": [g.to_dict() for g in self.gaps]}
+
+
+def _last_runs(session: Session, portals: set[str]) -> dict[str, tuple[int, bool]]:
+    """Portal → (its last crawl run, whether that run ran to its end for it); newest runs first, until
+    every portal has one."""
+    last: dict[str, tuple[int, bool]] = {}
+    rows = session.execute(
+        select(CrawlRun.id, CrawlRun.finished_at, CrawlRun.portals, CrawlRun.errors)
+        .order_by(CrawlRun.id.desc()).execution_options(yield_per=200)
+    )
+    for run_id, finished, covered, errors in rows:
+        for portal in covered:
+            if portal in portals and portal not in last:
+                last[portal] = (run_id, finished is not None and not errors.get(f"{portal}:{CRASHED}"))
+        if len(last) == len(portals):
+            break
+    return last
+
+
+def crawl_evidence(session: Session) -> dict[int, Evidence]:
+    """Agency id → the evidence of its portal's last crawl, for the agencies whose portal was crawled."""
+    agencies: defaultdict[str, dict[str, int]] = defaultdict(dict)  # portal key → agency name → id
+    for agency_id, name, portal in session.execute(
+        select(Agency.id, Agency.name, Portal.key).join(Portal, Agency.portal_id == Portal.id)
+    ):
+        agencies[portal][name] = agency_id
+    last = _last_runs(session, set(agencies))
+    if not last:
+        return {}
+    gaps: defaultdict[tuple[str, int | None], list[Gap]] = defaultdict(list)  # (portal, agency id or any) → gaps
+    bases = dict(session.execute(select(Portal.key, Portal.base_url).where(Portal.key.in_(last))).all())
+    for portal, (_, finished) in last.items():
+        if not finished:
+            gaps[portal, None].append(Gap(bases.get(portal, ""), UNFINISHED))
+    wanted = {run for run, _ in last.values()}
+    faults = session.execute(
+        select(CrawlFault.run_id, CrawlFault.portal, CrawlFault.url, CrawlFault.kind, CrawlFault.detail,
+               CrawlFault.agency)
+        .where(CrawlFault.run_id.in_(wanted), CrawlFault.copy.is_(False)).order_by(CrawlFault.id)
+    )
+    for run, portal, url, kind, detail, agency in faults:
+        if last.get(portal, (None,))[0] == run:
+            gaps[portal, agencies[portal].get(agency or "")].append(Gap(url, kind, detail))
+    return {
+        agency_id: Evidence(last[portal][0], tuple(_gaps_of(gaps, portal, agency_id)))
+        for portal, named in agencies.items() if portal in last
+        for agency_id in named.values()
+    }
+
+
+def _gaps_of(gaps: dict[tuple[str, int | None], list[Gap]], portal: str, agency_id: int) -> Iterable[Gap]:
+    yield from gaps.get((portal, None), ())
+    yield from gaps.get((portal, agency_id), ())
