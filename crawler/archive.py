@@ -195,7 +195,7 @@ def finish_run(
         run.errors = {f"{portal}:{kind}": n for portal, kinds in errors.items() for kind, n in kinds.items()}
         session.add_all(
             CrawlFault(run_id=run_id, portal=f.portal, url=f.url, kind=f.kind, detail=f.detail, list_page=f.list_page,
-                       agency=f.agency, copy=f.copy)
+                       agency=f.agency, year=f.year, copy=f.copy)
             for f in failures
         )
         bases = dict(session.execute(select(Portal.key, Portal.base_url).where(Portal.key.in_(run.portals))).all())

@@ -51,7 +51,8 @@ class LedgerPipeline:
 def ledger_line(item: Any) -> dict[str, Any]:
     if isinstance(item, FetchFailure):
         return {"type": "failure", "portal": item.portal, "url": item.url, "kind": item.kind,
-                "list_page": item.list_page, "detail": item.detail, "agency": item.agency, "copy": item.copy}
+                "list_page": item.list_page, "detail": item.detail, "agency": item.agency, "year": item.year,
+                "copy": item.copy}
     assert isinstance(item, FetchedDocument)
     return {
         "type": "document", "portal": item.portal, "url": item.url, "kind": item.kind, "status": item.status,

@@ -5,10 +5,12 @@ portal's columns and every page and file it found for the agency. A failure ther
 short, a challenge …) may be where the report is, so the agency's absent years are `unconfirmed`, with the
 failing URLs and reasons, until a later crawl reads everything.
 
-Which agencies a failure may hide a report of: a list page of an agency's own column, or a report page or
-file whose title names an agency of the portal, hides only that agency's; any other list page hides any of
-the portal's agencies. A file whose page carried the report itself (`copy`) hides nothing. Years are not
-narrowed: a title's year is often wrong, and the archive files a report under the year its record states.
+Which agency-years a failure may hide a report of: a list page of an agency's own column, or a report page
+or file whose title names an agency of the portal, hides only that agency's; any other list page hides any
+of the portal's agencies. A year named by the title or the column narrows it to that year and the years
+beside it (a title's year is often last year's, a year column may hold the reports published in it, and the
+archive files a report under the year its record states); none named, any year. A file whose page carried
+the report itself (`copy`) hides nothing.
 
 An agency whose portal no crawl has covered has no evidence (None): its status rests on the archive alone.
 """
@@ -27,6 +29,7 @@ from store.models import Agency, CrawlFault, CrawlRun, Portal
 
 UNFINISHED: Final = "unfinished"  # the crawl did not run to its end for the portal (stopped, crashed, running)
 CRASHED: Final = "crawl_failed"  # the monitor's mark of a crawl process that died (alerts.health)
+NEAR_YEARS: Final = 1  # a fault about year Y may hide the report of Y - 1, Y or Y + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +39,13 @@ class Gap:
     url: str
     kind: str  # crawler.failures' kinds, or `unfinished`
     detail: str = ""  # for `truncated`, which check failed (crawler.integrity); else the error's own words
+    year: int | None = None  # the year its title or column names; none: any
 
-    def to_dict(self) -> dict[str, str]:
-        return {"url": self.url, "kind": self.kind, "detail": self.detail}
+    def may_hide(self, year: int) -> bool:
+        return self.year is None or abs(self.year - year) <= NEAR_YEARS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "kind": self.kind, "detail": self.detail, "year": self.year}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +58,10 @@ class Evidence:
     @property
     def complete(self) -> bool:
         return not self.gaps
+
+    def of_year(self, year: int) -> Evidence:
+        """The evidence about one year: the faults that may hide that year's report."""
+        return Evidence(self.run, tuple(g for g in self.gaps if g.may_hide(year)))
 
     def to_dict(self) -> dict[str, Any]:
         return {"crawl_run": self.run, "complete": self.complete, "faults": [g.to_dict() for g in self.gaps]}
@@ -74,7 +85,8 @@ def _last_runs(session: Session, portals: set[str]) -> dict[str, tuple[int, bool
 
 
 def crawl_evidence(session: Session) -> dict[int, Evidence]:
-    """Agency id → the evidence of its portal's last crawl, for the agencies whose portal was crawled."""
+    """Agency id → the evidence of its portal's last crawl (`of_year` narrows it to one report year), for
+    the agencies whose portal was crawled."""
     agencies: defaultdict[str, dict[str, int]] = defaultdict(dict)  # portal key → agency name → id
     for agency_id, name, portal in session.execute(
         select(Agency.id, Agency.name, Portal.key).join(Portal, Agency.portal_id == Portal.id)
@@ -91,12 +103,12 @@ def crawl_evidence(session: Session) -> dict[int, Evidence]:
     wanted = {run for run, _ in last.values()}
     faults = session.execute(
         select(CrawlFault.run_id, CrawlFault.portal, CrawlFault.url, CrawlFault.kind, CrawlFault.detail,
-               CrawlFault.agency)
+               CrawlFault.agency, CrawlFault.year)
         .where(CrawlFault.run_id.in_(wanted), CrawlFault.copy.is_(False)).order_by(CrawlFault.id)
     )
-    for run, portal, url, kind, detail, agency in faults:
+    for run, portal, url, kind, detail, agency, year in faults:
         if last.get(portal, (None,))[0] == run:
-            gaps[portal, agencies[portal].get(agency or "")].append(Gap(url, kind, detail))
+            gaps[portal, agencies[portal].get(agency or "")].append(Gap(url, kind, detail, year))
     return {
         agency_id: Evidence(last[portal][0], tuple(_gaps_of(gaps, portal, agency_id)))
         for portal, named in agencies.items() if portal in last

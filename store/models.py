@@ -146,6 +146,7 @@ class CrawlFault(Base):
     list_page: Mapped[bool] = mapped_column(Boolean, default=False)
     # the agency whose column or report it was on the way to, by name; none: any of the portal's
     agency: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)  # the year its title or column names; none: any
     copy: Mapped[bool] = mapped_column(Boolean, default=False)  # a file whose page carried the report
 
 

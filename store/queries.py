@@ -71,8 +71,9 @@ def absent_row(session: Session, agency: str, year: int, as_of: dt.date,
     (`xxgk show AGENCY YEAR`); None when no agency is named so (exactly, else by part of its name)."""
     for clause in (Agency.name == agency, Agency.name.contains(agency, autoescape=True)):
         if found := sorted(agency_facts(session, clause), key=lambda a: a.name):
+            evidence = crawl_evidence(session).get(found[0].id)
             return make_row(found[0], year, None, as_of, unreachable=found[0].id in unreachable,
-                            evidence=crawl_evidence(session).get(found[0].id))
+                            evidence=evidence.of_year(year) if evidence else None)
     return None
 
 

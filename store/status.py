@@ -198,6 +198,7 @@ def compliance(session: Session, as_of: dt.date, filters: Filters = EVERYTHING,
             reports = by_key.get((agency.id, year))
             if reports or year >= first_year_of.get(agency.id, years[0]):
                 primary = _primary(reports) if reports else None
+                found = evidence.get(agency.id)
                 rows.append(make_row(agency, year, primary, as_of, unreachable=agency.id in blocked,
-                                     evidence=evidence.get(agency.id)))
+                                     evidence=found.of_year(year) if found else None))
     return rows

@@ -352,15 +352,16 @@ class PortalSpider(scrapy.Spider):
         yield self._failure(request.url, request.meta, failure_kind(failure), str(failure.value)[:300])
 
     def _failure(self, url: str, meta: dict[str, Any], kind: str, detail: str) -> FetchFailure:
-        """A failure of the request's portal, with whose reports it may hide: the agency of the column or
-        report it was on the way to (none: any of the portal's), and whether it was only a copy."""
+        """A failure of the request's portal, with whose reports it may hide: the agency and year of the column
+        or report it was on the way to (none: any), and whether it was only a copy."""
         portal = meta.get("portal", "?")
         hint: Hint | None = meta.get("hint")
         doc: dict[str, Any] = meta.get("doc") or {}
         self.portal_stats[portal][f"failed:{kind}"] += 1
         return FetchFailure(
             portal, url, kind, detail, list_page=meta.get("kind") == "list",
-            agency=hint.agency if hint is not None else doc.get("agency"), copy=bool(doc.get("page_has_report")),
+            agency=hint.agency if hint is not None else doc.get("agency"),
+            year=hint.year if hint is not None else doc.get("year"), copy=bool(doc.get("page_has_report")),
         )
 
     def closed(self, reason: str) -> None:

@@ -162,7 +162,7 @@ def _faults(ledger: Path) -> list[dict[str, Any]]:
     if not ledger.exists():
         return []
     lines = (json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines() if line.strip())
-    keys = ("portal", "url", "kind", "detail", "agency", "list_page", "copy")
+    keys = ("portal", "url", "kind", "detail", "agency", "year", "list_page", "copy")
     return [{k: line.get(k) for k in keys} for line in lines if line.get("type") == "failure"]
 
 

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("list_page", sa.Boolean(), nullable=False),
         sa.Column("agency", sa.String(200)),
+        sa.Column("year", sa.Integer()),
         sa.Column("copy", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_crawl_fault_run_id", "crawl_fault", ["run_id"])
