@@ -164,7 +164,7 @@ def test_truncated_files_are_never_whole(sim):
 def test_short_length_files_end_early_with_a_length_to_match(sim):
     netloc, path = file_target(sim, "short_length")
     first, body = request(netloc, path)
-    again, body_again = request(netloc, path)
+    _, body_again = request(netloc, path)
     assert int(first.getheader("Content-Length")) == len(body)
     assert body_again == body
     assert cut_reason(body) in {"pdf_trailer", "zip_directory", "png_end"}

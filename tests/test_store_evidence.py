@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-
 import pytest
 
 from alerts.rules import Scope, compliance_facts
@@ -26,13 +24,13 @@ BASE = "http://127.0.1.1:8000/"
 
 
 @pytest.fixture
-def portal(archive: Archive) -> Iterator[Archive]:
+def portal(archive: Archive) -> Archive:
     with archive.write() as session:
         upsert_portal(session, "p1", name="甲县人民政府网", base_url=BASE)
         upsert_agency(session, GOV, level="county", region="431000", portal="p1")
         for name in (CIVIL, EDU):
             upsert_agency(session, name, level="department", region="431000", portal="p1")
-    yield archive
+    return archive
 
 
 def crawled(archive: Archive, *failures: FetchFailure, unfinished: tuple[str, ...] = ()) -> int:
