@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+
 import pytest
 
 from alerts.rules import Scope, compliance_facts
