@@ -14,6 +14,7 @@ import pytest
 from test_crawler_sim import AS_OF, FAST, Crawled, run
 
 from sim.world import FAULT_KINDS
+from xxgk.commands.crawl import _faults, _print_faults
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +147,16 @@ def test_a_page_cut_inside_its_table_is_read_whole_on_the_retry(faulty: Crawled)
     assert not [f for f in faulty.failures if f["portal"] == portal]
     stored = faulty.reports()
     assert [url for url in pages if url not in stored] == []
+
+
+def test_xxgk_crawl_names_each_fault_with_its_url(faulty: Crawled, capsys: pytest.CaptureFixture[str]) -> None:
+    faults = _faults(faulty.db.parent / "ledger.jsonl")
+    assert [(f["portal"], f["url"], f["kind"]) for f in faults] == [
+        (f["portal"], f["url"], f["kind"]) for f in faulty.failures]
+    _print_faults(faults, limit=len(faults))
+    lines = capsys.readouterr().out.splitlines()
+    short = portal_of(faulty, "short_length")
+    cut_pdf = next(f["url"] for f in faults if f["portal"] == short and f["detail"] == "pdf_trailer")
+    assert f"  {short}　内容不完整：PDF 缺少结尾（%%EOF/xref）　{cut_pdf}" in lines
+    timed_out = next(f["url"] for f in faults if f["kind"] == "timeout")
+    assert f"  {portal_of(faulty, 'timeout')}　超时无响应　{timed_out}" in lines
