@@ -65,16 +65,14 @@ def find_reports(session: Session, agency: str, year: int) -> list[int]:
     return []
 
 
-def absent_row(session: Session, agency: str, year: int, as_of: dt.date,
-               unreachable: Collection[int] = ()) -> StatusRow | None:
-    """The status of an agency-year the archive holds no report of, with the evidence it rests on
-    (`xxgk show AGENCY YEAR`); None when no agency is named so (exactly, else by part of its name)."""
-    for clause in (Agency.name == agency, Agency.name.contains(agency, autoescape=True)):
-        if found := sorted(agency_facts(session, clause), key=lambda a: a.name):
-            evidence = crawl_evidence(session).get(found[0].id)
-            return make_row(found[0], year, None, as_of, unreachable=found[0].id in unreachable,
-                            evidence=evidence.of_year(year) if evidence else None)
-    return None
+def absent_row(session: Session, agency: str, year: int, as_of: dt.date, *, unreachable: Collection[int] = (),
+               first_year: int | None = None) -> StatusRow | None:
+    """The status row of an agency-year the archive holds no report of, with the evidence it rests on
+    (`xxgk show AGENCY YEAR`), as `compliance` has it; the agency named exactly, else by part of its name.
+    None when the matrix has no such row (no such agency, or a year it is not expected to report on)."""
+    rows = [r for r in compliance(session, as_of, Filters(agency=agency, year=year), unreachable=unreachable,
+                                  first_year=first_year) if r.report_id is None]
+    return next((r for r in rows if r.agency == agency), rows[0] if rows else None)
 
 
 def _finding(f: Finding) -> dict[str, Any]:

@@ -323,10 +323,10 @@ def _show_absent(args: argparse.Namespace, archive: Archive, settings: Settings)
 
     agency, year = args.target[0], int(args.target[1])
     with archive.read() as session:
-        _, unreachable = _monitoring(settings, session)
-        row = absent_row(session, agency, year, settings.as_of, unreachable)
+        first_year, unreachable = _monitoring(settings, session)
+        row = absent_row(session, agency, year, settings.as_of, unreachable=unreachable, first_year=first_year)
     if row is None:
-        raise UsageError(say("show.no_agency", agency=agency))
+        raise UsageError(f"no report of {agency} for {year} in the archive")
     if args.json or args.format == "json":
         dump_json(row.to_dict())
         return EXIT_OK
