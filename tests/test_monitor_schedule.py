@@ -181,5 +181,5 @@ def test_sigterm_ends_a_running_crawl_too(tmp_path: Path) -> None:
         started = time.monotonic()
         code, log = monitor.stop()
         assert code == 0, log
-        assert time.monotonic() - started < 20
+        assert time.monotonic() - started < 60  # the crawl's requests would hang 120 s: it was stopped, not waited for
         assert _crawl_processes(database) == []

@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field, fields
 from typing import Any, Final, Literal
 
+from extract.schema import in_order
+
 Severity = Literal["error", "warning", "info"]
 # "fail": the relation is broken; "uncertain": a blank part keeps us from deciding.
 Status = Literal["fail", "uncertain"]
@@ -47,3 +49,8 @@ class Finding:
 
 
 _PLAIN_FIELDS: Final = tuple(f.name for f in fields(Finding) if f.name != "extra")
+
+
+def in_finding_order(detail: dict[str, Any]) -> dict[str, Any]:
+    """A stored finding's keys in `to_dict`'s order (a database may hand them back sorted otherwise)."""
+    return in_order(detail, _PLAIN_FIELDS)

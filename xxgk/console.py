@@ -16,6 +16,7 @@ from extract.schema import (
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     SECTIONS,
+    ordered,
 )
 
 FORMAT_NAMES = {"2021": "2021年格式", "2019": "2019年格式(试行)", "legacy": "2019年以前统计表", None: "未识别"}
@@ -41,6 +42,7 @@ def _grid(title: str, head: Sequence[str], rows: Iterable[Sequence[str]]) -> Tab
 
 
 def report_tables(record: dict[str, Any]) -> list[Table]:
+    record = ordered(record)  # rows and columns as the template lays them out, whatever gave us the record
     out: list[Table] = []
     if record.get("format") == "legacy":
         rows = [(s["label"], s["unit"], _cell(s["value"])) for s in record.get("legacy_stats", [])]
