@@ -1,7 +1,7 @@
 """The canonical record `xxgk.report/1`: its keys, their template labels and their order.
 
 This module is the contract where parser, validator, store and alerts meet
-(see ../shared/spec/report-json.md). It holds data only: no parsing logic.
+(see docs/record.md). It holds data only: no parsing logic.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SECTIONS: Final[dict[str, str]] = {
 
 TABLES: Final = ("active", "requests", "review_litigation")
 
-# The record's fields that spec/report-json.md fixes (the rest — title, narrative, source, parse — are ours).
+# The record's fields that docs/record.md fixes (the rest — title, narrative, source, parse — are ours).
 SPEC_KEYS: Final = ("schema", "agency", "year", "format", "sections", *TABLES, "legacy_stats")
 
 # ---- 表二 (active) ---------------------------------------------------------

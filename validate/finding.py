@@ -41,7 +41,7 @@ class Finding:
         return hashlib.sha1(raw.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of spec/report-json.md: location keys only where they apply."""
+        """The JSON shape of docs/record.md: location keys only where they apply."""
         # the fields' values are plain scalars: no need for asdict's deep copy
         d = {k: v for k in _PLAIN_FIELDS if (v := getattr(self, k)) is not None}
         d.update(self.extra)
