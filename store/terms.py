@@ -13,7 +13,7 @@ ALERT_STATES: Final = ("queued", "sent", "failed", "cancelled")
 # timeliness of an agency-year (store.status) and the two flags that ride along
 STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable", "unconfirmed")
 FLAGS: Final = ("inconsistent", "changed")
-# what `xxgk query --status` accepts (spec/cli.md)
+# what `xxgk query --status` accepts (docs/cli.md)
 QUERY_STATUSES: Final = (
     "on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable", "unconfirmed",
 )
