@@ -31,7 +31,6 @@ _RESPONSES: Final[tuple[tuple[Callable[[int], bool], re.Pattern[str] | None, str
 )
 
 
-
 class TruncatedError(Exception):
     """Every answer to a request was cut short (crawler.integrity); the message is the check that failed."""
 
