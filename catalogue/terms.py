@@ -67,6 +67,7 @@ FAULTS: Final[dict[str, str]] = {
     "redirect_loop": "循环跳转",
     "oversized": "文件过大",
     "truncated": "内容不完整",
+    "garbled": "乱码无法解读",
     "robots": "robots.txt 禁止抓取",
     "other": "其他错误",
     "unfinished": "抓取未完成",

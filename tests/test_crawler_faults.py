@@ -8,11 +8,14 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from test_crawler_sim import AS_OF, FAST, Crawled, run
 
+from crawler.run import crawl
+from sim.running import running_sim
 from sim.world import FAULT_KINDS
 from xxgk.commands.crawl import _faults, _print_faults
 
@@ -68,16 +71,20 @@ NAMED = {
 ABSENT = ("missing", "unconfirmed", "unreachable")
 
 
-@pytest.fixture(scope="module")
-def status(faulty: Crawled) -> list[dict[str, Any]]:
-    """`xxgk status --json` over the crawled archive, as an operator runs it."""
+def status_of(registry: Path, db: Path) -> list[dict[str, Any]]:
+    """`xxgk status --json` over a crawled archive, as an operator runs it."""
     out = subprocess.run(
-        [sys.executable, "-m", "xxgk.cli", "status", "--json", "--registry", str(faulty.registry),
-         "--db", f"sqlite:///{faulty.db}", "--as-of", AS_OF.isoformat()],
+        [sys.executable, "-m", "xxgk.cli", "status", "--json", "--registry", str(registry),
+         "--db", f"sqlite:///{db}", "--as-of", AS_OF.isoformat()],
         capture_output=True, text=True, check=True,
     )
     rows: list[dict[str, Any]] = json.loads(out.stdout)
     return rows
+
+
+@pytest.fixture(scope="module")
+def status(faulty: Crawled) -> list[dict[str, Any]]:
+    return status_of(faulty.registry, faulty.db)
 
 
 def portal_of(faulty: Crawled, kind: str) -> str:
@@ -160,3 +167,18 @@ def test_xxgk_crawl_names_each_fault_with_its_url(faulty: Crawled, capsys: pytes
     assert f"  {short}　内容不完整：PDF 缺少结尾（%%EOF/xref）　{cut_pdf}" in lines
     timed_out = next(f["url"] for f in faults if f["kind"] == "timeout")
     assert f"  {portal_of(faulty, 'timeout')}　超时无响应　{timed_out}" in lines
+
+
+def test_a_browser_portal_sending_gzip_bytes_is_no_empty_column(tmp_path: Path) -> None:
+    """Chromium shows gzip bytes sent without `Content-Encoding` as text: a garbled page, not a list without
+    reports (the static fetch unpacks them, the browser cannot)."""
+    with running_sim(portals=6, seed=23, fault_plan={5: "gzip_no_header"}, as_of=AS_OF, rate_limit=50) as sim:
+        portal = sim.world.portals[5]
+        assert portal.archetype == "js_only"
+        db = tmp_path / "xxgk.sqlite3"
+        result = crawl(str(sim.registry_path), portals=[portal.id], as_of=AS_OF.isoformat(), db=f"sqlite:///{db}",
+                       settings=FAST, timeout=600, log=(tmp_path / "crawl.log").open("w"))
+        rows = [r for r in status_of(sim.registry_path, db) if r["agency"] in {a.name for a in portal.agencies}]
+    assert result.portal_stats[portal.id].get("failed:garbled", 0) > 0
+    assert rows
+    assert [r for r in rows if r["status"] == "missing"] == []

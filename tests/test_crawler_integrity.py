@@ -1,7 +1,9 @@
-"""A body cut short is told from a whole one: every check of crawler.integrity, on whole and cut bytes."""
+"""A faulty answer is never read as a document: a body cut short is told from a whole one (every check of
+crawler.integrity, on whole and cut bytes), and bytes that are no text from a page."""
 
 from __future__ import annotations
 
+import gzip
 import io
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 from conftest import FIXTURES
 from PIL import Image
 
+from crawler.failures import garbled
 from crawler.integrity import CHECKS, SHORT_BODY, cut_reason
 from sim import content, media
 from sim.world import generate
@@ -74,3 +77,25 @@ def test_pages_whose_markup_is_loose_are_not_cut() -> None:
 @pytest.mark.parametrize("path", sorted([*FIXTURES.rglob("*.html"), *REAL.glob("*/*.html")]), ids=lambda p: p.name)
 def test_real_and_fixture_pages_are_whole(path: Path) -> None:
     assert cut_reason(path.read_bytes()) is None
+
+
+def _as_a_browser_shows(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def test_bytes_that_are_no_text_are_garbled_not_an_empty_page() -> None:
+    assert garbled(_as_a_browser_shows(gzip.compress(PAGE)))
+    assert garbled(_as_a_browser_shows(WHOLE["png_end"]))
+    assert not garbled(PAGE.decode())
+    assert not garbled("<html><body>" + "年度报告\ufffd" * 3 + "</body></html>")  # a stray bad byte or three
+    assert not garbled("")
+
+
+@pytest.mark.parametrize("path", sorted([*FIXTURES.rglob("*.html"), *REAL.glob("*/*.html")]), ids=lambda p: p.name)
+def test_real_and_fixture_pages_are_not_garbled(path: Path) -> None:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030")
+    assert not garbled(text)

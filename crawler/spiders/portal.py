@@ -32,7 +32,7 @@ from crawler.adapters import ADAPTERS, Adapter, Fetch, Link, detect
 from crawler.adapters.base import ATTACHMENT_SUFFIXES, anchors, is_year_column
 from crawler.dates import candidates
 from crawler.discovery import PROBE_PATHS, score_link
-from crawler.failures import classify_response, failure_kind
+from crawler.failures import classify_response, failure_kind, garbled
 from crawler.items import FetchedDocument, FetchFailure
 from crawler.known import Known
 from crawler.progress import PortalTracker, settles
@@ -199,8 +199,11 @@ class PortalSpider(scrapy.Spider):
                 return  # a probed path or a page past the end of a list: not a failure of the portal
             yield self._failure(response.url, response.meta, problem, f"HTTP {response.status}")
             return
-        stats["list_pages"] += 1
         text = response.text if hasattr(response, "text") else ""
+        if garbled(text):
+            yield self._failure(response.url, response.meta, "garbled", "")
+            return
+        stats["list_pages"] += 1
         page = self.adapter(portal, text).read(response.url, text)
         if page.redirect:
             yield self._list_request(portal, Fetch(page.redirect), hint)
@@ -283,6 +286,9 @@ class PortalSpider(scrapy.Spider):
             yield self._failure(response.url, response.meta, problem, f"HTTP {response.status}")
             return
         text = response.text
+        if garbled(text):
+            yield self._failure(response.url, response.meta, "garbled", "")
+            return
         sel = Selector(text=text, type="html")
         meta = {m.attrib.get("name", ""): m.attrib.get("content", "") for m in sel.css("meta[name][content]")}
         visible = clean_line(nfkc(_visible_text(sel)))
