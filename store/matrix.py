@@ -46,8 +46,10 @@ GOVERNMENT_LEVELS: Final = ("province", "city", "county")
 def _prefixed(column: Any, prefix: str) -> ColumnElement[bool]:
     """A region-code prefix as a range (an index can answer it; LIKE with ESCAPE it cannot in SQLite)."""
     if prefix.isdigit():
-        return (column >= prefix) & (column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
-    return column.startswith(prefix, autoescape=True)  # type: ignore[no-any-return]
+        within: ColumnElement[bool] = (column >= prefix) & (column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        return within
+    clause: ColumnElement[bool] = column.startswith(prefix, autoescape=True)
+    return clause
 
 
 def region_clause(column: Any, prefixes: Collection[str]) -> ColumnElement[bool]:
@@ -150,8 +152,8 @@ def _deadline(session: Session, query: MatrixQuery, columns: Sequence[int], year
     level) pairs the filtered agencies have, then over the years, each answered by
     store.status.deadline_of. Simple CASEs (`CASE x WHEN …`): the key is computed once per row."""
     combos = session.execute(select(Agency.deadline, Agency.level).distinct().where(*query.agency_clauses())).all()
-    if not combos:
-        return null()
+    if not combos:  # no agency: any expression of the right type will do
+        return literal(None, Date)
     key = func.coalesce(Agency.deadline, "") + "|" + Agency.level
     return case({
         f"{own or ''}|{level}": case({y: literal(deadline_of(level, own, y), Date) for y in columns}, value=year)
