@@ -23,7 +23,9 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    String,
     case,
+    cast,
     exists,
     false,
     func,
@@ -235,14 +237,16 @@ def _summary(table: Any, status: str | None, number: int, size: int) -> Compound
     """One statement over the matrix computed once (a materialised CTE): rows per status with the flags
     summed, the number of agencies with a row of `status`, and the page's agency ids in order."""
     wanted = _matches(table, status)
+    number_ = cast(null(), Integer)  # PostgreSQL types a UNION's columns by their first non-null value
     tally = select(table.c.status, func.count(), func.sum(table.c.inconsistent), func.sum(table.c.changed),
-                   null(), null()).group_by(table.c.status)
-    total = select(null(), func.count(func.distinct(table.c.agency_id)), null(), null(), null(), null()).where(wanted)
+                   number_, number_).group_by(table.c.status)
+    total = select(cast(null(), String), func.count(func.distinct(table.c.agency_id)), number_, number_, number_,
+                   number_).where(wanted)
     agency = (table.c.agency_id, table.c.region, table.c.level, table.c.agency)
     ids = (select(*agency).where(wanted).group_by(*agency).order_by(*_grouped(*agency))
            .limit(size).offset(max(number - 1, 0) * size).subquery("shown"))
     position = func.row_number().over(order_by=_grouped(*ids.c))
-    shown = select(literal("#page"), null(), null(), null(), ids.c.agency_id, position)
+    shown = select(literal("#page"), number_, number_, number_, ids.c.agency_id, position)
     return union_all(tally, total, shown)
 
 
