@@ -35,6 +35,15 @@ MESSAGES: Final[dict[str, str]] = {
     "archive.outdated": "数据库结构版本为 {current}，本版 xxgk 需要 {head}：请先运行 xxgk db upgrade",
     "archive.unknown_revision": "数据库结构版本 {current} 不为本版 xxgk 所知（是否由更新版本创建？）",
     "archive.foreign_tables": "该数据库中已有不属于 xxgk 归档的表：请使用空数据库或空 schema",
+    # the dashboard and its accounts
+    "serve.ready": "仪表板已启动：在浏览器中打开 {url} （按 Ctrl-C 停止）",
+    "users.password_prompt": "密码：",
+    "users.password_again": "再次输入密码：",
+    "users.password_mismatch": "两次输入的密码不一致",
+    "users.all_regions": "全部地区",
+    "users.add": "已添加账号 {username}",
+    "users.passwd": "已修改 {username} 的密码，此前的登录已全部失效",
+    "users.remove": "已删除账号 {username}",
     "settings.project_header": (
         "# xxgk 项目设置：在本文件夹中运行的 xxgk 命令都读取这里的设置（命令行选项和环境变量优先）"
     ),
