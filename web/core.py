@@ -40,10 +40,12 @@ SESSION_CSRF: Final = "csrf"
 
 
 class LoginLimiter:
-    """At most `attempts` failed logins per account name and per address in `window` seconds."""
+    """At most `attempts` failed logins per account name, and four times as many per address (an office
+    behind one address), in `window` seconds."""
 
     def __init__(self, attempts: int = 5, window: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.attempts, self.window, self.clock = attempts, window, clock
+        self.per_address = 4 * attempts
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
@@ -55,7 +57,8 @@ class LoginLimiter:
 
     def blocked(self, *keys: str) -> bool:
         with self._lock:
-            return any(len(self._recent(k)) >= self.attempts for k in keys)
+            return any(len(self._recent(k)) >= (self.per_address if k.startswith("ip:") else self.attempts)
+                       for k in keys)
 
     def failed(self, *keys: str) -> None:
         with self._lock:
