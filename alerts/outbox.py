@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from alerts.routing import Route
 from alerts.rules import Fact
+from catalogue.cli import say
 from config.settings import CHINA
 from store.models import Alert
 from store.sql import insert_ignore
@@ -197,7 +198,7 @@ def close(session: Session, alert_id: int, how: Verdict, by: str | None, why: st
     """Acknowledge or dismiss: the alert is not sent if it has not been, and its fact is not reminded of."""
     alert = session.get(Alert, alert_id)
     if alert is None:
-        raise LookupError(f"no alert #{alert_id} in the outbox")
+        raise LookupError(say("alert.none", id=alert_id))
     alert.state, alert.closed_by, alert.closed_at, alert.close_reason = how, by, now, why
     return alert
 

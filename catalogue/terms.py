@@ -57,6 +57,23 @@ TABLES: Final[dict[str, str]] = {
     "review_litigation": "表四",
     "legacy_stats": "统计表",
 }
+# the columns of compliance rows in CSV, XLSX and terminal tables (JSON keeps the keys)
+FIELDS: Final[dict[str, str]] = {
+    "agency": "单位",
+    "level": "层级",
+    "region": "区划代码",
+    "year": "年度",
+    "status": "状态",
+    "deadline": "截止日期",
+    "published": "发布日期",
+    "days_late": "逾期天数",
+    "errors": "错误",
+    "warnings": "警告",
+    "flags": "标记",
+    "versions": "版本数",
+    "url": "网址",
+    "report_id": "报告编号",
+}
 UNKNOWN: Final = "未识别"
 
 _VOCABULARIES: Final[dict[str, dict[str, str]]] = {

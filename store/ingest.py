@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.sql.dml import ReturningInsert
 
+from catalogue.cli import say
 from extract.parse import parse_bytes
 from extract.schema import Record
 from store import corrections
@@ -106,9 +107,9 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
     agency = source.agency or record.get("agency")
     year = source.year or record.get("year")
     if not agency:
-        raise IncompleteReportError("the report does not name its agency in full: give it with --agency")
+        raise IncompleteReportError(say("import.no_agency"))
     if not isinstance(year, int):
-        raise IncompleteReportError("the report's year cannot be read: give it with --year")
+        raise IncompleteReportError(say("import.no_year"))
     for attempt in range(_ATTEMPTS):
         try:
             with archive.write_rows(durable=False) as conn:

@@ -13,6 +13,7 @@ thousands of reports is one indexed scan; store.ingest keeps them in step in the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Final
 
 from sqlalchemy import (
@@ -34,8 +35,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
 
+from extract.schema import ordered
 from store.terms import ALERT_STATES, DATE_SOURCES, LEVELS, REVIEW_STATES, ROLES, SEVERITIES
+from validate.finding import in_finding_order
 
 # Named constraints: Alembic needs names to alter them later, and SQLite batch mode needs them to rebuild tables.
 NAMING: Final = {
@@ -71,6 +75,24 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class OrderedJson(TypeDecorator[dict[str, Any]]):
+    """JSON (JSONB on PostgreSQL) handed back with its keys put in order by `order`: JSONB keeps them
+    sorted by length, and every reader prints or renders them in the order it gets."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, order: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        super().__init__()
+        self.order = order
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:  # noqa: ARG002
+        return self.order(value) if isinstance(value, dict) else value
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -227,7 +249,7 @@ class ReportVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="RESTRICT"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
-    record: Mapped[dict[str, Any]] = mapped_column(Json)
+    record: Mapped[dict[str, Any]] = mapped_column(OrderedJson(ordered))  # template order
     parser_version: Mapped[str] = mapped_column(String(40))
     extractor: Mapped[str | None] = mapped_column(String(40))
     diff: Mapped[dict[str, Any] | None] = mapped_column(Json)
@@ -265,7 +287,7 @@ class Finding(Base):
     location: Mapped[str] = mapped_column(String(200))
     fingerprint: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
-    detail: Mapped[dict[str, Any]] = mapped_column(Json)
+    detail: Mapped[dict[str, Any]] = mapped_column(OrderedJson(in_finding_order))
     review_state: Mapped[str] = mapped_column(String(10), default="open")
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -14,7 +14,7 @@ ALERT_STATES: Final = ("queued", "sent", "failed", "acknowledged", "dismissed")
 # timeliness of an agency-year (store.status) and the two flags that ride along
 STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable")
 FLAGS: Final = ("inconsistent", "changed")
-# what `xxgk query --status` accepts (spec/cli.md)
+# what `xxgk query --status` accepts (docs/cli.md)
 QUERY_STATUSES: Final = ("on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable")
 
 # how a version came to be: the first reading, the agency's new content, the parser reading the same

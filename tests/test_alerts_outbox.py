@@ -168,5 +168,5 @@ def test_acknowledging_a_reminder_ends_the_chain(archive: Archive) -> None:
 
 
 def test_closing_an_unknown_alert_says_so(archive: Archive) -> None:
-    with archive.write() as session, pytest.raises(LookupError, match="no alert #42"):
+    with archive.write() as session, pytest.raises(LookupError, match="没有编号为 #42 的提醒"):
         outbox.close(session, 42, "dismissed", None, None, T0)
