@@ -21,14 +21,14 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
-from config.settings import Settings  # noqa: E402
-from sim.archive import fill  # noqa: E402
-from store.db import Archive  # noqa: E402
-from web import accounts  # noqa: E402
-from web.app import create_app  # noqa: E402
+from config.settings import Settings
+from sim.archive import fill
+from store.db import Archive
+from web import accounts
+from web.app import create_app
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 AS_OF = "2026-04-20"
