@@ -117,6 +117,15 @@ MESSAGES: Final[dict[str, str]] = {
     "demo.path_hint": "  （先运行 source .venv/bin/activate，之后直接输入 xxgk 即可）",
     # argparse's own words, and a mistake on the command line as one line
     "usage.error": "{prog}：{message}（用 {prog} --help 查看用法）",
+    # the dashboard and its accounts
+    "serve.ready": "仪表板已启动：在浏览器中打开 {url} （按 Ctrl-C 停止）",
+    "users.password_prompt": "密码：",
+    "users.password_again": "再次输入密码：",
+    "users.password_mismatch": "两次输入的密码不一致",
+    "users.all_regions": "全部地区",
+    "users.add": "已添加账号 {username}",
+    "users.passwd": "已修改 {username} 的密码，此前的登录已全部失效",
+    "users.remove": "已删除账号 {username}",
     "settings.project_header": (
         "# xxgk 项目设置：在本文件夹中运行的 xxgk 命令都读取这里的设置（命令行选项和环境变量优先）"
     ),
