@@ -115,6 +115,11 @@ MESSAGES: Final[dict[str, str]] = {
     "demo.next": "[bold]接下来可以（复制即可运行）：[/]",
     "demo.mail_hint": "  用浏览器打开 {folder}/ 中的 HTML 文件，即是监督人员收到的提醒邮件",
     "demo.path_hint": "  （先运行 source .venv/bin/activate，之后直接输入 xxgk 即可）",
+    "demo.dashboard": (
+        "[bold]监测看板：[/]运行 {command}，再用浏览器打开 http://127.0.0.1:8000/ ，"
+        "用户名 admin，密码 {password}（也记在 {file}）"
+    ),
+    "demo.login_note": "xxgk 演示看板 http://127.0.0.1:8000/ 用户名 admin 密码 {password}",
     # argparse's own words, and a mistake on the command line as one line
     "usage.error": "{prog}：{message}（用 {prog} --help 查看用法）",
     # the dashboard and its accounts
