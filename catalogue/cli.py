@@ -115,8 +115,22 @@ MESSAGES: Final[dict[str, str]] = {
     "demo.next": "[bold]接下来可以（复制即可运行）：[/]",
     "demo.mail_hint": "  用浏览器打开 {folder}/ 中的 HTML 文件，即是监督人员收到的提醒邮件",
     "demo.path_hint": "  （先运行 source .venv/bin/activate，之后直接输入 xxgk 即可）",
+    "demo.dashboard": (
+        "[bold]监测看板：[/]运行 {command}，再用浏览器打开 http://127.0.0.1:8000/ ，"
+        "用户名 admin，密码 {password}（也记在 {file}）"
+    ),
+    "demo.login_note": "xxgk 演示看板 http://127.0.0.1:8000/ 用户名 admin 密码 {password}",
     # argparse's own words, and a mistake on the command line as one line
     "usage.error": "{prog}：{message}（用 {prog} --help 查看用法）",
+    # the dashboard and its accounts
+    "serve.ready": "仪表板已启动：在浏览器中打开 {url} （按 Ctrl-C 停止）",
+    "users.password_prompt": "密码：",
+    "users.password_again": "再次输入密码：",
+    "users.password_mismatch": "两次输入的密码不一致",
+    "users.all_regions": "全部地区",
+    "users.add": "已添加账号 {username}",
+    "users.passwd": "已修改 {username} 的密码，此前的登录已全部失效",
+    "users.remove": "已删除账号 {username}",
     # what a status rests on (store.evidence): the crawl, and what it could not read
     "evidence.complete": "第{run}次抓取完整",
     "evidence.incomplete": "第{run}次抓取不完整：{faults}",

@@ -40,12 +40,17 @@ ALERT_STATES: Final[dict[str, str]] = {
     "queued": "待发送",
     "sent": "已发送",
     "failed": "发送失败",
-    "cancelled": "已取消",
     "acknowledged": "已确认",
     "dismissed": "已排除",
 }
 FORMATS: Final[dict[str, str]] = {"2021": "2021年格式", "2019": "2019年格式（试行）", "legacy": "2019年以前统计表"}
-VERSION_KINDS: Final[dict[str, str]] = {"first": "首次发现", "revised": "发布后修改", "correction": "人工更正"}
+VERSION_KINDS: Final[dict[str, str]] = {
+    "first": "首次发现",
+    "revised": "发布后修改",
+    "reparsed": "重新解析",
+    "correction": "人工更正",
+}
+ROLES: Final[dict[str, str]] = {"admin": "管理员", "editor": "编辑", "viewer": "只读"}
 TABLES: Final[dict[str, str]] = {
     "active": "表二",
     "requests": "表三",
@@ -110,6 +115,7 @@ _VOCABULARIES: Final[dict[str, dict[str, str]]] = {
     "alert_state": ALERT_STATES,
     "format": FORMATS,
     "version_kind": VERSION_KINDS,
+    "role": ROLES,
     "table": TABLES,
     "fault": FAULTS,
     "cut": CUTS,

@@ -18,7 +18,7 @@ An agency whose portal no crawl has covered has no evidence (None): its status r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -114,6 +114,12 @@ def crawl_evidence(session: Session) -> dict[int, Evidence]:
         for portal, named in agencies.items() if portal in last
         for agency_id in named.values()
     }
+
+
+def unconfirmed(evidence: Mapping[int, Evidence], years: Iterable[int]) -> dict[int, frozenset[int]]:
+    """Report year → the agencies whose report of that year, if absent, the last crawl could not confirm
+    absent (what store.matrix asks in SQL)."""
+    return {year: frozenset(a for a, e in evidence.items() if not e.of_year(year).complete) for year in years}
 
 
 def _gaps_of(gaps: dict[tuple[str, int | None], list[Gap]], portal: str, agency_id: int) -> Iterable[Gap]:

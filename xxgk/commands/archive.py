@@ -253,9 +253,7 @@ def _monitoring(settings: Settings, session: Any) -> tuple[int | None, set[int]]
         registry = load_registry(settings.registry)
     except RegistryError as exc:
         raise UsageError(exc.problems[0]) from None
-    runs = health.history(session)
-    failed = {portal for portal, seen in runs.items() if seen and seen[-1].outcome != "ok"}
-    return registry.first_year, health.unreachable_agencies(session, failed)
+    return health.monitoring(session, registry)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import secrets
 import shutil
 import sys
 import threading
@@ -73,10 +74,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out.print(say("demo.step_mail"))
     mails = _queue_alerts(db_url, work / "registry.yaml", as_of, work / "mail")
     out.print(say("demo.mails", n=mails, folder=_shown(work / "mail")))
+    password = _dashboard_account(db_url, work / "logs" / "dashboard-login.txt")
     out.print()
     out.print(say("demo.where", project=_shown(work)))
     _print_next(out, work, rows, year)
+    out.print(say("demo.dashboard", command=f"{_command()} serve --project {_shown(work)}", password=password,
+                  file=_shown(work / "logs" / "dashboard-login.txt")), highlight=False)
     return EXIT_OK
+
+
+def _dashboard_account(db_url: str, note: Path) -> str:
+    """An administrator `admin` with a fresh password, so that the dashboard opens on the demo's
+    archive at once; the password is printed and kept in `note`."""
+    from store.db import Archive  # noqa: PLC0415
+    from web import accounts  # noqa: PLC0415
+
+    password = secrets.token_urlsafe(9)
+    with Archive.open(db_url) as archive, archive.write() as session:
+        accounts.add(session, "admin", password, "admin", [], name="演示管理员")
+    note.write_text(say("demo.login_note", password=password) + "\n", encoding="utf-8")
+    return password
 
 
 def _shown(path: Path) -> str:

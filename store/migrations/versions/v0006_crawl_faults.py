@@ -1,7 +1,7 @@
 """What each crawl could not read, so that an absent report is `missing` only after a crawl that read everything.
 
-Revision ID: 0005_crawl_faults
-Revises: 0004
+Revision ID: 0006_crawl_faults
+Revises: 0005_web_dashboard
 Create Date: 2026-11-24
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_crawl_faults"
-down_revision = "0004"
+revision = "0006_crawl_faults"
+down_revision = "0005_web_dashboard"
 branch_labels = None
 depends_on = None
 
