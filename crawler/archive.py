@@ -25,7 +25,7 @@ from extract.parse import parse_bytes
 from store.agencies import upsert_agency, upsert_portal
 from store.db import Archive
 from store.errors import StoreError
-from store.evidence import UNFINISHED
+from store.evidence import UNFINISHED, covered
 from store.ingest import IncompleteReportError, Source, ingest, keep_document
 from store.models import CrawlFault, CrawlRun, Portal, utcnow
 
@@ -84,6 +84,7 @@ def start_run(archive: Archive, registry: Registry, portal_ids: list[str]) -> in
         run = CrawlRun(portals=sorted(portal_ids))
         session.add(run)
         session.flush()
+        covered(session, run.id, portal_ids)
         return run.id
 
 

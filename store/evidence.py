@@ -18,17 +18,18 @@ An agency whose portal no crawl has covered has no evidence (None): its status r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store.models import Agency, CrawlFault, CrawlRun, Portal
 
 UNFINISHED: Final = "unfinished"  # the crawl did not run to its end for the portal (stopped, crashed, running)
 CRASHED: Final = "crawl_failed"  # the monitor's mark of a crawl process that died (alerts.health)
+_CHUNK: Final = 500  # portal keys per UPDATE (SQLite limits the parameters of one statement)
 NEAR_YEARS: Final = 1  # a fault about year Y may hide the report of Y - 1, Y or Y + 1
 
 
@@ -67,21 +68,24 @@ class Evidence:
         return {"crawl_run": self.run, "complete": self.complete, "faults": [g.to_dict() for g in self.gaps]}
 
 
+def covered(session: Session, run_id: int, portals: Collection[str]) -> None:
+    """Remember a new run as the last crawl of its portals (a crawl starting, or the monitor recording one
+    whose process died first)."""
+    keys = sorted(portals)
+    for start in range(0, len(keys), _CHUNK):
+        session.execute(update(Portal).where(Portal.key.in_(keys[start:start + _CHUNK])).values(last_run_id=run_id))
+
+
 def _last_runs(session: Session, portals: set[str]) -> dict[str, tuple[int, bool]]:
-    """Portal → (its last crawl run, whether that run ran to its end for it); newest runs first, until
-    every portal has one."""
-    last: dict[str, tuple[int, bool]] = {}
-    rows = session.execute(
-        select(CrawlRun.id, CrawlRun.finished_at, CrawlRun.portals, CrawlRun.errors)
-        .order_by(CrawlRun.id.desc()).execution_options(yield_per=200)
-    )
-    for run_id, finished, covered, errors in rows:
-        for portal in covered:
-            if portal in portals and portal not in last:
-                last[portal] = (run_id, finished is not None and not errors.get(f"{portal}:{CRASHED}"))
-        if len(last) == len(portals):
-            break
-    return last
+    """Portal → (its last crawl run, whether that run ran to its end for it)."""
+    last = {key: run for key, run in session.execute(
+        select(Portal.key, Portal.last_run_id).where(Portal.last_run_id.is_not(None))) if key in portals}
+    runs = {run: (finished, errors) for run, finished, errors in session.execute(
+        select(CrawlRun.id, CrawlRun.finished_at, CrawlRun.errors).where(CrawlRun.id.in_(set(last.values()))))}
+    return {
+        portal: (run, runs[run][0] is not None and not runs[run][1].get(f"{portal}:{CRASHED}"))
+        for portal, run in last.items() if run in runs
+    }
 
 
 def crawl_evidence(session: Session) -> dict[int, Evidence]:

@@ -116,6 +116,8 @@ class Portal(Base):
     cms: Mapped[str | None] = mapped_column(String(40))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # the last crawl that covered it: what its agencies' absent reports rest on (store.evidence)
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id", ondelete="SET NULL"))
 
 
 class Agency(Base):

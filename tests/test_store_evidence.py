@@ -14,6 +14,7 @@ from crawler.archive import finish_run
 from crawler.items import FetchFailure
 from store.agencies import upsert_agency, upsert_portal
 from store.db import Archive
+from store.evidence import covered
 from store.models import CrawlRun
 from store.status import compliance
 
@@ -40,6 +41,7 @@ def crawled(archive: Archive, *failures: FetchFailure, unfinished: tuple[str, ..
         run = CrawlRun(portals=["p1"])
         session.add(run)
         session.flush()
+        covered(session, run.id, ["p1"])
         run_id = run.id
     finish_run(archive, run_id, {}, {}, {"p1": {"list_pages": 3}}, failures=failures, unfinished=unfinished)
     return run_id

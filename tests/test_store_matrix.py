@@ -12,6 +12,7 @@ from crawler.items import FetchFailure
 from sim.archive import fill
 from store.agencies import upsert_agency, upsert_portal
 from store.db import Archive
+from store.evidence import covered
 from store.matrix import MatrixQuery, all_cells, page
 from store.models import Agency, CrawlRun, Report
 from store.status import Filters, compliance
@@ -96,6 +97,7 @@ def test_the_sql_matrix_reads_the_crawls_evidence_as_compliance_does(filled: Arc
         run = CrawlRun(portals=["p1"])
         session.add(run)
         session.flush()
+        covered(session, run.id, ["p1"])
         run_id = run.id
     finish_run(filled, run_id, {}, {}, {}, failures=[
         FetchFailure("p1", "http://p1.invalid/P0.pdf", "truncated", "pdf_trailer", list_page=False, agency=first,

@@ -1,4 +1,5 @@
-"""What each crawl could not read, so that an absent report is `missing` only after a crawl that read everything.
+"""What each crawl could not read, so that an absent report is `missing` only after a crawl that read everything;
+each portal's last crawl (filled in from the runs already stored).
 
 Revision ID: 0006_crawl_faults
 Revises: 0005_web_dashboard
@@ -6,6 +7,8 @@ Create Date: 2026-11-24
 """
 
 from __future__ import annotations
+
+import json
 
 import sqlalchemy as sa
 from alembic import op
@@ -31,8 +34,28 @@ def upgrade() -> None:
         sa.Column("copy", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_crawl_fault_run_id", "crawl_fault", ["run_id"])
+    with op.batch_alter_table("portal") as batch:
+        batch.add_column(sa.Column("last_run_id", sa.Integer()))
+        batch.create_foreign_key("fk_portal_last_run_id_crawl_run", "crawl_run", ["last_run_id"], ["id"],
+                                 ondelete="SET NULL")
+    _fill_last_runs()
+
+
+def _fill_last_runs() -> None:
+    """Each portal's newest run, from the runs' portal lists (JSON text on SQLite, a list on PostgreSQL)."""
+    conn = op.get_bind()
+    last: dict[str, int] = {}
+    for run_id, portals in conn.execute(sa.text("SELECT id, portals FROM crawl_run ORDER BY id DESC")):
+        for key in json.loads(portals) if isinstance(portals, str) else portals:
+            last.setdefault(key, run_id)
+    if last:
+        conn.execute(sa.text("UPDATE portal SET last_run_id = :run WHERE key = :key"),
+                     [{"run": run, "key": key} for key, run in last.items()])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("portal") as batch:
+        batch.drop_constraint("fk_portal_last_run_id_crawl_run", type_="foreignkey")
+        batch.drop_column("last_run_id")
     op.drop_index("ix_crawl_fault_run_id", "crawl_fault")
     op.drop_table("crawl_fault")
