@@ -14,7 +14,8 @@ must prevent; `fetched_not_read` (a file fetched and not read); `filed_elsewhere
 another year or another agency: the clean world's false alarms, bench_precision.py's); `image_unread`
 (without `--ocr` page images are archived, not read: the `unread` state's).
 Recall is the share of the truly absent agency-years (past their deadline) that are `missing`; the
-rest are `unconfirmed` or `unreachable`, the price of never accusing on a faulty crawl.
+rest are `unconfirmed` or `unreachable`, the price of never accusing on a faulty crawl (`reachable`:
+the share among those whose portal answered at all).
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ def score(truth: dict[str, Any], rows: list[dict[str, Any]], db: Path) -> dict[s
         "missing": sum(r["status"] == "missing" for r in rows),
         "truly_absent": truly_absent,
         "recall": round(absent["missing"] / truly_absent, 3) if truly_absent else None,
+        "recall_reachable": round(absent["missing"] / reachable, 3) if (reachable := truly_absent
+                                                                         - absent["unreachable"]) else None,
         "absent_as": dict(absent),
         "unconfirmed_published": unconfirmed_published,
         "faults": dict(Counter(fault_of.values())),
@@ -130,7 +133,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # the simulator's writes to sockets crawlers closed
     results = []
-    print("seed  rate  missing  false: faults  filed elsewhere  image unread  truly absent  recall  "
+    print("seed  rate  missing  false: faults  filed elsewhere  image unread  truly absent  recall (reachable)  "
           "unconfirmed (published/absent)  faults drawn")
     for seed in (int(s) for s in args.seeds.split(",")):
         for rate in args.rates.split(","):
@@ -139,7 +142,8 @@ def main() -> None:
             unconfirmed = f"{r['unconfirmed_published']}/{r['absent_as'].get('unconfirmed', 0)}"
             print(f"{seed:>4}  {rate:>4}  {r['missing']:>7}  {r['false_missing_faults']:>13}  "
                   f"{r['false_missing_filed_elsewhere']:>15}  {r['false_missing_image_unread']:>12}  "
-                  f"{r['truly_absent']:>12}  {r['recall']!s:>6}  {unconfirmed:>30}  {r['faults']}", flush=True)
+                  f"{r['truly_absent']:>12}  {r['recall']!s:>6} ({r['recall_reachable']!s:>5})  {unconfirmed:>30}  "
+                  f"{r['faults']}", flush=True)
     print(f"false missing over {len(results)} worlds: {sum(r['false_missing_faults'] for r in results)} from "
           f"faults (target 0), {sum(r['false_missing_filed_elsewhere'] for r in results)} filed elsewhere, "
           f"{sum(r['false_missing_image_unread'] for r in results)} image reports unread")
