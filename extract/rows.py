@@ -130,7 +130,9 @@ def _data_row(row: list[Slot], layout: _Layout) -> LogicalRow:
         read = row[a:a + 1] if a == b else [
             row[j] for j in range(a, min(b, len(row) - 1) + 1)
             if not (row[j].origin[1] < a and j > a)]  # not a cell spilling over from the previous span
-        picked = next((slot for slot in read if not is_blank(slot.text)), None)
+        # a number if the span holds one, else a mark (`/`, `—`: not the same as an empty cell)
+        picked = next((slot for slot in read if not is_blank(slot.text)), None) or next(
+            (slot for slot in read if slot.text.strip()), None)
         values.append(picked.text if picked else "")
         # a blank read by OCR keeps its score: an inked cell that read as nothing is doubtful too
         scores.append(picked.confidence if picked else min(

@@ -52,6 +52,9 @@ class Diagnostics:
     ambiguous_splits: list[dict[str, Any]] = field(default_factory=list)
     # `table.row.col` → (OCR score, the text read) for every cell a scan gave us
     read_scores: dict[str, tuple[float, str]] = field(default_factory=dict)
+    # `table.row.col` → the mark printed in a cell without a number (`/`, `—`, `无`): not the same as
+    # a cell left empty, and the record's null cannot say which
+    marks: dict[str, str] = field(default_factory=dict)
 
     def unflatten(self, table: str, row: str, values: tuple[str, ...], n: int, check: Check) -> tuple[str, ...]:
         """A row whose cells ran together: cut it by the template arithmetic, or record the doubt."""
@@ -83,6 +86,8 @@ def _put(
     cells.setdefault(row, {})[col] = cv.value
     if cv.note:
         diag.notes[f"{table}.{row}.{col}"] = cv.note
+    elif cv.value is None and raw.strip():
+        diag.marks[f"{table}.{row}.{col}"] = raw.strip()
     if score is not None:
         diag.read_scores[f"{table}.{row}.{col}"] = (score, raw)
 

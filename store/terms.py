@@ -15,3 +15,7 @@ STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable")
 FLAGS: Final = ("inconsistent", "changed")
 # what `xxgk query --status` accepts (spec/cli.md)
 QUERY_STATUSES: Final = ("on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable")
+
+# what a template cell holds (store.cells): a number, a zero, nothing, a mark saying "not applicable"
+# (`/`, `—`, `无`), or words (`详见附表`)
+CELL_KINDS: Final = ("number", "zero", "blank", "not_applicable", "text")
