@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from analytics.metrics import METRICS, Cells, Metric, Term
+from analytics.describe import metric_formula
+from analytics.metrics import METRICS, Metric
 from catalogue.analytics import (
     BETTER,
-    FACTS,
     FORMAT_SHORT,
     JUMP_RULE,
     METHOD,
@@ -20,7 +20,6 @@ from catalogue.analytics import (
     TOTALS,
     UNITS,
 )
-from catalogue.findings import cell_name
 
 DOC: Final = Path(__file__).resolve().parents[1] / "docs" / "metrics.md"
 
@@ -43,18 +42,6 @@ definitions feed `xxgk stats`, `xxgk report`, the exports and the dashboard.
   weighs the same, not each agency), or a mean, as each metric says.
 
 """
-
-
-def formula(term: Term) -> str:
-    if isinstance(term, Cells):
-        return " + ".join(cell_name(term.table, row, col) for row, col in term.cells)
-    return FACTS[term.name]
-
-
-def metric_formula(metric: Metric) -> str:
-    if metric.denominator is None:
-        return formula(metric.numerator)
-    return f"（{formula(metric.numerator)}）÷（{formula(metric.denominator)}）"
 
 
 def _cell(text: str) -> str:

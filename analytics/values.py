@@ -20,12 +20,18 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from analytics.metrics import Cells, FactName, Metric
+from catalogue.analytics import PROVINCES, REGION_CODE
 from store.models import Agency, Cell, Report, ReportVersion
 from store.status import Filters, StatusRow, compliance
 
 TEMPLATE_TABLES: Final = ("active", "requests", "review_litigation")
 _DUE: Final = frozenset({"on_time", "late", "missing"})
 _ABSENT: Final = {"missing": "no_report", "not_due": "not_due", "unreachable": "unreachable"}
+_GOVERNMENT: Final = "人民政府"
+
+
+class NotFoundError(LookupError):
+    """No agency (or several) answer to the name asked for, or none lies in the region: the message says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +101,16 @@ def metric_values(session: Session, metric: Metric, scope: Scope, years: Sequenc
     sums = _cell_sums(session, metric, scope, years) if metric.cell_terms() else {}
     facts = _report_facts(session, metric.facts(), scope, years)
     return [_value(metric, row, sums.get(row.report_id or -1), facts.get(row.report_id or -1)) for row in rows]
+
+
+def region_name(session: Session, code: str) -> str:
+    """A province by its code; else the government whose region the code is (湘乡市人民政府 → 湘乡市)."""
+    if code in PROVINCES:
+        return PROVINCES[code]
+    governments = session.scalars(select(Agency.name).where(
+        Agency.region == code, Agency.level.in_(("province", "city", "county")))).all()
+    government = next((g for g in sorted(governments) if g.endswith(_GOVERNMENT)), None)
+    return government.removesuffix(_GOVERNMENT) if government else REGION_CODE.format(code=code)
 
 
 # ---- SQL ------------------------------------------------------------------------------------

@@ -124,13 +124,13 @@ MESSAGES: Final[dict[str, str]] = {
     "stats.bad_years": "--years 应在 3 到 10 之间",
     # jumps: a plausibility finding with the peers' context
     "jump": (
-        "{agency}{metric}由 {prev_year} 年的 {prev} 变为 {year} 年的 {value}（{direction} {factor} 倍），"
+        "{agency}的{metric}由 {prev_year} 年的 {prev}变为 {year} 年的 {value}（{change}），"
         "同级 {peers} 个机关 {year} 年的中位数为 {p50}（P25 {p25}，P75 {p75}），请核实是否填报有误"
     ),
-    "jump.up": "增至",
-    "jump.down": "降至",
-    "jump.rose": "增加",
-    "jump.fell": "减少",
+    "jump.up": "是上年的 {factor} 倍",
+    "jump.down": "仅为上年的 {factor} 分之一",
+    "jump.from_zero": "上年为 0",
+    "jump.to_zero": "本年为 0",
     # reports
     "report.unknown_region": "归档中没有区划代码以 {code} 开头的机关",
     "report.unknown_agency": "归档中没有名称含“{agency}”的机关",
@@ -152,6 +152,7 @@ MESSAGES: Final[dict[str, str]] = {
     "region.summary.not_due": "另有 {n} 份尚未到发布期限。",
     "region.summary.unreachable": "另有 {n} 个机关的网站无法访问，无法判断是否发布。",
     "region.summary.changed": "发布后又修改内容的报告 {n} 份。",
+    "region.t.summary": "年报发布情况统计",
     "region.h.quality": "二、数据质量",
     "region.quality": (
         "已发布的 {reports} 份报告中，{with_errors} 份存在数据错误，错误共 {errors} 处；"
@@ -162,6 +163,7 @@ MESSAGES: Final[dict[str, str]] = {
     "region.h.worst": "（二）错误最多的机关",
     "region.h.figures": "三、主要数据",
     "region.figures": "下表为本区域各机关数据的合计（比率为总体比率）与同比变化；各级别机关的四分位数见其后各表。",
+    "region.t.figures": "主要数据合计",
     "region.h.levels": "（{ordinal}）{level}机关",
     "region.h.trends": "四、近五年趋势",
     "region.h.jumps": "五、需核实的异常波动",
@@ -182,8 +184,8 @@ MESSAGES: Final[dict[str, str]] = {
     "agency.findings.no_report": "本年度没有归档的报告。",
     "agency.h.jumps": "五、需核实的异常波动",
     "agency.jumps.none": "未发现同比变化超过阈值的数据。",
-    "agency.peers": "{region}的{level}",
-    "agency.peers.all": "全部{level}",
+    "agency.peers": "{region}的{level}机关",
+    "agency.peers.all": "全部{level}机关",
     # charts
     "chart.region": "{metric}（{first}—{last}年）",
     "chart.agency": "{agency}",
@@ -239,6 +241,16 @@ SHEETS: Final[dict[str, str]] = {
     "definition": "指标定义",
 }
 LEVEL_ORDINALS: Final = "一二三四五六七八九十"
+# 行政区划代码 of the provinces (GB/T 2260): a region report on "43" is 湖南省's
+PROVINCES: Final[dict[str, str]] = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区", "21": "辽宁省",
+    "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省",
+    "35": "福建省", "36": "江西省", "37": "山东省", "41": "河南省", "42": "湖北省", "43": "湖南省",
+    "44": "广东省", "45": "广西壮族自治区", "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省",
+    "53": "云南省", "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区",
+    "65": "新疆维吾尔自治区", "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
+}
+REGION_CODE: Final = "区划 {code}"
 
 
 def words(key: str, **values: object) -> str:
