@@ -93,7 +93,7 @@ def findings_of(session: Session, report_ids: Sequence[int], *, severities: Coll
         )
         if content_only:
             stmt = stmt.where(Finding.rule.not_in(TIMELINESS_RULES))
-        found += [(r, v, f) for r, v, f in session.execute(stmt).tuples()]
+        found += [(r, v, f) for r, v, f in session.execute(stmt)]
     cells = _cells(session, {_key(v, f.detail) for _, v, f in found})
     out = [
         Evidence(report_id, f.rule, family_of(f.rule), f.severity, f.message, place_of(f.detail),
@@ -129,5 +129,6 @@ def cell_kinds(session: Session, report_ids: Sequence[int]) -> Counter[str]:
             .where(Report.id.in_(chunk), Cell.table_key.in_(TEMPLATE_TABLES))
             .group_by(Cell.kind)
         )
-        counts.update(dict(session.execute(stmt).tuples().all()))
+        for kind, n in session.execute(stmt):
+            counts[kind] += n
     return counts
