@@ -216,9 +216,9 @@ class Expected:
     def values(self, key: str, year: int, level: str | None = None) -> list[tuple[Any, str, float | None, Any]]:
         return [(a, *self.value(key, a, year)) for a in self.agencies(year) if level is None or a.level == level]
 
-    def total(self, key: str, year: int) -> float | None:
+    def total(self, key: str, year: int, level: str | None = None) -> float | None:
         metric = BY_KEY[key]
-        have = [(v, parts) for _, state, v, parts in self.values(key, year) if state == "value"]
+        have = [(v, parts) for _, state, v, parts in self.values(key, year, level) if state == "value"]
         if not have:
             return None
         if metric.total == "mean":

@@ -16,7 +16,7 @@ import docx
 import numpy as np
 import openpyxl
 import pytest
-from analytics_world import AS_OF, REGION, YEAR, Expected, region_world, store_world, world_truth
+from analytics_world import AS_OF, REGION, YEAR, Expected, region_world, world_truth
 
 from analytics.agency import agency_document, agency_facts
 from analytics.document import Document, Num, Table
@@ -31,7 +31,7 @@ from catalogue.terms import name
 from store.db import Archive
 from validate.registry import BY_ID
 
-pytest_plugins = ["store_fixtures"]
+pytest_plugins = ["store_fixtures", "analytics_fixtures"]
 
 def _n(cell: Any) -> Any:
     return cell.value if isinstance(cell, Num) else cell
@@ -51,14 +51,6 @@ def _row(table: Table, label: str) -> Sequence[Any]:
 
 
 # ---- the archive ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def region(db_url: str) -> tuple[Archive, Expected]:
-    world = region_world(seed=1, portals=28, region=REGION)
-    with Archive.open(db_url) as archive:
-        truth = store_world(archive, world, AS_OF)
-        yield archive, Expected(truth)
 
 
 def test_the_world_has_what_the_reports_must_show() -> None:
@@ -212,7 +204,7 @@ def _check_agency_profile(archive: Archive, expected: Expected) -> None:
 
 
 @pytest.mark.skipif(office() is None or shutil.which("pdftotext") is None, reason="LibreOffice or poppler missing")
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("world", ["sqlite"], indirect=True)
 def test_the_docx_converts_to_a_pdf(region: tuple[Archive, Expected], tmp_path: Any) -> None:
     archive, _ = region
     with archive.read() as session:
