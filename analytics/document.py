@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from catalogue.analytics import NO_VALUE
+
 NumUnit = Literal["count", "money", "ratio", "days", "cells", "factor"]
 # decimals shown per unit (a ratio in per cent)
 DECIMALS: Final[dict[str, int]] = {"count": 0, "money": 2, "ratio": 1, "days": 1, "cells": 0, "factor": 1}
@@ -41,6 +43,17 @@ class Num:
 
 
 Cell = Num | str | int | dt.date | None
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as a person reads it (—: no value)."""
+    if cell is None:
+        return NO_VALUE
+    if isinstance(cell, Num):
+        return cell.text(NO_VALUE)
+    if isinstance(cell, float):
+        return f"{cell:g}"
+    return cell.isoformat() if hasattr(cell, "isoformat") else str(cell)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics.benchmark import Distribution, Jump, Ranked, by_year, distribution, jumps, peers_of, ranked
@@ -34,6 +35,7 @@ from catalogue.analytics import (
     words,
 )
 from catalogue.terms import name
+from store.models import Agency
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,33 +81,33 @@ def series_of(agency: str, level: str, metric: Metric, values: Sequence[Value]) 
     return tuple(points)
 
 
-def find_agency(values: Sequence[Value], wanted: str) -> Value:
-    """The agency named `wanted`, or the one whose name contains it."""
-    names = {v.agency: v for v in values}
-    if wanted in names:
-        return names[wanted]
-    matches = sorted(n for n in names if wanted in n)
-    if not matches:
+def find_agency(session: Session, scope: Scope, wanted: str) -> tuple[str, str]:
+    """(name, level) of the scope's agency named `wanted`, else of the one whose name contains it."""
+    named = select(Agency.name, Agency.level).where(*scope.filters().agency_clauses()).order_by(Agency.name)
+    exact = session.execute(named.where(Agency.name == wanted)).first()
+    if exact is not None:
+        return exact[0], exact[1]
+    found = session.execute(named.where(Agency.name.contains(wanted, autoescape=True))).all()
+    if not found:
         raise NotFoundError(words("stats.no_agency", agency=wanted))
-    if len(matches) > 1:
-        raise NotFoundError(words("stats.many_agencies", agency=wanted, n=len(matches),
-                                        names="、".join(matches[:5])))
-    return names[matches[0]]
+    if len(found) > 1:
+        raise NotFoundError(words("stats.many_agencies", agency=wanted, n=len(found),
+                                  names="、".join(row[0] for row in found[:5])))
+    return found[0][0], found[0][1]
 
 
 def stats(session: Session, metric: Metric, scope: Scope, year: int, monitoring: Monitoring, *,
           agency: str | None = None, years: int = 5) -> Stats:
     """The metric in `year` over `scope` (ranks, quartiles, jumps from the year before); with `agency`,
     also its series over `years` years among the same level's agencies of the scope."""
-    span = list(range(year - (years if agency else 2) + 1, year + 1))
-    values = metric_values(session, metric, scope, span, monitoring)
-    grouped = by_year(values)
-    current, previous = grouped.get(year, []), grouped.get(year - 1, [])
     points: tuple[Point, ...] = ()
     if agency is not None:
-        found = find_agency(values, agency)
-        agency = found.agency
-        points = series_of(found.agency, found.level, metric, [v for v in values if v.year in span])
+        agency, level = find_agency(session, scope, agency)
+        span = list(range(year - years + 1, year + 1))
+        peers = metric_values(session, metric, Scope(scope.region, level), span, monitoring)
+        points = series_of(agency, level, metric, peers)
+    values = by_year(metric_values(session, metric, scope, [year - 1, year], monitoring))
+    current, previous = values.get(year, []), values.get(year - 1, [])
     return Stats(metric, scope, year, distribution(metric, current), ranked(current),
                  jumps(metric, previous, current), region_name(session, scope.region) if scope.region else "",
                  agency, points)

@@ -19,10 +19,10 @@ import pytest
 from analytics_world import AS_OF, REGION, YEAR, Expected, region_world, world_truth
 
 from analytics.agency import agency_document, agency_facts
-from analytics.document import Document, Num, Table
+from analytics.document import Document, Num, Table, cell_text
 from analytics.metrics import METRICS
 from analytics.region import region_document, region_facts
-from analytics.render.docx import cell_text, to_docx
+from analytics.render.docx import to_docx
 from analytics.render.pdf import docx_to_pdf, office
 from analytics.render.xlsx import to_xlsx
 from analytics.values import Monitoring

@@ -20,8 +20,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from analytics.document import Block, Cell, Chart, Document, Heading, Num, Paragraph, Table
-from catalogue.analytics import NO_VALUE
+from analytics.document import Block, Chart, Document, Heading, Num, Paragraph, Table, cell_text
 from store.export import display_width
 
 BODY_FONT: Final = "宋体"
@@ -57,16 +56,6 @@ def _setup(doc: Any) -> None:
     _fonts(doc.styles["Normal"], BODY_FONT, 11)
     for level, size in ((1, 14), (2, 12), (3, 11)):
         _fonts(doc.styles[f"Heading {level}"], HEADING_FONT, size, bold=True)
-
-
-def cell_text(cell: Cell) -> str:
-    if cell is None:
-        return NO_VALUE
-    if isinstance(cell, Num):
-        return cell.text(NO_VALUE)
-    if isinstance(cell, float):
-        return f"{cell:g}"
-    return cell.isoformat() if hasattr(cell, "isoformat") else str(cell)
 
 
 def _run(text: str, size: float, *, bold: bool) -> str:

@@ -6,8 +6,7 @@ import csv
 import io
 from typing import Any
 
-from analytics.document import Num, Table
-from analytics.render.docx import cell_text
+from analytics.document import Num, Table, cell_text
 
 
 def _csv_cell(cell: object) -> str:
