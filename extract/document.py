@@ -21,6 +21,11 @@ class Line:
     row_start: bool = False
 
 
+# Where a cell was read on a page: (page number from 1, x0, top, x1, bottom) in the page's coordinates
+# (PDF points; a scan's pixels). The archive keeps it beside the cell's value.
+Place = tuple[int, float, float, float, float]
+
+
 @dataclass(frozen=True, slots=True)
 class Slot:
     """One position of a grid; span copies share the `origin` of the cell they copy."""
@@ -28,6 +33,7 @@ class Slot:
     text: str
     origin: tuple[int, int]
     confidence: float | None = None  # OCR score of the cell's text; None for born-digital text
+    place: Place | None = None  # where on which page, for grids read from page geometry
 
 
 @dataclass(slots=True)

@@ -186,6 +186,7 @@ def parse_document(doc: Document) -> dict[str, Any]:
         "period_years": meta.period_years,
         "body_years": meta.body_years[:5],
         **ocr_keys(diag.read_scores),
+        **({"places": diag.places} if diag.places else {}),
     }
     return record
 
