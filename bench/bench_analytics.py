@@ -44,7 +44,7 @@ from validate.rules.structure import expected_format
 AS_OF = dt.date(2026, 4, 15)
 STATS_TARGET_S = 1.0
 REPORT_TARGET_S = 30.0
-_COLUMNS = ("version_id", "table_key", "row_key", "col_key", "value", "kind", "unit", "text", "page", "box", "line",
+_COLUMNS = ("version_id", "table_key", "row_key", "col_key", "value", "kind", "unit", "text", "page", "box",
             "certainty")
 
 

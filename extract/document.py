@@ -21,9 +21,17 @@ class Line:
     row_start: bool = False
 
 
-# Where a cell was read on a page: (page number from 1, x0, top, x1, bottom) in the page's coordinates
-# (PDF points; a scan's pixels). The archive keeps it beside the cell's value.
-Place = tuple[int, float, float, float, float]
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a grid read from page geometry found a cell: the page (from 1) and the box (x0, top, x1,
+    bottom in the page's coordinates: PDF points, a scan's pixels). The archive keeps it beside the value."""
+
+    page: int
+    box: tuple[float, float, float, float]
+
+    def compact(self) -> list[float]:
+        """[page, x0, top, x1, bottom], a tenth of a point: the record's `parse.places` form (a few KB)."""
+        return [self.page, *(round(v, 1) for v in self.box)]
 
 
 @dataclass(frozen=True, slots=True)

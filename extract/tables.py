@@ -56,8 +56,8 @@ class Diagnostics:
     # `table.row.col` → the mark printed in a cell without a number (`/`, `—`, `无`): not the same as
     # a cell left empty, and the record's null cannot say which
     marks: dict[str, str] = field(default_factory=dict)
-    # `table.row.col` → where the cell was read: {"page": n, "box": [x0, top, x1, bottom]}
-    places: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # `table.row.col` → where the cell was read: [page, x0, top, x1, bottom]
+    places: dict[str, list[float]] = field(default_factory=dict)
 
     def unflatten(self, table: str, row: str, values: tuple[str, ...], n: int, check: Check) -> tuple[str, ...]:
         """A row whose cells ran together: cut it by the template arithmetic, or record the doubt."""
@@ -95,7 +95,7 @@ def _put(
     if score is not None:
         diag.read_scores[f"{table}.{row}.{col}"] = (score, raw)
     if place is not None:
-        diag.places[f"{table}.{row}.{col}"] = {"page": place[0], "box": [round(v, 1) for v in place[1:]]}
+        diag.places[f"{table}.{row}.{col}"] = place.compact()
 
 
 # ---------------------------------------------------------------------------- 表三

@@ -2,9 +2,9 @@
 
 The canonical record keeps a cell as a number or null; null cannot say whether the cell was left
 empty, marked `/` or `—`, or held words (`详见附表`). The parser says which in the record's `parse`
-key (`marks`, `notes`), and how sure the reading is (`ocr_scores`, `ocr_cells`), and where it was
-read when it knows (`places`: `{"page", "box"}` or `{"line"}`); this module turns all of that into one
-row per cell, so that statistics over tens of thousands of reports are SQL over one table.
+key (`marks`, `notes`), how sure the reading is (`ocr_scores`, `ocr_cells`), and where it was read
+when the grid came from page geometry (`places`: page and box, for PDFs and scans); this module turns
+all of that into one row per cell, so that statistics over tens of thousands of reports are SQL over one table.
 """
 
 from __future__ import annotations
@@ -63,15 +63,11 @@ def _certainty(key: str, parse: Mapping[str, Any]) -> float | None:
 
 
 def _place(key: str, parse: Mapping[str, Any]) -> dict[str, Any]:
+    """`parse.places` holds [page, x0, top, x1, bottom] for cells read from page geometry (PDF, scans)."""
     where = (parse.get("places") or {}).get(key)
-    if not isinstance(where, Mapping):
-        return {"page": None, "box": None, "line": None}
-    box = where.get("box")
-    return {
-        "page": where.get("page"),
-        "box": ",".join(_number(round(float(v), 1)) for v in box) if isinstance(box, list | tuple) else None,
-        "line": where.get("line"),
-    }
+    if not isinstance(where, list | tuple) or len(where) != 5:
+        return {"page": None, "box": None}
+    return {"page": int(where[0]), "box": ",".join(_number(round(float(v), 1)) for v in where[1:])}
 
 
 def _template_cells(record: Record) -> Iterator[tuple[str, str, str, Any, str | None]]:

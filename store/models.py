@@ -240,8 +240,8 @@ class Cell(Base):
 
     `row_key` is the template row (表四: the group; 统计表: the indicator's label, `#2` for a repeat).
     `text` is what was printed when it says more than the number (a mark, words, a note, an OCR
-    reading); `page`/`box` (PDF points: x0,top,x1,bottom) or `line` say where, when the extractor
-    knows; `certainty` is 1 for a born-digital text layer, the OCR score for a scan, null if unknown.
+    reading); `page`/`box` (x0,top,x1,bottom: PDF points, a scan's pixels) say where, for cells read
+    from page geometry; `certainty` is 1 for a born-digital text layer, the OCR score for a scan.
     """
 
     __tablename__ = "cell"
@@ -260,7 +260,6 @@ class Cell(Base):
     text: Mapped[str | None] = mapped_column(Text)
     page: Mapped[int | None] = mapped_column(Integer)
     box: Mapped[str | None] = mapped_column(String(80))
-    line: Mapped[int | None] = mapped_column(Integer)
     certainty: Mapped[float | None] = mapped_column(Float)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import MetaData, func, select
 
 from extract.parse import parse_bytes
 from extract.schema import table_cells
+from sim.media import pdf_bytes
 from sim.render import LAYOUTS
 from store.cells import cell_rows
 from store.db import Archive, make_engine
@@ -73,12 +74,27 @@ def test_scanned_cells_carry_their_certainty_and_reading() -> None:
         "requests": {"new": {"total": 16, "natural_person": 4}},
         "parse": {"ocr_confidence": 0.8, "ocr_scores": {"requests.new.total": 0.62, "requests.new.natural_person": 0.99},
                   "ocr_cells": {"requests.new.total": {"confidence": 0.62, "text": "l6", "candidates": [16]}},
-                  "places": {"requests.new.total": {"page": 2, "box": [100.04, 200, 130.5, 212.25]}}},
+                  "places": {"requests.new.total": [2, 100.04, 200, 130.5, 212.25]}},
     }
     rows = {(r["row_key"], r["col_key"]): r for r in cell_rows(record)}
     total, person = rows["new", "total"], rows["new", "natural_person"]
     assert (total["certainty"], total["text"], total["page"], total["box"]) == (0.62, "l6", 2, "100,200,130.5,212.2")
     assert (person["certainty"], person["text"], person["page"]) == (0.99, None, None)
+
+
+def test_cells_read_from_a_pdf_say_where(archive: Archive) -> None:
+    data = pdf_bytes(spec_fields(GOLD[SEED.stem]))
+    outcome = ingest(archive, Source(data=data, name="report.pdf", seen_at=NOW))
+    with archive.read() as session:
+        version_id = session.scalars(select(ReportVersion.id).where(ReportVersion.report_id == outcome.report_id)).one()
+    cells = _cells(archive, version_id)
+    assert all(c.page is not None and c.box for c in cells.values())
+    new, carried = cells["requests", "new", "total"], cells["requests", "carried_over", "total"]
+    x0, top, x1, bottom = (float(v) for v in new.box.split(","))
+    assert x0 < x1
+    assert top < bottom
+    assert new.page == carried.page
+    assert float(carried.box.split(",")[1]) >= bottom - 1  # the next row, below
 
 
 def test_legacy_stats_are_cells_by_label() -> None:

@@ -35,7 +35,6 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("page", sa.Integer(), nullable=True),
         sa.Column("box", sa.String(80), nullable=True),
-        sa.Column("line", sa.Integer(), nullable=True),
         sa.Column("certainty", sa.Float(), nullable=True),
         sa.CheckConstraint(f"kind IN ({kinds})", name=op.f("ck_cell_kind")),
         sa.ForeignKeyConstraint(["version_id"], ["report_version.id"], name=op.f("fk_cell_version_id_report_version"),
