@@ -76,6 +76,7 @@ class Table:
     heads: Sequence[str]
     rows: list[Sequence[Cell]] = field(default_factory=list)
     wide: bool = False  # many columns: landscape pages or small type in DOCX
+    limit: int | None = None  # a document shows the first rows only; the workbook holds them all
 
 
 @dataclass(frozen=True, slots=True)

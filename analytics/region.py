@@ -22,7 +22,7 @@ from analytics.charts import Line, trend_chart
 from analytics.document import Cell, Chart, Document, Heading, Num, Paragraph, Table
 from analytics.evidence import Evidence, cell_kinds, findings_of
 from analytics.metrics import BY_KEY, METRICS, Metric
-from analytics.numbers import jump_message, show
+from analytics.numbers import show
 from analytics.stats import definition_table
 from analytics.values import Monitoring, NotFoundError, Scope, Value, matrix, metric_values, region_name
 from catalogue.analytics import (
@@ -44,6 +44,7 @@ from store.terms import LEVELS
 YEARS: Final = 5  # the trend's span
 TREND_METRICS: Final = ("requests_new", "granted_rate", "on_time_rate", "data_errors")
 WORST: Final = 10  # agencies listed with the most errors
+JUMPS_SHOWN: Final = 40  # jumps a document lists (the workbook: all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,13 +187,14 @@ def _trends(facts: RegionFacts, doc: Document, *, charts: bool) -> None:
 def region_jumps(facts: RegionFacts) -> list[tuple[Metric, Jump]]:
     found = [(m, j) for m in METRICS
              for j in jumps(m, facts.values_of(m.key, facts.year - 1), facts.values_of(m.key, facts.year))]
-    found.sort(key=lambda mj: (mj[1].agency, METRICS.index(mj[0])))
+    found.sort(key=lambda mj: (-mj[1].factor, -abs(mj[1].value - mj[1].previous), mj[1].agency, mj[0].key))
     return found
 
 
 def jump_rows(found: Sequence[tuple[Metric, Jump]]) -> list[Sequence[Cell]]:
-    return [(j.agency, METRIC_NAMES[m.key], Num(j.previous, m.unit), Num(j.value, m.unit), Num(j.factor, "factor"),
-             Num(j.peers.p50, m.unit, exact=True), jump_message(m, j)) for m, j in found]
+    return [(j.agency, name("level", j.level), METRIC_NAMES[m.key], UNITS[m.unit], Num(j.previous, m.unit),
+             Num(j.value, m.unit), Num(j.factor, "factor"), Num(j.peers.p25, m.unit, exact=True),
+             Num(j.peers.p50, m.unit, exact=True), Num(j.peers.p75, m.unit, exact=True)) for m, j in found]
 
 
 def _jumps(facts: RegionFacts, doc: Document) -> None:
@@ -201,7 +203,8 @@ def _jumps(facts: RegionFacts, doc: Document) -> None:
     if not found:
         doc.add(Paragraph(words("region.jumps.none")))
         return
-    doc.add(Table("jumps", words("region.h.jumps"), HEADS["jumps"], jump_rows(found), wide=True))
+    doc.add(Paragraph(words("region.jumps", n=len(found))),
+            Table("jumps", words("region.h.jumps"), HEADS["jumps"], jump_rows(found), wide=True, limit=JUMPS_SHOWN))
 
 
 def status_row(r: StatusRow) -> tuple[Any, ...]:

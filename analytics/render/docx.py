@@ -21,6 +21,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from analytics.document import Block, Chart, Document, Heading, Num, Paragraph, Table, cell_text
+from catalogue.analytics import words
 from store.export import display_width
 
 BODY_FONT: Final = "宋体"
@@ -91,7 +92,8 @@ def _table(doc: Any, table: Table, *, caption: bool) -> None:
     if caption:
         doc.add_paragraph().add_run(table.title).bold = True
     size = _WIDE_PT if table.wide else _TABLE_PT
-    texts = [list(table.heads), *([cell_text(c) for c in row] for row in table.rows)]
+    rows = table.rows if table.limit is None else table.rows[: table.limit]
+    texts = [list(table.heads), *([cell_text(c) for c in row] for row in rows)]
     section = doc.sections[-1]
     widths = _widths(texts, (section.page_width - section.left_margin - section.right_margin) / 360000)
     out = doc.add_table(rows=0, cols=len(table.heads))
@@ -100,11 +102,11 @@ def _table(doc: Any, table: Table, *, caption: bool) -> None:
     grid = out._tbl  # noqa: SLF001 - python-docx has no bulk-row API; rows are appended as XML
     for col, width in zip(grid.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
         col.set(qn("w:w"), str(width))
-    numeric = [any(isinstance(row[k], Num | int | float) and not isinstance(row[k], bool) for row in table.rows)
+    numeric = [any(isinstance(row[k], Num | int | float) and not isinstance(row[k], bool) for row in rows)
                for k in range(len(table.heads))]
     for k, row in enumerate(texts):
         grid.append(parse_xml(_row_xml(row, widths, size, header=k == 0, numeric=numeric)))
-    doc.add_paragraph()
+    doc.add_paragraph(words("table.more", n=len(table.rows), shown=len(rows)) if len(rows) < len(table.rows) else "")
 
 
 def _chart(doc: Any, chart: Chart) -> None:
