@@ -12,6 +12,8 @@ from extract.schema import table_cells
 from sim.media import pdf_bytes
 from sim.render import LAYOUTS
 from store.cells import cell_rows
+from store.corrections import Cell as Correction
+from store.corrections import correct
 from store.db import Archive, make_engine
 from store.ingest import Source, ingest
 from store.migrations import run_upgrade
@@ -128,11 +130,22 @@ def test_every_version_keeps_its_own_cells(archive: Archive) -> None:
     assert _cells(archive, versions[2])["active", "licensing", "decisions"].value == 91
 
 
+def test_a_correction_is_a_version_with_its_own_cells(archive: Archive) -> None:
+    data = SEED.read_bytes()
+    outcome = ingest(archive, Source(data=data, name=SEED.name, seen_at=NOW))
+    with archive.write_rows() as conn:
+        correct(conn, outcome.report_id, {Correction("active", "licensing", "decisions"): 95}, "王编辑", "原件为95", NOW)
+    with archive.read() as session:
+        versions = dict(session.execute(select(ReportVersion.number, ReportVersion.id)).all())
+    assert _cells(archive, versions[1])["active", "licensing", "decisions"].value == 90
+    assert _cells(archive, versions[2])["active", "licensing", "decisions"].value == 95
+
+
 def test_the_migration_fills_the_cells_of_versions_stored_before(db_url: str, xxgk) -> None:
     record = parse_bytes(SEED.read_bytes(), name=SEED.name)
     engine = make_engine(db_url)
     with engine.begin() as conn:
-        run_upgrade(conn, "0004")
+        run_upgrade(conn, "0005_web_dashboard")
         tables = MetaData()
         tables.reflect(conn)
         t = tables.tables

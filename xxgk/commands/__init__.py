@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "xxgk.commands.alerts",
     "xxgk.commands.monitor",
     "xxgk.commands.demo",
+    "xxgk.commands.web",
 )
 
 

@@ -1,7 +1,7 @@
 """Table cells as facts: one `cell` row per cell of every version, filled here for the versions already stored.
 
-Revision ID: 0005_cells
-Revises: 0004
+Revision ID: 0006_cells
+Revises: 0005_web_dashboard
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 from store.cells import cell_rows
 from store.terms import CELL_KINDS
 
-revision = "0005_cells"
-down_revision = "0004"
+revision = "0006_cells"
+down_revision = "0005_web_dashboard"
 branch_labels = None
 depends_on = None
 
