@@ -9,6 +9,7 @@ report, `agency_facts` reads and `agency_document` builds, without the database.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -16,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics.benchmark import by_year, jumps
-from analytics.charts import Band, Line, trend_chart
+from analytics.charts import Band, Line, trend_chart, trend_svg
 from analytics.document import Chart, Document, Heading, Num, Paragraph, Table
 from analytics.evidence import Evidence, findings_of
-from analytics.metrics import BY_KEY, METRICS
+from analytics.metrics import BY_KEY, METRICS, Metric
 from analytics.numbers import jump_message
 from analytics.stats import Point, series_of
-from analytics.values import Monitoring, NotFoundError, Scope, Value, metric_values
+from analytics.values import Monitoring, NotFoundError, Scope, Value, matrix, metric_values
 from catalogue.analytics import HEADS, METRIC_NAMES, PROVINCES, STATES, UNITS, YES, words
 from catalogue.terms import name
 from store.models import Agency
@@ -48,6 +49,10 @@ class AgencyFacts:
     @property
     def years(self) -> list[int]:
         return list(range(self.year - YEARS + 1, self.year + 1))
+
+    @property
+    def metrics(self) -> list[Metric]:
+        return [m for m in METRICS if m.key in self.values]
 
     def series(self, key: str) -> tuple[Point, ...]:
         return series_of(self.name, self.level, BY_KEY[key], self.values[key])
@@ -75,13 +80,16 @@ def peer_scope(level: str, region: str | None) -> Scope:
     return Scope(region=region[:_PROVINCE] if region else None, level=level)
 
 
-def agency_facts(session: Session, wanted: str, year: int, monitoring: Monitoring) -> AgencyFacts:
+def agency_facts(session: Session, wanted: str, year: int, monitoring: Monitoring,
+                 metrics: Sequence[Metric] = METRICS) -> AgencyFacts:
+    """The profile's facts: every metric of the dictionary, or only `metrics` (a dashboard panel)."""
     agency, level, region = find_agency(session, wanted)
     peers = peer_scope(level, region)
     years = list(range(year - YEARS + 1, year + 1))
     history = [r for r in compliance(session, monitoring.as_of, Filters(agency=agency), monitoring.unreachable,
                                      monitoring.first_year) if r.agency == agency and r.year <= year]
-    values = {m.key: metric_values(session, m, peers, years, monitoring) for m in METRICS}
+    rows = matrix(session, peers, years, monitoring)
+    values = {m.key: metric_values(session, m, peers, years, monitoring, rows) for m in metrics}
     report = next((r.report_id for r in history if r.year == year), None)
     evidence = findings_of(session, [report], severities=("error", "warning", "info")) if report else []
     return AgencyFacts(agency, level, region, year, monitoring.as_of, peers, history, values, evidence)
@@ -104,11 +112,11 @@ def _history(facts: AgencyFacts, doc: Document) -> None:
 
 
 def _profile(facts: AgencyFacts, doc: Document) -> None:
-    points = {m.key: facts.series(m.key) for m in METRICS}
+    points = {m.key: facts.series(m.key) for m in facts.metrics}
     count = max((p[-1].peers.n + sum(p[-1].peers.states.values()) for p in points.values() if p), default=0)
     doc.add(Heading(words("agency.h.figures")), Paragraph(words("agency.figures", peers=peers_words(facts), n=count)))
     table = Table("profile", words("agency.h.figures"), HEADS["profile"])
-    for m in METRICS:
+    for m in facts.metrics:
         point = next((p for p in points[m.key] if p.year == facts.year), None)
         if point is None:
             continue
@@ -126,7 +134,7 @@ def _trends(facts: AgencyFacts, doc: Document, *, charts: bool) -> None:
     doc.add(Heading(words("agency.h.trends")))
     years = facts.years
     table = Table("trend", words("agency.h.trends"), (*HEADS["trend"], *(str(y) for y in years)))
-    for m in METRICS:
+    for m in facts.metrics:
         by = {p.year: p for p in facts.series(m.key)}
         table.rows.append((METRIC_NAMES[m.key], UNITS[m.unit], *(
             Num(p.value.value, m.unit) if (p := by.get(y)) and p.value and p.value.state == "value" else None
@@ -135,19 +143,50 @@ def _trends(facts: AgencyFacts, doc: Document, *, charts: bool) -> None:
     if not charts:
         return
     for key in TREND_METRICS:
-        m = BY_KEY[key]
-        by = {p.year: p for p in facts.series(key)}
-        own = [p.value.value if (p := by.get(y)) and p.value and p.value.state == "value" else None for y in years]
-        median = [by[y].peers.p50 if y in by else None for y in years]
-        low = [by[y].peers.p25 if y in by else None for y in years]
-        high = [by[y].peers.p75 if y in by else None for y in years]
-        title = words("chart.region", metric=METRIC_NAMES[key], first=years[0], last=years[-1])
-        png = trend_chart(title, years, [Line(facts.name, own), Line(words("chart.median"), median, dashed=True)],
-                          band=Band(words("chart.band"), low, high), percent=m.unit == "ratio", unit=UNITS[m.unit])
-        data = Table(f"chart.{key}", title, (words("chart.year"), facts.name, words("chart.median"), "P25", "P75"), [
-            (y, Num(a, m.unit), Num(b, m.unit, exact=True), Num(c, m.unit, exact=True), Num(d, m.unit, exact=True))
-            for y, a, b, c, d in zip(years, own, median, low, high, strict=True)])
-        doc.add(Chart(f"chart.{key}", title, png, data))
+        if key in facts.values:
+            doc.add(agency_chart(facts, key))
+
+
+@dataclass(frozen=True, slots=True)
+class _Trend:
+    """What a trend chart of one metric draws: the agency's line, its peers' median and P25–P75 band."""
+
+    title: str
+    years: list[int]
+    lines: list[Line]
+    band: Band
+    percent: bool
+    unit: str
+
+
+def _trend(facts: AgencyFacts, key: str) -> _Trend:
+    m = BY_KEY[key]
+    years = facts.years
+    by = {p.year: p for p in facts.series(key)}
+    own = [p.value.value if (p := by.get(y)) and p.value and p.value.state == "value" else None for y in years]
+    median = [by[y].peers.p50 if y in by else None for y in years]
+    band = Band(words("chart.band"), [by[y].peers.p25 if y in by else None for y in years],
+                [by[y].peers.p75 if y in by else None for y in years])
+    title = words("chart.region", metric=METRIC_NAMES[key], first=years[0], last=years[-1])
+    return _Trend(title, years, [Line(facts.name, own), Line(words("chart.median"), median, dashed=True)], band,
+                  m.unit == "ratio", UNITS[m.unit])
+
+
+def agency_chart(facts: AgencyFacts, key: str) -> Chart:
+    """The agency's series of `key` against its peers (PNG), with the numbers it draws."""
+    m, trend = BY_KEY[key], _trend(facts, key)
+    png = trend_chart(trend.title, trend.years, trend.lines, band=trend.band, percent=trend.percent, unit=trend.unit)
+    own, median = trend.lines[0].values, trend.lines[1].values
+    data = Table(f"chart.{key}", trend.title, (words("chart.year"), facts.name, words("chart.median"), "P25", "P75"), [
+        (y, Num(a, m.unit), Num(b, m.unit, exact=True), Num(c, m.unit, exact=True), Num(d, m.unit, exact=True))
+        for y, a, b, c, d in zip(trend.years, own, median, trend.band.low, trend.band.high, strict=True)])
+    return Chart(f"chart.{key}", trend.title, png, data)
+
+
+def agency_svg(facts: AgencyFacts, key: str) -> str:
+    """The same chart as SVG text, for a web page."""
+    trend = _trend(facts, key)
+    return trend_svg(trend.title, trend.years, trend.lines, band=trend.band, percent=trend.percent, unit=trend.unit)
 
 
 def _findings(facts: AgencyFacts, doc: Document) -> None:
@@ -166,7 +205,7 @@ def _findings(facts: AgencyFacts, doc: Document) -> None:
 
 def agency_jumps(facts: AgencyFacts) -> list[tuple[Any, Any]]:
     out = []
-    for m in METRICS:
+    for m in facts.metrics:
         grouped = by_year(facts.values[m.key])
         found = jumps(m, grouped.get(facts.year - 1, []), grouped.get(facts.year, []))
         out += [(m, j) for j in found if j.agency == facts.name]

@@ -191,6 +191,10 @@ MESSAGES: Final[dict[str, str]] = {
     "agency.jumps.none": "未发现同比变化超过阈值的数据。",
     "agency.peers": "{region}的{level}机关",
     "agency.peers.all": "全部{level}机关",
+    # the dashboard
+    "web.panel": "同级比较与趋势（{year}年度）",
+    "web.download_profile": "下载本机关监测档案：",
+    "web.download_region": "下载本区域监测报告：",
     # charts
     "chart.region": "{metric}（{first}—{last}年）",
     "chart.agency": "{agency}",
@@ -216,6 +220,7 @@ HEADS: Final[dict[str, tuple[str, ...]]] = {
     "metrics": ("指标", "单位", "公式", "适用格式", "空白", "不适用", "合计方式", "说明"),
     "history": ("年度", "状态", "发布日期", "期限", "逾期天数", "版本数", "错误", "发布后修改"),
     "profile": ("指标", "单位", "本机关", "排名", "百分位", "P25", "中位数", "P75", "状态"),
+    "panel": ("指标", "单位", "本机关", "排名", "P25", "中位数", "P75"),
 }
 YES: Final = "是"
 NO_VALUE: Final = "—"

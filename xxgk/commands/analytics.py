@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from analytics.document import Document
     from analytics.values import Monitoring
 
-REPORT_FORMATS: Final = ("docx", "xlsx", "pdf")
+REPORT_FORMATS: Final = ("docx", "xlsx", "pdf")  # analytics.render.FORMATS, without importing it
 STATS_FORMATS: Final = ("table", "csv", "json", "xlsx")
 _MIN_YEARS, _MAX_YEARS = 3, 10
 
@@ -116,22 +116,15 @@ def _report_format(args: argparse.Namespace) -> str:
     return suffix if suffix in REPORT_FORMATS else "docx"
 
 
-def render(document: Document, fmt: str) -> bytes:
-    """The document as DOCX, XLSX, or PDF (LibreOffice from the DOCX)."""
-    from analytics.render.docx import to_docx  # noqa: PLC0415
-    from analytics.render.pdf import ConversionError, docx_to_pdf, office  # noqa: PLC0415
-    from analytics.render.xlsx import to_xlsx  # noqa: PLC0415
+def _rendered(document: Document, fmt: str) -> bytes:
+    from analytics.render import render  # noqa: PLC0415
+    from analytics.render.pdf import ConversionError, office  # noqa: PLC0415
     from catalogue.analytics import words  # noqa: PLC0415
 
-    if fmt == "xlsx":
-        return to_xlsx(document)
-    docx = to_docx(document)
-    if fmt == "docx":
-        return docx
-    if office() is None:
+    if fmt == "pdf" and office() is None:
         raise OperationalError(words("report.no_office"))
     try:
-        return docx_to_pdf(docx)
+        return render(document, fmt)
     except ConversionError as exc:
         raise OperationalError(words("report.office_failed", reason=exc)) from None
 
@@ -153,7 +146,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 document = agency_document(agency_facts(session, args.target, year, monitoring))
         except NotFoundError as exc:
             raise UsageError(str(exc)) from None
-    data = render(document, fmt)
+    data = _rendered(document, fmt)
     out = args.out or f"{document.title}.{fmt}"
     _write(data, out, binary=True)
     if out != "/dev/stdout":
