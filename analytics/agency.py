@@ -115,7 +115,7 @@ def _profile(facts: AgencyFacts, doc: Document) -> None:
     points = {m.key: facts.series(m.key) for m in facts.metrics}
     count = max((p[-1].peers.n + sum(p[-1].peers.states.values()) for p in points.values() if p), default=0)
     doc.add(Heading(words("agency.h.figures")), Paragraph(words("agency.figures", peers=peers_words(facts), n=count)))
-    table = Table("profile", words("agency.h.figures"), HEADS["profile"])
+    table = Table("profile", words("agency.t.profile"), HEADS["profile"])
     for m in facts.metrics:
         point = next((p for p in points[m.key] if p.year == facts.year), None)
         if point is None:

@@ -183,6 +183,7 @@ MESSAGES: Final[dict[str, str]] = {
     "agency.h.history": "一、发布情况",
     "agency.h.figures": "二、主要数据与同级比较",
     "agency.figures": "同级比较对象：{peers}（{n} 个机关）。",
+    "agency.t.profile": "本机关数据与同级机关四分位数",
     "agency.h.trends": "三、历年趋势",
     "agency.h.findings": "四、检查发现",
     "agency.findings.none": "当前版本未发现问题。",

@@ -33,7 +33,7 @@ _CHART_WIDTH: Final = Cm(15.5)
 _PAGE: Final = (Cm(21), Cm(29.7))  # A4
 _MARGIN: Final = Cm(2.2)
 _DXA_PER_CM: Final = 567  # twentieths of a point: the unit of Word's table widths
-_NARROWEST, _WIDEST, _PADDING = 6, 40, 2  # a column's share, in characters of its longest text
+_NARROWEST, _WIDEST, _PADDING = 6, 40, 3  # a column's share, in characters of its longest text (and margins)
 
 
 def _fonts(style: Any, east_asia: str, size: float, *, bold: bool = False) -> None:
