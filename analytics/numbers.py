@@ -8,7 +8,7 @@ from __future__ import annotations
 from analytics.benchmark import Jump
 from analytics.document import Num
 from analytics.metrics import Metric
-from catalogue.analytics import METRIC_NAMES, NO_VALUE, STATES, UNITS, words
+from catalogue.analytics import METRIC_NAMES, NO_VALUE, UNITS, words
 
 
 def show(metric: Metric, value: float | None, *, unit: bool = False, exact: bool = False) -> str:
@@ -16,10 +16,6 @@ def show(metric: Metric, value: float | None, *, unit: bool = False, exact: bool
     numbers (`exact`: one decimal then)."""
     text = Num(value, metric.unit, exact=exact).text(NO_VALUE)
     return f"{text} {UNITS[metric.unit]}" if unit and value is not None and metric.unit != "ratio" else text
-
-
-def show_state(metric: Metric, value: float | None, state: str) -> str:
-    return show(metric, value) if state == "value" else STATES.get(state, state)
 
 
 def _change(jump: Jump) -> str:

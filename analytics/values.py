@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
 
@@ -205,10 +205,16 @@ def _fact_term(name: FactName, row: StatusRow, facts: Mapping[str, float] | None
 
 
 def _value(metric: Metric, row: StatusRow, sums: list[_Term] | None, facts: Mapping[str, float] | None) -> Value:
-    base = Value(row.agency, row.level, row.region, row.year, "value", report_id=row.report_id,
-                 version=row.versions or None)
+    state, value, numerator, denominator = _outcome(metric, row, sums, facts)
+    return Value(row.agency, row.level, row.region, row.year, state, value, numerator, denominator, row.report_id,
+                 row.versions or None)
+
+
+def _outcome(metric: Metric, row: StatusRow, sums: list[_Term] | None, facts: Mapping[str, float] | None
+             ) -> tuple[str, float | None, float | None, float | None]:
+    """(state, value, numerator, denominator) by the dictionary's rules."""
     if metric.cell_terms() and row.report_id is None:
-        return replace(base, state=_ABSENT.get(row.status, "no_report"))
+        return _ABSENT.get(row.status, "no_report"), None, None, None
     parts: list[tuple[str, float | None]] = []
     cell_index = 0
     for term in metric.terms():
@@ -219,12 +225,11 @@ def _value(metric: Metric, row: StatusRow, sums: list[_Term] | None, facts: Mapp
             parts.append(_fact_term(term.name, row, facts))
     unknown = next((state for state, _ in parts if state != "value"), None)
     if unknown is not None:
-        return replace(base, state=unknown)
+        return unknown, None, None, None
     numerator = parts[0][1]
     if not metric.is_ratio:
-        return replace(base, value=numerator, numerator=numerator)
+        return "value", numerator, numerator, None
     denominator = parts[1][1]
-    if not denominator:
-        return replace(base, state="zero_denominator", numerator=numerator, denominator=denominator)
-    assert numerator is not None
-    return replace(base, value=numerator / denominator, numerator=numerator, denominator=denominator)
+    if not denominator or numerator is None:
+        return "zero_denominator", None, numerator, denominator
+    return "value", numerator / denominator, numerator, denominator

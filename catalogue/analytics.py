@@ -134,7 +134,6 @@ MESSAGES: Final[dict[str, str]] = {
     # reports
     "report.unknown_region": "归档中没有区划代码以 {code} 开头的机关",
     "report.unknown_agency": "归档中没有名称含“{agency}”的机关",
-    "report.bad_format": "报告格式应为 docx、xlsx 或 pdf",
     "report.no_office": "无法生成 PDF：未找到 LibreOffice（soffice）",
     "report.office_failed": "LibreOffice 未能把报告转换为 PDF：{reason}",
     "report.written": "已生成 {path}（{size} 字节）",
@@ -195,10 +194,8 @@ MESSAGES: Final[dict[str, str]] = {
     # the dashboard
     "web.panel": "同级比较与趋势（{year}年度）",
     "web.download_profile": "下载本机关监测档案：",
-    "web.download_region": "下载本区域监测报告：",
     # charts
     "chart.region": "{metric}（{first}—{last}年）",
-    "chart.agency": "{agency}",
     "chart.median": "同级中位数",
     "chart.band": "同级 P25—P75",
     "chart.year": "年度",
