@@ -44,6 +44,17 @@ class Band:
 
 
 @cache
+def cjk_font() -> str | None:
+    """The family name of the first installed CJK font of `CJK_FONTS` (read from the file, without matplotlib)."""
+    from PIL import ImageFont  # noqa: PLC0415
+
+    for path in CJK_FONTS:
+        if path.exists():
+            return ImageFont.truetype(str(path)).getname()[0]
+    return None
+
+
+@cache
 def _pyplot() -> Any:
     """pyplot on the Agg backend with a CJK font registered (done once per process)."""
     import matplotlib as mpl  # noqa: PLC0415 - heavy, and only charts need it

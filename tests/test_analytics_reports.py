@@ -22,8 +22,9 @@ from analytics.agency import agency_document, agency_facts
 from analytics.document import Document, Num, Table, cell_text
 from analytics.metrics import METRICS
 from analytics.region import region_document, region_facts
+from analytics.render import render
 from analytics.render.docx import to_docx
-from analytics.render.pdf import docx_to_pdf, office
+from analytics.render.pdf import office
 from analytics.render.xlsx import to_xlsx
 from analytics.values import Monitoring
 from catalogue.analytics import METRIC_NAMES, RULE_FAMILIES, STATES
@@ -209,7 +210,7 @@ def test_the_docx_converts_to_a_pdf(region: tuple[Archive, Expected], tmp_path: 
     archive, _ = region
     with archive.read() as session:
         doc = region_document(region_facts(session, REGION, YEAR, Monitoring(AS_OF)))
-    pdf = docx_to_pdf(to_docx(doc))
+    pdf = render(doc, "pdf")
     assert pdf.startswith(b"%PDF")
     (tmp_path / "r.pdf").write_bytes(pdf)
     read = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, check=True).stdout

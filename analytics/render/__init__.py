@@ -26,5 +26,13 @@ def render(document: Document, fmt: str) -> bytes:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt == "xlsx":
         return to_xlsx(document)
-    docx = to_docx(document)
-    return docx if fmt == "docx" else docx_to_pdf(docx)
+    if fmt == "docx":
+        return to_docx(document)
+    return docx_to_pdf(to_docx(document, font=pdf_font()))
+
+
+def pdf_font() -> str | None:
+    """The CJK font the charts use, when installed: the PDF is set in it rather than in a substitute."""
+    from analytics.charts import cjk_font  # noqa: PLC0415
+
+    return cjk_font()
