@@ -24,3 +24,6 @@ QUERY_STATUSES: Final = (
 VERSION_KINDS: Final = ("first", "revised", "reparsed", "correction")
 # dashboard accounts: what each may do, from least to most
 ROLES: Final = ("viewer", "editor", "admin")
+# what a template cell holds (store.cells): a number, a zero, nothing, a mark saying "not applicable"
+# (`/`, `—`, `无`), or words (`详见附表`)
+CELL_KINDS: Final = ("number", "zero", "blank", "not_applicable", "text")

@@ -90,7 +90,7 @@ def test_upgrade_remembers_each_portals_last_crawl(db_url: str) -> None:
     """The crawl evidence (store.evidence) reads a portal's last run from the portal: filled in from the runs."""
     engine = make_engine(db_url)
     with engine.begin() as conn:
-        run_upgrade(conn, "0005_web_dashboard")
+        run_upgrade(conn, "0006_cells")
         tables = MetaData()
         tables.reflect(conn)
         conn.execute(tables.tables["portal"].insert(), [

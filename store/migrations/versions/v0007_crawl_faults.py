@@ -1,8 +1,8 @@
 """What each crawl could not read, so that an absent report is `missing` only after a crawl that read everything;
 each portal's last crawl (filled in from the runs already stored).
 
-Revision ID: 0006_crawl_faults
-Revises: 0005_web_dashboard
+Revision ID: 0007_crawl_faults
+Revises: 0006_cells
 Create Date: 2026-11-24
 """
 
@@ -13,8 +13,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_crawl_faults"
-down_revision = "0005_web_dashboard"
+revision = "0007_crawl_faults"
+down_revision = "0006_cells"
 branch_labels = None
 depends_on = None
 
