@@ -103,12 +103,14 @@ def _summary(facts: RegionFacts, doc: Document) -> None:
     changed = sum(r.changed for r in rows)
     extra = [words(key, n=n) for key, n in (("region.summary.not_due", status["not_due"]),
                                             ("region.summary.unreachable", status["unreachable"]),
+                                            ("region.summary.unconfirmed", status["unconfirmed"]),
                                             ("region.summary.changed", changed)) if n]
     if extra:
         doc.add(Paragraph("".join(extra)))
     table = Table("summary", words("region.t.summary"), HEADS["summary"], [
         (SUMMARY_ROWS["agencies"], len(rows)), (SUMMARY_ROWS["due"], due),
-        *((SUMMARY_ROWS[s], status[s]) for s in ("on_time", "late", "missing", "not_due", "unreachable")),
+        *((SUMMARY_ROWS[s], status[s]) for s in ("on_time", "late", "missing", "not_due", "unreachable",
+                                                  "unconfirmed")),
         (SUMMARY_ROWS["changed"], changed), (METRIC_NAMES["on_time_rate"], Num(rate, "ratio")),
     ])
     doc.add(table)

@@ -26,7 +26,8 @@ from store.status import Filters, StatusRow, compliance
 
 TEMPLATE_TABLES: Final = ("active", "requests", "review_litigation")
 _DUE: Final = frozenset({"on_time", "late", "missing"})
-_ABSENT: Final = {"missing": "no_report", "not_due": "not_due", "unreachable": "unreachable"}
+_ABSENT: Final = {"missing": "no_report", "not_due": "not_due", "unreachable": "unreachable",
+                   "unconfirmed": "unconfirmed"}
 _GOVERNMENT: Final = "人民政府"
 
 

@@ -45,7 +45,7 @@ METRIC_CAVEATS: Final[dict[str, str]] = {
     "coercion_decisions": "无行政强制职权的机关填“/”的按不适用处理，不计为 0。",
     "fee_amount": "单位为万元；2019年格式只有收费项目数量，没有金额，不纳入。乡镇数额过大时可能误按“元”填报。",
     "on_time_rate": "按期限（部门1月31日、县级以上政府3月31日，或登记表中的本地期限）判断；未发布计为未按时，"
-                    "未到期限或网站无法访问的不计入。",
+                    "未到期限、网站无法访问或未能完整抓取的不计入。",
     "days_late": "只计已发布的报告，按时发布为 0 天；未发布的报告计入按时发布率，不计入本指标。",
     "data_errors": "当前版本中未被人工排除的、关于报告内容的错误数（勾稽关系、空白、结构等），不含逾期发布。",
     "blank_cells": "当前版本表二、表三、表四中空白的单元格数；填“/”“—”等标记的计为不适用，不计入。",
@@ -81,6 +81,7 @@ STATES: Final[dict[str, str]] = {
     "no_report": "无报告",
     "not_due": "未到期",
     "unreachable": "网站无法访问",
+    "unconfirmed": "网站抓取不完整",
 }
 BETTER: Final[dict[str, str]] = {"higher": "越高越好", "lower": "越低越好"}
 CELL_KINDS: Final[dict[str, str]] = {
@@ -150,6 +151,7 @@ MESSAGES: Final[dict[str, str]] = {
     ),
     "region.summary.not_due": "另有 {n} 份尚未到发布期限。",
     "region.summary.unreachable": "另有 {n} 个机关的网站无法访问，无法判断是否发布。",
+    "region.summary.unconfirmed": "另有 {n} 个机关的网站未能完整抓取，暂无法判断是否发布。",
     "region.summary.changed": "发布后又修改内容的报告 {n} 份。",
     "region.t.summary": "年报发布情况统计",
     "region.h.quality": "二、数据质量",
@@ -230,6 +232,7 @@ SUMMARY_ROWS: Final[dict[str, str]] = {
     "missing": "未发布",
     "not_due": "未到期",
     "unreachable": "网站无法访问",
+    "unconfirmed": "网站抓取不完整",
     "changed": "发布后修改",
 }
 DISTRIBUTION_ROWS: Final[dict[str, str]] = {

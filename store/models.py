@@ -117,6 +117,8 @@ class Portal(Base):
     cms: Mapped[str | None] = mapped_column(String(40))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # the last crawl that covered it: what its agencies' absent reports rest on (store.evidence)
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id", ondelete="SET NULL"))
 
 
 class Agency(Base):
@@ -153,6 +155,25 @@ class CrawlRun(Base):
     portals: Mapped[list[str]] = mapped_column(Json, default=list)
     counts: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
     errors: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
+
+
+class CrawlFault(Base):
+    """A page or file a crawl could not read (timeout, 5xx, a body cut short …): while the last crawl of an
+    agency's portal has one that may hide its report, an absent report is `unconfirmed`, not `missing`."""
+
+    __tablename__ = "crawl_fault"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_run.id", ondelete="CASCADE"), index=True)
+    portal: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(2000))
+    kind: Mapped[str] = mapped_column(String(40))  # crawler.failures' kinds, and `unfinished`
+    detail: Mapped[str] = mapped_column(Text, default="")
+    list_page: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the agency whose column or report it was on the way to, by name; none: any of the portal's
+    agency: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)  # the year its title or column names; none: any
+    copy: Mapped[bool] = mapped_column(Boolean, default=False)  # a file whose page carried the report
 
 
 class Document(Base):

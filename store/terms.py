@@ -12,10 +12,12 @@ REVIEW_STATES: Final = ("open", "confirmed", "dismissed")
 ALERT_STATES: Final = ("queued", "sent", "failed", "acknowledged", "dismissed")
 
 # timeliness of an agency-year (store.status) and the two flags that ride along
-STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable")
+STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable", "unconfirmed")
 FLAGS: Final = ("inconsistent", "changed")
 # what `xxgk query --status` accepts (docs/cli.md)
-QUERY_STATUSES: Final = ("on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable")
+QUERY_STATUSES: Final = (
+    "on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable", "unconfirmed",
+)
 
 # how a version came to be: the first reading, the agency's new content, the parser reading the same
 # bytes again, or a person correcting cells the parser misread

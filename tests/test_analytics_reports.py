@@ -81,7 +81,7 @@ def _check_region_report(archive: Archive, expected: Expected) -> None:
     summary = doc.table("summary")
     due = status["on_time"] + status["late"] + status["missing"]
     want = {"纳入监测的机关": len(agencies), "应发布": due, "按时发布": status["on_time"], "逾期发布": status["late"],
-            "未发布": status["missing"], "未到期": status["not_due"], "网站无法访问": 0,
+            "未发布": status["missing"], "未到期": status["not_due"], "网站无法访问": 0, "网站抓取不完整": 0,
             "发布后修改": sum(s.revised for s in stored), "按时发布率": status["on_time"] / due}
     assert {row[0]: _n(row[1]) for row in summary.rows} == pytest.approx(want)
 
