@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from extract.errors import UnreadableInputError
 from extract.html_layout import html_document
 from extract.limits import LIMITS, Limits
 from extract.media import sniff
+from extract.mentions import Figure, figures, template_evidence
 from extract.meta import read_meta
 from extract.normalize import squash
 from extract.rows import (
@@ -21,15 +23,23 @@ from extract.rows import (
     stream_requests,
     stream_review,
 )
-from extract.schema import SCHEMA, SECTIONS
+from extract.schema import SCHEMA, SECTIONS, Record
+from extract.splits import Relation
+from extract.stream import Streamed, read_stream, stream_of
 from extract.tables import (
+    Cells,
     Diagnostics,
     active_format,
+    active_from_runs,
+    legacy_from_runs,
     map_active,
     map_legacy,
     map_requests,
     map_review,
+    previous_evidence,
     request_row_key,
+    requests_from_runs,
+    review_from_run,
 )
 from extract.text_layout import text_document
 from extract.uncertain import ocr_keys
@@ -102,46 +112,153 @@ class _Lazy:
         return self.lines
 
 
-def read_tables(doc: Document) -> tuple[dict[str, Any], Diagnostics]:
-    """The three tables (or the legacy 统计表) and the template they follow."""
+class _Text:
+    """The document read as one character stream, and the figures its text states: made only when
+    the lines and grids did not give a table whole (or its cells ran together)."""
+
+    def __init__(self, doc: Document, lines: _Lazy, previous: Record | None) -> None:
+        self.doc, self.lines, self.previous = doc, lines, previous
+        self._streamed: Streamed | None = None
+        self._figures: list[Figure] | None = None
+
+    def streamed(self) -> Streamed:
+        if self._streamed is None:
+            self._streamed = read_stream(stream_of(self.lines.get()))
+        return self._streamed
+
+    def figures(self) -> list[Figure]:
+        if self._figures is None:
+            self._figures = figures(self.doc.prose())
+        return self._figures
+
+    def evidence(self) -> list[Relation]:
+        return template_evidence(self.figures()) + previous_evidence(self.previous)
+
+
+def _missing(diag: Diagnostics, table: str) -> int:
+    return sum(m.startswith(f"{table}.") for m in diag.missing_rows)
+
+
+def _requests(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -> tuple[Cells, bool, Diagnostics]:
+    diag = Diagnostics()
+    rows = by_grid.get("requests")
+    if not rows or not any(request_row_key(r) for r in rows):
+        streamed = stream_requests(lines.get())
+        rows = streamed[0] if streamed else None
+    cells: Cells = {}
+    single_other = False
+    if rows:
+        cells, single_other = map_requests(rows, diag, _Deferred(text))
+    if not cells or _missing(diag, "requests"):
+        runs = text.streamed().requests
+        if runs:
+            other = Diagnostics()
+            alt, alt_single = requests_from_runs(runs, other, text.evidence())
+            if not cells or _missing(other, "requests") < _missing(diag, "requests"):
+                return alt, alt_single, other
+    return cells, single_other, diag
+
+
+def _review(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -> tuple[Cells, Diagnostics]:
+    diag = Diagnostics()
+    row = next((r for r in by_grid.get("review") or [] if len(r.values) >= 10), None)
+    if row is None:
+        row = stream_review(lines.get())
+    if row is not None and not row.missing:
+        return map_review(row, diag, _Deferred(text)), diag
+    run = text.streamed().review
+    if run is not None:
+        return review_from_run(run, diag, text.evidence()), diag
+    if row is not None:
+        diag.missing_rows.append("review_litigation.all")
+        return map_review(row, diag), diag
+    return {}, diag
+
+
+def _active(
+    by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text, fallback: str | None,
+) -> tuple[Cells, str | None, Diagnostics]:
+    diag = Diagnostics()
+    rows = by_grid.get("active") or stream_active(lines.get())
+    fmt = active_format(rows) if rows else None
+    cells: Cells = {}
+    if rows:
+        cells = map_active(rows, fmt or fallback or "2021", diag)
+    if not cells or _missing(diag, "active"):
+        streamed = text.streamed()
+        if streamed.active:
+            other = Diagnostics()
+            alt_fmt = streamed.active_format or fmt or fallback or "2021"
+            alt = active_from_runs(streamed.active, alt_fmt, other, text.evidence())
+            if not cells or _missing(other, "active") < _missing(diag, "active"):
+                cells, fmt, diag = alt, streamed.active_format or fmt, other
+    if fmt:
+        diag.format_evidence.append(f"表二 headers follow the {fmt} template")
+    return cells, fmt, diag
+
+
+def _legacy(
+    by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text,
+) -> tuple[list[dict[str, Any]], Diagnostics]:
+    diag = Diagnostics()
+    rows = by_grid.get("legacy") or stream_legacy(lines.get())
+    stats = map_legacy(rows, diag) if rows else []
+    if not stats:
+        streamed = text.streamed()
+        if streamed.legacy:
+            diag = Diagnostics()
+            previous = (text.previous or {}).get("legacy_stats") or ()
+            stats = legacy_from_runs(streamed.legacy, streamed.legacy_cumulative, diag, text.figures(), previous)
+    return stats, diag
+
+
+class _Deferred(Sequence[Relation]):
+    """The text's figures as evidence, worked out only if a table's cells must be cut."""
+
+    def __init__(self, text: _Text) -> None:
+        self.text = text
+        self._items: list[Relation] | None = None
+
+    def _get(self) -> list[Relation]:
+        if self._items is None:
+            self._items = self.text.evidence()
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __getitem__(self, k: Any) -> Any:
+        return self._get()[k]
+
+
+def read_tables(doc: Document, previous: Record | None = None) -> tuple[dict[str, Any], Diagnostics]:
+    """The three tables (or the legacy 统计表) and the template they follow.
+
+    Grids and line layouts are read first; a table they miss, or read with rows missing, is read
+    again from the document as one character stream (text on one line, broken markdown, OCR).
+    `previous` (last year's record, when the archive has it) helps cut run-together digits.
+    """
     diag = Diagnostics()
     by_grid = _classify_grids(doc.grids())
     lines = _Lazy(doc)
+    text = _Text(doc, lines, previous)
     out: dict[str, Any] = {"format": None, "active": {}, "requests": {}, "review_litigation": {}}
 
-    req_rows = by_grid.get("requests")
-    if not req_rows or not any(request_row_key(r) for r in req_rows):
-        streamed = stream_requests(lines.get())
-        req_rows = streamed[0] if streamed else None
-    single_other = False
-    if req_rows:
-        out["requests"], single_other = map_requests(req_rows, diag)
+    out["requests"], single_other, part = _requests(by_grid, lines, text)
+    diag.merge(part)
+    out["review_litigation"], part = _review(by_grid, lines, text)
+    diag.merge(part)
+    fallback = ("2019" if single_other else "2021") if out["requests"] else None
+    out["active"], fmt, part = _active(by_grid, lines, text, fallback)
+    diag.merge(part)
+    fmt = fmt or fallback
 
-    review = by_grid.get("review")
-    review_row = next((r for r in review or [] if len(r.values) >= 10), None)
-    if review_row is None:
-        review_row = stream_review(lines.get())
-    if review_row is not None:
-        out["review_litigation"] = map_review(review_row, diag)
-        if review_row.missing:
-            diag.missing_rows.append("review_litigation.all")
-
-    act_rows = by_grid.get("active") or stream_active(lines.get())
-    fmt = active_format(act_rows) if act_rows else None
-    if fmt:
-        diag.format_evidence.append(f"表二 headers follow the {fmt} template")
-    elif req_rows:
-        fmt = "2019" if single_other else "2021"
-    if act_rows:
-        out["active"] = map_active(act_rows, fmt or "2021", diag)
-
-    if not req_rows and not act_rows:
-        legacy_rows = by_grid.get("legacy") or stream_legacy(lines.get())
-        if legacy_rows:
-            stats = map_legacy(legacy_rows, diag)
-            if stats:
-                diag.format_evidence.append("pre-2019 统计表 indicators")
-                return {"format": "legacy", "legacy_stats": stats}, diag
+    if not out["requests"] and not out["active"]:
+        stats, part = _legacy(by_grid, lines, text)
+        if stats:
+            diag.merge(part)
+            diag.format_evidence.append("pre-2019 统计表 indicators")
+            return {"format": "legacy", "legacy_stats": stats}, diag
     out["format"] = fmt
     return out, diag
 
@@ -155,9 +272,9 @@ def _complete(doc: Document) -> bool:
     return tables["format"] is not None and not diag.missing_rows and bool(tables["review_litigation"])
 
 
-def parse_document(doc: Document) -> dict[str, Any]:
+def parse_document(doc: Document, previous: Record | None = None) -> dict[str, Any]:
     meta = read_meta(doc.prose(), doc.title_candidates)
-    tables, diag = read_tables(doc)
+    tables, diag = read_tables(doc, previous)
     if not meta.sections or (
         not any(meta.sections.values()) and tables["format"] is None and meta.year is None
     ):
@@ -178,6 +295,7 @@ def parse_document(doc: Document) -> dict[str, Any]:
         "missing_rows": diag.missing_rows,
         "notes": diag.notes,
         "ambiguous_splits": diag.ambiguous_splits,
+        "uncertain_cells": diag.uncertain,
         "format_evidence": diag.format_evidence,
         "section_order": meta.section_order,
         "section_numbers": meta.section_numbers,
@@ -190,17 +308,22 @@ def parse_document(doc: Document) -> dict[str, Any]:
 
 
 def parse_bytes(
-    data: bytes, *, name: str = "", charset: str | None = None, limits: Limits = LIMITS
+    data: bytes, *, name: str = "", charset: str | None = None, limits: Limits = LIMITS,
+    previous: Record | None = None,
 ) -> dict[str, Any]:
-    """Parse one report file's bytes into the canonical record (raises UnreadableInputError)."""
-    return parse_document(load(data, name=name, charset=charset, limits=limits))
+    """Parse one report file's bytes into the canonical record (raises UnreadableInputError).
+
+    `previous`, last year's record of the same agency, lets run-together digits be cut by the
+    cross-year relations (历年累计, 现行有效).
+    """
+    return parse_document(load(data, name=name, charset=charset, limits=limits), previous)
 
 
-def parse_path(path: Path) -> dict[str, Any]:
+def parse_path(path: Path, previous: Record | None = None) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableInputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    record = parse_bytes(data, name=path.name)
+    record = parse_bytes(data, name=path.name, previous=previous)
     record["source"]["path"] = str(path)
     return record

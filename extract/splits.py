@@ -1,45 +1,491 @@
-"""Recover cells that an archive ran together (`640020470` for a row of seven).
+"""Cut run-together digits into a table's cells by the relations that bind them.
 
-Real archived pages lose the separators between a row's cells. The template's own arithmetic
-decides where the cuts go; when more than one way survives we say so instead of guessing.
+Real text forms lose the separators between cells: a row of seven arrives as `640020470`, a whole
+表四 as `100011200002000000`, a 统计表 line as `294981916`. The template's arithmetic decides where
+the cuts go — a row's total, the columns' sums, 收办平衡, 表四's totals, 历年累计 ≥ 本年度 — and, where
+that leaves a choice, the figures the text states and last year's numbers. Every reading that
+satisfies the relations is found within a budget: one → the values; several → the most plausible,
+with the cells that differ reported as uncertain and all their candidates; none → the most
+plausible cut, its cells reported as possibly misread. Spaces are hints (a cell border the page
+kept, or a stray space inside a number), never separators; `|` is a border the layout kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
 
-from extract.cells import is_blank
+from extract.cells import is_blank, parse_value
 
-MAX_CANDIDATES = 20
-MAX_TRIES = 200_000  # compositions examined before giving up (a 30-digit run into 7 cells is ~600k)
+Number = int | float
+Value = Number | None
 
-Check = Callable[[Sequence[int]], bool]
+MAX_DIGITS: Final = 9  # a count of ten digits is no count
+MAX_MONEY: Final = 16  # characters of an amount, its decimals included (`5394432.52`)
+NODE_BUDGET: Final = 20_000  # cut positions examined per run: a pathological run stops in milliseconds
+COMBINE_BUDGET: Final = 100_000  # partial table readings examined when rows are cut together
+MAX_SOLUTIONS: Final = 256  # whole readings kept; past that the candidates come from each run alone
+MAX_CANDIDATES: Final = 64  # values listed for one uncertain cell (all of them, in practice)
+MAX_ALTERNATIVES: Final = 12  # whole-row readings listed for a row with uncertain cells
 
-
-def _cuts(digits: str, n: int) -> Iterator[tuple[int, ...]]:
-    """Every way to cut `digits` into n numbers without leading zeros (a lone `0` is fine)."""
-    if n == 1:
-        if digits and (digits == "0" or digits[0] != "0"):
-            yield (int(digits),)
-        return
-    max_len = len(digits) - (n - 1)
-    for k in range(1, max_len + 1):
-        head = digits[:k]
-        if len(head) > 1 and head[0] == "0":
-            break
-        for rest in _cuts(digits[k:], n - 1):
-            yield (int(head), *rest)
+HARD: Final = "|"  # a cell border the layout kept (markdown pipes, tabs, separate lines)
+AMBIGUOUS: Final = "ambiguous"  # several cuts satisfy every relation
+INCONSISTENT: Final = "inconsistent"  # no cut satisfies the relations: a digit may be misread
 
 
-def candidates(digits: str, n: int, check: Check) -> list[tuple[int, ...]]:
-    out: list[tuple[int, ...]] = []
-    for tries, cut in enumerate(_cuts(digits, n)):
-        if tries >= MAX_TRIES or len(out) >= MAX_CANDIDATES:
-            break
-        if check(cut):
-            out.append(cut)
+@dataclass(frozen=True, slots=True)
+class Run:
+    """The value text of one row (or of several rows whose labels were lost) and the cells it fills."""
+
+    text: str
+    cells: tuple[str, ...]
+    signed: frozenset[str] = frozenset()  # cells that may be negative (本年增/减)
+    money: frozenset[str] = frozenset()  # cells that may hold decimals (万元)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """Σ left + const = Σ right (or ≤ when `le`). A blank cell leaves it undecided (it holds)."""
+
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    const: Number = 0
+    le: bool = False
+
+    def holds(self, values: Mapping[str, Value]) -> bool:
+        try:
+            lsum = sum(_known(values[k]) for k in self.left) + self.const
+            rsum = sum(_known(values[k]) for k in self.right)
+        except _Blank:
+            return True
+        return lsum <= rsum + 1e-6 if self.le else abs(lsum - rsum) < 1e-6
+
+
+class _Blank(Exception):  # noqa: N818 - control flow inside Relation.holds only
+    pass
+
+
+def _known(v: Value) -> Number:
+    if v is None:
+        raise _Blank
+    return v
+
+
+@dataclass(slots=True)
+class Reading:
+    """What the cells hold, which of them are uncertain (with every candidate), and notes."""
+
+    values: dict[str, Value] = field(default_factory=dict)
+    uncertain: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    cut: list[int] = field(default_factory=list)  # the runs (by index) that had to be cut
+    # run index → its readings still possible (the chosen one first), for runs with uncertain cells
+    alternatives: dict[int, list[tuple[Value, ...]]] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------- pieces of a run
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """Characters between two hard borders: digits, a sign or a decimal point; '' is a blank mark."""
+
+    chars: str
+    spaces: frozenset[int]  # offsets where the source had a space before the character
+    note: str | None = None  # written after the piece's last cell: `22(其中修订16件)`
+    unit: str | None = None  # `元` / `万元` after the last cell
+
+
+_TOKEN: Final = re.compile(
+    r"(?P<num>[+-]?\d[\d.,]*)|(?P<space>[ \t\u3000]+)|(?P<note>\([^()]*\)?)|(?P<unit>万元|元|%)"
+    r"|(?P<blank>[/—–]+|-+(?!\d)|无)|(?P<hard>.)",
+    re.DOTALL,
+)
+
+
+def pieces(text: str) -> list[_Piece]:
+    """A run's text → its pieces. A sign always starts a cell, so it starts a piece."""
+    out: list[_Piece] = []
+    chars = ""
+    spaces: set[int] = set()
+    pending_space = False
+
+    def close(note: str | None = None, unit: str | None = None) -> None:
+        nonlocal chars, spaces, pending_space
+        if chars:
+            out.append(_Piece(chars, frozenset(spaces), note, unit))
+        elif (note or unit) and out:  # `12 (note)`: the note belongs to the piece before
+            last = out[-1]
+            out[-1] = _Piece(last.chars, last.spaces, note or last.note, unit or last.unit)
+        chars, spaces, pending_space = "", set(), False
+
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        token = m.group()
+        if kind == "num":
+            token = token.replace(",", "")
+            if token[0] in "+-":
+                close()
+            elif pending_space and chars:
+                spaces.add(len(chars))
+            chars += token
+            pending_space = False
+        elif kind == "space":
+            pending_space = True
+        elif kind == "note":
+            close(note=token.strip("()").strip() or None)
+        elif kind == "unit":
+            close(unit=token)
+        elif kind == "blank":
+            close()
+            out.append(_Piece("", frozenset()))
+        else:
+            close()
+    close()
     return out
 
+
+def digit_count(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+# ---------------------------------------------------------------------------- cutting one run
+
+_COUNT: Final = re.compile(r"0|[1-9]\d*")
+_SIGNED: Final = re.compile(r"[+-]?(?:0|[1-9]\d*)")
+_AMOUNT: Final = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class _Cut:
+    values: tuple[Value, ...]
+    score: float  # plausibility: spaces at cuts, balanced lengths
+    notes: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(slots=True)
+class _Local:
+    """Relations of one run, by cell index: checked when their last cell is read."""
+
+    at: list[list[Relation]]
+    # total index → its part indices, for `total = Σ parts` with the parts before it and never
+    # negative: the total's value is forced once they are read, and bounds the length before that
+    totals: dict[int, tuple[int, ...]]
+
+
+def _local(run: Run, relations: Sequence[Relation], known: Mapping[str, Value]) -> _Local:
+    index = {k: i for i, k in enumerate(run.cells)}
+    at: list[list[Relation]] = [[] for _ in run.cells]
+    totals: dict[int, tuple[int, ...]] = {}
+    for rel in relations:
+        keys = (*rel.left, *rel.right)
+        if not all(k in index or k in known for k in keys):
+            continue
+        local = [index[k] for k in keys if k in index]
+        if not local:
+            continue
+        at[max(local)].append(rel)
+        if rel.le or rel.const or len(rel.left) != 1 or rel.left[0] not in index or any(k in known for k in keys):
+            continue
+        total = index[rel.left[0]]
+        parts = tuple(index[k] for k in rel.right)
+        if all(p < total for p in parts) and not any(run.cells[p] in run.signed | run.money for p in parts) and (
+            run.cells[total] not in run.money
+        ):
+            totals[total] = parts
+    return _Local(at, totals)
+
+
+def _value(text: str, key: str, run: Run, unit: str | None) -> Value | bool:
+    """The value of a cell's characters, or False when they cannot be that cell."""
+    if text == "-" and key not in run.signed:
+        return None  # a dash is a blank mark in a column that cannot be negative
+    if key in run.money:
+        if len(text) > MAX_MONEY or not _AMOUNT.fullmatch(text):
+            return False
+        return parse_value(text + (unit or ""), money=True).value
+    if len(text.lstrip("+-")) > MAX_DIGITS:
+        return False
+    pattern = _SIGNED if key in run.signed else _COUNT
+    if not pattern.fullmatch(text):
+        return False
+    return int(text)
+
+
+def cut_run(
+    run: Run, relations: Sequence[Relation] = (), known: Mapping[str, Value] | None = None,
+    budget: int = NODE_BUDGET,
+) -> tuple[list[_Cut], bool]:
+    """Every cut of `run` that satisfies the relations local to it; and whether the budget ran out."""
+    known = known or {}
+    parts = pieces(run.text)
+    n = len(run.cells)
+    local = _local(run, relations, known)
+    chars_after = [0] * (len(parts) + 1)
+    for k in range(len(parts) - 1, -1, -1):
+        chars_after[k] = chars_after[k + 1] + max(1, len(parts[k].chars))
+    values: list[Value] = [None] * n
+    lengths: list[int] = [0] * n
+    ends: list[int] = [0] * len(parts)  # the cell that ends each piece
+    out: list[_Cut] = []
+    nodes = 0
+    exhausted = False
+
+    def need(i: int) -> int:
+        """Characters the cells from i on need at least: one each, and a total as long as its parts' sum."""
+        extra = 0
+        for t, idx in local.totals.items():
+            if t >= i:
+                partial = sum(values[q] or 0 for q in idx if q < i)
+                extra += len(str(partial)) - 1
+        return (n - i) + extra
+
+    def holds(i: int) -> bool:
+        if not local.at[i]:
+            return True
+        view: dict[str, Value] = dict(known)
+        for j in range(i + 1):
+            view[run.cells[j]] = values[j]
+        return all(rel.holds(view) for rel in local.at[i])
+
+    def step(i: int, k: int, p: int, length: int, got: Value) -> None:
+        values[i], lengths[i] = got, length
+        if not holds(i):
+            return
+        if not parts[k].chars or p + length == len(parts[k].chars):
+            ends[k] = i
+            walk(i + 1, k + 1, 0)
+        else:
+            walk(i + 1, k, p + length)
+
+    def walk(i: int, k: int, p: int) -> None:
+        nonlocal nodes, exhausted
+        nodes += 1
+        if nodes > budget:
+            exhausted = True
+        if exhausted:
+            return
+        if k == len(parts) or i == n:
+            if k == len(parts) and i == n:
+                notes = tuple((ends[q], piece.note) for q, piece in enumerate(parts) if piece.note)
+                out.append(_Cut(tuple(values), _plausibility(parts, lengths), notes))
+            return
+        piece = parts[k]
+        if len(piece.chars) - p + chars_after[k + 1] < need(i) or len(parts) - k > n - i:
+            return
+        if not piece.chars:  # a blank mark is one blank cell
+            step(i, k, p, 1, None)
+            return
+        if i in local.totals:  # forced: the sum of its parts
+            text = str(sum(values[q] or 0 for q in local.totals[i]))
+            if piece.chars.startswith(text, p):
+                step(i, k, p, len(text), int(text))
+            return
+        key = run.cells[i]
+        for length in range(1, len(piece.chars) - p + 1):
+            last = p + length == len(piece.chars)
+            got = _value(piece.chars[p:p + length], key, run, piece.unit if last else None)
+            if got is False:
+                if piece.chars[p] == "0" and key not in run.money:
+                    break  # `0…` is a single 0
+                continue
+            step(i, k, p, length, got)
+            if exhausted:
+                return
+
+    walk(0, 0, 0)
+    return out, exhausted
+
+
+def _plausibility(parts: list[_Piece], lengths: list[int]) -> float:
+    """Spaces at cuts count for a reading, spaces inside a number against it; long cells beside
+    short ones count against it a little (cells of one row are usually of one magnitude)."""
+    score = 0.0
+    cell = 0
+    for piece in parts:
+        if not piece.chars:
+            cell += 1
+            continue
+        offset = 0
+        starts = set()
+        while offset < len(piece.chars) and cell < len(lengths):
+            starts.add(offset)
+            offset += lengths[cell]
+            cell += 1
+        for s in piece.spaces:
+            score += 1.0 if s in starts else -1.0
+    score -= 0.01 * sum((n - 1) ** 2 for n in lengths)
+    return score
+
+
+# ---------------------------------------------------------------------------- a whole table
+
+def solve(
+    runs: Sequence[Run],
+    relations: Sequence[Relation] = (),
+    *,
+    known: Mapping[str, Value] | None = None,
+    evidence: Sequence[Relation] = (),
+    soft: Sequence[Relation] = (),
+) -> Reading:
+    """Cut every run so that the relations hold across the whole table.
+
+    `relations` must hold (the template's sums); `evidence` decides between readings that satisfy
+    them (the text's figures, last year's numbers) when some reading agrees with it; `soft` only
+    ranks readings (plausibility such as 现行有效 ≥ 本年制发).
+    """
+    known = dict(known or {})
+    reading = Reading()
+    local: list[list[_Cut]] = []
+    failed: list[bool] = []  # no cut satisfies the run's own relations
+    for run in runs:
+        cuts, _ = cut_run(run, relations, known)
+        failed.append(not cuts)
+        if not cuts:
+            cuts, _ = cut_run(run, (), known, budget=NODE_BUDGET // 4)
+            cuts.sort(key=lambda c: -c.score)
+            cuts = cuts[:MAX_SOLUTIONS]
+        local.append(cuts)
+        if len(pieces(run.text)) != len(run.cells) and cuts:
+            reading.cut.append(len(local) - 1)
+    cross = [r for r in relations if not _inside_one(r, runs, known)]
+    solutions = _combine(runs, local, failed, cross, known)
+    rank = [*evidence, *soft]
+    if solutions:
+        solutions = _decide(solutions, evidence)
+        solutions.sort(key=lambda s: -(s[1] + 0.5 * sum(r.holds({**known, **s[0]}) for r in rank)))
+        reading.values.update(solutions[0][0])
+        _mark(reading, range(len(runs)), runs, [s[0] for s in solutions], failed, local)
+    else:  # the table's sums fail whichever way it is cut: each run on its own
+        for r, (run, cuts, bad) in enumerate(zip(runs, local, failed, strict=True)):
+            if not cuts:
+                reading.values.update(dict.fromkeys(run.cells))
+                _doubt(reading, r, run, run.cells, [], INCONSISTENT)
+                continue
+            ranked = sorted(cuts, key=lambda c: -c.score)
+            reading.values.update(zip(run.cells, ranked[0].values, strict=True))
+            readings = [dict(zip(run.cells, c.values, strict=True)) for c in ranked]
+            _mark(reading, [r], [run], readings, [bad], [cuts])
+    for run, cuts in zip(runs, local, strict=True):
+        chosen = next((c for c in cuts if dict(zip(run.cells, c.values, strict=True)).items()
+                       <= reading.values.items()), None)
+        for idx, note in (chosen.notes if chosen else ()):
+            reading.notes[run.cells[idx]] = note
+    return reading
+
+
+def _inside_one(rel: Relation, runs: Sequence[Run], known: Mapping[str, Value]) -> bool:
+    keys = [k for k in (*rel.left, *rel.right) if k not in known]
+    return any(all(k in run.cells for k in keys) for run in runs)
+
+
+def _combine(
+    runs: Sequence[Run], local: list[list[_Cut]], failed: list[bool], cross: Sequence[Relation],
+    known: Mapping[str, Value],
+) -> list[tuple[dict[str, Value], float]]:
+    """Whole readings (one cut per run) that satisfy the relations across runs, best effort."""
+    if any(not cuts for cuts in local):
+        return []
+    order = sorted(range(len(runs)), key=lambda r: len(local[r]))
+    position = {r: n for n, r in enumerate(order)}
+    owner = {k: r for r, run in enumerate(runs) for k in run.cells}
+    due: list[list[Relation]] = [[] for _ in order]
+    for rel in cross:
+        owners = [owner[k] for k in (*rel.left, *rel.right) if k in owner]
+        if owners:
+            due[max(position[r] for r in owners)].append(rel)
+    out: list[tuple[dict[str, Value], float]] = []
+    view: dict[str, Value] = dict(known)
+    nodes = 0
+    truncated = False
+
+    def walk(n: int, score: float) -> None:
+        nonlocal nodes, truncated
+        if truncated:
+            return
+        if n == len(order):
+            out.append(({k: view[k] for run in runs for k in run.cells}, score))
+            if len(out) >= MAX_SOLUTIONS:
+                truncated = True
+            return
+        r = order[n]
+        for cut in local[r]:
+            nodes += 1
+            if nodes > COMBINE_BUDGET:
+                truncated = True
+                return
+            view.update(zip(runs[r].cells, cut.values, strict=True))
+            if all(rel.holds(view) for rel in due[n]):
+                walk(n + 1, score + cut.score)
+            if truncated:
+                return
+
+    walk(0, 0.0)
+    if truncated and len(out) < MAX_SOLUTIONS:
+        return []  # the budget ran out before the readings were all seen: judge each run alone
+    if truncated:  # too many readings: keep them, every alternative of each run stays a candidate
+        for r, run in enumerate(runs):
+            if len(local[r]) > 1:
+                alternatives = [dict(zip(run.cells, c.values, strict=True)) for c in local[r]]
+                for extra in alternatives:
+                    out.append(({**out[0][0], **extra}, min(s for _, s in out) - 1))
+    _ = failed
+    return out
+
+
+def _decide(solutions: list[tuple[dict[str, Value], float]], evidence: Sequence[Relation]) -> list[
+        tuple[dict[str, Value], float]]:
+    """Keep the readings that agree with the most of the text's figures and last year's numbers."""
+    if not evidence or len(solutions) < 2:
+        return solutions
+    agree = [sum(rel.holds(s) for rel in evidence) for s, _ in solutions]
+    best = max(agree)
+    if best == 0:
+        return solutions
+    return [s for s, a in zip(solutions, agree, strict=True) if a == best]
+
+
+def _mark(
+    reading: Reading, indices: Sequence[int], runs: Sequence[Run], solutions: list[dict[str, Value]],
+    failed: list[bool], local: list[list[_Cut]],
+) -> None:
+    """Cells whose value differs between the remaining readings are uncertain; so is every cell of a
+    run that no cut could make satisfy its own relations (when it could be cut more than one way)."""
+    for r, run, bad, cuts in zip(indices, runs, failed, local, strict=True):
+        if bad and len(cuts) > 1:
+            _doubt(reading, r, run, run.cells, [dict(zip(run.cells, c.values, strict=True)) for c in cuts],
+                   INCONSISTENT)
+            continue
+        differ = [k for k in run.cells if len({_hashable(s.get(k)) for s in solutions}) > 1]
+        if differ:
+            _doubt(reading, r, run, tuple(differ), solutions, AMBIGUOUS)
+
+
+def _hashable(v: Value) -> Value:
+    return round(v, 6) if isinstance(v, float) else v
+
+
+def _doubt(
+    reading: Reading, index: int, run: Run, cells: Sequence[str], solutions: list[dict[str, Value]], reason: str,
+) -> None:
+    rows: list[tuple[Value, ...]] = [tuple(reading.values.get(k) for k in run.cells)]
+    for s in solutions:
+        row = tuple(s.get(k) for k in run.cells)
+        if row not in rows:
+            rows.append(row)
+    reading.alternatives[index] = rows[:MAX_ALTERNATIVES]
+    for key in cells:
+        candidates: list[Value] = []
+        for v in [reading.values.get(key), *(s.get(key) for s in solutions)]:
+            if v not in candidates:
+                candidates.append(v)
+        reading.uncertain[key] = {
+            "text": run.text.strip(), "candidates": candidates[:MAX_CANDIDATES], "reason": reason,
+        }
+
+
+# ---------------------------------------------------------------------------- the rows of a grid
 
 def flattened(values: Sequence[str], n: int) -> str | None:
     """The digit run when a row's n ≥ 2 cells arrived as its first cell, the others blank, else None."""
@@ -49,12 +495,10 @@ def flattened(values: Sequence[str], n: int) -> str | None:
     return run if run.isdigit() and len(run) >= n else None
 
 
-def row_total_check(parts: int) -> Check:
-    """Cells come in groups of parts+1 whose last cell is the sum of the others."""
+def row_sums(cells: Sequence[str], parts: int) -> list[Relation]:
+    """Cells come in groups of parts+1 whose last cell is the sum of the others (表三 rows, 表四 groups)."""
     size = parts + 1
-
-    def check(cut: Sequence[int]) -> bool:
-        return all(sum(cut[i:i + parts]) == cut[i + parts] for i in range(0, len(cut), size))
-
-    return check
-
+    return [
+        Relation((cells[i + parts],), tuple(cells[i:i + parts]))
+        for i in range(0, len(cells) - parts, size)
+    ]
