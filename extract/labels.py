@@ -49,6 +49,15 @@ OTHER_LEAF: Final = re.compile(r"^(?:\d[.、]?|\(\d\))?其他(?:情形)?$")
 
 
 
+def tolerant(*words: str) -> str:
+    """A pattern for words as printed, one stray character inside allowed (「行政法复议」)."""
+    out = []
+    for word in words:
+        out.append(re.escape(word))
+        out.extend(f"{re.escape(word[:k])}.{re.escape(word[k:])}" for k in range(1, len(word)) if len(word) >= 4)
+    return "|".join(out)
+
+
 def _first_key(text: str) -> str | None:
     return next((k for k, p in REQUEST_ROW_PATTERNS if p.search(text)), None)
 

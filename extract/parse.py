@@ -31,6 +31,7 @@ from extract.tables import (
     Diagnostics,
     active_format,
     active_from_runs,
+    failures,
     legacy_from_runs,
     map_active,
     map_legacy,
@@ -39,12 +40,16 @@ from extract.tables import (
     previous_evidence,
     request_row_key,
     requests_from_runs,
+    requests_relations,
     review_from_run,
+    review_relations,
 )
+from extract.tables import single_other as _single_other
 from extract.text_layout import text_document
 from extract.uncertain import ocr_keys
 
 PARSER_VERSION = "xxgk-parser/1"
+MAX_PROSE = 120  # longer lines of running text hold no table label
 _HTML_HINT = (b"<html", b"<table", b"<body", b"<div", b"<p>", b"<p ", b"<!doctype", b"<meta", b"<tr")
 
 
@@ -123,7 +128,7 @@ class _Text:
 
     def streamed(self) -> Streamed:
         if self._streamed is None:
-            self._streamed = read_stream(stream_of(self.lines.get()))
+            self._streamed = read_stream(stream_of(self.lines.get(), MAX_PROSE))
         return self._streamed
 
     def figures(self) -> list[Figure]:
@@ -139,22 +144,47 @@ def _missing(diag: Diagnostics, table: str) -> int:
     return sum(m.startswith(f"{table}.") for m in diag.missing_rows)
 
 
+def _quality(
+    diag: Diagnostics, table: str, cells: Cells, relations: Sequence[Relation],
+) -> tuple[int, int, int, int]:
+    """How well a reading of a table went: rows missing, sums that fail, blank cells, cells in
+    doubt (fewer is better)."""
+    return _missing(diag, table), failures(table, cells, relations), _blanks(cells), len(diag.uncertain)
+
+
+def _blanks(cells: Cells) -> int:
+    return sum(v is None for cols in cells.values() for v in cols.values())
+
+
+def _suspect(table: str, cells: Cells, relations: Sequence[Relation]) -> bool:
+    """A table read from lines that another reading could beat: a sum fails, or a cell is blank
+    (OCR lines put rows under another table's header; a blank may be a value read elsewhere)."""
+    return _blanks(cells) > 0 or failures(table, cells, relations) > 0
+
+
 def _requests(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -> tuple[Cells, bool, Diagnostics]:
     diag = Diagnostics()
     rows = by_grid.get("requests")
-    if not rows or not any(request_row_key(r) for r in rows):
+    gridded = bool(rows) and any(request_row_key(r) for r in rows or ())
+    if not gridded:
         streamed = stream_requests(lines.get())
         rows = streamed[0] if streamed else None
     cells: Cells = {}
     single_other = False
     if rows:
         cells, single_other = map_requests(rows, diag, _Deferred(text))
-    if not cells or _missing(diag, "requests"):
+
+    def relations(cells: Cells) -> list[Relation]:
+        return requests_relations(tuple(cells), single_other=_single_other(cells))
+
+    # a table read from lines may hold another table's rows (OCR): its sums tell
+    if not cells or _missing(diag, "requests") or (not gridded and _suspect("requests", cells, relations(cells))):
         runs = text.streamed().requests
         if runs:
             other = Diagnostics()
             alt, alt_single = requests_from_runs(runs, other, text.evidence())
-            if not cells or _missing(other, "requests") < _missing(diag, "requests"):
+            if not cells or _quality(other, "requests", alt, relations(alt)) < _quality(
+                    diag, "requests", cells, relations(cells)):
                 return alt, alt_single, other
     return cells, single_other, diag
 
@@ -162,13 +192,23 @@ def _requests(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -
 def _review(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -> tuple[Cells, Diagnostics]:
     diag = Diagnostics()
     row = next((r for r in by_grid.get("review") or [] if len(r.values) >= 10), None)
+    gridded = row is not None
     if row is None:
         row = stream_review(lines.get())
+    cells: Cells = {}
     if row is not None and not row.missing:
-        return map_review(row, diag, _Deferred(text)), diag
+        cells = map_review(row, diag, _Deferred(text))
+        if gridded or not _suspect("review_litigation", cells, review_relations()):
+            return cells, diag
     run = text.streamed().review
     if run is not None:
-        return review_from_run(run, diag, text.evidence()), diag
+        other = Diagnostics()
+        alt = review_from_run(run, other, text.evidence())
+        if not cells or _quality(other, "review_litigation", alt, review_relations()) < _quality(
+                diag, "review_litigation", cells, review_relations()):
+            return alt, other
+    if cells:
+        return cells, diag
     if row is not None:
         diag.missing_rows.append("review_litigation.all")
         return map_review(row, diag), diag
@@ -183,7 +223,8 @@ def _active(
     fmt = active_format(rows) if rows else None
     cells: Cells = {}
     if rows:
-        cells = map_active(rows, fmt or fallback or "2021", diag)
+        cells = map_active(rows, fmt or fallback or "2021", diag, _Deferred(text),
+                           collapsible=text.doc.medium in {"text", "pdf", "image"})
     if not cells or _missing(diag, "active"):
         streamed = text.streamed()
         if streamed.active:

@@ -13,8 +13,9 @@ kept, or a stray space inside a number), never separators; `|` is a border the l
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Final
 
 from extract.cells import is_blank, parse_value
@@ -104,7 +105,8 @@ _TOKEN: Final = re.compile(
 )
 
 
-def pieces(text: str) -> list[_Piece]:
+@lru_cache(maxsize=4096)
+def pieces(text: str) -> tuple[_Piece, ...]:
     """A run's text → its pieces. A sign always starts a cell, so it starts a piece."""
     out: list[_Piece] = []
     chars = ""
@@ -143,7 +145,7 @@ def pieces(text: str) -> list[_Piece]:
         else:
             close()
     close()
-    return out
+    return tuple(out)
 
 
 def digit_count(text: str) -> int:
@@ -152,7 +154,6 @@ def digit_count(text: str) -> int:
 
 # ---------------------------------------------------------------------------- cutting one run
 
-_COUNT: Final = re.compile(r"0|[1-9]\d*")
 _SIGNED: Final = re.compile(r"[+-]?(?:0|[1-9]\d*)")
 _AMOUNT: Final = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 
@@ -164,11 +165,36 @@ class _Cut:
     notes: tuple[tuple[int, str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """A relation over one run's cells by index, the known cells folded into its constant."""
+
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    const: Number
+    le: bool
+
+    def holds(self, values: list[Value]) -> bool:
+        lsum: Number = self.const
+        for i in self.left:
+            v = values[i]
+            if v is None:
+                return True
+            lsum += v
+        rsum: Number = 0
+        for i in self.right:
+            v = values[i]
+            if v is None:
+                return True
+            rsum += v
+        return lsum <= rsum + 1e-6 if self.le else abs(lsum - rsum) < 1e-6
+
+
 @dataclass(slots=True)
 class _Local:
     """Relations of one run, by cell index: checked when their last cell is read."""
 
-    at: list[list[Relation]]
+    at: list[list[_Check]]
     # total index → its part indices, for `total = Σ parts` with the parts before it and never
     # negative: the total's value is forced once they are read, and bounds the length before that
     totals: dict[int, tuple[int, ...]]
@@ -176,41 +202,112 @@ class _Local:
 
 def _local(run: Run, relations: Sequence[Relation], known: Mapping[str, Value]) -> _Local:
     index = {k: i for i, k in enumerate(run.cells)}
-    at: list[list[Relation]] = [[] for _ in run.cells]
+    at: list[list[_Check]] = [[] for _ in run.cells]
     totals: dict[int, tuple[int, ...]] = {}
     for rel in relations:
         keys = (*rel.left, *rel.right)
-        if not all(k in index or k in known for k in keys):
+        if not all(k in index or k in known for k in keys) or all(k in known for k in keys):
             continue
-        local = [index[k] for k in keys if k in index]
-        if not local:
+        if any(known.get(k, 0) is None for k in keys):
+            continue  # a blank known cell: the relation cannot be decided
+        const = rel.const + sum(known[k] or 0 for k in rel.left if k not in index) - sum(
+            known[k] or 0 for k in rel.right if k not in index)
+        left = tuple(index[k] for k in rel.left if k in index)
+        right = tuple(index[k] for k in rel.right if k in index)
+        at[max((*left, *right))].append(_Check(left, right, const, rel.le))
+        if rel.le or const or len(left) != 1 or len(rel.left) != 1 or len(right) != len(rel.right):
             continue
-        at[max(local)].append(rel)
-        if rel.le or rel.const or len(rel.left) != 1 or rel.left[0] not in index or any(k in known for k in keys):
-            continue
-        total = index[rel.left[0]]
-        parts = tuple(index[k] for k in rel.right)
-        if all(p < total for p in parts) and not any(run.cells[p] in run.signed | run.money for p in parts) and (
+        total = left[0]
+        if all(p < total for p in right) and not any(run.cells[p] in run.signed | run.money for p in right) and (
             run.cells[total] not in run.money
         ):
-            totals[total] = parts
+            totals[total] = right
     return _Local(at, totals)
 
 
 def _value(text: str, key: str, run: Run, unit: str | None) -> Value | bool:
     """The value of a cell's characters, or False when they cannot be that cell."""
+    if text.isdigit() and key not in run.money:  # the common case: a count
+        return int(text) if len(text) <= MAX_DIGITS and (len(text) == 1 or text[0] != "0") else False
     if text == "-" and key not in run.signed:
         return None  # a dash is a blank mark in a column that cannot be negative
     if key in run.money:
         if len(text) > MAX_MONEY or not _AMOUNT.fullmatch(text):
             return False
         return parse_value(text + (unit or ""), money=True).value
-    if len(text.lstrip("+-")) > MAX_DIGITS:
-        return False
-    pattern = _SIGNED if key in run.signed else _COUNT
-    if not pattern.fullmatch(text):
+    if len(text.lstrip("+-")) > MAX_DIGITS or key not in run.signed or not _SIGNED.fullmatch(text):
         return False
     return int(text)
+
+
+def _groups(run: Run, parts: Sequence[_Piece], local: _Local) -> list[int] | None:
+    """The run's shape when it is one piece of plain digits whose cells form consecutive groups,
+    each `parts…, total` with the total their sum and no other relation (表三's rows, 表四): the
+    sizes of the groups' parts. Such a run is cut total first (see `_cut_groups`)."""
+    if len(parts) != 1 or parts[0].note or parts[0].unit or not parts[0].chars.isdigit():
+        return None
+    if run.signed or run.money or sum(len(c) for c in local.at) != len(local.totals):
+        return None
+    sizes: list[int] = []
+    start = 0
+    for total in sorted(local.totals):
+        if local.totals[total] != tuple(range(start, total)) or total == start:
+            return None
+        sizes.append(total - start)
+        start = total + 1
+    return sizes if start == len(run.cells) else None
+
+
+def _cut_groups(chars: str, sizes: Sequence[int], budget: int) -> tuple[list[tuple[int, ...]], bool]:
+    """Every cut of `chars` into groups of `size` parts and their total: the total is read first
+    (each length it could have), then parts no larger than what is left of it."""
+    nodes = 0
+    exhausted = False
+
+    def number(a: int, b: int) -> int | None:
+        if b - a > MAX_DIGITS or (b - a > 1 and chars[a] == "0"):
+            return None
+        return int(chars[a:b])
+
+    def split(a: int, b: int, k: int, remaining: int) -> Iterator[tuple[int, ...]]:
+        nonlocal nodes, exhausted
+        nodes += 1
+        if nodes > budget:
+            exhausted = True
+        if exhausted:
+            return
+        if k == 1:
+            if number(a, b) == remaining:
+                yield (remaining,)
+            return
+        for end in range(a + 1, min(b - k + 1, a + len(str(remaining))) + 1):
+            v = number(a, end)
+            if v is None or v > remaining:
+                break
+            for rest in split(end, b, k - 1, remaining - v):
+                yield (v, *rest)
+
+    def groups(g: int, a: int) -> Iterator[tuple[int, ...]]:
+        if g == len(sizes):
+            if a == len(chars):
+                yield ()
+            return
+        k = sizes[g]
+        after = sum(s + 1 for s in sizes[g + 1:])
+        ends = [len(chars)] if g == len(sizes) - 1 else range(a + k + 1, len(chars) - after + 1)
+        for end in ends:
+            for width in range(1, end - a - k + 1):
+                total = number(end - width, end)
+                if total is None:
+                    continue
+                for parts in split(a, end - width, k, total):
+                    for rest in groups(g + 1, end):
+                        yield (*parts, total, *rest)
+                if exhausted:
+                    return
+
+    found = list(groups(0, 0))
+    return found, exhausted
 
 
 def cut_run(
@@ -222,6 +319,11 @@ def cut_run(
     parts = pieces(run.text)
     n = len(run.cells)
     local = _local(run, relations, known)
+    at, totals = local.at, local.totals
+    sizes = _groups(run, parts, local)
+    if sizes is not None:
+        found, exhausted = _cut_groups(parts[0].chars, sizes, budget)
+        return [_Cut(v, _plausibility(parts, [len(str(x)) for x in v])) for v in found], exhausted
     chars_after = [0] * (len(parts) + 1)
     for k in range(len(parts) - 1, -1, -1):
         chars_after[k] = chars_after[k + 1] + max(1, len(parts[k].chars))
@@ -235,35 +337,47 @@ def cut_run(
     def need(i: int) -> int:
         """Characters the cells from i on need at least: one each, and a total as long as its parts' sum."""
         extra = 0
-        for t, idx in local.totals.items():
+        for t, idx in totals.items():
             if t >= i:
                 partial = sum(values[q] or 0 for q in idx if q < i)
-                extra += len(str(partial)) - 1
+                if partial >= 10:
+                    extra += len(str(partial)) - 1
         return (n - i) + extra
-
-    def holds(i: int) -> bool:
-        if not local.at[i]:
-            return True
-        view: dict[str, Value] = dict(known)
-        for j in range(i + 1):
-            view[run.cells[j]] = values[j]
-        return all(rel.holds(view) for rel in local.at[i])
 
     def step(i: int, k: int, p: int, length: int, got: Value) -> None:
         values[i], lengths[i] = got, length
-        if not holds(i):
-            return
+        for check in at[i]:
+            if not check.holds(values):
+                return
         if not parts[k].chars or p + length == len(parts[k].chars):
             ends[k] = i
             walk(i + 1, k + 1, 0)
         else:
             walk(i + 1, k, p + length)
 
+    def options(i: int, k: int, p: int) -> Iterator[tuple[int, Value]]:
+        """The lengths (and values) cell i may take at position p of piece k."""
+        piece = parts[k]
+        chars = piece.chars
+        if not chars:  # a blank mark is one blank cell
+            yield 1, None
+        elif i in totals:  # forced: the sum of its parts
+            text = str(sum(values[q] or 0 for q in totals[i]))
+            if chars.startswith(text, p):
+                yield len(text), int(text)
+        elif chars[p] == "0" and run.cells[i] not in run.money:  # `0…` is a single 0
+            yield 1, 0
+        else:
+            for length in range(1, len(chars) - p + 1):
+                last = p + length == len(chars)
+                got = _value(chars[p:p + length], run.cells[i], run, piece.unit if last else None)
+                if got is not False:
+                    yield length, got
+
     def walk(i: int, k: int, p: int) -> None:
         nonlocal nodes, exhausted
         nodes += 1
-        if nodes > budget:
-            exhausted = True
+        exhausted = exhausted or nodes > budget
         if exhausted:
             return
         if k == len(parts) or i == n:
@@ -271,25 +385,9 @@ def cut_run(
                 notes = tuple((ends[q], piece.note) for q, piece in enumerate(parts) if piece.note)
                 out.append(_Cut(tuple(values), _plausibility(parts, lengths), notes))
             return
-        piece = parts[k]
-        if len(piece.chars) - p + chars_after[k + 1] < need(i) or len(parts) - k > n - i:
+        if len(parts[k].chars) - p + chars_after[k + 1] < (need(i) if totals else n - i) or len(parts) - k > n - i:
             return
-        if not piece.chars:  # a blank mark is one blank cell
-            step(i, k, p, 1, None)
-            return
-        if i in local.totals:  # forced: the sum of its parts
-            text = str(sum(values[q] or 0 for q in local.totals[i]))
-            if piece.chars.startswith(text, p):
-                step(i, k, p, len(text), int(text))
-            return
-        key = run.cells[i]
-        for length in range(1, len(piece.chars) - p + 1):
-            last = p + length == len(piece.chars)
-            got = _value(piece.chars[p:p + length], key, run, piece.unit if last else None)
-            if got is False:
-                if piece.chars[p] == "0" and key not in run.money:
-                    break  # `0…` is a single 0
-                continue
+        for length, got in options(i, k, p):
             step(i, k, p, length, got)
             if exhausted:
                 return
@@ -298,7 +396,7 @@ def cut_run(
     return out, exhausted
 
 
-def _plausibility(parts: list[_Piece], lengths: list[int]) -> float:
+def _plausibility(parts: Sequence[_Piece], lengths: list[int]) -> float:
     """Spaces at cuts count for a reading, spaces inside a number against it; long cells beside
     short ones count against it a little (cells of one row are usually of one magnitude)."""
     score = 0.0
@@ -339,8 +437,13 @@ def solve(
     reading = Reading()
     local: list[list[_Cut]] = []
     failed: list[bool] = []  # no cut satisfies the run's own relations
+    by_key: dict[str, list[Relation]] = {}
+    for rel in relations:
+        for k in (*rel.left, *rel.right):
+            by_key.setdefault(k, []).append(rel)
     for run in runs:
-        cuts, _ = cut_run(run, relations, known)
+        mine = list({id(r): r for k in run.cells for r in by_key.get(k, ())}.values())
+        cuts, _ = cut_run(run, mine, known)
         failed.append(not cuts)
         if not cuts:
             cuts, _ = cut_run(run, (), known, budget=NODE_BUDGET // 4)
@@ -487,12 +590,17 @@ def _doubt(
 
 # ---------------------------------------------------------------------------- the rows of a grid
 
+_NOTES: Final = re.compile(r"\([^()]*\)")
+_RUN: Final = re.compile(r"[+-]?\d[\d .+-]*(?:\([^()]*\)[\d .+-]*)*")
+
+
 def flattened(values: Sequence[str], n: int) -> str | None:
-    """The digit run when a row's n ≥ 2 cells arrived as its first cell, the others blank, else None."""
+    """The run (digits, spaces as hints, signs, decimal points, notes) when a row's n ≥ 2 cells
+    arrived as its first cell, the others blank, else None."""
     if n < 2 or not values or any(not is_blank(v) for v in values[1:]):
         return None
     run = values[0].strip()
-    return run if run.isdigit() and len(run) >= n else None
+    return run if _RUN.fullmatch(run) and digit_count(_NOTES.sub("", run)) >= n else None
 
 
 def row_sums(cells: Sequence[str], parts: int) -> list[Relation]:

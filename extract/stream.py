@@ -27,13 +27,15 @@ from extract.labels import (
 )
 from extract.normalize import squash
 from extract.schema import LEGACY_UNITS, OTHER_2021, REQUEST_COLUMNS, result_rows
-from extract.splits import HARD, digit_count
+from extract.splits import HARD
 
 _ENUMERATOR: Final = re.compile(r"^\((?:[一二三四五六七八九十]{1,3}|\d{1,2})\)$")
 _LABEL_CHAR: Final = re.compile(r"[^\d\s|/—–+\-.,()]")
 _DATE_WORD: Final = "年月日号期届"  # `2014年度`, `第3期`: digits of a label, not values
 _BLANK_MARKS: Final = "/—–-"
 _BORDERS: Final = " \t\n" + HARD  # spaces (hints), cell borders and line breaks (a row's end)
+_INTERESTING: Final = frozenset("0123456789(+" + _BLANK_MARKS + _BORDERS)
+_NEXT: Final = re.compile(r"[\d(+/—–\- \t\n|]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,12 @@ def _classify(text: str) -> list[bool]:
     last_value = -2  # index of the last value character (a digit, a mark) outside brackets
     while i < n:
         ch = text[i]
+        if ch not in _INTERESTING:  # label text: on to the next character that may start a value
+            m = _NEXT.search(text, i)
+            if m is None:
+                break
+            i = m.start()
+            ch = text[i]
         if ch == "(":
             close = text.find(")", i)
             close = n - 1 if close < 0 else close
@@ -158,12 +166,13 @@ def _tidy(segs: list[Segment]) -> list[Segment]:
 
 # ---------------------------------------------------------------------------- the document as a stream
 
-def stream_of(lines: Sequence[Line]) -> str:
+def stream_of(lines: Sequence[Line], max_prose: int) -> str:
     """A document's lines as one stream: a table row or a line of text per stream line, its cells
-    joined by borders."""
+    joined by borders; paragraphs of running text (lines longer than `max_prose` that are no
+    cells) are left out."""
     parts: list[str] = []
     for line in lines:
-        if not line.text:
+        if not line.text or (not line.cell and len(line.text) > max_prose):
             continue
         if parts and line.cell and not line.row_start:
             parts.append(HARD)
@@ -228,23 +237,38 @@ def _row_keys(text: str, context: list[str]) -> list[str]:
     keys: list[str] = []
     for sub in sublabels(text):
         key = request_key((*context[-1:], sub))
-        if key is None:
-            if sub.startswith("("):
-                context.append(sub)
-            continue
-        keys.append(key)
+        if sub.startswith("("):
+            context.append(sub)
+        if key is not None:
+            keys.append(key)
     if len(keys) > 1 and keys[0] == "other_handling":
         keys = keys[1:]  # (六)其他处理 heading its three rows
     return keys
 
 
 def _requests(segs: Sequence[Segment], claimed: set[int], leftover: dict[int, str]) -> dict[str, str]:
-    runs: dict[str, str] = {}
-    where: dict[str, int] = {}
+    """表三 from its first row (`一、本年新收…`, where the text mentions it too: the start that reads
+    the most rows) to `四、结转下年度继续办理`."""
+    best: tuple[dict[str, str], dict[str, int], set[int], int] | None = None
+    for start in (i for i, s in enumerate(segs) if s.label and "new" in _row_keys(s.text, [])):
+        runs: dict[str, str] = {}
+        where: dict[str, int] = {}
+        taken: set[int] = set()
+        end = _request_rows(segs, start, runs, where, taken)
+        if best is None or len(runs) > len(best[0]):
+            best = (runs, where, taken, end)
+    if best is None:
+        return {}
+    runs, where, taken, end = best
+    claimed |= taken
+    _displaced(segs, runs, where, claimed, end)
+    _unlabelled(runs, where, leftover)
+    return runs
+
+
+def _request_rows(segs: Sequence[Segment], start: int, runs: dict[str, str], where: dict[str, int],
+                  claimed: set[int]) -> int:
     context: list[str] = []
-    start = next((i for i, s in enumerate(segs) if s.label and "new" in _row_keys(s.text, [])), None)
-    if start is None:
-        return runs
     i = start
     while i < len(segs):
         seg = segs[i]
@@ -262,9 +286,7 @@ def _requests(segs: Sequence[Segment], claimed: set[int], leftover: dict[int, st
                 if "carry_forward" in keys:
                     break
         i += 1
-    _displaced(segs, runs, where, claimed, i)
-    _unlabelled(runs, where, leftover)
-    return runs
+    return i
 
 
 def _displaced(segs: Sequence[Segment], runs: dict[str, str], where: dict[str, int], claimed: set[int],
@@ -277,10 +299,11 @@ def _displaced(segs: Sequence[Segment], runs: dict[str, str], where: dict[str, i
     context: list[str] = []
     for i in range(after, len(segs) - 1):
         seg, nxt = segs[i], segs[i + 1]
-        if not seg.label or nxt.label or len(_label(seg.text)) > MAX_ROW_LABEL or not missing:
+        line = seg.text.rsplit("\n", 1)[-1]  # the row's own line, not the header lines above it
+        if not seg.label or nxt.label or len(_label(line)) > MAX_ROW_LABEL or not missing:
             continue
-        keys = [k for k in _row_keys(seg.text, context) if k in missing]
-        if keys and digit_count(nxt.text) >= len(REQUEST_COLUMNS):
+        keys = [k for k in _row_keys(line, context) if k in missing]
+        if keys and capacity(nxt.text) >= len(REQUEST_COLUMNS):
             runs[keys[-1]] = nxt.text
             where[keys[-1]] = i + 1
             claimed.add(i + 1)
@@ -314,6 +337,14 @@ def _unlabelled(runs: dict[str, str], where: dict[str, int], leftover: dict[int,
 
 # ---------------------------------------------------------------------------- 表四
 
+_REVIEW_CELLS: Final = 15
+
+
+def capacity(text: str) -> int:
+    """How many cells a value stretch can hold at most: a digit or a blank mark each."""
+    return sum(ch.isdigit() or ch in _BLANK_MARKS for ch in text)
+
+
 def _review_header(text: str) -> bool:
     t = _label(text)
     parts = sum(w in t for w in ("维持", "纠正", "审结", "其他结果"))
@@ -331,7 +362,7 @@ def _review(segs: Sequence[Segment], claimed: set[int], leftover: dict[int, str]
             continue
         if i in leftover:
             return leftover[i]
-        if i not in claimed:
+        if i not in claimed and capacity(segs[i].text) >= _REVIEW_CELLS:
             claimed.add(i)
             return segs[i].text
     return None

@@ -130,6 +130,12 @@ def previous_evidence(previous: Mapping[str, Any] | None) -> list[Relation]:
     return out
 
 
+def failures(table: str, cells: Cells, relations: Sequence[Relation]) -> int:
+    """How many of the relations a table's values break (a blank cell breaks none)."""
+    values = {cell_key(table, r, c): v for r, cols in cells.items() for c, v in cols.items()}
+    return sum(not rel.holds(values) for rel in relations if all(k in values for k in (*rel.left, *rel.right)))
+
+
 def run_text(values: Sequence[str]) -> str:
     """A row's cell texts as a run: each cell a piece of its own, a blank cell a blank mark."""
     return HARD.join(v if v.strip() and not is_blank(v) else "/" for v in values)
@@ -195,25 +201,27 @@ def map_requests(rows: Sequence[LogicalRow], diag: Diagnostics, evidence: Eviden
     return _requests_table(found, diag)
 
 
-def _single_other(rows: Mapping[str, Any]) -> bool:
+def single_other(rows: Mapping[str, Any]) -> bool:
+    """Whether 表三's (六)其他处理 is one row (the 2019 format, or a 2021 report keeping it)."""
     return "other_handling" in rows and not any(k in rows for k in OTHER_2021)
 
 
 def _requests_table(found: Cells, diag: Diagnostics) -> tuple[Cells, bool]:
-    single_other = _single_other(found)
-    if single_other:
+    single = single_other(found)
+    if single:
         diag.format_evidence.append("表三(六)其他处理 is a single row")
     out: Cells = {}
-    for key in request_rows(single_other=single_other):
+    for key in request_rows(single_other=single):
         got = found.get(key)
         if got is None:
             diag.missing_rows.append(f"requests.{key}")
             got = {}
         out[key] = {c: got.get(c) for c in REQUEST_COLUMNS}
-    return out, single_other
+    return out, single
 
 
-def requests_relations(rows: Sequence[str], *, single_other: bool) -> list[Relation]:
+@lru_cache(maxsize=64)
+def requests_relations(rows: tuple[str, ...], *, single_other: bool) -> list[Relation]:
     """Row totals, the results' column sums and 收办平衡 (format-spec §2.7, T3-R1..R3)."""
     def k(row: str, col: str) -> str:
         return cell_key("requests", row, col)
@@ -228,12 +236,12 @@ def requests_relations(rows: Sequence[str], *, single_other: bool) -> list[Relat
 
 def requests_from_runs(runs: Mapping[str, str], diag: Diagnostics, evidence: Evidence = ()) -> tuple[Cells, bool]:
     """表三 from each row's run of values (row key → text), cut by the table's arithmetic."""
-    single_other = _single_other(runs)
+    single = single_other(runs)
     cut = {
         row: Run(text, tuple(cell_key("requests", row, c) for c in REQUEST_COLUMNS))
         for row, text in runs.items()
     }
-    values = _cut("requests", cut, requests_relations(list(runs), single_other=single_other), diag,
+    values = _cut("requests", cut, requests_relations(tuple(runs), single_other=single), diag,
                   evidence=evidence)
     found: Cells = {row: {c: values.get(cell_key("requests", row, c)) for c in REQUEST_COLUMNS} for row in runs}
     return _requests_table(found, diag)
@@ -241,6 +249,7 @@ def requests_from_runs(runs: Mapping[str, str], diag: Diagnostics, evidence: Evi
 
 # ---------------------------------------------------------------------------- 表四
 
+_SEVERAL: Final = re.compile(r"\d[\s+-]+\d|\d\([^()]*\)\s*\d")  # several values in one cell
 _REVIEW_CELLS: Final = tuple((g, c) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS)
 
 
@@ -304,18 +313,36 @@ def _active_columns(row: LogicalRow, default: tuple[str, ...]) -> list[str | Non
     return mapped
 
 
-def map_active(rows: Sequence[LogicalRow], fmt: str, diag: Diagnostics) -> Cells:
+def map_active(
+    rows: Sequence[LogicalRow], fmt: str, diag: Diagnostics, evidence: Evidence = (), *, collapsible: bool = False,
+) -> Cells:
+    """表二 by row labels and column headers. In text from a PDF converter (`collapsible`) a row's
+    values may sit in its first cell (`1 2 330`): when the cell shows several values (a space, a
+    sign or a note between digits) or every row came so, the rows are cut instead."""
     layout = ACTIVE_2019 if fmt == "2019" else ACTIVE_2021
     found: Cells = {}
+    texts: dict[str, tuple[str, tuple[str, ...]]] = {}  # row → (run, columns), for cutting
+    collapsed: list[str] = []  # rows whose values sit in one cell
+    wide = 0  # rows with a value in a block of several columns
     for row in rows:
         key = _first(ACTIVE_ROW_PATTERNS, squash(row.leaf))
         if key is None or key not in layout or key in found:
             continue
         found[key] = {}
-        # no arithmetic ties 表二's cells together, so a lone long number there is taken as it is
-        for k, (col, raw) in enumerate(zip(_active_columns(row, layout[key]), row.values, strict=False)):
+        columns = _active_columns(row, layout[key])
+        pairs = [(col, raw) for col, raw in zip(columns, row.values, strict=False) if col is not None]
+        for k, (col, raw) in enumerate(zip(columns, row.values, strict=False)):
             if col is not None:
                 _put(found, diag, "active", key, col, raw, row.confidence(k))
+        cols = tuple(c for c, _ in pairs)
+        wide += len(cols) > 1 and any(not is_blank(raw) for _, raw in pairs)
+        if collapsible and len(cols) > 1 and flattened(tuple(raw for _, raw in pairs), len(cols)):
+            collapsed.append(pairs[0][1])
+            texts[key] = (pairs[0][1], cols)
+        else:
+            texts[key] = (run_text([raw for _, raw in pairs]), cols)
+    if collapsed and (len(collapsed) == wide > 1 or any(_SEVERAL.search(t) for t in collapsed)):
+        return active_from_runs(texts, fmt, diag, evidence)
     out: Cells = {}
     for key, cols in layout.items():
         if key not in found:
