@@ -105,16 +105,29 @@ def _classify_grids(grids: list[Grid]) -> dict[str, list[LogicalRow]]:
 
 
 class _Lazy:
-    """The document's stream of lines, made only when a table is not found among the grids."""
+    """The document's stream of lines, made only when a table is not found among the grids, and
+    the tables read from it (each once)."""
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.lines: list[Line] | None = None
+        self._requests: tuple[list[LogicalRow], int] | None | bool = False
+        self._active: list[LogicalRow] | None | bool = False
 
     def get(self) -> list[Line]:
         if self.lines is None:
             self.lines = self.doc.lines()
         return self.lines
+
+    def requests(self) -> list[LogicalRow] | None:
+        if self._requests is False:
+            self._requests = stream_requests(self.get())
+        return self._requests[0] if isinstance(self._requests, tuple) else None
+
+    def active(self) -> list[LogicalRow] | None:
+        if self._active is False:
+            self._active = stream_active(self.get())
+        return self._active if isinstance(self._active, list) else None
 
 
 class _Text:
@@ -156,10 +169,16 @@ def _blanks(cells: Cells) -> int:
     return sum(v is None for cols in cells.values() for v in cols.values())
 
 
-def _suspect(table: str, cells: Cells, relations: Sequence[Relation]) -> bool:
-    """A table read from lines that another reading could beat: a sum fails, or a cell is blank
-    (OCR lines put rows under another table's header; a blank may be a value read elsewhere)."""
-    return _blanks(cells) > 0 or failures(table, cells, relations) > 0
+def _short(cells: Cells, *, whole: bool) -> bool:
+    """A row read from lines that ends in blanks after its values: OCR lines put rows under another
+    table's header, and the row read there came up short (a sum that fails alone is the report's)."""
+    rows = [[v for cols in cells.values() for v in cols.values()]] if whole else [
+        list(cols.values()) for cols in cells.values()]
+    for values in rows:
+        filled = [k for k, v in enumerate(values) if v is not None]
+        if filled and len(values) - 1 - filled[-1] >= 2:
+            return True
+    return False
 
 
 def _requests(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -> tuple[Cells, bool, Diagnostics]:
@@ -167,8 +186,7 @@ def _requests(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -
     rows = by_grid.get("requests")
     gridded = bool(rows) and any(request_row_key(r) for r in rows or ())
     if not gridded:
-        streamed = stream_requests(lines.get())
-        rows = streamed[0] if streamed else None
+        rows = lines.requests()
     cells: Cells = {}
     single_other = False
     if rows:
@@ -178,7 +196,7 @@ def _requests(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -
         return requests_relations(tuple(cells), single_other=_single_other(cells))
 
     # a table read from lines may hold another table's rows (OCR): its sums tell
-    if not cells or _missing(diag, "requests") or (not gridded and _suspect("requests", cells, relations(cells))):
+    if not cells or _missing(diag, "requests") or (not gridded and _short(cells, whole=False)):
         runs = text.streamed().requests
         if runs:
             other = Diagnostics()
@@ -198,7 +216,7 @@ def _review(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -> 
     cells: Cells = {}
     if row is not None and not row.missing:
         cells = map_review(row, diag, _Deferred(text))
-        if gridded or not _suspect("review_litigation", cells, review_relations()):
+        if gridded or not _short(cells, whole=True):
             return cells, diag
     run = text.streamed().review
     if run is not None:
@@ -219,7 +237,7 @@ def _active(
     by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text, fallback: str | None,
 ) -> tuple[Cells, str | None, Diagnostics]:
     diag = Diagnostics()
-    rows = by_grid.get("active") or stream_active(lines.get())
+    rows = by_grid.get("active") or lines.active()
     fmt = active_format(rows) if rows else None
     cells: Cells = {}
     if rows:
@@ -239,12 +257,13 @@ def _active(
 
 
 def _legacy(
-    by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text,
+    by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text | None,
 ) -> tuple[list[dict[str, Any]], Diagnostics]:
+    """The 统计表 from grids or lines; failing that (and given `text`), from the character stream."""
     diag = Diagnostics()
     rows = by_grid.get("legacy") or stream_legacy(lines.get())
     stats = map_legacy(rows, diag) if rows else []
-    if not stats:
+    if not stats and text is not None:
         streamed = text.streamed()
         if streamed.legacy:
             diag = Diagnostics()
@@ -284,6 +303,11 @@ def read_tables(doc: Document, previous: Record | None = None) -> tuple[dict[str
     lines = _Lazy(doc)
     text = _Text(doc, lines, previous)
     out: dict[str, Any] = {"format": None, "active": {}, "requests": {}, "review_litigation": {}}
+    if not any(k in by_grid for k in ("requests", "active")) and not lines.requests() and not lines.active():
+        stats, part = _legacy(by_grid, lines, None)  # a pre-2019 report whose lines hold its 统计表
+        if stats:
+            part.format_evidence.append("pre-2019 统计表 indicators")
+            return {"format": "legacy", "legacy_stats": stats}, part
 
     out["requests"], single_other, part = _requests(by_grid, lines, text)
     diag.merge(part)
