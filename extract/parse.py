@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -110,24 +111,22 @@ class _Lazy:
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.lines: list[Line] | None = None
-        self._requests: tuple[list[LogicalRow], int] | None | bool = False
-        self._active: list[LogicalRow] | None | bool = False
+
+    @cached_property
+    def lines(self) -> list[Line]:
+        return self.doc.lines()
 
     def get(self) -> list[Line]:
-        if self.lines is None:
-            self.lines = self.doc.lines()
         return self.lines
 
+    @cached_property
     def requests(self) -> list[LogicalRow] | None:
-        if self._requests is False:
-            self._requests = stream_requests(self.get())
-        return self._requests[0] if isinstance(self._requests, tuple) else None
+        found = stream_requests(self.lines)
+        return found[0] if found else None
 
+    @cached_property
     def active(self) -> list[LogicalRow] | None:
-        if self._active is False:
-            self._active = stream_active(self.get())
-        return self._active if isinstance(self._active, list) else None
+        return stream_active(self.lines)
 
 
 class _Text:
@@ -186,7 +185,7 @@ def _requests(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -
     rows = by_grid.get("requests")
     gridded = bool(rows) and any(request_row_key(r) for r in rows or ())
     if not gridded:
-        rows = lines.requests()
+        rows = lines.requests
     cells: Cells = {}
     single_other = False
     if rows:
@@ -237,7 +236,7 @@ def _active(
     by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text, fallback: str | None,
 ) -> tuple[Cells, str | None, Diagnostics]:
     diag = Diagnostics()
-    rows = by_grid.get("active") or lines.active()
+    rows = by_grid.get("active") or lines.active
     fmt = active_format(rows) if rows else None
     cells: Cells = {}
     if rows:
@@ -303,7 +302,7 @@ def read_tables(doc: Document, previous: Record | None = None) -> tuple[dict[str
     lines = _Lazy(doc)
     text = _Text(doc, lines, previous)
     out: dict[str, Any] = {"format": None, "active": {}, "requests": {}, "review_litigation": {}}
-    if not any(k in by_grid for k in ("requests", "active")) and not lines.requests() and not lines.active():
+    if not any(k in by_grid for k in ("requests", "active")) and not lines.requests and not lines.active:
         stats, part = _legacy(by_grid, lines, None)  # a pre-2019 report whose lines hold its 统计表
         if stats:
             part.format_evidence.append("pre-2019 统计表 indicators")
