@@ -71,8 +71,8 @@ def request_key(labels: tuple[str, ...]) -> str | None:
     key = _first_key(leaf)
     if key:
         return key
-    if OTHER_LEAF.match(leaf) and (OTHER_GROUP.search(context) or not context):
-        return "other_other"
+    if OTHER_LEAF.match(leaf) and (OTHER_GROUP.search(context) or not context or leaf[0].isdigit()):
+        return "other_other"  # `3.其他` is (六)3 under any heading: no other group has a row so named
     if OTHER_GROUP.search(leaf) and not REQUEST_GROUPS.search(leaf):
         return "other_handling"
     return _first_key(context + leaf)

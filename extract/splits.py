@@ -100,7 +100,7 @@ class _Piece:
 
 _TOKEN: Final = re.compile(
     r"(?P<num>[+-]?\d[\d.,]*)|(?P<space>[ \t\u3000]+)|(?P<note>\([^()]*\)?)|(?P<unit>万元|元|%)"
-    r"|(?P<blank>[/—–]+|-+(?!\d)|无)|(?P<hard>.)",
+    r"|(?P<blank>——|[/—–]|-(?!\d)|无)|(?P<hard>.)",
     re.DOTALL,
 )
 
@@ -148,13 +148,14 @@ def pieces(text: str) -> tuple[_Piece, ...]:
     return tuple(out)
 
 
-def digit_count(text: str) -> int:
-    return sum(ch.isdigit() for ch in text)
+def capacity(text: str) -> int:
+    """How many cells a run can hold at most: a digit or a blank mark each."""
+    return sum(ch.isdigit() or ch in "/—–-" for ch in text)
 
 
 # ---------------------------------------------------------------------------- cutting one run
 
-_SIGNED: Final = re.compile(r"[+-]?(?:0|[1-9]\d*)")
+_SIGNED: Final = re.compile(r"0|[+-]?[1-9]\d*")
 _AMOUNT: Final = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
@@ -229,8 +230,6 @@ def _value(text: str, key: str, run: Run, unit: str | None) -> Value | bool:
     """The value of a cell's characters, or False when they cannot be that cell."""
     if text.isdigit() and key not in run.money:  # the common case: a count
         return int(text) if len(text) <= MAX_DIGITS and (len(text) == 1 or text[0] != "0") else False
-    if text == "-" and key not in run.signed:
-        return None  # a dash is a blank mark in a column that cannot be negative
     if key in run.money:
         if len(text) > MAX_MONEY or not _AMOUNT.fullmatch(text):
             return False
@@ -361,13 +360,15 @@ def cut_run(
         chars = piece.chars
         if not chars:  # a blank mark is one blank cell
             yield 1, None
-        elif i in totals:  # forced: the sum of its parts
+        elif i in totals and all(values[q] is not None for q in totals[i]):  # forced: the sum of its parts
             text = str(sum(values[q] or 0 for q in totals[i]))
             if chars.startswith(text, p):
                 yield len(text), int(text)
         elif chars[p] == "0" and run.cells[i] not in run.money:  # `0…` is a single 0
             yield 1, 0
         else:
+            if chars[p] == "-":  # a dash before digits: a blank mark, or a minus sign
+                yield 1, None
             for length in range(1, len(chars) - p + 1):
                 last = p + length == len(chars)
                 got = _value(chars[p:p + length], run.cells[i], run, piece.unit if last else None)
@@ -385,7 +386,8 @@ def cut_run(
                 notes = tuple((ends[q], piece.note) for q, piece in enumerate(parts) if piece.note)
                 out.append(_Cut(tuple(values), _plausibility(parts, lengths), notes))
             return
-        if len(parts[k].chars) - p + chars_after[k + 1] < (need(i) if totals else n - i) or len(parts) - k > n - i:
+        left = chars_after[k] - p  # characters still to read (a blank mark counts as one)
+        if left < (need(i) if totals else n - i) or len(parts) - k > n - i:
             return
         for length, got in options(i, k, p):
             step(i, k, p, length, got)
@@ -591,7 +593,7 @@ def _doubt(
 # ---------------------------------------------------------------------------- the rows of a grid
 
 _NOTES: Final = re.compile(r"\([^()]*\)")
-_RUN: Final = re.compile(r"[+-]?\d[\d .+-]*(?:\([^()]*\)[\d .+-]*)*")
+_RUN: Final = re.compile(r"[\d .+\-/—–]*\d[\d .+\-/—–]*(?:\([^()]*\)[\d .+\-/—–]*)*")
 
 
 def flattened(values: Sequence[str], n: int) -> str | None:
@@ -600,7 +602,7 @@ def flattened(values: Sequence[str], n: int) -> str | None:
     if n < 2 or not values or any(not is_blank(v) for v in values[1:]):
         return None
     run = values[0].strip()
-    return run if _RUN.fullmatch(run) and digit_count(_NOTES.sub("", run)) >= n else None
+    return run if _RUN.fullmatch(run) and capacity(_NOTES.sub("", run)) >= n else None
 
 
 def row_sums(cells: Sequence[str], parts: int) -> list[Relation]:

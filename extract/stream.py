@@ -27,12 +27,13 @@ from extract.labels import (
 )
 from extract.normalize import squash
 from extract.schema import LEGACY_UNITS, OTHER_2021, REQUEST_COLUMNS, result_rows
-from extract.splits import HARD
+from extract.splits import HARD, capacity
 
 _ENUMERATOR: Final = re.compile(r"^\((?:[一二三四五六七八九十]{1,3}|\d{1,2})\)$")
 _LABEL_CHAR: Final = re.compile(r"[^\d\s|/—–+\-.,()]")
 _DATE_WORD: Final = "年月日号期届"  # `2014年度`, `第3期`: digits of a label, not values
 _BLANK_MARKS: Final = "/—–-"
+_UNIT_CHARS: Final = frozenset("条件次篇个人元项家份期场天%")
 _BORDERS: Final = " \t\n" + HARD  # spaces (hints), cell borders and line breaks (a row's end)
 _INTERESTING: Final = frozenset("0123456789(+" + _BLANK_MARKS + _BORDERS)
 _NEXT: Final = re.compile(r"[\d(+/—–\- \t\n|]")
@@ -119,8 +120,13 @@ def _prev_solid(text: str, i: int) -> int:
 
 
 def _is_mark(text: str, i: int) -> bool:
-    """A blank mark (`/`, `—`, `-`), not the slash of `本年增/减` or a dash between words."""
+    """A blank mark (`/`, `—`, `-`), not the slash of `本年增/减` (a dash between two words of a
+    table is a blank cell between two labels)."""
+    if text[i] != "/":
+        return True
     before = text[i - 1] if i > 0 else " "
+    if before in _UNIT_CHARS:  # `…数量件/五、…`: the blank value of a 统计表 row
+        return True
     after = text[i + 1] if i + 1 < len(text) else " "
     return not (_LABEL_CHAR.match(before) and _LABEL_CHAR.match(after) and before != "(" and after != ")")
 
@@ -171,14 +177,15 @@ def stream_of(lines: Sequence[Line], max_prose: int) -> str:
     joined by borders; paragraphs of running text (lines longer than `max_prose` that are no
     cells) are left out."""
     parts: list[str] = []
+    new_row = False  # a row starts here (its first cell may be an empty one, not written)
     for line in lines:
+        new_row = new_row or line.row_start or not line.cell
         if not line.text or (not line.cell and len(line.text) > max_prose):
             continue
-        if parts and line.cell and not line.row_start:
-            parts.append(HARD)
-        elif parts:
-            parts.append("\n")
+        if parts:
+            parts.append("\n" if new_row else HARD)
         parts.append(line.text)
+        new_row = False
     return "".join(parts)
 
 
@@ -314,6 +321,7 @@ def _unlabelled(runs: dict[str, str], where: dict[str, int], leftover: dict[int,
     """A row whose label was lost: its values sit on their own line after the row before it; they
     are the template rows that follow, in order. Lines no row takes are left for the next table."""
     order = [k for k in _REQUEST_ORDER if k in runs]
+    other_shape = {"other_handling"} if any(k in runs for k in OTHER_2021) else set(OTHER_2021)
     for key in order:
         lines = [ln for ln in runs[key].split("\n") if ln.strip(" " + HARD)]
         if len(lines) < 2:
@@ -324,7 +332,7 @@ def _unlabelled(runs: dict[str, str], where: dict[str, int], leftover: dict[int,
         for row in after:
             if row in runs:
                 break
-            if row not in {"other_handling", *OTHER_2021}:
+            if row not in other_shape:
                 gap.append(row)
         taken = 0
         for row, line in zip(gap, lines[1:], strict=False):
@@ -338,11 +346,6 @@ def _unlabelled(runs: dict[str, str], where: dict[str, int], leftover: dict[int,
 # ---------------------------------------------------------------------------- 表四
 
 _REVIEW_CELLS: Final = 15
-
-
-def capacity(text: str) -> int:
-    """How many cells a value stretch can hold at most: a digit or a blank mark each."""
-    return sum(ch.isdigit() or ch in _BLANK_MARKS for ch in text)
 
 
 def _review_header(text: str) -> bool:

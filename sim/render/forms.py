@@ -86,6 +86,8 @@ def _run_table(table: Table, rng: random.Random, spaces: float, *, yuan: bool) -
                 text = f"{text[:cut]} {text[cut:]}"
             if number and prev_number and rng.random() < spaces:
                 out.append(" ")
+            if text == "—" and out and out[-1].endswith("—"):
+                text = "/"  # `——` reads as one blank mark
             out.append(text)
             prev_number = number
     return "".join(out)
