@@ -56,22 +56,22 @@ class Relation:
     le: bool = False
 
     def holds(self, values: Mapping[str, Value]) -> bool:
-        try:
-            lsum = sum(_known(values[k]) for k in self.left) + self.const
-            rsum = sum(_known(values[k]) for k in self.right)
-        except _Blank:
-            return True
-        return lsum <= rsum + 1e-6 if self.le else abs(lsum - rsum) < 1e-6
+        return _holds([values[k] for k in self.left], [values[k] for k in self.right], self.const, le=self.le)
 
 
-class _Blank(Exception):  # noqa: N818 - control flow inside Relation.holds only
-    pass
-
-
-def _known(v: Value) -> Number:
-    if v is None:
-        raise _Blank
-    return v
+def _holds(left: Sequence[Value], right: Sequence[Value], const: Number, *, le: bool) -> bool:
+    """Σ left + const = Σ right (≤ with `le`). A blank cell leaves it undecided, unless the side
+    holding the blanks already exceeds the other: blanks stand for counts, never negative."""
+    lsum: Number = const + sum(v for v in left if v is not None)
+    rsum: Number = sum(v for v in right if v is not None)
+    lblank, rblank = None in left, None in right
+    if lblank and rblank:
+        return True
+    if lblank:  # Σ known left + blanks ≥ Σ known left: it may not exceed the right already
+        return lsum <= rsum + 1e-6
+    if rblank:
+        return le or rsum <= lsum + 1e-6
+    return lsum <= rsum + 1e-6 if le else abs(lsum - rsum) < 1e-6
 
 
 @dataclass(slots=True)
@@ -176,19 +176,7 @@ class _Check:
     le: bool
 
     def holds(self, values: list[Value]) -> bool:
-        lsum: Number = self.const
-        for i in self.left:
-            v = values[i]
-            if v is None:
-                return True
-            lsum += v
-        rsum: Number = 0
-        for i in self.right:
-            v = values[i]
-            if v is None:
-                return True
-            rsum += v
-        return lsum <= rsum + 1e-6 if self.le else abs(lsum - rsum) < 1e-6
+        return _holds([values[i] for i in self.left], [values[i] for i in self.right], self.const, le=self.le)
 
 
 @dataclass(slots=True)
@@ -333,8 +321,15 @@ def cut_run(
     nodes = 0
     exhausted = False
 
-    def need(i: int) -> int:
+    # where a blank mark may still come, a total may be blank: no bound on its length from there on
+    marks_from = [False] * (len(parts) + 1)
+    for k in range(len(parts) - 1, -1, -1):
+        marks_from[k] = marks_from[k + 1] or not parts[k].chars or "-" in parts[k].chars
+
+    def need(i: int, k: int) -> int:
         """Characters the cells from i on need at least: one each, and a total as long as its parts' sum."""
+        if marks_from[k]:
+            return n - i
         extra = 0
         for t, idx in totals.items():
             if t >= i:
@@ -387,7 +382,7 @@ def cut_run(
                 out.append(_Cut(tuple(values), _plausibility(parts, lengths), notes))
             return
         left = chars_after[k] - p  # characters still to read (a blank mark counts as one)
-        if left < (need(i) if totals else n - i) or len(parts) - k > n - i:
+        if left < (need(i, k) if totals else n - i) or len(parts) - k > n - i:
             return
         for length, got in options(i, k, p):
             step(i, k, p, length, got)
@@ -439,18 +434,21 @@ def solve(
     reading = Reading()
     local: list[list[_Cut]] = []
     failed: list[bool] = []  # no cut satisfies the run's own relations
+    open_runs: list[int] = []  # runs with more cuts than the budget let us see
     by_key: dict[str, list[Relation]] = {}
     for rel in relations:
         for k in (*rel.left, *rel.right):
             by_key.setdefault(k, []).append(rel)
     for run in runs:
         mine = list({id(r): r for k in run.cells for r in by_key.get(k, ())}.values())
-        cuts, _ = cut_run(run, mine, known)
+        cuts, exhausted = cut_run(run, mine, known)
         failed.append(not cuts)
         if not cuts:
-            cuts, _ = cut_run(run, (), known, budget=NODE_BUDGET // 4)
+            cuts, exhausted = cut_run(run, (), known, budget=NODE_BUDGET // 4)
             cuts.sort(key=lambda c: -c.score)
             cuts = cuts[:MAX_SOLUTIONS]
+        if exhausted:
+            open_runs.append(len(local))
         local.append(cuts)
         if len(pieces(run.text)) != len(run.cells) and cuts:
             reading.cut.append(len(local) - 1)
@@ -472,6 +470,11 @@ def solve(
             reading.values.update(zip(run.cells, ranked[0].values, strict=True))
             readings = [dict(zip(run.cells, c.values, strict=True)) for c in ranked]
             _mark(reading, [r], [run], readings, [bad], [cuts])
+    for r in open_runs:  # the cuts seen are not all there are: every cell of the run is in doubt
+        run = runs[r]
+        seen = [dict(zip(run.cells, c.values, strict=True)) for c in local[r]]
+        _doubt(reading, r, run, run.cells, seen, reading.uncertain.get(run.cells[0], {}).get("reason", AMBIGUOUS),
+               more=True)
     for run, cuts in zip(runs, local, strict=True):
         chosen = next((c for c in cuts if dict(zip(run.cells, c.values, strict=True)).items()
                        <= reading.values.items()), None)
@@ -573,7 +576,10 @@ def _hashable(v: Value) -> Value:
 
 def _doubt(
     reading: Reading, index: int, run: Run, cells: Sequence[str], solutions: list[dict[str, Value]], reason: str,
+    *, more: bool = False,
 ) -> None:
+    """Record cells as uncertain with the values they take in `solutions`; `more` when those are
+    not all the cuts there are (the list of candidates is then incomplete, and says so)."""
     rows: list[tuple[Value, ...]] = [tuple(reading.values.get(k) for k in run.cells)]
     for s in solutions:
         row = tuple(s.get(k) for k in run.cells)
@@ -588,6 +594,8 @@ def _doubt(
         reading.uncertain[key] = {
             "text": run.text.strip(), "candidates": candidates[:MAX_CANDIDATES], "reason": reason,
         }
+        if more or len(candidates) > MAX_CANDIDATES:
+            reading.uncertain[key]["more"] = True
 
 
 # ---------------------------------------------------------------------------- the rows of a grid

@@ -249,7 +249,9 @@ def requests_from_runs(runs: Mapping[str, str], diag: Diagnostics, evidence: Evi
 
 # ---------------------------------------------------------------------------- 表四
 
-_SEVERAL: Final = re.compile(r"\d[\s+-]+\d|\d\([^()]*\)\s*\d")  # several values in one cell
+# several values in one cell: digits apart, a sign, a blank mark or a note between them
+_SEVERAL: Final = re.compile(r"\d[\s+\-/—–]+\d|[/—–]\s*\d|\d\s*[/—–-]|\d\([^()]*\)\s*\d")
+_MARKS_ONLY: Final = re.compile(r"[\s/—–-]*")
 _REVIEW_CELLS: Final = tuple((g, c) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS)
 
 
@@ -335,7 +337,7 @@ def map_active(
             if col is not None:
                 _put(found, diag, "active", key, col, raw, row.confidence(k))
         cols = tuple(c for c, _ in pairs)
-        wide += len(cols) > 1 and any(not is_blank(raw) for _, raw in pairs)
+        wide += len(cols) > 1 and any(not _MARKS_ONLY.fullmatch(raw) for _, raw in pairs)
         if collapsible and len(cols) > 1 and flattened(tuple(raw for _, raw in pairs), len(cols)):
             collapsed.append(pairs[0][1])
             texts[key] = (pairs[0][1], cols)

@@ -79,6 +79,7 @@ def _grid(rows: list[list[str]]) -> Grid:
 
 def text_document(text: str, extractor: str = "text") -> Document:
     raw_lines = nfkc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    page_meta, raw_lines = archive_header(raw_lines)
     blocks: list[Block] = []
     table: list[list[str]] = []  # markdown rows (`| a | b |`) of the table being read
     pending: list[str] = []  # trafilatura cell text spread over several lines until ` |`
@@ -153,7 +154,33 @@ def text_document(text: str, extractor: str = "text") -> Document:
     flush_pending()
     if table:
         blocks.append(_grid(table))
-    return Document(blocks=blocks, extractor=extractor)
+    titles = [page_meta["ArticleTitle"]] if "ArticleTitle" in page_meta else []
+    return Document(blocks=blocks, extractor=extractor, title_candidates=titles, page_meta=page_meta)
+
+
+# the block an archiving tool writes above a page's text: `标题: …`, `发布时间: …`, then `=== 正文 ===`
+_HEADER_FIELD: Final = re.compile(r"^\s*(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录|来源)\s*:\s*(.*?)\s*$")
+_HEADER_END: Final = re.compile(r"^\s*=+\s*正文\s*=+\s*$")
+_HEADER_META: Final = {
+    "标题": "ArticleTitle", "发布时间": "PubDate", "发布机构": "ContentSource", "来源": "ContentSource", "栏目": "ColumnName",
+}
+MAX_HEADER: Final = 16  # lines an archive header block may take
+
+
+def archive_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The archive's header block as page metadata (like a portal page's `<meta>`), and the lines
+    after it; or no metadata and every line when the text has no such block."""
+    end = next((k for k, ln in enumerate(lines[:MAX_HEADER]) if _HEADER_END.match(ln)), None)
+    if end is None:
+        return {}, lines
+    meta: dict[str, str] = {}
+    for line in lines[:end]:
+        m = _HEADER_FIELD.match(line)
+        if m and m.group(2) and m.group(1) in _HEADER_META:
+            meta.setdefault(_HEADER_META[m.group(1)], m.group(2))
+    if "ArticleTitle" not in meta and "PubDate" not in meta:
+        return {}, lines
+    return meta, lines[end + 1:]
 
 
 _HEADING: Final = re.compile(r"(?<![(（])[一二三四五六七八九十]{1,2}\s*、")

@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Callable
 from typing import Final
 
 from extract.schema import Record
-from sim.render import labels
 from sim.render.document import build_document
 from sim.render.model import Cell, Document, Para, Table
 from sim.render.values import NumberStyle, derived_rng, format_number
@@ -139,7 +137,7 @@ def _broken_table(table: Table, rng: random.Random) -> list[str]:
         for r in labelled:
             values = [t for t in grid[r][1:] if t]
             if len(values) > 1:
-                joined = rng.choice(("", " ")).join(values)
+                joined = " ".join(values)  # the converter keeps a space between the values it joins
                 rows[r] = _md([grid[r][0], joined, *[""] * (width - 2)])
     if table.kind == "requests" and len(labelled) > 3:
         kind = rng.choice(("lost", "split", "shift", "none"))
@@ -215,12 +213,5 @@ def annotated_text(record: Record) -> str:
     return render_text(annotated(record), style=derived_rng(record, "annotated-style").choice(("markdown", "tabs")))
 
 
-FORMS: Final[dict[str, Callable[[Record], str]]] = {
-    "page_text": page_text,
-    "page_text_spaced": lambda record: page_text(record, spaces=0.5, salt="page_text_spaced"),
-    "markdown_pdf": markdown_pdf,
-    "ocr_text": ocr_text,
-    "annotated": annotated_text,
-}
-
-__all__ = ["ARCHIVE_RULE", "FORMS", "annotated", "labels"]
+def page_text_spaced(record: Record) -> str:
+    return page_text(record, spaces=0.5, salt="page_text_spaced")
