@@ -162,7 +162,8 @@ def text_document(text: str, extractor: str = "text") -> Document:
 _HEADER_FIELD: Final = re.compile(r"^\s*(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录|来源)\s*:\s*(.*?)\s*$")
 _HEADER_END: Final = re.compile(r"^\s*=+\s*正文\s*=+\s*$")
 _HEADER_META: Final = {
-    "标题": "ArticleTitle", "发布时间": "PubDate", "发布机构": "ContentSource", "来源": "ContentSource", "栏目": "ColumnName",
+    "标题": "ArticleTitle", "发布时间": "PubDate", "发布机构": "ContentSource", "来源": "ContentSource",
+    "栏目": "ColumnName",
 }
 MAX_HEADER: Final = 16  # lines an archive header block may take
 
