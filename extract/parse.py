@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from extract.decode import decode, ungzip
 from extract.document import Document, Grid, Line
@@ -31,6 +31,7 @@ from extract.tables import (
     Cells,
     Diagnostics,
     active_format,
+    active_row_key,
     active_from_runs,
     failures,
     legacy_from_runs,
@@ -85,23 +86,33 @@ def load(data: bytes, *, name: str = "", charset: str | None = None, limits: Lim
     return text_document(text)
 
 
+# a grid with none of a table's header words that names that table's rows continues it (a table
+# cut by a page break whose second part has other outer edges, and so stayed a grid of its own)
+_CONTINUES: Final = {"requests": request_row_key, "active": active_row_key}
+
+
 def _classify_grids(grids: list[Grid]) -> dict[str, list[LogicalRow]]:
     """Which report table each grid holds, by the labels it carries."""
     found: dict[str, list[LogicalRow]] = {}
+    last: str | None = None
     for grid in grids:
         rows = grid_rows(grid)
         text = squash("".join(grid.texts()))
         if "自然人" in text and ("本年新收" in text or "予以公开" in text):
-            kind = "requests"
+            kind: str | None = "requests"
         elif "行政复议" in text and ("结果维持" in text or "尚未审结" in text):
             kind = "review"
         elif "第二十条" in text or ("信息内容" in text and ("规章" in text or "行政许可" in text)):
             kind = "active"
         elif "收到申请数" in text or "申请答复数" in text or "统计指标" in text:
             kind = "legacy"
+        elif last in _CONTINUES and any(_CONTINUES[last](r) for r in rows):
+            kind = last
         else:
-            continue
-        found.setdefault(kind, []).extend(rows)
+            kind = None
+        last = kind
+        if kind is not None:
+            found.setdefault(kind, []).extend(rows)
     return found
 
 

@@ -83,8 +83,9 @@ class Diagnostics:
             run = runs[rows[r]]
             doubtful = [k for k in run.cells if k in reading.uncertain]
             self.uncertain.update({k: reading.uncertain[k] for k in doubtful})
+            row = rows[r] if rows[r] != "all" else (doubtful or run.cells)[0].split(".")[1]  # 表四: a group
             self.ambiguous_splits.append({
-                "table": table, "row": rows[r], "raw": run.text.strip(), "candidates": [list(v) for v in readings],
+                "table": table, "row": row, "raw": run.text.strip(), "candidates": [list(v) for v in readings],
                 "reason": reading.uncertain[doubtful[0]]["reason"] if doubtful else AMBIGUOUS,
             })
 
@@ -288,6 +289,11 @@ def review_from_run(text: str, diag: Diagnostics, evidence: Evidence = ()) -> Ce
 
 # ---------------------------------------------------------------------------- 表二
 
+def active_row_key(row: LogicalRow) -> str | None:
+    """The 表二 row a logical row is, from its leaf label."""
+    return _first(ACTIVE_ROW_PATTERNS, squash(row.leaf))
+
+
 def active_format(rows: Sequence[LogicalRow]) -> str | None:
     text = " ".join(" ".join(r.columns or ()) + " " + " ".join(r.labels) for r in rows)
     if FORMAT_2019_HEADERS.search(text):
@@ -327,7 +333,7 @@ def map_active(
     collapsed: list[str] = []  # rows whose values sit in one cell
     wide = 0  # rows with a value in a block of several columns
     for row in rows:
-        key = _first(ACTIVE_ROW_PATTERNS, squash(row.leaf))
+        key = active_row_key(row)
         if key is None or key not in layout or key in found:
             continue
         found[key] = {}
