@@ -26,6 +26,7 @@ Value = Number | None
 MAX_DIGITS: Final = 9  # a count of ten digits is no count
 MAX_MONEY: Final = 16  # characters of an amount, its decimals included (`5394432.52`)
 NODE_BUDGET: Final = 20_000  # cut positions examined per run: a pathological run stops in milliseconds
+FALLBACK_BUDGET: Final = 2_000  # … and when no cut satisfies the relations, for the likeliest few
 COMBINE_BUDGET: Final = 100_000  # partial table readings examined when rows are cut together
 MAX_SOLUTIONS: Final = 256  # whole readings kept; past that the candidates come from each run alone
 MAX_CANDIDATES: Final = 64  # values listed for one uncertain cell (all of them, in practice)
@@ -250,6 +251,11 @@ def _cut_groups(chars: str, sizes: Sequence[int], budget: int) -> tuple[list[tup
     (each length it could have), then parts no larger than what is left of it."""
     nodes = 0
     exhausted = False
+    # a number is its digits' sum modulo 9, so parts add up to the sum of all their digits modulo 9,
+    # wherever the cuts fall: a total that does not agree is no total of those parts
+    nines = [0]
+    for ch in chars:
+        nines.append(nines[-1] + int(ch))
 
     def number(a: int, b: int) -> int | None:
         if b - a > MAX_DIGITS or (b - a > 1 and chars[a] == "0"):
@@ -262,6 +268,10 @@ def _cut_groups(chars: str, sizes: Sequence[int], budget: int) -> tuple[list[tup
         if nodes > budget:
             exhausted = True
         if exhausted:
+            return
+        # some part has at least `longest` digits (so is ≥ 10^(longest-1)), none more than `widest`
+        longest, widest, size = -(-(b - a) // k), b - a - (k - 1), len(str(remaining))
+        if b - a > k * size or (longest > 1 and 10 ** (longest - 1) > remaining) or size > widest + 1:
             return
         if k == 1:
             if number(a, b) == remaining:
@@ -285,7 +295,7 @@ def _cut_groups(chars: str, sizes: Sequence[int], budget: int) -> tuple[list[tup
         for end in ends:
             for width in range(1, end - a - k + 1):
                 total = number(end - width, end)
-                if total is None:
+                if total is None or (total - (nines[end - width] - nines[a])) % 9:
                     continue
                 for parts in split(a, end - width, k, total):
                     for rest in groups(g + 1, end):
@@ -444,32 +454,20 @@ def solve(
         cuts, exhausted = cut_run(run, mine, known)
         failed.append(not cuts)
         if not cuts:
-            cuts, exhausted = cut_run(run, (), known, budget=NODE_BUDGET // 4)
+            cuts, exhausted = cut_run(run, (), known, budget=FALLBACK_BUDGET)
             cuts.sort(key=lambda c: -c.score)
-            cuts = cuts[:MAX_SOLUTIONS]
+            cuts = cuts[:MAX_ALTERNATIVES]
         if exhausted:
             open_runs.append(len(local))
         local.append(cuts)
         if len(pieces(run.text)) != len(run.cells) and cuts:
             reading.cut.append(len(local) - 1)
-    cross = [r for r in relations if not _inside_one(r, runs, known)]
-    solutions = _combine(runs, local, failed, cross, known)
-    rank = [*evidence, *soft]
-    if solutions:
-        solutions = _decide(solutions, evidence)
-        solutions.sort(key=lambda s: -(s[1] + 0.5 * sum(r.holds({**known, **s[0]}) for r in rank)))
-        reading.values.update(solutions[0][0])
-        _mark(reading, range(len(runs)), runs, [s[0] for s in solutions], failed, local)
-    else:  # the table's sums fail whichever way it is cut: each run on its own
-        for r, (run, cuts, bad) in enumerate(zip(runs, local, failed, strict=True)):
-            if not cuts:
-                reading.values.update(dict.fromkeys(run.cells))
-                _doubt(reading, r, run, run.cells, [], INCONSISTENT)
-                continue
-            ranked = sorted(cuts, key=lambda c: -c.score)
-            reading.values.update(zip(run.cells, ranked[0].values, strict=True))
-            readings = [dict(zip(run.cells, c.values, strict=True)) for c in ranked]
-            _mark(reading, [r], [run], readings, [bad], [cuts])
+    for group in _components(runs, [*relations, *evidence, *soft], known):
+        part = [runs[r] for r in group]
+        cells = {k for run in part for k in run.cells}
+        _solve_group(reading, group, part, [local[r] for r in group], [failed[r] for r in group],
+                     [r for r in _touching(relations, cells) if not _inside_one(r, part, known)], known,
+                     _touching(evidence, cells), _touching(soft, cells))
     for r in open_runs:  # the cuts seen are not all there are: every cell of the run is in doubt
         run = runs[r]
         seen = [dict(zip(run.cells, c.values, strict=True)) for c in local[r]]
@@ -483,18 +481,68 @@ def solve(
     return reading
 
 
+def _components(runs: Sequence[Run], relations: Sequence[Relation], known: Mapping[str, Value]) -> list[list[int]]:
+    """Runs tied together by a relation (their cuts must be chosen together), each tie-free run alone."""
+    owner = {k: r for r, run in enumerate(runs) for k in run.cells}
+    parent = list(range(len(runs)))
+
+    def root(r: int) -> int:
+        while parent[r] != r:
+            parent[r] = parent[parent[r]]
+            r = parent[r]
+        return r
+
+    for rel in relations:
+        tied = sorted({owner[k] for k in (*rel.left, *rel.right) if k in owner and k not in known})
+        for r in tied[1:]:
+            parent[root(r)] = root(tied[0])
+    groups: dict[int, list[int]] = {}
+    for r in range(len(runs)):
+        groups.setdefault(root(r), []).append(r)
+    return list(groups.values())
+
+
+def _touching(relations: Sequence[Relation], cells: set[str]) -> list[Relation]:
+    return [r for r in relations if any(k in cells for k in (*r.left, *r.right))]
+
+
+def _solve_group(
+    reading: Reading, indices: list[int], runs: list[Run], local: list[list[_Cut]], failed: list[bool],
+    cross: Sequence[Relation], known: Mapping[str, Value], evidence: Sequence[Relation], soft: Sequence[Relation],
+) -> None:
+    """The readings of runs that must be cut together: the one kept, and the cells left in doubt."""
+    solutions = _combine(runs, local, cross, known)
+    rank = [*evidence, *soft]
+    if solutions:
+        solutions = _decide(solutions, evidence)
+        solutions.sort(key=lambda s: -(s[1] + 0.5 * sum(r.holds({**known, **s[0]}) for r in rank)))
+        reading.values.update(solutions[0][0])
+        _mark(reading, indices, runs, [s[0] for s in solutions], failed, local)
+        return
+    for r, run, cuts, bad in zip(indices, runs, local, failed, strict=True):  # the sums fail however cut
+        if not cuts:
+            reading.values.update(dict.fromkeys(run.cells))
+            _doubt(reading, r, run, run.cells, [], INCONSISTENT)
+            continue
+        ranked = sorted(cuts, key=lambda c: -c.score)
+        reading.values.update(zip(run.cells, ranked[0].values, strict=True))
+        readings = [dict(zip(run.cells, c.values, strict=True)) for c in ranked]
+        _mark(reading, [r], [run], readings, [bad], [cuts])
+
+
 def _inside_one(rel: Relation, runs: Sequence[Run], known: Mapping[str, Value]) -> bool:
     keys = [k for k in (*rel.left, *rel.right) if k not in known]
     return any(all(k in run.cells for k in keys) for run in runs)
 
 
 def _combine(
-    runs: Sequence[Run], local: list[list[_Cut]], failed: list[bool], cross: Sequence[Relation],
-    known: Mapping[str, Value],
+    runs: Sequence[Run], local: list[list[_Cut]], cross: Sequence[Relation], known: Mapping[str, Value],
 ) -> list[tuple[dict[str, Value], float]]:
     """Whole readings (one cut per run) that satisfy the relations across runs, best effort."""
     if any(not cuts for cuts in local):
         return []
+    if len(runs) == 1:  # nothing to combine: the run's own cuts are the readings
+        return [(dict(zip(runs[0].cells, c.values, strict=True)), c.score) for c in local[0]]
     order = sorted(range(len(runs)), key=lambda r: len(local[r]))
     position = {r: n for n, r in enumerate(order)}
     owner = {k: r for r, run in enumerate(runs) for k in run.cells}
@@ -533,12 +581,10 @@ def _combine(
     if truncated and len(out) < MAX_SOLUTIONS:
         return []  # the budget ran out before the readings were all seen: judge each run alone
     if truncated:  # too many readings: keep them, every alternative of each run stays a candidate
+        floor = min(s for _, s in out) - 1
         for r, run in enumerate(runs):
             if len(local[r]) > 1:
-                alternatives = [dict(zip(run.cells, c.values, strict=True)) for c in local[r]]
-                for extra in alternatives:
-                    out.append(({**out[0][0], **extra}, min(s for _, s in out) - 1))
-    _ = failed
+                out += [({**out[0][0], **dict(zip(run.cells, c.values, strict=True))}, floor) for c in local[r]]
     return out
 
 

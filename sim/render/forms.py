@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import copy
 import random
-from typing import Final
+from typing import Any, Final
 
-from extract.schema import Record
+from extract.schema import TABLES, Record
 from sim.render.document import build_document
 from sim.render.model import Cell, Document, Para, Table
 from sim.render.values import NumberStyle, derived_rng, format_number
@@ -215,3 +215,36 @@ def annotated_text(record: Record) -> str:
 
 def page_text_spaced(record: Record) -> str:
     return page_text(record, spaces=0.5, salt="page_text_spaced")
+
+
+# ---------------------------------------------------------------------------- judging a reading
+
+def silent_errors(record: dict[str, Any], got: dict[str, Any]) -> list[str]:
+    """What a reading of a form of `record` got wrong without saying so: empty when it is exact,
+    or honestly uncertain (each cell it could not settle in `parse.uncertain_cells`, the true value
+    among the candidates, or the candidates marked as more than listed)."""
+    uncertain = got["parse"].get("uncertain_cells") or {}
+    out = [f"{k}: {got.get(k)!r} != {record[k]!r}" for k in ("agency", "year", "format", "sections")
+           if k in record and got.get(k) != record[k]]
+    for table in TABLES:
+        for row, cols in (record.get(table) or {}).items():
+            for col, want in cols.items():
+                key = f"{table}.{row}.{col}"
+                value = ((got.get(table) or {}).get(row) or {}).get(col, "<absent>")
+                if key in uncertain:  # `more`: too many cuts to list them all (a blank total, say)
+                    if want not in uncertain[key]["candidates"] and not uncertain[key].get("more"):
+                        out.append(f"{key}: {want!r} not among {uncertain[key]['candidates']}")
+                elif value != want:
+                    out.append(f"{key}: {value!r} != {want!r}")
+    want_stats, got_stats = record.get("legacy_stats") or [], got.get("legacy_stats") or []
+    if len(want_stats) != len(got_stats):
+        out.append(f"legacy_stats: {len(got_stats)} entries, not {len(want_stats)}")
+    for want, have in zip(want_stats, got_stats, strict=False):
+        key = f"legacy_stats.{want['label']}.value"
+        if (have["label"], have["unit"]) != (want["label"], want["unit"]):
+            out.append(f"legacy_stats: {have['label']} {have['unit']} != {want['label']} {want['unit']}")
+        elif have != want and not (key in uncertain and want["value"] in uncertain[key]["candidates"]):
+            out.append(f"{key}: {have} != {want}")
+    out += [f"{k}: uncertain with one candidate" for k, u in uncertain.items() if len(u["candidates"]) < 2
+            and u["reason"] == "ambiguous" and not u.get("more")]
+    return out
