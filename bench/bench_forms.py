@@ -93,7 +93,8 @@ def main() -> None:
     parser.add_argument("--blanks", type=float, default=0.0, help="share of cells left blank")
     args = parser.parse_args()
     forms(args.records, args.blanks)
-    solver(args.runs)
+    if args.runs:
+        solver(args.runs)
 
 
 if __name__ == "__main__":
