@@ -319,7 +319,9 @@ def _displaced(segs: Sequence[Segment], runs: dict[str, str], where: dict[str, i
 
 def _unlabelled(runs: dict[str, str], where: dict[str, int], leftover: dict[int, str]) -> None:
     """A row whose label was lost: its values sit on their own line after the row before it; they
-    are the template rows that follow, in order. Lines no row takes are left for the next table."""
+    are the template rows that follow, in order, when there is a line for each row lost there (one
+    line for two lost rows could be either: they stay missing). Lines no row takes are left for
+    the next table."""
     order = [k for k in _REQUEST_ORDER if k in runs]
     other_shape = {"other_handling"} if any(k in runs for k in OTHER_2021) else set(OTHER_2021)
     for key in order:
@@ -335,9 +337,10 @@ def _unlabelled(runs: dict[str, str], where: dict[str, int], leftover: dict[int,
             if row not in other_shape:
                 gap.append(row)
         taken = 0
-        for row, line in zip(gap, lines[1:], strict=False):
-            runs[row] = line
-            taken += 1
+        if len(lines) - 1 >= len(gap):  # as many lines as rows lost, or more: their place is sure
+            for row, line in zip(gap, lines[1:], strict=False):
+                runs[row] = line
+                taken += 1
         rest = lines[1 + taken:]
         if rest:
             leftover[where[key]] = "\n".join(rest)
