@@ -66,3 +66,16 @@ def test_page_text_keeps_the_archive_header_out_of_the_report() -> None:
     assert silent_errors(record, got) == []
     if text.startswith("标题:"):
         assert got["source"]["page_meta"]["PubDate"] == text.split("\n")[1].split(": ", 1)[1]
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_forms_are_deterministic(form: str) -> None:
+    record = random_record(random.Random(5), fmt="2021")
+    assert FORMS[form](record) == FORMS[form](record)
+
+
+def test_page_text_runs_the_cells_of_a_row_together() -> None:
+    record = random_record(random.Random(3), fmt="2021")
+    body = FORMS["page_text"](record).decode().rsplit("\n", 2)[-2]
+    row = "".join(str(v) for v in record["requests"]["new"].values())
+    assert f"一、本年新收政府信息公开申请数量{row}" in body
