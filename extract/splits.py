@@ -49,7 +49,7 @@ class Run:
 
 @dataclass(frozen=True, slots=True)
 class Relation:
-    """Σ left + const = Σ right (or ≤ when `le`). A blank cell leaves it undecided (it holds)."""
+    """Σ left + const = Σ right (or ≤ when `le`); a blank cell may leave it undecided (`_holds`)."""
 
     left: tuple[str, ...]
     right: tuple[str, ...]
