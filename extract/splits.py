@@ -363,17 +363,17 @@ def cut_run(
         """The lengths (and values) cell i may take at position p of piece k."""
         piece = parts[k]
         chars = piece.chars
-        if not chars:  # a blank mark is one blank cell
-            yield 1, None
-        elif i in totals and all(values[q] is not None for q in totals[i]):  # forced: the sum of its parts
+        if not chars or chars[p] == "-":  # a blank mark is one blank cell; a dash before digits may be
+            yield 1, None  # one too (or a minus sign, below)
+        if not chars:
+            return
+        if i in totals and all(values[q] is not None for q in totals[i]):  # forced: the sum of its parts
             text = str(sum(values[q] or 0 for q in totals[i]))
             if chars.startswith(text, p):
                 yield len(text), int(text)
         elif chars[p] == "0" and run.cells[i] not in run.money:  # `0…` is a single 0
             yield 1, 0
         else:
-            if chars[p] == "-":  # a dash before digits: a blank mark, or a minus sign
-                yield 1, None
             for length in range(1, len(chars) - p + 1):
                 last = p + length == len(chars)
                 got = _value(chars[p:p + length], run.cells[i], run, piece.unit if last else None)

@@ -41,12 +41,10 @@ _NEXT: Final = re.compile(r"[\d(+/—–\- \t\n|]")
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A stretch of label text, or of values (`label` False): the text and where it sits."""
+    """A stretch of label text, or of values (`label` False)."""
 
     text: str
     label: bool
-    start: int
-    end: int
 
 
 def segments(text: str) -> list[Segment]:
@@ -56,7 +54,7 @@ def segments(text: str) -> list[Segment]:
     start = 0
     for i in range(1, len(text) + 1):
         if i == len(text) or kinds[i] != kinds[start]:
-            out.append(Segment(text[start:i], kinds[start], start, i))
+            out.append(Segment(text[start:i], kinds[start]))
             start = i
     return _tidy(out)
 
@@ -156,16 +154,13 @@ def _tidy(segs: list[Segment]) -> list[Segment]:
             values = out[-1]
             stripped = values.text.rstrip()
             if stripped[-1:].isdigit():
-                cut = values.start + len(stripped) - 1
-                number = values.text[len(stripped) - 1:]
                 out.pop()
                 rest = values.text[: len(stripped) - 1]
                 if rest.strip():
-                    out.append(Segment(rest, label=False, start=values.start, end=cut))
-                seg = Segment(number.strip() + seg.text, label=True, start=cut, end=seg.end)  # noqa: PLW2901
+                    out.append(Segment(rest, label=False))
+                seg = Segment(values.text[len(stripped) - 1:].strip() + seg.text, label=True)  # noqa: PLW2901
         if out and out[-1].label and seg.label:
-            prev = out.pop()
-            seg = Segment(prev.text + seg.text, label=True, start=prev.start, end=seg.end)  # noqa: PLW2901
+            seg = Segment(out.pop().text + seg.text, label=True)  # noqa: PLW2901
         out.append(seg)
     return out
 
@@ -299,10 +294,7 @@ def _request_rows(segs: Sequence[Segment], start: int, runs: dict[str, str], whe
 def _displaced(segs: Sequence[Segment], runs: dict[str, str], where: dict[str, int], claimed: set[int],
                after: int) -> None:
     """Rows printed elsewhere (OCR puts a block of rows under another table's header): by label."""
-    missing = {k for k in _REQUEST_ORDER if k not in runs}
-    if not missing or missing == {"other_handling"} or missing >= set(OTHER_2021):
-        missing -= {"other_handling", *OTHER_2021} if "other_handling" in runs or any(
-            k in runs for k in OTHER_2021) else set()
+    missing = {k for k in _REQUEST_ORDER if k not in runs} - _other_shape(runs)
     context: list[str] = []
     for i in range(after, len(segs) - 1):
         seg, nxt = segs[i], segs[i + 1]
@@ -317,13 +309,21 @@ def _displaced(segs: Sequence[Segment], runs: dict[str, str], where: dict[str, i
             missing.discard(keys[-1])
 
 
+def _other_shape(runs: dict[str, str]) -> set[str]:
+    """The (六) rows of the shape the table does not use: the single row when it has the three, the
+    three when it has the single row (neither, when it shows none)."""
+    if any(k in runs for k in OTHER_2021):
+        return {"other_handling"}
+    return set(OTHER_2021) if "other_handling" in runs else set()
+
+
 def _unlabelled(runs: dict[str, str], where: dict[str, int], leftover: dict[int, str]) -> None:
     """A row whose label was lost: its values sit on their own line after the row before it; they
     are the template rows that follow, in order, when there is a line for each row lost there (one
     line for two lost rows could be either: they stay missing). Lines no row takes are left for
     the next table."""
     order = [k for k in _REQUEST_ORDER if k in runs]
-    other_shape = {"other_handling"} if any(k in runs for k in OTHER_2021) else set(OTHER_2021)
+    other_shape = _other_shape(runs)
     for key in order:
         lines = [ln for ln in runs[key].split("\n") if ln.strip(" " + HARD)]
         if len(lines) < 2:
