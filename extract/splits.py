@@ -169,7 +169,7 @@ class _Cut:
 
 @dataclass(frozen=True, slots=True)
 class _Check:
-    """A relation over one run's cells by index, the known cells folded into its constant."""
+    """A relation over one run's cells, by index."""
 
     left: tuple[int, ...]
     right: tuple[int, ...]
@@ -190,22 +190,18 @@ class _Local:
     totals: dict[int, tuple[int, ...]]
 
 
-def _local(run: Run, relations: Sequence[Relation], known: Mapping[str, Value]) -> _Local:
+def _local(run: Run, relations: Sequence[Relation]) -> _Local:
     index = {k: i for i, k in enumerate(run.cells)}
     at: list[list[_Check]] = [[] for _ in run.cells]
     totals: dict[int, tuple[int, ...]] = {}
     for rel in relations:
         keys = (*rel.left, *rel.right)
-        if not all(k in index or k in known for k in keys) or all(k in known for k in keys):
+        if not all(k in index for k in keys):
             continue
-        if any(known.get(k, 0) is None for k in keys):
-            continue  # a blank known cell: the relation cannot be decided
-        const = rel.const + sum(known[k] or 0 for k in rel.left if k not in index) - sum(
-            known[k] or 0 for k in rel.right if k not in index)
-        left = tuple(index[k] for k in rel.left if k in index)
-        right = tuple(index[k] for k in rel.right if k in index)
-        at[max((*left, *right))].append(_Check(left, right, const, rel.le))
-        if rel.le or const or len(left) != 1 or len(rel.left) != 1 or len(right) != len(rel.right):
+        left = tuple(index[k] for k in rel.left)
+        right = tuple(index[k] for k in rel.right)
+        at[max((*left, *right))].append(_Check(left, right, rel.const, rel.le))
+        if rel.le or rel.const or len(left) != 1:
             continue
         total = left[0]
         if all(p < total for p in right) and not any(run.cells[p] in run.signed | run.money for p in right) and (
@@ -308,14 +304,12 @@ def _cut_groups(chars: str, sizes: Sequence[int], budget: int) -> tuple[list[tup
 
 
 def cut_run(
-    run: Run, relations: Sequence[Relation] = (), known: Mapping[str, Value] | None = None,
-    budget: int = NODE_BUDGET,
+    run: Run, relations: Sequence[Relation] = (), budget: int = NODE_BUDGET,
 ) -> tuple[list[_Cut], bool]:
     """Every cut of `run` that satisfies the relations local to it; and whether the budget ran out."""
-    known = known or {}
     parts = pieces(run.text)
     n = len(run.cells)
-    local = _local(run, relations, known)
+    local = _local(run, relations)
     at, totals = local.at, local.totals
     sizes = _groups(run, parts, local)
     if sizes is not None:
@@ -430,7 +424,6 @@ def solve(
     runs: Sequence[Run],
     relations: Sequence[Relation] = (),
     *,
-    known: Mapping[str, Value] | None = None,
     evidence: Sequence[Relation] = (),
     soft: Sequence[Relation] = (),
 ) -> Reading:
@@ -440,7 +433,6 @@ def solve(
     them (the text's figures, last year's numbers) when some reading agrees with it; `soft` only
     ranks readings (plausibility such as 现行有效 ≥ 本年制发).
     """
-    known = dict(known or {})
     reading = Reading()
     local: list[list[_Cut]] = []
     failed: list[bool] = []  # no cut satisfies the run's own relations
@@ -451,10 +443,10 @@ def solve(
             by_key.setdefault(k, []).append(rel)
     for run in runs:
         mine = list({id(r): r for k in run.cells for r in by_key.get(k, ())}.values())
-        cuts, exhausted = cut_run(run, mine, known)
+        cuts, exhausted = cut_run(run, mine)
         failed.append(not cuts)
         if not cuts:
-            cuts, exhausted = cut_run(run, (), known, budget=FALLBACK_BUDGET)
+            cuts, exhausted = cut_run(run, (), budget=FALLBACK_BUDGET)
             cuts.sort(key=lambda c: -c.score)
             cuts = cuts[:MAX_ALTERNATIVES]
         if exhausted:
@@ -462,11 +454,11 @@ def solve(
         local.append(cuts)
         if len(pieces(run.text)) != len(run.cells) and cuts:
             reading.cut.append(len(local) - 1)
-    for group in _components(runs, [*relations, *evidence, *soft], known):
+    for group in _components(runs, [*relations, *evidence, *soft]):
         part = [runs[r] for r in group]
         cells = {k for run in part for k in run.cells}
         _solve_group(reading, group, part, [local[r] for r in group], [failed[r] for r in group],
-                     [r for r in _touching(relations, cells) if not _inside_one(r, part, known)], known,
+                     [r for r in _touching(relations, cells) if not _inside_one(r, part)],
                      _touching(evidence, cells), _touching(soft, cells))
     for r in open_runs:  # the cuts seen are not all there are: every cell of the run is in doubt
         run = runs[r]
@@ -481,7 +473,7 @@ def solve(
     return reading
 
 
-def _components(runs: Sequence[Run], relations: Sequence[Relation], known: Mapping[str, Value]) -> list[list[int]]:
+def _components(runs: Sequence[Run], relations: Sequence[Relation]) -> list[list[int]]:
     """Runs tied together by a relation (their cuts must be chosen together), each tie-free run alone."""
     owner = {k: r for r, run in enumerate(runs) for k in run.cells}
     parent = list(range(len(runs)))
@@ -493,7 +485,7 @@ def _components(runs: Sequence[Run], relations: Sequence[Relation], known: Mappi
         return r
 
     for rel in relations:
-        tied = sorted({owner[k] for k in (*rel.left, *rel.right) if k in owner and k not in known})
+        tied = sorted({owner[k] for k in (*rel.left, *rel.right) if k in owner})
         for r in tied[1:]:
             parent[root(r)] = root(tied[0])
     groups: dict[int, list[int]] = {}
@@ -508,14 +500,14 @@ def _touching(relations: Sequence[Relation], cells: set[str]) -> list[Relation]:
 
 def _solve_group(
     reading: Reading, indices: list[int], runs: list[Run], local: list[list[_Cut]], failed: list[bool],
-    cross: Sequence[Relation], known: Mapping[str, Value], evidence: Sequence[Relation], soft: Sequence[Relation],
+    cross: Sequence[Relation], evidence: Sequence[Relation], soft: Sequence[Relation],
 ) -> None:
     """The readings of runs that must be cut together: the one kept, and the cells left in doubt."""
-    solutions = _combine(runs, local, cross, known)
+    solutions = _combine(runs, local, cross)
     rank = [*evidence, *soft]
     if solutions:
         solutions = _decide(solutions, evidence)
-        solutions.sort(key=lambda s: -(s[1] + 0.5 * sum(r.holds({**known, **s[0]}) for r in rank)))
+        solutions.sort(key=lambda s: -(s[1] + 0.5 * sum(r.holds(s[0]) for r in rank)))
         reading.values.update(solutions[0][0])
         _mark(reading, indices, runs, [s[0] for s in solutions], failed, local)
         return
@@ -530,13 +522,13 @@ def _solve_group(
         _mark(reading, [r], [run], readings, [bad], [cuts])
 
 
-def _inside_one(rel: Relation, runs: Sequence[Run], known: Mapping[str, Value]) -> bool:
-    keys = [k for k in (*rel.left, *rel.right) if k not in known]
+def _inside_one(rel: Relation, runs: Sequence[Run]) -> bool:
+    keys = (*rel.left, *rel.right)
     return any(all(k in run.cells for k in keys) for run in runs)
 
 
 def _combine(
-    runs: Sequence[Run], local: list[list[_Cut]], cross: Sequence[Relation], known: Mapping[str, Value],
+    runs: Sequence[Run], local: list[list[_Cut]], cross: Sequence[Relation],
 ) -> list[tuple[dict[str, Value], float]]:
     """Whole readings (one cut per run) that satisfy the relations across runs, best effort."""
     if any(not cuts for cuts in local):
@@ -552,7 +544,7 @@ def _combine(
         if owners:
             due[max(position[r] for r in owners)].append(rel)
     out: list[tuple[dict[str, Value], float]] = []
-    view: dict[str, Value] = dict(known)
+    view: dict[str, Value] = {}
     nodes = 0
     truncated = False
 

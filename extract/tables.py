@@ -92,15 +92,15 @@ class Diagnostics:
 
 def _cut(
     table: str, runs: Mapping[str, Run], relations: Sequence[Relation], diag: Diagnostics, *,
-    evidence: Evidence = (), soft: Sequence[Relation] = (), known: Mapping[str, Any] | None = None,
+    evidence: Evidence = (), soft: Sequence[Relation] = (),
 ) -> dict[str, Any]:
     """Cut a table's runs together and record the doubt; `table.row.col` → value."""
-    cells = {k for run in runs.values() for k in run.cells} | set(known or {})
+    cells = {k for run in runs.values() for k in run.cells}
 
     def usable(rels: Sequence[Relation]) -> list[Relation]:
         return [r for r in rels if all(k in cells for k in (*r.left, *r.right))]
 
-    reading = solve(list(runs.values()), usable(relations), known=known, evidence=usable(evidence),
+    reading = solve(list(runs.values()), usable(relations), evidence=usable(evidence),
                     soft=usable(soft))
     diag.take(table, runs, reading)
     return reading.values
