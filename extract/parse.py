@@ -168,25 +168,26 @@ def _missing(diag: Diagnostics, table: str) -> int:
 
 
 def _quality(
-    diag: Diagnostics, table: str, cells: Cells, relations: Sequence[Relation],
-) -> tuple[int, int, int, int]:
-    """How well a reading of a table went: rows missing, sums that fail, blank cells, cells in
-    doubt (fewer is better)."""
-    return _missing(diag, table), failures(table, cells, relations), _blanks(cells), len(diag.uncertain)
+    diag: Diagnostics, table: str, cells: Cells, relations: Sequence[Relation], *, padded: bool = False,
+) -> tuple[int, int, int, float]:
+    """How well a reading of a table went: rows missing, sums that fail, cells in doubt, blank
+    cells (fewer is better). The blanks of a `padded` reading (rows that came up short) may not be
+    the report's: a reading of as sure a kind that reads them from marks in the text beats it."""
+    blanks = float("inf") if padded else _blanks(cells)
+    return _missing(diag, table), failures(table, cells, relations), len(diag.uncertain), blanks
 
 
 def _blanks(cells: Cells) -> int:
     return sum(v is None for cols in cells.values() for v in cols.values())
 
 
-def _short(cells: Cells, *, whole: bool) -> bool:
-    """A row read from lines that ends in blanks after its values: OCR lines put rows under another
-    table's header, and the row read there came up short (a sum that fails alone is the report's)."""
-    rows = [[v for cols in cells.values() for v in cols.values()]] if whole else [
-        list(cols.values()) for cols in cells.values()]
-    for values in rows:
-        filled = [k for k, v in enumerate(values) if v is not None]
-        if filled and len(values) - 1 - filled[-1] >= 2:
+def _padded(rows: Sequence[LogicalRow]) -> bool:
+    """A row read from lines that ends in empty cells after its text: OCR lines put rows under
+    another table's header, and a row read there came up short (blank marks are the report's,
+    cells with no text at all are padding)."""
+    for row in rows:
+        written = [k for k, v in enumerate(row.values) if v.strip()]
+        if written and len(row.values) - 1 - written[-1] >= 2:
             return True
     return False
 
@@ -205,14 +206,15 @@ def _requests(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -
     def relations(cells: Cells) -> list[Relation]:
         return requests_relations(tuple(cells), single_other=_single_other(cells))
 
-    # a table read from lines may hold another table's rows (OCR): its sums tell
-    if not cells or _missing(diag, "requests") or (not gridded and _short(cells, whole=False)):
+    # a table read from lines may hold another table's rows (OCR): rows missing or short tell
+    padded = not gridded and _padded(rows or ())
+    if not cells or _missing(diag, "requests") or padded:
         runs = text.streamed().requests
         if runs:
             other = Diagnostics()
             alt, alt_single = requests_from_runs(runs, other, text.evidence())
             if not cells or _quality(other, "requests", alt, relations(alt)) < _quality(
-                    diag, "requests", cells, relations(cells)):
+                    diag, "requests", cells, relations(cells), padded=padded):
                 return alt, alt_single, other
     return cells, single_other, diag
 
@@ -226,14 +228,14 @@ def _review(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -> 
     cells: Cells = {}
     if row is not None and not row.missing:
         cells = map_review(row, diag, _Deferred(text))
-        if gridded or not _short(cells, whole=True):
+        if gridded or not _padded([row]):
             return cells, diag
     run = text.streamed().review
     if run is not None:
         other = Diagnostics()
         alt = review_from_run(run, other, text.evidence())
         if not cells or _quality(other, "review_litigation", alt, review_relations()) < _quality(
-                diag, "review_litigation", cells, review_relations()):
+                diag, "review_litigation", cells, review_relations(), padded=bool(cells)):
             return alt, other
     if cells:
         return cells, diag

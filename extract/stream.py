@@ -303,7 +303,7 @@ def _displaced(segs: Sequence[Segment], runs: dict[str, str], where: dict[str, i
             continue
         keys = [k for k in _row_keys(line, context) if k in missing]
         if keys and capacity(nxt.text) >= len(REQUEST_COLUMNS):
-            runs[keys[-1]] = nxt.text
+            runs[keys[-1]] = nxt.text  # its own line; the lines after it are `_unlabelled`'s to place
             where[keys[-1]] = i + 1
             claimed.add(i + 1)
             missing.discard(keys[-1])
@@ -336,6 +336,9 @@ def _unlabelled(runs: dict[str, str], where: dict[str, int], leftover: dict[int,
                 break
             if row not in other_shape:
                 gap.append(row)
+        if not other_shape and "other_handling" in gap:  # the (六) shape shows in no label: by the count
+            unused = {"other_handling"} if len(lines) - 1 >= len(gap) - 1 else set(OTHER_2021)
+            gap = [row for row in gap if row not in unused]
         taken = 0
         if len(lines) - 1 >= len(gap):  # as many lines as rows lost, or more: their place is sure
             for row, line in zip(gap, lines[1:], strict=False):

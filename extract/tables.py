@@ -251,7 +251,7 @@ def requests_from_runs(runs: Mapping[str, str], diag: Diagnostics, evidence: Evi
 # ---------------------------------------------------------------------------- 表四
 
 # several values in one cell: digits apart, a sign, a blank mark or a note between them
-_SEVERAL: Final = re.compile(r"\d[\s+\-/—–]+\d|[/—–]\s*\d|\d\s*[/—–-]|\d\([^()]*\)\s*\d")
+_SEVERAL: Final = re.compile(r"\d[\s+\-/—–]+\d|[/—–]\s*\d|[/—–-]\s+[\d/—–-]|\d\s*[/—–-]|\d\([^()]*\)\s*\d")
 _MARKS_ONLY: Final = re.compile(r"[\s/—–-]*")
 _REVIEW_CELLS: Final = tuple((g, c) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS)
 
