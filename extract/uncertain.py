@@ -9,7 +9,6 @@ offer the candidate that would satisfy it.
 
 from __future__ import annotations
 
-import math
 from statistics import fmean
 from typing import Any, Final
 
@@ -52,8 +51,8 @@ def ocr_keys(read_scores: dict[str, tuple[float, str]]) -> dict[str, Any]:
     ones), or nothing for a born-digital report."""
     if not read_scores:
         return {}
-    doubtful = {  # a score shown to three places, rounded down: a doubtful 0.8996 is not shown as 0.9
-        key: {"confidence": math.floor(score * 1000) / 1000, "text": text, "candidates": readings(text)}
+    doubtful = {
+        key: {"confidence": round(score, 3), "text": text, "candidates": readings(text)}
         for key, (score, text) in sorted(read_scores.items())
         if score < OCR_THRESHOLD
     }
