@@ -18,9 +18,9 @@ from alerts import outbox
 from alerts.digest import Digest, compose
 from alerts.routing import CADENCES
 from alerts.smtp import Deferred, Refused, ServerUnavailable, connect
+from config.settings import CHINA, SmtpSettings
 from store.db import Archive
 from store.models import Alert
-from xxgk.settings import CHINA, SmtpSettings
 
 
 @dataclass(slots=True)

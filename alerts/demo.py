@@ -8,8 +8,8 @@ from pathlib import Path
 from alerts.delivery import preview
 from alerts.routing import names
 from alerts.schedule import monitor_now, sweep, sync_agencies
+from config.registry import load_registry
 from store.db import Archive
-from xxgk.registry import load_registry
 
 
 def preview_alerts(database_url: str, registry_path: Path, as_of: dt.date, folder: Path) -> int:

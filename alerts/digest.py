@@ -18,9 +18,9 @@ from typing import Any, Final
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from alerts import messages as text
 from alerts.outbox import base_key
 from alerts.rules import KINDS
+from catalogue import monitor as text
 from store.models import Alert
 
 ALERT_HEADER: Final = "X-XXGK-Alert"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Final
 
 from alerts.rules import KINDS, Fact
-from xxgk.registry import Cadence, Registry
+from config.registry import Cadence, Registry
 
 CADENCES: Final[tuple[Cadence, ...]] = ("immediate", "daily", "weekly")
 AGENCY_SUPERVISOR_CADENCE: Final[Cadence] = "daily"

@@ -18,11 +18,11 @@ from typing import Any, Final, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from alerts.messages import SECTION_NAMES
+from catalogue.findings import TABLE_NAMES, cell_name, section_heading
+from catalogue.monitor import SECTION_NAMES
 from store.findings import TIMELINESS_RULES
 from store.models import Agency, Finding, Report, ReportVersion
 from store.status import StatusRow, compliance
-from validate.messages import TABLE_NAMES, cell_name, section_heading
 
 Audience = Literal["supervisors", "operators", "maintainers"]
 

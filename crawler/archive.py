@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
+from config.registry import Registry
 from crawler.items import FetchedDocument
 from crawler.known import Known
 from extract.errors import UnreadableInputError
@@ -26,7 +27,6 @@ from store.db import Archive
 from store.errors import StoreError
 from store.ingest import IncompleteReportError, Source, ingest, keep_document
 from store.models import CrawlRun, utcnow
-from xxgk.registry import Registry
 
 log = logging.getLogger(__name__)
 _SEASON_END = 4  # reports are due by 31 January or 31 March; April is still the season

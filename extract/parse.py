@@ -371,6 +371,7 @@ def parse_document(doc: Document, previous: Record | None = None) -> dict[str, A
     record["parse"] = {
         "missing_rows": diag.missing_rows,
         "notes": diag.notes,
+        "marks": diag.marks,
         "ambiguous_splits": diag.ambiguous_splits,
         "uncertain_cells": diag.uncertain,
         "format_evidence": diag.format_evidence,
@@ -380,6 +381,7 @@ def parse_document(doc: Document, previous: Record | None = None) -> dict[str, A
         "period_years": meta.period_years,
         "body_years": meta.body_years[:5],
         **ocr_keys(diag.read_scores),
+        **({"places": diag.places} if diag.places else {}),
     }
     return record
 

@@ -82,6 +82,7 @@ class Reading:
     values: dict[str, Value] = field(default_factory=dict)
     uncertain: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    marks: dict[str, str] = field(default_factory=dict)  # blank cells read from a mark (`/`, `—`)
     cut: list[int] = field(default_factory=list)  # the runs (by index) that had to be cut
     # run index → its readings still possible (the chosen one first), for runs with uncertain cells
     alternatives: dict[int, list[tuple[Value, ...]]] = field(default_factory=dict)
@@ -97,6 +98,7 @@ class _Piece:
     spaces: frozenset[int]  # offsets where the source had a space before the character
     note: str | None = None  # written after the piece's last cell: `22(其中修订16件)`
     unit: str | None = None  # `元` / `万元` after the last cell
+    mark: str = ""  # a blank mark's text (`/`, `—`)
 
 
 _TOKEN: Final = re.compile(
@@ -142,7 +144,7 @@ def pieces(text: str) -> tuple[_Piece, ...]:
             close(unit=token)
         elif kind == "blank":
             close()
-            out.append(_Piece("", frozenset()))
+            out.append(_Piece("", frozenset(), mark=token))
         else:
             close()
     close()
@@ -165,6 +167,7 @@ class _Cut:
     values: tuple[Value, ...]
     score: float  # plausibility: spaces at cuts, balanced lengths
     notes: tuple[tuple[int, str], ...] = ()
+    marks: tuple[tuple[int, str], ...] = ()  # the blank marks its blank cells were read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +323,7 @@ def cut_run(
         chars_after[k] = chars_after[k + 1] + max(1, len(parts[k].chars))
     values: list[Value] = [None] * n
     lengths: list[int] = [0] * n
+    shown: list[str] = [""] * n  # what each cell printed, for the blank ones
     ends: list[int] = [0] * len(parts)  # the cell that ends each piece
     out: list[_Cut] = []
     nodes = 0
@@ -344,6 +348,7 @@ def cut_run(
 
     def step(i: int, k: int, p: int, length: int, got: Value) -> None:
         values[i], lengths[i] = got, length
+        shown[i] = parts[k].mark or parts[k].chars[p:p + length]
         for check in at[i]:
             if not check.holds(values):
                 return
@@ -383,7 +388,8 @@ def cut_run(
         if k == len(parts) or i == n:
             if k == len(parts) and i == n:
                 notes = tuple((ends[q], piece.note) for q, piece in enumerate(parts) if piece.note)
-                out.append(_Cut(tuple(values), _plausibility(parts, lengths), notes))
+                marks = tuple((j, m) for j, m in enumerate(shown) if m and values[j] is None)
+                out.append(_Cut(tuple(values), _plausibility(parts, lengths), notes, marks))
             return
         left = chars_after[k] - p  # characters still to read (a blank mark counts as one)
         if left < (need(i, k) if totals else n - i) or len(parts) - k > n - i:
@@ -470,6 +476,8 @@ def solve(
                        <= reading.values.items()), None)
         for idx, note in (chosen.notes if chosen else ()):
             reading.notes[run.cells[idx]] = note
+        for idx, mark in (chosen.marks if chosen else ()):
+            reading.marks[run.cells[idx]] = mark
     return reading
 
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from extract.cells import is_blank, parse_value
+from extract.document import Place
 from extract.labels import (
     ACTIVE_COLUMN_PATTERNS,
     ACTIVE_ROW_PATTERNS,
@@ -59,6 +60,11 @@ class Diagnostics:
     ambiguous_splits: list[dict[str, Any]] = field(default_factory=list)
     # `table.row.col` → (OCR score, the text read) for every cell a scan gave us
     read_scores: dict[str, tuple[float, str]] = field(default_factory=dict)
+    # `table.row.col` → the mark printed in a cell without a number (`/`, `—`, `无`): not the same as
+    # a cell left empty, and the record's null cannot say which
+    marks: dict[str, str] = field(default_factory=dict)
+    # `table.row.col` → where the cell was read: [page, x0, top, x1, bottom]
+    places: dict[str, list[float]] = field(default_factory=dict)
     # `table.row.col` → the run it was cut from, its candidates and why it is uncertain
     uncertain: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -68,12 +74,15 @@ class Diagnostics:
         self.format_evidence += other.format_evidence
         self.ambiguous_splits += other.ambiguous_splits
         self.read_scores.update(other.read_scores)
+        self.marks.update(other.marks)
+        self.places.update(other.places)
         self.uncertain.update(other.uncertain)
 
     def take(self, table: str, runs: Mapping[str, Run], reading: Reading) -> None:
         """What cutting found: the notes, the uncertain cells, and each row it could not settle
         (an ambiguous split, with the row's possible readings)."""
         self.notes.update(reading.notes)
+        self.marks.update(reading.marks)
         rows = list(runs)
         for r in reading.cut:
             if r not in reading.alternatives:
@@ -151,14 +160,19 @@ def _leaf(column: str) -> str:
 
 
 def _put(
-    cells: Cells, diag: Diagnostics, table: str, row: str, col: str, raw: str, score: float | None = None
+    cells: Cells, diag: Diagnostics, table: str, row: str, col: str, raw: str, score: float | None = None,
+    place: Place | None = None,
 ) -> None:
     cv = parse_value(raw, money=(row, col) in MONEY_CELLS)
     cells.setdefault(row, {})[col] = cv.value
     if cv.note:
         diag.notes[f"{table}.{row}.{col}"] = cv.note
+    elif cv.value is None and raw.strip():
+        diag.marks[f"{table}.{row}.{col}"] = raw.strip()
     if score is not None:
         diag.read_scores[f"{table}.{row}.{col}"] = (score, raw)
+    if place is not None:
+        diag.places[f"{table}.{row}.{col}"] = place.compact()
 
 
 # ---------------------------------------------------------------------------- 表三
@@ -193,7 +207,7 @@ def map_requests(rows: Sequence[LogicalRow], diag: Diagnostics, evidence: Eviden
         for k, (col, raw) in enumerate(zip(columns, row.values, strict=False)):
             if col is not None:
                 texts[key][list(REQUEST_COLUMNS).index(col)] = raw
-                _put(found, diag, "requests", key, col, raw, row.confidence(k))
+                _put(found, diag, "requests", key, col, raw, row.confidence(k), row.place(k))
         if flattened(row.values, len(REQUEST_COLUMNS)):
             texts[key] = [row.values[0]]
     if any(len(t) == 1 for t in texts.values()):  # cells ran together: the table's arithmetic cuts them
@@ -267,7 +281,7 @@ def map_review(row: LogicalRow, diag: Diagnostics, evidence: Evidence = ()) -> C
             places = [(g, c) if g and c else None for g, c in mapped]
     for k, (place, raw) in enumerate(zip(places, row.values, strict=False)):
         if place is not None:
-            _put(out, diag, "review_litigation", place[0], place[1], raw, row.confidence(k))
+            _put(out, diag, "review_litigation", place[0], place[1], raw, row.confidence(k), row.place(k))
     return out
 
 
@@ -341,7 +355,7 @@ def map_active(
         pairs = [(col, raw) for col, raw in zip(columns, row.values, strict=False) if col is not None]
         for k, (col, raw) in enumerate(zip(columns, row.values, strict=False)):
             if col is not None:
-                _put(found, diag, "active", key, col, raw, row.confidence(k))
+                _put(found, diag, "active", key, col, raw, row.confidence(k), row.place(k))
         cols = tuple(c for c, _ in pairs)
         wide += len(cols) > 1 and any(not _MARKS_ONLY.fullmatch(raw) for _, raw in pairs)
         if collapsible and len(cols) > 1 and flattened(tuple(raw for _, raw in pairs), len(cols)):

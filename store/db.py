@@ -21,7 +21,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from store.errors import StoreError
+from catalogue.cli import say
+from store.errors import StoreError, WrongArchiveError
 from store.snapshots import SnapshotStore
 
 _WRITE: Final = "xxgk_write"
@@ -37,20 +38,27 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(orig).__name__
 
 
+def _where(url: URL) -> str:
+    """The database named for a person: a SQLite file's path, a server's URL without its password."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or ""
+    return url.render_as_string(hide_password=True)
+
+
 def describe(exc: SQLAlchemyError, url: URL) -> str:
     """A database error as one line a user can act on, naming the database but never its password."""
-    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    where = _where(url)
     reason = _first_line(exc)
     low = reason.lower()
     if "readonly database" in low or "read-only" in low:
-        return f"the database {where} is read-only: cannot store anything"
+        return say("archive.read_only", where=where)
     if "database is locked" in low:
-        return f"the database {where} is locked by another process; try again when it has finished"
+        return say("archive.locked", where=where)
     if "unable to open database" in low:
-        return f"cannot open the SQLite database {where} (does its directory exist and is it writable?)"
+        return say("archive.cannot_open", where=where)
     if (isinstance(exc, DBAPIError) and exc.connection_invalidated) or "connect" in low:
-        return f"cannot connect to the database {where}: {reason}"
-    return f"database error on {where}: {reason}"
+        return say("archive.cannot_connect", where=where, reason=reason)
+    return say("archive.error", where=where, reason=reason)
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -76,18 +84,29 @@ def make_engine(url_text: str) -> Engine:
     try:
         url = make_url(url_text)
     except ArgumentError:
-        raise StoreError(f"--db: {url_text!r} is not a database URL (e.g. sqlite:///xxgk.sqlite3)") from None
+        raise WrongArchiveError(say("archive.bad_url", url=repr(url_text))) from None
     kwargs: dict[str, Any] = {}
     if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
         kwargs["connect_args"] = {"connect_timeout": _CONNECT_TIMEOUT_S}
     try:
         engine = create_engine(url, **kwargs)
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
-        raise StoreError(f"--db: cannot use {url.render_as_string(hide_password=True)}: {exc}") from None
+        raise WrongArchiveError(say("archive.cannot_use", url=_where(url), reason=exc)) from None
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def _require_sqlite_file(url_text: str) -> None:
+    """A SQLite URL naming a file that does not exist: refused before connecting would create it."""
+    try:
+        url = make_url(url_text)
+    except ArgumentError:
+        return  # make_engine says what is wrong with it
+    database = (url.database or "").removeprefix("file:").split("?", 1)[0]
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:" and not Path(database).exists():
+        raise WrongArchiveError(say("archive.no_file", where=database))
 
 
 def snapshot_root(url: URL, env: dict[str, str] | os._Environ[str] = os.environ) -> Path:
@@ -116,10 +135,19 @@ class Archive:
         self._writer = self.engine.execution_options(**{_WRITE: True})
 
     @classmethod
-    def open(cls, url_text: str, *, migrate: bool = True) -> Archive:
-        """Connect; with `migrate`, create the schema in an empty database and refuse an outdated one."""
+    def open(cls, url_text: str, *, migrate: bool = True, create: bool = True) -> Archive:
+        """Connect; with `migrate`, create the schema in an empty database and refuse an outdated one.
+
+        Without `create` a database that holds no archive is refused (WrongArchiveError) and a
+        SQLite file that does not exist is not made: reading commands say where to point instead.
+        """
+        if not create:
+            _require_sqlite_file(url_text)
         engine = make_engine(url_text)
         archive = cls(engine, SnapshotStore(snapshot_root(engine.url)))
+        if not create and archive.revisions()[0] is None:
+            archive.close()
+            raise WrongArchiveError(say("archive.empty", where=_where(engine.url)))
         if migrate:
             archive.ensure_schema()
         return archive
@@ -186,9 +214,8 @@ class Archive:
             from store.migrations import is_known  # noqa: PLC0415
 
             if is_known(current):
-                raise StoreError(f"the database schema is at revision {current}, this xxgk needs {head}: "
-                                 "run `xxgk db upgrade`")
-            raise StoreError(f"the database schema revision {current} is unknown to this xxgk (newer version?)")
+                raise StoreError(say("archive.outdated", current=current, head=head))
+            raise StoreError(say("archive.unknown_revision", current=current))
         self.upgrade(only_if_empty=True)
 
     def upgrade(self, *, only_if_empty: bool = False) -> tuple[str | None, str]:
@@ -200,8 +227,7 @@ class Archive:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             before = current_revision(conn)
             if before is None and inspect(conn).get_table_names():
-                raise StoreError("the database already holds tables that are not an xxgk archive; "
-                                 "use an empty database or schema")
+                raise StoreError(say("archive.foreign_tables"))
             if before is None or not only_if_empty:
                 run_upgrade(conn)
             return before, head_revision()

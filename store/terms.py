@@ -8,10 +8,20 @@ LEVELS: Final = ("province", "city", "county", "township", "department")
 DATE_SOURCES: Final = ("cli", "page", "meta", "list", "url", "first_seen")
 SEVERITIES: Final = ("error", "warning", "info")
 REVIEW_STATES: Final = ("open", "confirmed", "dismissed")
-ALERT_STATES: Final = ("queued", "sent", "failed", "cancelled")
+# a person closes an alert by acknowledging it (known, being handled) or dismissing it (not a problem)
+ALERT_STATES: Final = ("queued", "sent", "failed", "acknowledged", "dismissed")
 
 # timeliness of an agency-year (store.status) and the two flags that ride along
 STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable")
 FLAGS: Final = ("inconsistent", "changed")
-# what `xxgk query --status` accepts (spec/cli.md)
+# what `xxgk query --status` accepts (docs/cli.md)
 QUERY_STATUSES: Final = ("on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable")
+
+# how a version came to be: the first reading, the agency's new content, the parser reading the same
+# bytes again, or a person correcting cells the parser misread
+VERSION_KINDS: Final = ("first", "revised", "reparsed", "correction")
+# dashboard accounts: what each may do, from least to most
+ROLES: Final = ("viewer", "editor", "admin")
+# what a template cell holds (store.cells): a number, a zero, nothing, a mark saying "not applicable"
+# (`/`, `—`, `无`), or words (`详见附表`)
+CELL_KINDS: Final = ("number", "zero", "blank", "not_applicable", "text")

@@ -9,8 +9,8 @@ from email.policy import default
 from typing import Any
 
 from alerts.digest import ALERT_HEADER, compose, detail
+from config.settings import CHINA
 from store.models import Alert
-from xxgk.settings import CHINA
 
 AS_OF = dt.date(2026, 4, 1)
 NOW = dt.datetime(2026, 4, 1, 8, 30, tzinfo=CHINA)

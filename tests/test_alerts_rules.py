@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from alerts.routing import route
 from alerts.rules import AgencyRef, Fact, Scope, compliance_facts, make_fact
+from config.registry import Agency, Registry
 from store.agencies import upsert_agency
 from store.db import Archive
 from store.models import Agency as AgencyRow
 from store.queries import query
 from store.status import compliance
-from xxgk.registry import Agency, Registry
 
 AS_OF = dt.date(2026, 4, 2)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from config.registry import Portal
 from crawler.adapters.base import Link
 from crawler.spiders.portal import is_agency_column
-from xxgk.registry import Portal
 
 PORTAL = Portal.model_validate({
     "id": "lixin", "name": "利辛县人民政府", "base_url": "http://lixin.example.cn/",

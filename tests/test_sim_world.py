@@ -9,13 +9,13 @@ from datetime import date
 
 import pytest
 
+from config.registry import load_registry
 from sim import content
 from sim.archetypes import build_site
 from sim.truth import registry_yaml, truth_chunks
 from sim.world import ARCHETYPES, FAULT_KINDS, MEDIA, current_version, generate, visible
 from validate import validate
 from validate.registry import BY_ID
-from xxgk.registry import load_registry
 
 AS_OF = date(2026, 6, 1)
 # Defects decided by the record and its dates alone (year_mismatch needs the parsed title: see the archetype tests).

@@ -36,16 +36,32 @@ def one_line_failure(result, *needles: str) -> None:
     assert_one_line(result.err, *needles)
 
 
-@pytest.mark.parametrize(("url", "needle"), [
-    ("nonsense", "not a database URL"),
-    ("nosuchdb+driver://x/y", "cannot use"),
-    ("postgresql+psycopg://postgres@127.0.0.1:1/test", "cannot connect"),
-    ("sqlite:////nonexistent-dir/sub/x.sqlite3", "cannot open the SQLite database"),
+@pytest.mark.parametrize(("url", "code", "needle"), [
+    ("nonsense", 2, "不是数据库地址"),
+    ("nosuchdb+driver://x/y", 2, "无法使用"),
+    ("postgresql+psycopg://postgres@127.0.0.1:1/test", 1, "无法连接数据库"),
+    ("sqlite:////nonexistent-dir/sub/x.sqlite3", 2, "没有归档数据库"),
 ])
-def test_a_wrong_database_url_is_one_line(url: str, needle: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["status", "--db", url])
-    assert code == 1
+def test_a_wrong_database_url_is_one_line(url: str, code: int, needle: str,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "--db", url]) == code
     assert_one_line(capsys.readouterr().err, needle)
+
+
+def test_a_store_into_a_missing_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(SEED_002), "--db", "sqlite:////nonexistent-dir/sub/x.sqlite3"]) == 1
+    assert_one_line(capsys.readouterr().err, "无法打开 SQLite 数据库")
+
+
+def test_reading_commands_never_create_an_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "none.sqlite3"
+    for command in (["status"], ["query"], ["show", "1"], ["alerts", "list"]):
+        assert main([*command, "--db", f"sqlite:///{path}"]) == 2, command
+        assert_one_line(capsys.readouterr().err, "xxgk db upgrade")
+        assert not path.exists()
+    assert main(["db", "upgrade", "--db", f"sqlite:///{path}"]) == 0
+    capsys.readouterr()
+    assert main(["status", "--db", f"sqlite:///{path}", "--json"]) == 0
 
 
 @pytest.fixture
@@ -63,7 +79,7 @@ def test_read_only_sqlite(sqlite_archive: Path, tmp_path: Path, capsys: pytest.C
     capsys.readouterr()
     assert main(["import", str(new_file), "--db", read_only]) == 1
     err = capsys.readouterr().err
-    assert "is read-only" in err
+    assert "是只读的" in err
     assert err.count("\n") == 1
     assert main(["status", "--json", "--db", read_only]) == 0  # reading still works
     assert row_counts(Archive.open(f"sqlite:///{sqlite_archive}")) == before
@@ -81,7 +97,7 @@ def test_locked_sqlite_fails_cleanly_and_the_next_run_recovers(sqlite_archive: P
         holder.execute("ROLLBACK")
         holder.close()
     err = capsys.readouterr().err
-    assert "is locked by another process" in err
+    assert "正被另一个进程锁定" in err
     assert err.count("\n") == 1
     assert main(["import", str(new_file), "--db", f"sqlite:///{sqlite_archive}"]) == 0
     assert row_counts(Archive.open(f"sqlite:///{sqlite_archive}"))["report"] == 2
@@ -163,5 +179,5 @@ def test_a_lost_snapshot_is_reported_and_the_rest_reparsed(sqlite_archive: Path,
     assert main(["reparse", "--all", "--json", "--db", url]) == 1
     captured = capsys.readouterr()
     assert len(json.loads(captured.out)) == 1  # the other report was re-read
-    assert "is missing from" in captured.err
-    assert "1 report(s) could not be re-read" in captured.err
+    assert "不在" in captured.err
+    assert "1 份报告未能重新读取" in captured.err

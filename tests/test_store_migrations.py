@@ -46,14 +46,14 @@ def test_upgrade_from_revision_0001_keeps_and_converts_data(db_url: str, xxgk) -
     _archive_at_0001(db_url)
     refused = xxgk("status", "--json")
     assert refused.code == 1
-    assert "revision 0001" in refused.err
+    assert "结构版本为 0001" in refused.err
     assert "xxgk db upgrade" in refused.err
     assert refused.err.count("\n") == 1
 
     upgraded = xxgk("db", "upgrade")
     assert upgraded.code == 0
-    assert upgraded.out.strip() == f"database at revision {head_revision()} (was 0001)"
-    assert xxgk("db", "upgrade").out.strip() == f"database at revision {head_revision()}"
+    assert upgraded.out.strip() == f"数据库结构版本为 {head_revision()}（原为 0001）"
+    assert xxgk("db", "upgrade").out.strip() == f"数据库结构版本为 {head_revision()}"
 
     with Archive.open(db_url) as archive, archive.read() as session:
         [candidate] = session.scalars(select(PublicationDate)).all()
@@ -71,9 +71,10 @@ def test_unknown_revision_and_foreign_tables_are_refused(db_url: str, xxgk) -> N
     engine = make_engine(db_url)
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE somebody_elses (id INTEGER PRIMARY KEY)"))
-    foreign = xxgk("status")
+    assert xxgk("status").code == 2  # a reading command: no archive there
+    foreign = xxgk("db", "upgrade")
     assert foreign.code == 1
-    assert "not an xxgk archive" in foreign.err
+    assert "不属于 xxgk 归档" in foreign.err
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE somebody_elses"))
     assert xxgk("db", "upgrade").code == 0
@@ -82,4 +83,4 @@ def test_unknown_revision_and_foreign_tables_are_refused(db_url: str, xxgk) -> N
     engine.dispose()
     newer = xxgk("status")
     assert newer.code == 1
-    assert "9999 is unknown" in newer.err
+    assert "9999 不为本版 xxgk 所知" in newer.err

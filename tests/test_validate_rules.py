@@ -6,16 +6,16 @@ import re
 
 import pytest
 
+from catalogue.findings import MESSAGES
 from validate import validate
 from validate.docs import DOC, FAMILIES, render
 from validate.examples import Example, base_case
 from validate.finding import Finding
-from validate.messages import MESSAGES
 from validate.registry import BY_ID, RULES
 from validate.rule import Rule
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# spec/report-json.md: ids that must exist with exactly these names
+# docs/record.md: ids that must exist with exactly these names
 REQUIRED_IDS = {
     "requests.row_total",
     "requests.results_total",

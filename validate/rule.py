@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypedDict
 
+from catalogue.findings import render
 from validate.context import Context, Kind
 from validate.examples import Example
 from validate.finding import Finding, Severity, Status
-from validate.messages import render
 
 Check = Callable[["Rule", Context], Iterable[Finding]]
 

@@ -26,6 +26,8 @@ from parsel import Selector
 from scrapy import signals
 from scrapy.http import Response
 
+from config.registry import Agency, Portal, Registry, load_registry
+from config.settings import today
 from crawler.adapters import ADAPTERS, Adapter, Fetch, Link, detect
 from crawler.adapters.base import ATTACHMENT_SUFFIXES, anchors, is_year_column
 from crawler.dates import candidates
@@ -36,8 +38,6 @@ from crawler.known import Known
 from crawler.progress import PortalTracker, settles
 from crawler.titles import classify_title
 from extract.normalize import clean_line, nfkc, squash
-from xxgk.registry import Agency, Portal, Registry, load_registry
-from xxgk.settings import today
 
 PAGE_MAXSIZE = 16 * 1024 * 1024  # an HTML list or report page larger than this is `oversized`; files may be larger
 MAX_DEPTH = 6  # list → sub-column → year → page …: deeper is a crawler trap

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final, TypedDict
 
+from catalogue.findings import col_name, row_name
 from extract.schema import APPLICANT_COLUMNS, REQUEST_COLUMNS, REVIEW_GROUPS, REVIEW_PARTS, result_rows
 from validate.context import Context
 from validate.examples import cell, example, shift_row
 from validate.finding import Finding
-from validate.messages import col_name, row_name
 from validate.relation import Verdict, compare
 from validate.rule import Rule, Where
 

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from catalogue.findings import TABLE_NAMES, cell_name, label_of
 from extract.schema import MONEY_CELLS, SIGNED_CELLS
 from validate.context import Context, number
 from validate.examples import cell, example, put
 from validate.finding import Finding
-from validate.messages import TABLE_NAMES, cell_name, label_of
 from validate.rule import ANY, Rule, Where, at
 
 # legacy 统计表 units whose values may be fractional

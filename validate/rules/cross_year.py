@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
+from catalogue.findings import col_name, row_name, section_heading, section_ordinal
 from extract.schema import REQUEST_COLUMNS
 from validate.context import Context
 from validate.examples import cell, copy_to_previous, example, put, stat
 from validate.finding import Finding
-from validate.messages import col_name, row_name, section_heading, section_ordinal
 from validate.rule import ANY, LEGACY, Rule
 from validate.similarity import jaccard, letters, shingles
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
+from catalogue.findings import cell_name
 from extract.schema import APPLICANT_COLUMNS, REQUEST_COLUMNS, REVIEW_GROUPS, REVIEW_PARTS, result_rows
 from validate.context import Context, Number
 from validate.examples import cell, example, put
 from validate.finding import Finding
-from validate.messages import cell_name
 from validate.rule import ANY, Rule, Where, at
 
 Key = tuple[str, str, str]

@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from catalogue.findings import LEVEL_NAMES, row_name
 from validate.context import Context
 from validate.examples import cell, example, put
 from validate.finding import Finding
-from validate.messages import LEVEL_NAMES, row_name
 from validate.rule import Rule
 
 # A 6-digit 行政区划代码 whose last two digits are not 00 names a county-level area.

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Final
 
+from catalogue.findings import FORMAT_NAMES, TABLE_NAMES, section_heading, section_ordinal
 from extract.schema import FORMATS, SECTIONS, TABLES
 from validate.context import Context
 from validate.deadlines import deadline_for
 from validate.examples import drop, example, put
 from validate.finding import Finding
-from validate.messages import FORMAT_NAMES, TABLE_NAMES, section_heading, section_ordinal
 from validate.rule import ANY, Rule
 
 _THIN_SECTIONS: Final = ("overview", "problems")

@@ -13,11 +13,13 @@ COMMAND_MODULES = (
     "xxgk.commands.reports",
     "xxgk.commands.portals",
     "xxgk.commands.archive",
+    "xxgk.commands.analytics",
     "xxgk.commands.sim",
     "xxgk.commands.crawl",
     "xxgk.commands.alerts",
     "xxgk.commands.monitor",
     "xxgk.commands.demo",
+    "xxgk.commands.web",
 )
 
 

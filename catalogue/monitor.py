@@ -55,7 +55,7 @@ CHANGE_NOTHING: Final = "内容有变化"
 CHANGE_FIELDS: Final[dict[str, str]] = {
     "agency": "单位名称", "year": "年度", "format": "格式", "title": "标题", "sections": "章节",
 }
-# narrative parts that are not one of the six template sections (validate.messages names those)
+# narrative parts that are not one of the six template sections (catalogue.findings names those)
 SECTION_NAMES: Final[dict[str, str]] = {"preamble": "开头（编制依据和统计期限）"}
 REMINDER: Final = "第{n}次提醒"
 PUBLISHED_UNKNOWN: Final = "发布日期不详"

@@ -1,0 +1,1 @@
+"""What every layer reads and none owns: the typed settings and the portal registry's model."""
