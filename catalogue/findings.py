@@ -85,6 +85,10 @@ MESSAGES: Final[dict[str, str]] = {
     "ambiguous_split": (
         "{table_name}『{label}』行的数字连写为“{raw}”，可拆分为 {candidates}，无法确定，请对照原文核对"
     ),
+    "ambiguous_split.inconsistent": (
+        "{table_name}『{label}』行的数字连写为“{raw}”，无论怎样拆分合计都不成立，可能有数字读错或印错"
+        "（最可能的拆法：{candidates}），请对照原文核对"
+    ),
     # structure and dates
     "missing_section": "报告缺少第{ordinal}部分“{heading}”（条例第五十条规定的内容）",
     "missing_table": "第{ordinal}部分“{heading}”中没有可读取的{table_name}（表格缺失、为图片或无法识别）",

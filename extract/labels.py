@@ -7,7 +7,10 @@ missing label, a label split by `<br>` or an extra column cannot shift the cells
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
+
+from extract.normalize import squash
 
 # ---- 表三 rows: first matching keyword wins (order matters: 部分公开 before 予以公开) ----------
 REQUEST_ROW_PATTERNS: Final = tuple(
@@ -43,6 +46,38 @@ REQUEST_ROW_PATTERNS: Final = tuple(
 REQUEST_GROUPS: Final = re.compile(r"本年度办理结果|^\(三\)不予公开$|^\(四\)无法提供$|^\(五\)不予处理$")
 OTHER_GROUP: Final = re.compile(r"其他处理")
 OTHER_LEAF: Final = re.compile(r"^(?:\d[.、]?|\(\d\))?其他(?:情形)?$")
+
+
+
+def tolerant(*words: str) -> str:
+    """A pattern for words as printed, one stray character inside allowed (「行政法复议」)."""
+    out = []
+    for word in words:
+        out.append(re.escape(word))
+        out.extend(f"{re.escape(word[:k])}.{re.escape(word[k:])}" for k in range(1, len(word)) if len(word) >= 4)
+    return "|".join(out)
+
+
+def _first_key(text: str) -> str | None:
+    return next((k for k, p in REQUEST_ROW_PATTERNS if p.search(text)), None)
+
+
+@lru_cache(maxsize=4096)
+def request_key(labels: tuple[str, ...]) -> str | None:
+    """The 表三 row a label names, from its leaf (and its group, for `3.其他`). Every report prints
+    the same labels: each is matched once per process."""
+    leaf = squash(labels[-1]) if labels else ""
+    context = "".join(squash(t) for t in labels[:-1])
+    key = _first_key(leaf)
+    if key:
+        return key
+    if OTHER_LEAF.match(leaf) and (OTHER_GROUP.search(context) or not context or leaf[0].isdigit()):
+        return "other_other"  # `3.其他` is (六)3 under any heading: no other group has a row so named
+    if OTHER_GROUP.search(leaf) and not REQUEST_GROUPS.search(leaf):
+        return "other_handling"
+    return _first_key(context + leaf)
+
+
 
 REQUEST_COLUMN_PATTERNS: Final = (
     ("natural_person", re.compile(r"自然人")),

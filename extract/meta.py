@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from extract.labels import tolerant
 from extract.normalize import squash
 from extract.schema import SECTIONS
 
@@ -28,7 +29,7 @@ _SECTION_KEYS = (
     ("overview", re.compile(r"^(?:总体情况|概述|总体)")),
     ("active", re.compile(r"主动公开")),
     ("requests", re.compile(r"收到和处理|依申请公开")),
-    ("review_litigation", re.compile(r"行政复议|行政诉讼")),
+    ("review_litigation", re.compile(tolerant("行政复议", "行政诉讼"))),
     ("problems", re.compile(r"存在的主要问题|主要问题|问题及改进|改进情况|存在问题")),
     ("other", re.compile(r"其他需要报告|其他事项")),
 )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from extract.decode import decode, ungzip
 from extract.document import Document, Grid, Line
@@ -11,6 +13,7 @@ from extract.errors import UnreadableInputError
 from extract.html_layout import html_document
 from extract.limits import LIMITS, Limits
 from extract.media import sniff
+from extract.mentions import Figure, figures, template_evidence
 from extract.meta import read_meta
 from extract.normalize import squash
 from extract.rows import (
@@ -21,20 +24,34 @@ from extract.rows import (
     stream_requests,
     stream_review,
 )
-from extract.schema import SCHEMA, SECTIONS
+from extract.schema import SCHEMA, SECTIONS, Record
+from extract.splits import Relation
+from extract.stream import Streamed, read_stream, stream_of
 from extract.tables import (
+    Cells,
     Diagnostics,
     active_format,
+    active_from_runs,
+    active_row_key,
+    failures,
+    legacy_from_runs,
     map_active,
     map_legacy,
     map_requests,
     map_review,
+    previous_evidence,
     request_row_key,
+    requests_from_runs,
+    requests_relations,
+    review_from_run,
+    review_relations,
 )
+from extract.tables import single_other as _single_other
 from extract.text_layout import text_document
 from extract.uncertain import ocr_keys
 
 PARSER_VERSION = "xxgk-parser/1"
+MAX_PROSE = 120  # longer lines of running text hold no table label
 _HTML_HINT = (b"<html", b"<table", b"<body", b"<div", b"<p>", b"<p ", b"<!doctype", b"<meta", b"<tr")
 
 
@@ -69,79 +86,256 @@ def load(data: bytes, *, name: str = "", charset: str | None = None, limits: Lim
     return text_document(text)
 
 
+# a grid with none of a table's header words that names that table's rows continues it (a table
+# cut by a page break whose second part has other outer edges, and so stayed a grid of its own)
+_CONTINUES: Final = {"requests": request_row_key, "active": active_row_key}
+
+
 def _classify_grids(grids: list[Grid]) -> dict[str, list[LogicalRow]]:
     """Which report table each grid holds, by the labels it carries."""
     found: dict[str, list[LogicalRow]] = {}
+    last: str | None = None
     for grid in grids:
         rows = grid_rows(grid)
         text = squash("".join(grid.texts()))
         if "自然人" in text and ("本年新收" in text or "予以公开" in text):
-            kind = "requests"
+            kind: str | None = "requests"
         elif "行政复议" in text and ("结果维持" in text or "尚未审结" in text):
             kind = "review"
         elif "第二十条" in text or ("信息内容" in text and ("规章" in text or "行政许可" in text)):
             kind = "active"
         elif "收到申请数" in text or "申请答复数" in text or "统计指标" in text:
             kind = "legacy"
+        elif last in _CONTINUES and any(_CONTINUES[last](r) for r in rows):
+            kind = last
         else:
-            continue
-        found.setdefault(kind, []).extend(rows)
+            kind = None
+        last = kind
+        if kind is not None:
+            found.setdefault(kind, []).extend(rows)
     return found
 
 
 class _Lazy:
-    """The document's stream of lines, made only when a table is not found among the grids."""
+    """The document's stream of lines, made only when a table is not found among the grids, and
+    the tables read from it (each once)."""
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.lines: list[Line] | None = None
+
+    @cached_property
+    def lines(self) -> list[Line]:
+        return self.doc.lines()
 
     def get(self) -> list[Line]:
-        if self.lines is None:
-            self.lines = self.doc.lines()
         return self.lines
 
+    @cached_property
+    def requests(self) -> list[LogicalRow] | None:
+        found = stream_requests(self.lines)
+        return found[0] if found else None
 
-def read_tables(doc: Document) -> tuple[dict[str, Any], Diagnostics]:
-    """The three tables (or the legacy 统计表) and the template they follow."""
+    @cached_property
+    def active(self) -> list[LogicalRow] | None:
+        return stream_active(self.lines)
+
+
+class _Text:
+    """The document read as one character stream, and the figures its text states: made only when
+    the lines and grids did not give a table whole (or its cells ran together)."""
+
+    def __init__(self, doc: Document, lines: _Lazy, previous: Record | None) -> None:
+        self.doc, self.lines, self.previous = doc, lines, previous
+        self._streamed: Streamed | None = None
+        self._figures: list[Figure] | None = None
+
+    def streamed(self) -> Streamed:
+        if self._streamed is None:
+            self._streamed = read_stream(stream_of(self.lines.get(), MAX_PROSE))
+        return self._streamed
+
+    def figures(self) -> list[Figure]:
+        if self._figures is None:
+            self._figures = figures(self.doc.prose())
+        return self._figures
+
+    def evidence(self) -> list[Relation]:
+        return template_evidence(self.figures()) + previous_evidence(self.previous)
+
+
+def _missing(diag: Diagnostics, table: str) -> int:
+    return sum(m.startswith(f"{table}.") for m in diag.missing_rows)
+
+
+def _quality(
+    diag: Diagnostics, table: str, cells: Cells, relations: Sequence[Relation], *, padded: bool = False,
+) -> tuple[int, int, int, float]:
+    """How well a reading of a table went: rows missing, sums that fail, cells in doubt, blank
+    cells (fewer is better). The blanks of a `padded` reading (rows that came up short) may not be
+    the report's: a reading of as sure a kind that reads them from marks in the text beats it."""
+    blanks = float("inf") if padded else _blanks(cells)
+    return _missing(diag, table), failures(table, cells, relations), len(diag.uncertain), blanks
+
+
+def _blanks(cells: Cells) -> int:
+    return sum(v is None for cols in cells.values() for v in cols.values())
+
+
+def _padded(rows: Sequence[LogicalRow]) -> bool:
+    """A row read from lines that ends in empty cells after its text: OCR lines put rows under
+    another table's header, and a row read there came up short (blank marks are the report's,
+    cells with no text at all are padding)."""
+    for row in rows:
+        written = [k for k, v in enumerate(row.values) if v.strip()]
+        if written and len(row.values) - 1 - written[-1] >= 2:
+            return True
+    return False
+
+
+def _requests(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -> tuple[Cells, bool, Diagnostics]:
+    diag = Diagnostics()
+    rows = by_grid.get("requests")
+    gridded = bool(rows) and any(request_row_key(r) for r in rows or ())
+    if not gridded:
+        rows = lines.requests
+    cells: Cells = {}
+    single_other = False
+    if rows:
+        cells, single_other = map_requests(rows, diag, _Deferred(text))
+
+    def relations(cells: Cells) -> list[Relation]:
+        return requests_relations(tuple(cells), single_other=_single_other(cells))
+
+    # a table read from lines may hold another table's rows (OCR): rows missing or short tell
+    padded = not gridded and _padded(rows or ())
+    if not cells or _missing(diag, "requests") or padded:
+        runs = text.streamed().requests
+        if runs:
+            other = Diagnostics()
+            alt, alt_single = requests_from_runs(runs, other, text.evidence())
+            if not cells or _quality(other, "requests", alt, relations(alt)) < _quality(
+                    diag, "requests", cells, relations(cells), padded=padded):
+                return alt, alt_single, other
+    return cells, single_other, diag
+
+
+def _review(by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text) -> tuple[Cells, Diagnostics]:
+    diag = Diagnostics()
+    row = next((r for r in by_grid.get("review") or [] if len(r.values) >= 10), None)
+    gridded = row is not None
+    if row is None:
+        row = stream_review(lines.get())
+    cells: Cells = {}
+    if row is not None and not row.missing:
+        cells = map_review(row, diag, _Deferred(text))
+        if gridded or not _padded([row]):
+            return cells, diag
+    run = text.streamed().review
+    if run is not None:
+        other = Diagnostics()
+        alt = review_from_run(run, other, text.evidence())
+        if not cells or _quality(other, "review_litigation", alt, review_relations()) < _quality(
+                diag, "review_litigation", cells, review_relations(), padded=bool(cells)):
+            return alt, other
+    if cells:
+        return cells, diag
+    if row is not None:
+        diag.missing_rows.append("review_litigation.all")
+        return map_review(row, diag), diag
+    return {}, diag
+
+
+def _active(
+    by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text, fallback: str | None,
+) -> tuple[Cells, str | None, Diagnostics]:
+    diag = Diagnostics()
+    rows = by_grid.get("active") or lines.active
+    fmt = active_format(rows) if rows else None
+    cells: Cells = {}
+    if rows:
+        cells = map_active(rows, fmt or fallback or "2021", diag, _Deferred(text),
+                           collapsible=text.doc.medium in {"text", "pdf", "image"})
+    if not cells or _missing(diag, "active"):
+        streamed = text.streamed()
+        if streamed.active:
+            other = Diagnostics()
+            alt_fmt = streamed.active_format or fmt or fallback or "2021"
+            alt = active_from_runs(streamed.active, alt_fmt, other, text.evidence())
+            if not cells or _missing(other, "active") < _missing(diag, "active"):
+                cells, fmt, diag = alt, streamed.active_format or fmt, other
+    if fmt:
+        diag.format_evidence.append(f"表二 headers follow the {fmt} template")
+    return cells, fmt, diag
+
+
+def _legacy(
+    by_grid: dict[str, list[LogicalRow]], lines: _Lazy, text: _Text | None,
+) -> tuple[list[dict[str, Any]], Diagnostics]:
+    """The 统计表 from grids or lines; failing that (and given `text`), from the character stream."""
+    diag = Diagnostics()
+    rows = by_grid.get("legacy") or stream_legacy(lines.get())
+    stats = map_legacy(rows, diag) if rows else []
+    if not stats and text is not None:
+        streamed = text.streamed()
+        if streamed.legacy:
+            diag = Diagnostics()
+            previous = (text.previous or {}).get("legacy_stats") or ()
+            stats = legacy_from_runs(streamed.legacy, streamed.legacy_cumulative, diag, text.figures(), previous)
+    return stats, diag
+
+
+class _Deferred(Sequence[Relation]):
+    """The text's figures as evidence, worked out only if a table's cells must be cut."""
+
+    def __init__(self, text: _Text) -> None:
+        self.text = text
+        self._items: list[Relation] | None = None
+
+    def _get(self) -> list[Relation]:
+        if self._items is None:
+            self._items = self.text.evidence()
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __getitem__(self, k: Any) -> Any:
+        return self._get()[k]
+
+
+def read_tables(doc: Document, previous: Record | None = None) -> tuple[dict[str, Any], Diagnostics]:
+    """The three tables (or the legacy 统计表) and the template they follow.
+
+    Grids and line layouts are read first; a table they miss, or read with rows missing, is read
+    again from the document as one character stream (text on one line, broken markdown, OCR).
+    `previous` (last year's record, when the archive has it) helps cut run-together digits.
+    """
     diag = Diagnostics()
     by_grid = _classify_grids(doc.grids())
     lines = _Lazy(doc)
+    text = _Text(doc, lines, previous)
     out: dict[str, Any] = {"format": None, "active": {}, "requests": {}, "review_litigation": {}}
+    if not any(k in by_grid for k in ("requests", "active")) and not lines.requests and not lines.active:
+        stats, part = _legacy(by_grid, lines, None)  # a pre-2019 report whose lines hold its 统计表
+        if stats:
+            part.format_evidence.append("pre-2019 统计表 indicators")
+            return {"format": "legacy", "legacy_stats": stats}, part
 
-    req_rows = by_grid.get("requests")
-    if not req_rows or not any(request_row_key(r) for r in req_rows):
-        streamed = stream_requests(lines.get())
-        req_rows = streamed[0] if streamed else None
-    single_other = False
-    if req_rows:
-        out["requests"], single_other = map_requests(req_rows, diag)
+    out["requests"], single_other, part = _requests(by_grid, lines, text)
+    diag.merge(part)
+    out["review_litigation"], part = _review(by_grid, lines, text)
+    diag.merge(part)
+    fallback = ("2019" if single_other else "2021") if out["requests"] else None
+    out["active"], fmt, part = _active(by_grid, lines, text, fallback)
+    diag.merge(part)
+    fmt = fmt or fallback
 
-    review = by_grid.get("review")
-    review_row = next((r for r in review or [] if len(r.values) >= 10), None)
-    if review_row is None:
-        review_row = stream_review(lines.get())
-    if review_row is not None:
-        out["review_litigation"] = map_review(review_row, diag)
-        if review_row.missing:
-            diag.missing_rows.append("review_litigation.all")
-
-    act_rows = by_grid.get("active") or stream_active(lines.get())
-    fmt = active_format(act_rows) if act_rows else None
-    if fmt:
-        diag.format_evidence.append(f"表二 headers follow the {fmt} template")
-    elif req_rows:
-        fmt = "2019" if single_other else "2021"
-    if act_rows:
-        out["active"] = map_active(act_rows, fmt or "2021", diag)
-
-    if not req_rows and not act_rows:
-        legacy_rows = by_grid.get("legacy") or stream_legacy(lines.get())
-        if legacy_rows:
-            stats = map_legacy(legacy_rows, diag)
-            if stats:
-                diag.format_evidence.append("pre-2019 统计表 indicators")
-                return {"format": "legacy", "legacy_stats": stats}, diag
+    if not out["requests"] and not out["active"]:
+        stats, part = _legacy(by_grid, lines, text)
+        if stats:
+            diag.merge(part)
+            diag.format_evidence.append("pre-2019 统计表 indicators")
+            return {"format": "legacy", "legacy_stats": stats}, diag
     out["format"] = fmt
     return out, diag
 
@@ -155,9 +349,9 @@ def _complete(doc: Document) -> bool:
     return tables["format"] is not None and not diag.missing_rows and bool(tables["review_litigation"])
 
 
-def parse_document(doc: Document) -> dict[str, Any]:
+def parse_document(doc: Document, previous: Record | None = None) -> dict[str, Any]:
     meta = read_meta(doc.prose(), doc.title_candidates)
-    tables, diag = read_tables(doc)
+    tables, diag = read_tables(doc, previous)
     if not meta.sections or (
         not any(meta.sections.values()) and tables["format"] is None and meta.year is None
     ):
@@ -179,6 +373,7 @@ def parse_document(doc: Document) -> dict[str, Any]:
         "notes": diag.notes,
         "marks": diag.marks,
         "ambiguous_splits": diag.ambiguous_splits,
+        "uncertain_cells": diag.uncertain,
         "format_evidence": diag.format_evidence,
         "section_order": meta.section_order,
         "section_numbers": meta.section_numbers,
@@ -192,17 +387,22 @@ def parse_document(doc: Document) -> dict[str, Any]:
 
 
 def parse_bytes(
-    data: bytes, *, name: str = "", charset: str | None = None, limits: Limits = LIMITS
+    data: bytes, *, name: str = "", charset: str | None = None, limits: Limits = LIMITS,
+    previous: Record | None = None,
 ) -> dict[str, Any]:
-    """Parse one report file's bytes into the canonical record (raises UnreadableInputError)."""
-    return parse_document(load(data, name=name, charset=charset, limits=limits))
+    """Parse one report file's bytes into the canonical record (raises UnreadableInputError).
+
+    `previous`, last year's record of the same agency, lets run-together digits be cut by the
+    cross-year relations (历年累计, 现行有效).
+    """
+    return parse_document(load(data, name=name, charset=charset, limits=limits), previous)
 
 
-def parse_path(path: Path) -> dict[str, Any]:
+def parse_path(path: Path, previous: Record | None = None) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableInputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    record = parse_bytes(data, name=path.name)
+    record = parse_bytes(data, name=path.name, previous=previous)
     record["source"]["path"] = str(path)
     return record

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
-from extract.cells import parse_value
+from extract.cells import is_blank, parse_value
 from extract.document import Place
 from extract.labels import (
     ACTIVE_COLUMN_PATTERNS,
@@ -17,30 +17,37 @@ from extract.labels import (
     FORMAT_2021_HEADERS,
     LEGACY_NUMBERING,
     LEGACY_TRAILING_NOTE,
-    OTHER_GROUP,
-    OTHER_LEAF,
     REQUEST_COLUMN_PATTERNS,
-    REQUEST_GROUPS,
-    REQUEST_ROW_PATTERNS,
     REVIEW_COLUMN_PATTERNS,
     REVIEW_GROUP_PATTERNS,
+    request_key,
 )
+from extract.mentions import Figure, legacy_evidence
 from extract.normalize import squash
 from extract.rows import PATH_SEP, LogicalRow
 from extract.schema import (
     ACTIVE_2019,
     ACTIVE_2021,
+    APPLICANT_COLUMNS,
     MONEY_CELLS,
+    OTHER_2021,
     REQUEST_COLUMNS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
+    REVIEW_PARTS,
+    SIGNED_CELLS,
     request_rows,
+    result_rows,
 )
-from extract.splits import Check, candidates, flattened, row_total_check
+from extract.splits import AMBIGUOUS, HARD, Reading, Relation, Run, flattened, solve
 
 Cells = dict[str, dict[str, Any]]
-_ROW_TOTAL = row_total_check(len(REQUEST_COLUMNS) - 1)  # six applicant columns add up to 总计
-_GROUP_TOTAL = row_total_check(len(REVIEW_COLUMNS) - 1)  # 维持+纠正+其他+尚未审结 = 总计, per group
+Evidence = Sequence[Relation]
+
+
+def cell_key(table: str, row: str, col: str) -> str:
+    """`requests.new.total`: how a cell is named in the record's `parse` keys and to the cutter."""
+    return f"{table}.{row}.{col}"
 
 
 @dataclass(slots=True)
@@ -58,20 +65,90 @@ class Diagnostics:
     marks: dict[str, str] = field(default_factory=dict)
     # `table.row.col` → where the cell was read: [page, x0, top, x1, bottom]
     places: dict[str, list[float]] = field(default_factory=dict)
+    # `table.row.col` → the run it was cut from, its candidates and why it is uncertain
+    uncertain: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def unflatten(self, table: str, row: str, values: tuple[str, ...], n: int, check: Check) -> tuple[str, ...]:
-        """A row whose cells ran together: cut it by the template arithmetic, or record the doubt."""
-        run = flattened(values, n)
-        if run is None:
-            return values
-        found = candidates(run, n, check)
-        if len(found) == 1:
-            self.notes[f"{table}.{row}"] = f"cells recovered from the run-together digits {run}"
-            return tuple(str(v) for v in found[0])
-        self.ambiguous_splits.append(
-            {"table": table, "row": row, "raw": run, "candidates": [list(c) for c in found]}
-        )
-        return ("",) * n
+    def merge(self, other: Diagnostics) -> None:
+        self.missing_rows += other.missing_rows
+        self.notes.update(other.notes)
+        self.format_evidence += other.format_evidence
+        self.ambiguous_splits += other.ambiguous_splits
+        self.read_scores.update(other.read_scores)
+        self.marks.update(other.marks)
+        self.places.update(other.places)
+        self.uncertain.update(other.uncertain)
+
+    def take(self, table: str, runs: Mapping[str, Run], reading: Reading) -> None:
+        """What cutting found: the notes, the uncertain cells, and each row it could not settle
+        (an ambiguous split, with the row's possible readings)."""
+        self.notes.update(reading.notes)
+        self.marks.update(reading.marks)
+        rows = list(runs)
+        for r in reading.cut:
+            if r not in reading.alternatives:
+                text = runs[rows[r]].text.strip()
+                self.notes.setdefault(f"{table}.{rows[r]}", f"cells recovered from the run-together digits {text}")
+        for r, readings in reading.alternatives.items():
+            run = runs[rows[r]]
+            doubtful = [k for k in run.cells if k in reading.uncertain]
+            self.uncertain.update({k: reading.uncertain[k] for k in doubtful})
+            row = rows[r] if rows[r] != "all" else (doubtful or run.cells)[0].split(".")[1]  # 表四: a group
+            self.ambiguous_splits.append({
+                "table": table, "row": row, "raw": run.text.strip(), "candidates": [list(v) for v in readings],
+                "reason": reading.uncertain[doubtful[0]]["reason"] if doubtful else AMBIGUOUS,
+            })
+
+
+def _cut(
+    table: str, runs: Mapping[str, Run], relations: Sequence[Relation], diag: Diagnostics, *,
+    evidence: Evidence = (), soft: Sequence[Relation] = (),
+) -> dict[str, Any]:
+    """Cut a table's runs together and record the doubt; `table.row.col` → value."""
+    cells = {k for run in runs.values() for k in run.cells}
+
+    def usable(rels: Sequence[Relation]) -> list[Relation]:
+        return [r for r in rels if all(k in cells for k in (*r.left, *r.right))]
+
+    reading = solve(list(runs.values()), usable(relations), evidence=usable(evidence),
+                    soft=usable(soft))
+    diag.take(table, runs, reading)
+    return reading.values
+
+
+def previous_evidence(previous: Mapping[str, Any] | None) -> list[Relation]:
+    """What last year's record says this year's cells should be: 上年结转 = last year's 结转下年度
+    (X-R1), 现行有效 = last year's + 制发 − 废止 (X-R2), 上一年项目数量 = last year's + 增/减 (X-R3)."""
+    if not previous:
+        return []
+    out: list[Relation] = []
+
+    def last(table: str, row: str, col: str) -> Any:
+        value = ((previous.get(table) or {}).get(row) or {}).get(col)
+        return value if isinstance(value, int | float) else None
+
+    for col in REQUEST_COLUMNS:
+        if (v := last("requests", "carry_forward", col)) is not None:
+            out.append(Relation((cell_key("requests", "carried_over", col),), (), const=-v))
+    for row in ("rules", "normative_documents"):
+        if (v := last("active", row, "in_force")) is not None:
+            out.append(Relation((cell_key("active", row, "in_force"), cell_key("active", row, "repealed")),
+                                (cell_key("active", row, "issued"),), const=-v))
+    for row, cols in ACTIVE_2019.items():
+        prior, change = last("active", row, "prior_items"), last("active", row, "change")
+        if "prior_items" in cols and prior is not None and change is not None:
+            out.append(Relation((cell_key("active", row, "prior_items"),), (), const=-(prior + change)))
+    return out
+
+
+def failures(table: str, cells: Cells, relations: Sequence[Relation]) -> int:
+    """How many of the relations a table's values break (a blank cell breaks none)."""
+    values = {cell_key(table, r, c): v for r, cols in cells.items() for c, v in cols.items()}
+    return sum(not rel.holds(values) for rel in relations if all(k in values for k in (*rel.left, *rel.right)))
+
+
+def run_text(values: Sequence[str]) -> str:
+    """A row's cell texts as a run: each cell a piece of its own, a blank cell a blank mark."""
+    return HARD.join(v if v.strip() and not is_blank(v) else "/" for v in values)
 
 
 def _first(patterns: Sequence[tuple[str, re.Pattern[str]]], text: str) -> str | None:
@@ -102,22 +179,7 @@ def _put(
 
 def request_row_key(row: LogicalRow) -> str | None:
     """The template row a logical row is, from its leaf label (and its group for `3.其他`)."""
-    return _row_key(row.labels)
-
-
-@lru_cache(maxsize=4096)
-def _row_key(labels: tuple[str, ...]) -> str | None:
-    """Every report prints the same labels: each is matched once per process."""
-    leaf = squash(labels[-1]) if labels else ""
-    context = "".join(squash(t) for t in labels[:-1])
-    key = _first(REQUEST_ROW_PATTERNS, leaf)
-    if key:
-        return key
-    if OTHER_LEAF.match(leaf) and (OTHER_GROUP.search(context) or not context):
-        return "other_other"
-    if OTHER_GROUP.search(leaf) and not REQUEST_GROUPS.search(leaf):
-        return "other_handling"
-    return _first(REQUEST_ROW_PATTERNS, context + leaf)
+    return request_key(row.labels)
 
 
 @lru_cache(maxsize=256)
@@ -132,49 +194,119 @@ def _request_columns(columns: tuple[str, ...] | None, n: int) -> tuple[str | Non
     return mapped
 
 
-def map_requests(rows: Sequence[LogicalRow], diag: Diagnostics) -> tuple[Cells, bool]:
+def map_requests(rows: Sequence[LogicalRow], diag: Diagnostics, evidence: Evidence = ()) -> tuple[Cells, bool]:
     found: Cells = {}
+    texts: dict[str, list[str]] = {}  # row → its cell texts in column order, when a row must be cut
     for row in rows:
         key = request_row_key(row)
         if key is None or key in found:
             continue
-        values = diag.unflatten("requests", key, row.values, len(REQUEST_COLUMNS), _ROW_TOTAL)
-        for k, (col, raw) in enumerate(zip(_request_columns(row.columns, len(values)), values, strict=False)):
+        found[key] = {}
+        columns = _request_columns(row.columns, len(row.values))
+        texts[key] = ["/"] * len(REQUEST_COLUMNS)
+        for k, (col, raw) in enumerate(zip(columns, row.values, strict=False)):
             if col is not None:
+                texts[key][list(REQUEST_COLUMNS).index(col)] = raw
                 _put(found, diag, "requests", key, col, raw, row.confidence(k), row.place(k))
-    single_other = "other_handling" in found and not any(
-        k in found for k in ("other_no_correction", "other_unpaid_fee", "other_other")
-    )
-    if single_other:
+        if flattened(row.values, len(REQUEST_COLUMNS)):
+            texts[key] = [row.values[0]]
+    if any(len(t) == 1 for t in texts.values()):  # cells ran together: the table's arithmetic cuts them
+        runs = {key: t[0] if len(t) == 1 else run_text(t) for key, t in texts.items()}
+        return requests_from_runs(runs, diag, evidence)
+    return _requests_table(found, diag)
+
+
+def single_other(rows: Mapping[str, Any]) -> bool:
+    """Whether 表三's (六)其他处理 is one row (the 2019 format, or a 2021 report keeping it)."""
+    return "other_handling" in rows and not any(k in rows for k in OTHER_2021)
+
+
+def _requests_table(found: Cells, diag: Diagnostics) -> tuple[Cells, bool]:
+    single = single_other(found)
+    if single:
         diag.format_evidence.append("表三(六)其他处理 is a single row")
     out: Cells = {}
-    for key in request_rows(single_other=single_other):
+    for key in request_rows(single_other=single):
         got = found.get(key)
         if got is None:
             diag.missing_rows.append(f"requests.{key}")
             got = {}
         out[key] = {c: got.get(c) for c in REQUEST_COLUMNS}
-    return out, single_other
+    return out, single
+
+
+@lru_cache(maxsize=64)
+def requests_relations(rows: tuple[str, ...], *, single_other: bool) -> list[Relation]:
+    """Row totals, the results' column sums and 收办平衡 (format-spec §2.7, T3-R1..R3)."""
+    def k(row: str, col: str) -> str:
+        return cell_key("requests", row, col)
+
+    out = [Relation((k(r, "total"),), tuple(k(r, c) for c in APPLICANT_COLUMNS)) for r in rows]
+    results = result_rows(single_other=single_other)
+    for col in REQUEST_COLUMNS:
+        out.append(Relation((k("total", col),), tuple(k(r, col) for r in results)))
+        out.append(Relation((k("new", col), k("carried_over", col)), (k("total", col), k("carry_forward", col))))
+    return out
+
+
+def requests_from_runs(runs: Mapping[str, str], diag: Diagnostics, evidence: Evidence = ()) -> tuple[Cells, bool]:
+    """表三 from each row's run of values (row key → text), cut by the table's arithmetic."""
+    single = single_other(runs)
+    cut = {
+        row: Run(text, tuple(cell_key("requests", row, c) for c in REQUEST_COLUMNS))
+        for row, text in runs.items()
+    }
+    values = _cut("requests", cut, requests_relations(tuple(runs), single_other=single), diag,
+                  evidence=evidence)
+    found: Cells = {row: {c: values.get(cell_key("requests", row, c)) for c in REQUEST_COLUMNS} for row in runs}
+    return _requests_table(found, diag)
 
 
 # ---------------------------------------------------------------------------- 表四
 
-def map_review(row: LogicalRow, diag: Diagnostics) -> Cells:
+# several values in one cell: digits apart, a sign, a blank mark or a note between them
+_SEVERAL: Final = re.compile(r"\d[\s+\-/—–]+\d|[/—–]\s*\d|[/—–-]\s+[\d/—–-]|\d\s*[/—–-]|\d\([^()]*\)\s*\d")
+_MARKS_ONLY: Final = re.compile(r"[\s/—–-]*")
+_REVIEW_CELLS: Final = tuple((g, c) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS)
+
+
+def map_review(row: LogicalRow, diag: Diagnostics, evidence: Evidence = ()) -> Cells:
+    if flattened(row.values, len(_REVIEW_CELLS)):
+        return review_from_run(row.values[0], diag, evidence)
     out: Cells = {g: dict.fromkeys(REVIEW_COLUMNS) for g in REVIEW_GROUPS}
-    template = [(g, c) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS]
-    values = diag.unflatten("review_litigation", "all", row.values, len(template), _GROUP_TOTAL)
-    places: list[tuple[str, str] | None] = list(template[: len(values)])
+    places: list[tuple[str, str] | None] = list(_REVIEW_CELLS[: len(row.values)])
     if row.columns is not None:
         mapped = [(_first(REVIEW_GROUP_PATTERNS, c), _first(REVIEW_COLUMN_PATTERNS, _leaf(c))) for c in row.columns]
         if sum(g is not None and c is not None for g, c in mapped) >= 10:
             places = [(g, c) if g and c else None for g, c in mapped]
-    for k, (place, raw) in enumerate(zip(places, values, strict=False)):
+    for k, (place, raw) in enumerate(zip(places, row.values, strict=False)):
         if place is not None:
             _put(out, diag, "review_litigation", place[0], place[1], raw, row.confidence(k), row.place(k))
     return out
 
 
+def review_relations() -> list[Relation]:
+    """维持 + 纠正 + 其他 + 尚未审结 = 总计 in each of the three groups (T4-R1)."""
+    return [
+        Relation((cell_key("review_litigation", g, "total"),),
+                 tuple(cell_key("review_litigation", g, p) for p in REVIEW_PARTS))
+        for g in REVIEW_GROUPS
+    ]
+
+
+def review_from_run(text: str, diag: Diagnostics, evidence: Evidence = ()) -> Cells:
+    """表四's fifteen values from one run, cut by the three groups' totals."""
+    run = Run(text, tuple(cell_key("review_litigation", g, c) for g, c in _REVIEW_CELLS))
+    values = _cut("review_litigation", {"all": run}, review_relations(), diag, evidence=evidence)
+    return {g: {c: values.get(cell_key("review_litigation", g, c)) for c in REVIEW_COLUMNS} for g in REVIEW_GROUPS}
+
+
 # ---------------------------------------------------------------------------- 表二
+
+def active_row_key(row: LogicalRow) -> str | None:
+    """The 表二 row a logical row is, from its leaf label."""
+    return _first(ACTIVE_ROW_PATTERNS, squash(row.leaf))
+
 
 def active_format(rows: Sequence[LogicalRow]) -> str | None:
     text = " ".join(" ".join(r.columns or ()) + " " + " ".join(r.labels) for r in rows)
@@ -203,23 +335,80 @@ def _active_columns(row: LogicalRow, default: tuple[str, ...]) -> list[str | Non
     return mapped
 
 
-def map_active(rows: Sequence[LogicalRow], fmt: str, diag: Diagnostics) -> Cells:
+def map_active(
+    rows: Sequence[LogicalRow], fmt: str, diag: Diagnostics, evidence: Evidence = (), *, collapsible: bool = False,
+) -> Cells:
+    """表二 by row labels and column headers. In text from a PDF converter (`collapsible`) a row's
+    values may sit in its first cell (`1 2 330`): when the cell shows several values (a space, a
+    sign or a note between digits) or every row came so, the rows are cut instead."""
     layout = ACTIVE_2019 if fmt == "2019" else ACTIVE_2021
     found: Cells = {}
+    texts: dict[str, tuple[str, tuple[str, ...]]] = {}  # row → (run, columns), for cutting
+    collapsed: list[str] = []  # rows whose values sit in one cell
+    wide = 0  # rows with a value in a block of several columns
     for row in rows:
-        key = _first(ACTIVE_ROW_PATTERNS, squash(row.leaf))
+        key = active_row_key(row)
         if key is None or key not in layout or key in found:
             continue
         found[key] = {}
-        # no arithmetic ties 表二's cells together, so a lone long number there is taken as it is
-        for k, (col, raw) in enumerate(zip(_active_columns(row, layout[key]), row.values, strict=False)):
+        columns = _active_columns(row, layout[key])
+        pairs = [(col, raw) for col, raw in zip(columns, row.values, strict=False) if col is not None]
+        for k, (col, raw) in enumerate(zip(columns, row.values, strict=False)):
             if col is not None:
                 _put(found, diag, "active", key, col, raw, row.confidence(k), row.place(k))
+        cols = tuple(c for c, _ in pairs)
+        wide += len(cols) > 1 and any(not _MARKS_ONLY.fullmatch(raw) for _, raw in pairs)
+        if collapsible and len(cols) > 1 and flattened(tuple(raw for _, raw in pairs), len(cols)):
+            collapsed.append(pairs[0][1])
+            texts[key] = (pairs[0][1], cols)
+        else:
+            texts[key] = (run_text([raw for _, raw in pairs]), cols)
+    if collapsed and (len(collapsed) == wide > 1 or any(_SEVERAL.search(t) for t in collapsed)):
+        return active_from_runs(texts, fmt, diag, evidence)
     out: Cells = {}
     for key, cols in layout.items():
         if key not in found:
             diag.missing_rows.append(f"active.{key}")
         out[key] = {c: found.get(key, {}).get(c) for c in cols}
+    return out
+
+
+def active_soft(fmt: str) -> list[Relation]:
+    """What usually holds in 表二 (现行有效 ≥ 本年制发; 本年新公开 ≤ 对外公开总数量): ranks cuts only."""
+    def k(row: str, col: str) -> str:
+        return cell_key("active", row, col)
+
+    docs = ("rules", "normative_documents")
+    if fmt == "2019":
+        return [rel for r in docs for rel in (
+            Relation((k(r, "new_published"),), (k(r, "total_published"),), le=True),
+            Relation((k(r, "new_published"),), (k(r, "new_made"),), le=True),
+        )]
+    return [Relation((k(r, "issued"),), (k(r, "in_force"),), le=True) for r in docs]
+
+
+def active_from_runs(
+    rows: Mapping[str, tuple[str, tuple[str, ...]]], fmt: str, diag: Diagnostics, evidence: Evidence = (),
+) -> Cells:
+    """表二 from each row's run and its columns (row key → (text, column keys))."""
+    layout = ACTIVE_2019 if fmt == "2019" else ACTIVE_2021
+    runs: dict[str, Run] = {}
+    for row, (text, columns) in rows.items():
+        if row not in layout:
+            continue
+        cols = tuple(c for c in columns if c in layout[row]) or layout[row]
+        keys = tuple(cell_key("active", row, c) for c in cols)
+        runs[row] = Run(
+            text, keys,
+            signed=frozenset(k for k, c in zip(keys, cols, strict=True) if c in SIGNED_CELLS),
+            money=frozenset(k for k, c in zip(keys, cols, strict=True) if (row, c) in MONEY_CELLS),
+        )
+    values = _cut("active", runs, (), diag, evidence=evidence, soft=active_soft(fmt))
+    out: Cells = {}
+    for key, cols in layout.items():
+        if key not in runs:
+            diag.missing_rows.append(f"active.{key}")
+        out[key] = {c: values.get(cell_key("active", key, c)) for c in cols}
     return out
 
 
@@ -259,4 +448,75 @@ def map_legacy(rows: Sequence[LogicalRow], diag: Diagnostics) -> list[dict[str, 
         if score is not None:  # keyed like the validator's entries: a repeated label is `label#2`
             key = entry["label"] if seen[entry["label"]] == 1 else f"{entry['label']}#{seen[entry['label']]}"
             diag.read_scores[f"legacy_stats.{key}.value"] = (score, row.values[0])
+    return out
+
+
+def legacy_rows(rows: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
+    """(printed label, unit, run) → (entry key, label, unit, run) for the 统计表 rows that carry values;
+    a repeated label is keyed `label#2` as the validator keys it."""
+    out = []
+    seen: dict[str, int] = {}
+    for printed, unit, text in rows:
+        if unit == "/" or not unit:
+            continue
+        label = legacy_label(printed)
+        seen[label] = seen.get(label, 0) + 1
+        out.append((label if seen[label] == 1 else f"{label}#{seen[label]}", label, unit, text))
+    return out
+
+
+_SUBITEM: Final = re.compile(r"^(?:其中[:：]?)?\d+[、.]")
+
+
+def legacy_parts(rows: Sequence[tuple[str, str, str]]) -> list[tuple[int, list[int]]]:
+    """`受理…总数` followed by `其中:1、当面… 2、网上… 3、信函…`: (parent, its numbered parts),
+    for groups of two parts or more."""
+    out: list[tuple[int, list[int]]] = []
+    k = 0
+    while k < len(rows):
+        if squash(rows[k][0]).startswith("其中") and k > 0 and _SUBITEM.match(squash(rows[k][0])):
+            parts = [k]
+            while k + 1 < len(rows) and _SUBITEM.match(squash(rows[k + 1][0])) and not squash(
+                    rows[k + 1][0]).startswith("其中"):
+                k += 1
+                parts.append(k)
+            if len(parts) > 1:
+                out.append((parts[0] - 1, parts))
+        k += 1
+    return out
+
+
+def legacy_from_runs(
+    rows: Sequence[tuple[str, str, str]], cumulative: bool, diag: Diagnostics,
+    figures: Sequence[Figure] = (), previous: Sequence[Mapping[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """The 统计表 from (printed label, unit, run) rows: one value each, or 本年度 and 历年累计."""
+    keyed = legacy_rows(rows)
+    columns = ("value", "cumulative") if cumulative else ("value",)
+    runs: dict[str, Run] = {}
+    for key, _, unit, text in keyed:
+        cells = tuple(f"legacy_stats.{key}.{c}" for c in columns)
+        runs[key] = Run(text, cells, money=frozenset(cells) if unit in {"万元", "元"} else frozenset())
+    relations = [Relation((run.cells[0],), (run.cells[1],), le=True) for run in runs.values() if cumulative]
+    evidence = legacy_evidence(figures, [(f"legacy_stats.{key}.value", label, unit) for key, label, unit, _ in keyed])
+    valued = [row for row in rows if row[1] not in {"", "/"}]
+    names = [key for key, *_ in keyed]
+    for parent, parts in legacy_parts(valued):
+        for c in columns:
+            evidence.append(Relation((f"legacy_stats.{names[parent]}.{c}",),
+                                     tuple(f"legacy_stats.{names[p]}.{c}" for p in parts)))
+    if cumulative:
+        before = {legacy_label(str(e.get("label"))): e.get("cumulative") for e in previous}
+        for key, label, _, _ in keyed:
+            last = before.get(label)
+            if isinstance(last, int | float):
+                evidence.append(Relation((f"legacy_stats.{key}.cumulative",), (f"legacy_stats.{key}.value",),
+                                         const=-last))
+    values = _cut("legacy_stats", runs, relations, diag, evidence=evidence)
+    out: list[dict[str, Any]] = []
+    for key, label, unit, _ in keyed:
+        entry: dict[str, Any] = {"label": label, "unit": unit, "value": values.get(f"legacy_stats.{key}.value")}
+        if cumulative:
+            entry["cumulative"] = values.get(f"legacy_stats.{key}.cumulative")
+        out.append(entry)
     return out

@@ -13,11 +13,13 @@ taken from the next row.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from extract.cells import is_value
 from extract.document import Block, Document, Grid, Line, Slot
+from extract.meta import section_of
 from extract.normalize import clean_line, is_page_number, nfkc
-from extract.schema import LEGACY_UNITS
+from extract.schema import LEGACY_UNITS, SECTIONS
 
 _PAD = re.compile(r"^\|{2,}$")
 _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
@@ -77,6 +79,7 @@ def _grid(rows: list[list[str]]) -> Grid:
 
 def text_document(text: str, extractor: str = "text") -> Document:
     raw_lines = nfkc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    page_meta, raw_lines = archive_header(raw_lines)
     blocks: list[Block] = []
     table: list[list[str]] = []  # markdown rows (`| a | b |`) of the table being read
     pending: list[str] = []  # trafilatura cell text spread over several lines until ` |`
@@ -140,6 +143,9 @@ def text_document(text: str, extractor: str = "text") -> Document:
             continue
         flush_pending()
         in_pipe = False
+        if len(line) > MAX_CELL_LINE:
+            blocks.extend(reline(line))
+            continue
         cells = split_cells(raw)
         if len(cells) > 1:
             blocks.extend(_row(cells))
@@ -148,7 +154,85 @@ def text_document(text: str, extractor: str = "text") -> Document:
     flush_pending()
     if table:
         blocks.append(_grid(table))
-    return Document(blocks=blocks, extractor=extractor)
+    titles = [page_meta["ArticleTitle"]] if "ArticleTitle" in page_meta else []
+    return Document(blocks=blocks, extractor=extractor, title_candidates=titles, page_meta=page_meta)
+
+
+# the block an archiving tool writes above a page's text: `标题: …`, `发布时间: …`, then `=== 正文 ===`
+_HEADER_FIELD: Final = re.compile(r"^\s*(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录|来源)\s*:\s*(.*?)\s*$")
+_HEADER_END: Final = re.compile(r"^\s*=+\s*正文\s*=+\s*$")
+_HEADER_META: Final = {
+    "标题": "ArticleTitle", "发布时间": "PubDate", "发布机构": "ContentSource", "来源": "ContentSource",
+    "栏目": "ColumnName",
+}
+MAX_HEADER: Final = 16  # lines an archive header block may take
+
+
+def archive_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """The archive's header block as page metadata (like a portal page's `<meta>`), and the lines
+    after it; or no metadata and every line when the text has no such block."""
+    end = next((k for k, ln in enumerate(lines[:MAX_HEADER]) if _HEADER_END.match(ln)), None)
+    if end is None:
+        return {}, lines
+    meta: dict[str, str] = {}
+    for line in lines[:end]:
+        m = _HEADER_FIELD.match(line)
+        if m and m.group(2) and m.group(1) in _HEADER_META:
+            meta.setdefault(_HEADER_META[m.group(1)], m.group(2))
+    if "ArticleTitle" not in meta and "PubDate" not in meta:
+        return {}, lines
+    return meta, lines[end + 1:]
+
+
+_HEADING: Final = re.compile(r"(?<![(（])[一二三四五六七八九十]{1,2}\s*、")
+_NUMERALS: Final = "一二三四五六七八九十"
+# where a table starts inside a line of text: its first block or header words
+_TABLE_START: Final = re.compile(
+    r"第二十条第\(|\(本列数据|申请人情况|本年新收政府信息公开申请数量|行政复议行政诉讼|结果维持"
+    r"|指\s*标\s*名\s*称|统\s*计\s*指\s*标"
+)
+_SECTION_ORDER: Final = tuple(SECTIONS)
+
+
+_TITLE_IN_LINE: Final = re.compile(
+    r"[^\s\d,。:;!?()]{2,40}?(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开|政务信息公开|政务公开|信息公开)"
+    r"[工作年度报告]{0,8}?(?:报告|年报)|(?:19|20)\d{2}年度?[^\s\d,。:;!?()]{2,40}?政府信息公开工作年度报告"
+)
+
+
+def _numeral(text: str) -> int:
+    if len(text) == 1:
+        return _NUMERALS.index(text) + 1
+    return 10 + (_NUMERALS.index(text[1]) + 1 if text.startswith("十") else 0)
+
+
+def reline(line: str) -> list[Line]:
+    """A whole page's text on one line → a line per section (at each heading found mid-line, in
+    order), its table cut off as a line of cells, so that headings start lines again and table
+    text stays out of the narrative."""
+    cuts = [0]
+    last, last_key = 0, -1
+    for m in _HEADING.finditer(line):
+        found = section_of(line[m.start():m.start() + 80])
+        # the six sections come in order, numbered in order: a table row `七、依申请公开…` is none
+        if found is None or _numeral(found[1]) <= last or _SECTION_ORDER.index(found[0]) <= last_key:
+            continue
+        last, last_key = _numeral(found[1]), _SECTION_ORDER.index(found[0])
+        cuts.append(m.start())
+    out: list[Line] = []
+    for a, b in zip(cuts, [*cuts[1:], len(line)], strict=True):
+        piece = line[a:b].strip()
+        if a == 0 and (title := _TITLE_IN_LINE.search(piece)):  # the title between breadcrumbs and 一、
+            out += [Line(piece[: title.start()].strip()), Line(title.group())]
+            piece = piece[title.end():].strip()
+        table = _TABLE_START.search(piece, 4)
+        if table is None:
+            out.append(Line(piece))
+            continue
+        if piece[: table.start()].strip():
+            out.append(Line(piece[: table.start()].strip()))
+        out.append(Line(piece[table.start():], cell=True, row_start=True))
+    return [ln for ln in out if ln.text]
 
 
 def _ends_table(line: str) -> bool:

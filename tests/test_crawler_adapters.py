@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,34 @@ def test_list_dates_survive_line_breaks() -> None:
 )
 def test_trs_create_page_html_signatures(call: str, plan: tuple[int, str, str]) -> None:
     assert page_plan(call) == plan
+
+
+REAL_PORTALS = Path(__file__).resolve().parents[1].parent / "shared" / "real" / "portals"
+REAL_LISTS = sorted(REAL_PORTALS.glob("*.html")) if REAL_PORTALS.is_dir() else []
+
+
+@pytest.mark.parametrize("page", REAL_LISTS, ids=[p.name for p in REAL_LISTS])
+def test_real_list_page_links_and_the_dates_beside_them(page: Path) -> None:
+    """A real column page (../shared/real/portals, skipped when absent): its report links, each with
+    the date printed in the cell after the link's (`<dd>` or `<td>`)."""
+    expected_path = page.with_name(page.name.removesuffix(".html") + ".expected.json")
+    if not expected_path.exists():
+        pytest.skip(f"no expected links for {page.name}")
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    text, _ = decode(page.read_bytes())
+    listing = detect(text).read(expected["page_url"], text)
+    reports = [
+        {"url": link.url, "title": link.title, "date": link.date}
+        for link in listing.links if classify_title(link.title).is_report
+    ]
+    assert reports == expected["reports"]
+
+
+def test_a_date_in_the_next_cell_belongs_to_the_link() -> None:
+    html = (
+        "<table><tr><td><a href='/a/t20240117_1.html'>某县2023年政府信息公开工作年度报告</a></td>"
+        "<td>2024-01-17</td></tr><tr><td><a href='/a/t20230120_2.html'>某县2022年政府信息公开工作年度报告</a></td>"
+        "<td>2023-01-20</td><td>2099-01-01</td></tr></table>"
+    )
+    page = ADAPTERS["generic"].read("http://g.gov.cn/a/index.html", html)
+    assert [link.date for link in page.links] == ["2024-01-17", "2023-01-20"]

@@ -1,4 +1,5 @@
-"""Run-together cells are cut by the template arithmetic; more than one surviving cut is never guessed."""
+"""Run-together cells are cut by the template arithmetic; a cut the relations do not settle is
+reported as uncertain, with every candidate, never guessed silently."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import pytest
 from conftest import FIXTURES
 
 from extract.parse import parse_bytes
-from extract.splits import candidates, flattened, row_total_check
+from extract.splits import AMBIGUOUS, INCONSISTENT, Relation, Run, cut_run, flattened, pieces, row_sums, solve
 
 SEED = (FIXTURES / "seeds" / "000_1c536831da56b3ac.txt").read_text(encoding="utf-8")
+ROW = tuple(f"c{i}" for i in range(7))
+REVIEW = tuple(f"g{i}" for i in range(15))
 
 
 def with_new_row(run: str) -> dict:
@@ -26,23 +29,75 @@ def test_unique_split_is_recovered(run: str, cells: list[int]) -> None:
     record = with_new_row(run)
     assert list(record["requests"]["new"].values()) == cells
     assert record["parse"]["ambiguous_splits"] == []
+    assert record["parse"]["uncertain_cells"] == {}
     assert run in record["parse"]["notes"]["requests.new"]
 
 
-def test_ambiguous_split_is_recorded_not_guessed() -> None:
+def test_ambiguous_split_takes_the_likeliest_and_marks_the_cells_that_differ() -> None:
+    # 1|0|2|2|0|22|27, 1|0|2|20|2|2|27 and 1|0|22|0|2|2|27 all add up; 表三's other rows fix
+    # neither, so the three cells that differ are uncertain and list every value they could hold
     record = with_new_row("102202227")
-    assert set(record["requests"]["new"].values()) == {None}
+    row = record["requests"]["new"]
+    assert (row["natural_person"], row["commercial"], row["total"]) == (1, 0, 27)
+    uncertain = record["parse"]["uncertain_cells"]
+    assert set(uncertain) == {"requests.new.research", "requests.new.social_welfare",
+                              "requests.new.legal_service", "requests.new.other_org"}
+    assert sorted(uncertain["requests.new.research"]["candidates"]) == [2, 22]
+    assert all(u["reason"] == AMBIGUOUS and u["text"] == "102202227" for u in uncertain.values())
     [split] = record["parse"]["ambiguous_splits"]
-    assert split["table"] == "requests"
-    assert split["row"] == "new"
-    assert split["raw"] == "102202227"
+    assert (split["table"], split["row"], split["raw"]) == ("requests", "new", "102202227")
     assert len(split["candidates"]) == 3
 
 
 def test_review_table_run_together() -> None:
-    assert candidates("10203120001200000", 15, row_total_check(4)) == [
-        (1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)
-    ]
+    cuts, exhausted = cut_run(Run("10203120001200000", REVIEW), row_sums(REVIEW, 4))
+    assert [c.values for c in cuts] == [(1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)]
+    assert not exhausted
+
+
+def test_column_sums_settle_what_a_row_alone_cannot() -> None:
+    # 102202227 alone has three cuts; a second row and the column sums over both leave one
+    rows = [Run("102202227", tuple(f"a{i}" for i in range(7))), Run("1|0|2|2|0|22|27", tuple(f"b{i}" for i in range(7)))]
+    rels = [*row_sums(rows[0].cells, 6), *row_sums(rows[1].cells, 6),
+            *(Relation((f"b{i}",), (f"a{i}",)) for i in range(7))]
+    reading = solve(rows, rels)
+    assert [reading.values[f"a{i}"] for i in range(7)] == [1, 0, 2, 2, 0, 22, 27]
+    assert reading.uncertain == {}
+
+
+def test_the_text_decides_between_cuts_that_add_up() -> None:
+    cells = ("v", "cum")
+    reading = solve([Run("294981916", cells)], [Relation(("v",), ("cum",), le=True)],
+                    evidence=[Relation(("v",), (), const=-2949)])
+    assert (reading.values["v"], reading.values["cum"]) == (2949, 81916)
+    assert reading.uncertain == {}
+
+
+def test_no_cut_that_adds_up_is_possibly_misread_not_an_inconsistency() -> None:
+    reading = solve([Run("12345", ("a", "b", "c"))], [Relation(("c",), ("a", "b"))])
+    assert set(reading.uncertain) == {"a", "b", "c"}
+    assert {u["reason"] for u in reading.uncertain.values()} == {INCONSISTENT}
+
+
+def test_spaces_are_hints_not_separators() -> None:
+    # `40 2 00 0 042`: the spaces sit at some cuts and inside `042`
+    cuts, _ = cut_run(Run("40 2 00 0 042", ROW), row_sums(ROW, 6))
+    assert [c.values for c in cuts] == [(40, 2, 0, 0, 0, 0, 42)]
+
+
+def test_signs_notes_units_and_blank_marks() -> None:
+    assert [p.chars for p in pieces("2648-18538")] == ["2648", "-18538"]
+    [piece] = pieces("5394432.52元")
+    assert (piece.chars, piece.unit) == ("5394432.52", "元")
+    assert [p.chars for p in pieces("3/ 5—7")] == ["3", "", "5", "", "7"]
+    cuts, _ = cut_run(Run("22(其中修订16件)0 0 0 0 0 22", ROW), row_sums(ROW, 6))
+    assert [(c.values, c.notes) for c in cuts] == [((22, 0, 0, 0, 0, 0, 22), ((0, "其中修订16件"),))]
+
+
+def test_a_pathological_run_stops_within_its_budget() -> None:
+    cuts, exhausted = cut_run(Run("1" * 60, ROW))
+    assert exhausted
+    assert len(cuts) < 20_000
 
 
 @pytest.mark.parametrize(

@@ -253,8 +253,8 @@ def test_reparse_makes_versions_only_where_the_record_changed(xxgk, archive: Arc
 
     improved = extract.parse.parse_document
 
-    def better(doc):  # a parser improvement that reads the township's title differently
-        record = improved(doc)
+    def better(doc, previous=None):  # a parser improvement that reads the township's title differently
+        record = improved(doc, previous)
         if record.get("agency") == "楠木坪镇":
             record["title"] = "楠木坪镇2025年政府信息公开工作年度报告（更正）"
         return record

@@ -137,6 +137,17 @@ class Context:
         return self.missing_rows | splits
 
     @cached_property
+    def doubtful(self) -> frozenset[tuple[str, str, str]]:
+        """Cells the parser cut from run-together digits without being sure of the cut
+        (`parse.uncertain_cells`): the ambiguous-split finding names them, the sums skip them."""
+        out = set()
+        for key in self.parse.get("uncertain_cells") or ():
+            table, _, rest = str(key).partition(".")
+            row, _, col = rest.rpartition(".")
+            out.add((table, row, col))
+        return frozenset(out)
+
+    @cached_property
     def ambiguous_splits(self) -> tuple[Mapping[str, Any], ...]:
         return tuple(s for s in self.parse.get("ambiguous_splits") or () if isinstance(s, dict))
 

@@ -65,7 +65,8 @@ def same_site(url: str, base: str) -> bool:
 
 
 def anchors(sel: Selector, base: str) -> list[Link]:
-    """Every `<a href>` with its title (title attribute, else text) and the date printed next to it."""
+    """Every `<a href>` with its title (title attribute, else text) and the date printed next to it:
+    in the link's own element, or else in the cell that follows it."""
     out: list[Link] = []
     for a in sel.css("a[href]"):
         href = (a.attrib.get("href") or "").strip()
@@ -73,7 +74,10 @@ def anchors(sel: Selector, base: str) -> list[Link]:
             continue
         title = clean_line(nfkc(a.attrib.get("title") or " ".join(a.css("::text").getall())))
         parent_text = " ".join(a.xpath("./parent::*//text()").getall())
-        out.append(Link(urljoin(base, href), title, list_date(parent_text)))
+        date = list_date(parent_text)
+        if date is None:  # `<td><a>…</a></td><td>2024-01-17</td>`, `<dd>` likewise: the cell beside the link's
+            date = list_date(" ".join(a.xpath("./parent::*/following-sibling::*[1]//text()").getall()))
+        out.append(Link(urljoin(base, href), title, date))
     return out
 
 

@@ -1,7 +1,9 @@
 """Report renderers: a canonical record → the bytes a portal or a text pipeline would hold.
 
 `LAYOUTS` is the one registry of document layouts; tests and the simulated portals
-iterate it as a family. Every layout is deterministic for a given record.
+iterate it as a family. `FORMS` holds the degraded shapes real reports reach the parser in
+(`sim.render.forms`): a parser must read them exactly, or mark what they leave ambiguous.
+Every layout and form is deterministic for a given record.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from extract.schema import Record
+from sim.render import forms
 from sim.render.html import render_html, render_html_bytes
 from sim.render.records import FORMATS, random_record
 from sim.render.text import render_text
@@ -58,9 +61,25 @@ REGISTRY: Final[tuple[Layout, ...]] = (
 LAYOUTS: Final[dict[str, Callable[[Record], bytes]]] = {layout.name: layout.render for layout in REGISTRY}
 EXTENSIONS: Final[dict[str, str]] = {layout.name: layout.ext for layout in REGISTRY}
 
+
+def _form(render: Callable[[Record], str]) -> Callable[[Record], bytes]:
+    return lambda record: render(record).encode("utf-8")
+
+
+FORM_REGISTRY: Final[tuple[Layout, ...]] = (
+    Layout("page_text", "txt", _form(forms.page_text)),
+    Layout("page_text_spaced", "txt", _form(forms.page_text_spaced)),
+    Layout("markdown_pdf", "md", _form(forms.markdown_pdf)),
+    Layout("ocr_text", "txt", _form(forms.ocr_text)),
+    Layout("annotated", "txt", _form(forms.annotated_text)),
+)
+FORMS: Final[dict[str, Callable[[Record], bytes]]] = {form.name: form.render for form in FORM_REGISTRY}
+
 __all__ = [
     "EXTENSIONS",
     "FORMATS",
+    "FORMS",
+    "FORM_REGISTRY",
     "LAYOUTS",
     "REGISTRY",
     "Layout",

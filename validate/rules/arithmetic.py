@@ -27,6 +27,12 @@ def _sum_finding(rule: Rule, verdict: Verdict, expected: float, actual: float, w
     return rule.finding(status=verdict.status, expected=expected, actual=actual, note=note, **where, **names)
 
 
+def _settled(ctx: Context, cells: list[tuple[str, str, str]]) -> bool:
+    """No cell of the sum came from digits the parser could not cut for sure: a sum that fails
+    through such a cell is a possible misreading, which the ambiguous-split finding reports."""
+    return ctx.doubtful.isdisjoint(cells)
+
+
 def _row_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
     if "requests" not in ctx.readable_tables:
         return
@@ -34,7 +40,7 @@ def _row_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
     for row in ctx.rows["requests"]:
         total = get(("requests", row, "total"))
         verdict = compare([total], [get(("requests", row, c)) for c in APPLICANT_COLUMNS], tol)
-        if verdict:
+        if verdict and _settled(ctx, [("requests", row, c) for c in REQUEST_COLUMNS]):
             where: Where = {"table": "requests", "row": row}
             yield _sum_finding(
                 rule, verdict, verdict.right, verdict.left, where, {"row_name": row_name("requests", row)}
@@ -48,7 +54,7 @@ def _results_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
     results = result_rows(single_other=ctx.single_other)
     for col in REQUEST_COLUMNS:
         verdict = compare([get(("requests", "total", col))], [get(("requests", r, col)) for r in results], tol)
-        if verdict:
+        if verdict and _settled(ctx, [("requests", r, col) for r in (*results, "total")]):
             where: Where = {"table": "requests", "col": col}
             yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, {"col_name": col_name(col)})
 
@@ -63,7 +69,7 @@ def _balance(rule: Rule, ctx: Context) -> Iterator[Finding]:
             [ctx.value("requests", "total", col), ctx.value("requests", "carry_forward", col)],
             tol,
         )
-        if verdict:
+        if verdict and _settled(ctx, [("requests", r, col) for r in ("new", "carried_over", "total", "carry_forward")]):
             where: Where = {"table": "requests", "col": col}
             yield _sum_finding(rule, verdict, verdict.left, verdict.right, where, {"col_name": col_name(col)})
 
@@ -78,7 +84,7 @@ def _review_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
             [ctx.value("review_litigation", group, p) for p in REVIEW_PARTS],
             tol,
         )
-        if verdict:
+        if verdict and _settled(ctx, [("review_litigation", group, c) for c in (*REVIEW_PARTS, "total")]):
             where: Where = {"table": "review_litigation", "group": group}
             yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, {"group_name": name})
 

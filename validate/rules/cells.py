@@ -39,6 +39,7 @@ def _ambiguous_split(rule: Rule, ctx: Context) -> Iterator[Finding]:
         table, row = str(split.get("table")), str(split.get("row"))
         candidates = [list(c) for c in split.get("candidates") or ()]
         yield rule.finding(
+            "inconsistent" if split.get("reason") == "inconsistent" else "",
             table_name=TABLE_NAMES.get(table, table),
             label=label_of(table, row),
             raw=split.get("raw"),
