@@ -33,7 +33,9 @@ def report_files(paths: Sequence[str]) -> Iterator[Path]:
             raise UsageError(say("files.missing", path=path))
 
 
-def parse_files(paths: Sequence[str]) -> tuple[list[tuple[Path, dict[str, Any]]], bool]:
+def parse_files(
+    paths: Sequence[str], previous: dict[str, Any] | None = None
+) -> tuple[list[tuple[Path, dict[str, Any]]], bool]:
     """Parse every file; an unreadable one is reported on stderr and the rest go on."""
     from extract.errors import UnreadableInputError  # noqa: PLC0415
     from extract.parse import parse_path  # noqa: PLC0415
@@ -41,7 +43,7 @@ def parse_files(paths: Sequence[str]) -> tuple[list[tuple[Path, dict[str, Any]]]
     out, failed = [], False
     for path in report_files(paths):
         try:
-            out.append((path, parse_path(path)))
+            out.append((path, parse_path(path, previous)))
         except UnreadableInputError as exc:
             error(f"{path}: {exc}")
             failed = True
@@ -78,7 +80,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except UnreadableInputError as exc:
             raise UsageError(say("files.previous", path=args.previous, reason=exc)) from None
     meta = {k: v for k, v in (("level", args.level), ("published", args.published), ("region", args.region)) if v}
-    parsed, failed = parse_files(args.paths)
+    parsed, failed = parse_files(args.paths, previous)  # last year's figures also help cut run-together digits
     results: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = []
     for path, record in parsed:
         findings = [f.to_dict() for f in validate(record, previous=previous, meta=meta)]
