@@ -281,6 +281,17 @@ def cell(table: str, row: str, col: str, value: Any) -> Patch:
     return put("record", table, row, col, value=value)
 
 
+def blank_columns(table: str, cols: tuple[str, ...]) -> Patch:
+    """Leave `cols` blank in every row of this year's `table` (a whole column group left empty)."""
+
+    def patch(case: Case) -> None:
+        for cells in case.record[table].values():
+            for col in cols:
+                cells[col] = None
+
+    return patch
+
+
 def shift_row(row: str, delta: int) -> Patch:
     """Add `delta` to the 自然人 cell of a 表三 row and to its total: the row still adds up."""
 
