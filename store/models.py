@@ -180,6 +180,11 @@ class Report(Base):
     warnings: Mapped[int] = mapped_column(Integer, default=0)
     # when the agency last replaced the document with different content (E2); null if never
     revised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # found is not read (store.terms.READINGS): `read`; `unread` (an image awaiting OCR); `unreadable`
+    # (reading_note says why). A report
+    # that was found is published whatever we could read of it; only what it says waits for the reading.
+    reading: Mapped[str] = mapped_column(String(20), default="read", server_default="read")
+    reading_note: Mapped[str | None] = mapped_column(Text)
 
     agency: Mapped[Agency] = relationship()
     dates: Mapped[list[PublicationDate]] = relationship(

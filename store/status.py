@@ -5,7 +5,8 @@ report), `not_due` (deadline still ahead, no report yet), and `unreachable` (no 
 crawler could not reach the agency's portal, so we cannot tell: the caller passes those agencies).
 Two flags ride along: `inconsistent` (the current version has error findings about its content that
 nobody dismissed) and `changed` (the agency replaced the report with different content after
-publishing it, E2).
+publishing it, E2). A report is published once it is found (its link, title and dates), whether or
+not it could be read: `reading` says `read`, `unread` (an image awaiting OCR) or `unreadable`.
 
 An agency is expected to publish from the first year the archive holds a report of it; an agency
 known only from the registry is expected every year shown. Without that start, importing one 2017
@@ -89,6 +90,8 @@ class StatusRow(NamedTuple):
     report_id: int | None
     url: str | None
     title: str | None
+    reading: str | None = None  # of the report shown: read, unread, unreadable (None: no report)
+    reading_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = self._asdict()
@@ -122,6 +125,8 @@ class ReportFacts(NamedTuple):
     warnings: int
     revised_at: dt.datetime | None
     current_version: int
+    reading: str
+    reading_note: str | None
 
 
 def agency_facts(session: Session, *where: ColumnElement[bool]) -> list[AgencyFacts]:
@@ -146,15 +151,21 @@ def make_row(agency: AgencyFacts, year: int, report: ReportFacts | None, as_of: 
     return StatusRow(
         agency.name, agency.level, agency.region, year, status, deadline, report.published, report.published_source,
         days_late, report.errors, report.warnings, report.inconsistencies > 0, report.revised_at is not None,
-        report.current_version, report.id, report.url or None, report.title,
+        report.current_version, report.id, report.url or None, report.title, report.reading, report.reading_note,
     )
 
 
 def _primary(reports: list[ReportFacts]) -> ReportFacts:
-    """Of several copies of one year's report, the one published first decides timeliness."""
+    """Of several copies of one year's report, the one published first decides timeliness, and the first
+    copy read stands for what the report says (a page's image copy waiting for OCR does not)."""
     if len(reports) == 1:
         return reports[0]
-    return min(reports, key=lambda r: (r.published is None, r.published or dt.date.min, r.id))
+    first = min(reports, key=lambda r: (r.published is None, r.published or dt.date.min, r.id))
+    read = [r for r in reports if r.reading == "read"]
+    if first.reading == "read" or not read:
+        return first
+    shown = min(read, key=lambda r: (r.published is None, r.published or dt.date.min, r.id))
+    return shown._replace(published=first.published, published_source=first.published_source)
 
 
 def compliance(session: Session, as_of: dt.date, filters: Filters = EVERYTHING,

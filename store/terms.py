@@ -9,6 +9,8 @@ DATE_SOURCES: Final = ("cli", "page", "meta", "list", "url", "first_seen")
 SEVERITIES: Final = ("error", "warning", "info")
 REVIEW_STATES: Final = ("open", "confirmed", "dismissed")
 ALERT_STATES: Final = ("queued", "sent", "failed", "cancelled")
+# whether a found report could be read (store.models.Report.reading)
+READINGS: Final = ("read", "unread", "unreadable")
 
 # timeliness of an agency-year (store.status) and the two flags that ride along
 STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable")

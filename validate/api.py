@@ -19,10 +19,11 @@ def validate(
     *,
     settings: Settings = DEFAULT_SETTINGS,
 ) -> list[Finding]:
-    """Every finding of every rule on `record`: errors first, then warnings, then undecided sums.
+    """Every finding of every rule on `record`: errors first, then warnings, then notes (info).
 
     `previous` is the same agency's record for the year before (cross-year rules run only with
-    it); `meta` may carry `level`, `published`, `deadline`, `agency`, `region`.
+    it); `meta` may carry `level`, `published`, `deadline`, `agency`, `region`, and `year`: the year the
+    report was filed under, as its list entry states it.
     """
     ctx = Context(record, previous, meta or {}, settings)
     findings: list[Finding] = []

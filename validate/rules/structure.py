@@ -87,13 +87,16 @@ def _unknown_format(rule: Rule, ctx: Context) -> Iterator[Finding]:
 
 
 def _year_mismatch(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    year = ctx.year
+    filed = ctx.meta.get("year")  # the year the report was filed under (its list entry), when it was filed
+    year = filed if isinstance(filed, int) else ctx.year
     if year is None:
         return
     claims: list[tuple[str, int]] = []
     title_year = ctx.parse.get("title_year")
     if isinstance(title_year, int) and title_year != year:
         claims.append((f"标题所署为 {title_year} 年", title_year))
+    if isinstance(ctx.year, int) and ctx.year != year and not isinstance(title_year, int):
+        claims.append((f"报告正文按 {ctx.year} 年度编写", ctx.year))
     claims.extend((f"统计期限为 {y} 年", y) for y in ctx.parse.get("period_years") or () if y != year)
     body = ctx.parse.get("body_years") or ()
     if body and body[0] != year:
