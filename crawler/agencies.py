@@ -75,8 +75,6 @@ def resolve(agencies: Sequence[Agency], named: str) -> Agency | None:
     best, agency = max(((score(a, named), a) for a in agencies), key=lambda pair: pair[0])
     if best:
         return agency
-    said = _stems(named)
-    if min(len(s) for s in said) < MIN_MISREAD:
-        return None
+    said = {s for s in _stems(named) if len(s) >= MIN_MISREAD}
     misread = [a for a in agencies if any(one_edit(s, t) for n in names_of(a) for s in _stems(n) for t in said)]
     return misread[0] if len(misread) == 1 else None

@@ -223,7 +223,7 @@ class PortalSpider(scrapy.Spider):
             if verdict.year is not None and verdict.year < self.first_year:
                 self.portal_stats[portal.id]["older_than_monitored"] += 1
                 continue
-            agency = self.match_agency(portal, verdict.agency, hint.agency)
+            agency = self.match_agency(portal, verdict.named, hint.agency)
             if agency is None and verdict.agency:
                 # a name none of the portal's agencies goes by: the operators hear of it, no agency is invented
                 self.portal_stats[portal.id][f"{UNREGISTERED}{verdict.agency}"] += 1
