@@ -34,8 +34,8 @@ def title(agency: str | None, year: int, rng: random.Random) -> str:
 def body_year(record: Record) -> int:
     """The year the body speaks of: the record's, unless the text was copied from last year's report
     (`parse.body_year`, set by the simulator's trap; the title still names the record's year)."""
-    year: int = (record.get("parse") or {}).get("body_year", record["year"])
-    return year
+    year = (record.get("parse") or {}).get("body_year")
+    return year if isinstance(year, int) else int(record["year"])
 
 
 def write(record: Record, rng: random.Random) -> dict[str, str]:
