@@ -43,7 +43,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from alerts import delivery, health, outbox
 from alerts.delivery import DeliveryReport
-from alerts.routing import names, route
+from alerts.routing import letterhead, route
 from alerts.rules import Scope, compliance_facts
 from config.registry import Portal, Registry, load_registry
 from config.settings import CHINA, Settings, SmtpSettings
@@ -76,6 +76,7 @@ class Context:
     registry: str
     crawl_settings: dict[str, Any] = field(default_factory=dict)
     log_dir: str | None = None
+    dashboard_url: str | None = None  # digests link there (config.settings.Settings.dashboard_url)
 
     def load_registry(self) -> Registry:
         return load_registry(Path(self.registry))
@@ -241,9 +242,10 @@ def due_cadences(registry: Registry, now: dt.datetime) -> tuple[str, ...]:
 
 
 def send(archive: Archive, registry: Registry, smtp: SmtpSettings | None, now: dt.datetime,
-         cadences: Iterable[str], *, ignore_backoff: bool = False) -> DeliveryReport:
+         cadences: Iterable[str], *, ignore_backoff: bool = False, dashboard_url: str | None = None) -> DeliveryReport:
+    heading = letterhead(registry, dashboard_url=dashboard_url, reply_to=smtp.reply_to if smtp else None)
     with _WRITER:
-        return delivery.deliver(archive, smtp, now, cadences, names(registry), ignore_backoff=ignore_backoff)
+        return delivery.deliver(archive, smtp, now, cadences, heading, ignore_backoff=ignore_backoff)
 
 
 @dataclass(slots=True)
@@ -267,7 +269,7 @@ def run_once(context: Context, as_of: dt.date, smtp: SmtpSettings | None) -> Onc
         due = due_portals(triggers, runs, now)
         error = crawl(context, archive, registry, due, as_of) if due else None
         swept = sweep(archive, registry, as_of, now)
-        sent = send(archive, registry, smtp, now, due_cadences(registry, now))
+        sent = send(archive, registry, smtp, now, due_cadences(registry, now), dashboard_url=context.dashboard_url)
     return OnceReport(as_of, due, error, swept, sent)
 
 
@@ -285,7 +287,7 @@ def job_crawl(context: Context, portal: str) -> None:
     with Archive.open(context.database_url) as archive:
         crawl(context, archive, registry, [portal], now.date())
         sweep(archive, registry, now.date(), now)
-        send(archive, registry, _smtp_from_environment(), now, ("immediate",))
+        send(archive, registry, _smtp_from_environment(), now, ("immediate",), dashboard_url=context.dashboard_url)
 
 
 def job_sweep(context: Context) -> None:
@@ -301,7 +303,7 @@ def job_send(context: Context, cadences: list[str]) -> None:
     registry = context.load_registry()
     now = dt.datetime.now(CHINA)
     with Archive.open(context.database_url) as archive:
-        report = send(archive, registry, _smtp_from_environment(), now, cadences)
+        report = send(archive, registry, _smtp_from_environment(), now, cadences, dashboard_url=context.dashboard_url)
     if report.error:
         log.warning("mail server unavailable, %d alert(s) stay queued: %s", report.queued, report.error)
 

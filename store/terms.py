@@ -17,3 +17,5 @@ STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable")
 FLAGS: Final = ("inconsistent", "changed")
 # what `xxgk query --status` accepts (spec/cli.md)
 QUERY_STATUSES: Final = ("on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable")
+# a crawl run's per-portal statistic `unregistered:<name>`: reports of a name no agency of the portal goes by
+UNREGISTERED: Final = "unregistered:"

@@ -39,6 +39,7 @@ from crawler.known import Known
 from crawler.progress import PortalTracker, settles
 from crawler.titles import classify_title
 from extract.normalize import clean_line, nfkc
+from store.terms import UNREGISTERED
 
 PAGE_MAXSIZE = 16 * 1024 * 1024  # an HTML list or report page larger than this is `oversized`; files may be larger
 MAX_DEPTH = 6  # list → sub-column → year → page …: deeper is a crawler trap
@@ -48,7 +49,6 @@ _ATTACHMENT_HINT = re.compile(r"downfile\.jsp|/attachment/|/P0\d+|[?&]filename="
 _REPORT_TABLE = re.compile(r"本年新收|自然人\s*法人|收到申请数|申请答复数")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
-UNREGISTERED = "unregistered:"  # portal statistic: reports of a name no agency of the portal goes by
 
 
 @dataclass(frozen=True, slots=True)

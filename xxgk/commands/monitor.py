@@ -47,7 +47,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     if args.as_of and not args.once:
         raise UsageError("--as-of needs --once: the scheduler runs on the real clock")
     context = Context(str(settings.database_url), str(settings.registry), _crawl_settings(args.crawl_setting),
-                      args.log_dir)
+                      args.log_dir, settings.dashboard_url)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     logging.getLogger("xxgk").setLevel(logging.INFO)
     if not args.once:
