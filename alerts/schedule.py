@@ -48,6 +48,7 @@ from alerts.rules import Scope, compliance_facts
 from config.registry import Portal, Registry, load_registry
 from config.settings import CHINA, Settings, SmtpSettings
 from store.db import Archive
+from store.reading import Backlog, read_backlog
 from validate.deadlines import DEFAULT_DEADLINES, OLD_REGULATION_DEADLINE
 
 log = logging.getLogger("xxgk.monitor")
@@ -58,6 +59,7 @@ CRAWL_STOP_GRACE_S = 10.0  # seconds a stopped crawl gets to close before it is 
 STOPPING = threading.Event()  # set on SIGTERM/SIGINT: running crawls stop and save their queue
 SWEEP_AT: Final = (7, 0)  # the morning after a deadline, before the daily digest
 IMMEDIATE_EVERY: Final = dt.timedelta(minutes=5)
+READ_EVERY: Final = dt.timedelta(minutes=30)  # the OCR backlog is looked at this often (runs for ocr_minutes)
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEASON: Final = (("1-3", "*"), ("4", "1-15"))  # months and days of daily crawls: reports are due by 3月31日
 _WRITER = threading.Lock()  # sweeps and deliveries of one process take turns on the outbox
@@ -255,6 +257,14 @@ class OnceReport:
     crawl_error: str | None
     sweep: SweepReport
     delivery: DeliveryReport
+    backlog: Backlog = field(default_factory=Backlog)
+
+
+def read_images(archive: Archive, registry: Registry) -> Backlog:
+    """Work through the page images stored unread (OCR), for the registry's `ocr_minutes`: between cycles,
+    after the digests, so that no alert waits for OCR; what they say is checked at the next sweep."""
+    minutes = registry.monitor.ocr_minutes
+    return read_backlog(archive, seconds=minutes * 60) if minutes else Backlog()
 
 
 def run_once(context: Context, as_of: dt.date, smtp: SmtpSettings | None) -> OnceReport:
@@ -270,7 +280,8 @@ def run_once(context: Context, as_of: dt.date, smtp: SmtpSettings | None) -> Onc
         error = crawl(context, archive, registry, due, as_of) if due else None
         swept = sweep(archive, registry, as_of, now)
         sent = send(archive, registry, smtp, now, due_cadences(registry, now), dashboard_url=context.dashboard_url)
-    return OnceReport(as_of, due, error, swept, sent)
+        backlog = read_images(archive, registry)
+    return OnceReport(as_of, due, error, swept, sent, backlog)
 
 
 # ---- the scheduler --------------------------------------------------------------------------------
@@ -297,6 +308,15 @@ def job_sweep(context: Context) -> None:
         sync_agencies(archive, registry)
         report = sweep(archive, registry, now.date(), now)
     log.info("sweep: queued %s, reminders %s", dict(report.queued), dict(report.reminders))
+
+
+def job_read(context: Context) -> None:
+    """The OCR backlog, between crawls (one run at a time: `max_instances`)."""
+    registry = context.load_registry()
+    with Archive.open(context.database_url) as archive:
+        done = read_images(archive, registry)
+    if done.read or done.unreadable:
+        log.info("OCR backlog: %d read, %d unreadable, %d left", done.read, done.unreadable, done.left)
 
 
 def job_send(context: Context, cadences: list[str]) -> None:
@@ -344,6 +364,8 @@ def serve(context: Context) -> None:
                           executor="crawls", replace_existing=True)
     hour, minute = _hour_minute(config.digest_at)
     scheduler.add_job(job_sweep, sweep_trigger(registry), args=[context], id="sweep", replace_existing=True)
+    scheduler.add_job(job_read, IntervalTrigger(seconds=READ_EVERY.total_seconds(), timezone=CHINA), args=[context],
+                      id="ocr", replace_existing=True)
     scheduler.add_job(job_send, IntervalTrigger(seconds=IMMEDIATE_EVERY.total_seconds(), timezone=CHINA),
                       args=[context, ["immediate"]], id="digest:immediate", replace_existing=True)
     scheduler.add_job(job_send, CronTrigger(hour=hour, minute=minute, timezone=CHINA), args=[context, ["daily"]],

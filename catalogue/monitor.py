@@ -75,7 +75,7 @@ LIST_SEPARATOR: Final = "、"
 # why a found report could not be read (store.models.Report.reading_note), as a person reads it
 READING_NOTES: Final[dict[str, str]] = {
     "image": "为图片版，尚未完成文字识别",
-    "no report text or tables found in the document": "页面上找不到报告的文字和表格",
+    "no report text or tables found in the document": "文件中找不到报告的文字和表格",
 }
 READING_NOTE_OTHER: Final = "文件无法读取（{note}）"
 
@@ -144,5 +144,6 @@ STATES: Final[dict[str, str]] = {
 LIST_TITLE: Final = "告警发件箱"
 LIST_COLUMNS: Final = ("编号", "类型", "状态", "单位或网站", "年度", "收件人", "失败次数", "最近错误")
 ONCE_SUMMARY: Final = "{as_of}：抓取{crawled}个网站；新告警{queued}条{kinds}；提醒{reminders}条；发出邮件{digests}封"
+ONCE_BACKLOG: Final = "；图片版报告文字识别：本次读出{read}份，无法读取{unreadable}份，尚待识别{left}份"
 ONCE_KINDS: Final = "（{parts}）"
 ONCE_KIND: Final = "{title}{n}条"

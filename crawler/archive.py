@@ -29,6 +29,7 @@ from store.db import Archive
 from store.errors import StoreError
 from store.ingest import IncompleteReportError, Source, ingest, keep_document
 from store.models import CrawlRun, utcnow
+from store.reading import NOTHING_READ, read_anything
 
 log = logging.getLogger(__name__)
 
@@ -156,16 +157,6 @@ def _report_outcome(archive: Archive, item: FetchedDocument, source: Source) -> 
     if not read_anything(record):
         return _found(archive, item, source, "unreadable", NOTHING_READ)
     return _ingest(archive, replace(source, year=filing_year(item.year, record)), record)
-
-
-NOTHING_READ = "no report text or tables found in the document"
-
-
-def read_anything(record: Mapping[str, object]) -> bool:
-    """Whether the parser read any of the report's content: a template, a section heading, the 统计表."""
-    sections = record.get("sections")
-    return bool(record.get("format") or record.get("legacy_stats")
-                or (isinstance(sections, dict) and any(sections.values())))
 
 
 def _found(archive: Archive, item: FetchedDocument, source: Source, state: str, why: str) -> str:

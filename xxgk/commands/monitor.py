@@ -31,11 +31,13 @@ def _summary(report: Any) -> str:
     queued = report.sweep.queued
     parts = messages.LIST_SEPARATOR.join(messages.ONCE_KIND.format(title=messages.TITLES[k], n=n)
                                          for k, n in sorted(queued.items()))
+    backlog = report.backlog
+    reading = messages.ONCE_BACKLOG.format(read=backlog.read, unreadable=backlog.unreadable, left=backlog.left)
     return messages.ONCE_SUMMARY.format(
         as_of=report.as_of.isoformat(), crawled=len(report.crawled), queued=sum(queued.values()),
         kinds=messages.ONCE_KINDS.format(parts=parts) if parts else "", reminders=sum(report.sweep.reminders.values()),
         digests=report.delivery.digests,
-    )
+    ) + (reading if backlog.read or backlog.unreadable or backlog.left else "")
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
@@ -75,6 +77,7 @@ def _report(report: Any, *, as_json: bool) -> int:
         dump_json({
             "as_of": report.as_of.isoformat(), "crawled": report.crawled, "crawl_error": report.crawl_error,
             "queued": dict(report.sweep.queued), "reminders": dict(report.sweep.reminders),
+            "ocr": {"read": report.backlog.read, "unreadable": report.backlog.unreadable, "left": report.backlog.left},
             "sent": {"emails": sent.digests, "alerts": sent.deliveries, "deferred": sent.deferred,
                      "refused": sent.refused, "queued": sent.queued, "error": sent.error, "smtp": sent.configured},
         })
