@@ -54,7 +54,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"用时 {time.monotonic() - started:.0f} 秒"
         )
         if not args.ocr:
-            out.print("      图片版报告已存档但未做文字识别（--ocr 开启；每页约需数十秒），其单位可能显示为未发布")
+            out.print("      图片版报告已按“已发布 · 待识别”存档，文字识别由 xxgk monitor 在两次抓取之间完成"
+                      "（--ocr 在抓取时识别；每页约需数十秒）")
     out.print(f"[bold]3/4[/] 按法定期限核对 {as_of.year - 1} 年度报告…")
     rows = _status(db_url, as_of)
     _print_summary(out, rows, as_of.year - 1)
@@ -84,6 +85,8 @@ def _status(db_url: str, as_of: dt.date) -> list[Any]:
 def _print_summary(out: Any, rows: list[Any], year: int) -> None:
     from rich.table import Table  # noqa: PLC0415
 
+    from catalogue.terms import name  # noqa: PLC0415
+
     this_year = [r for r in rows if r.year == year]
     counts = Counter(r.status for r in this_year)
     inconsistent = sum(bool(r.inconsistent) for r in this_year)
@@ -91,8 +94,10 @@ def _print_summary(out: Any, rows: list[Any], year: int) -> None:
     for head in ("单位", "层级", "状态", "截止日期", "发布日期", "逾期天数", "错误"):
         table.add_column(head)
     for r in sorted(this_year, key=lambda r: (r.status, r.agency)):
+        reading = f" · {name('reading', r.reading)}" if r.reading not in (None, "read") else ""
+        shown = STATUS_NAMES.get(r.status, r.status) + reading + (" · 数据不一致" if r.inconsistent else "")
         table.add_row(
-            r.agency, r.level, STATUS_NAMES.get(r.status, r.status) + (" · 数据不一致" if r.inconsistent else ""),
+            r.agency, r.level, shown,
             str(r.deadline), str(r.published or "—"), str(r.days_late or ""), str(r.errors or 0),
         )
     out.print(table)
