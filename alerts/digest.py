@@ -30,8 +30,10 @@ from store.models import Alert
 
 ALERT_HEADER: Final = "X-XXGK-Alert"
 FINDINGS_SHOWN: Final = 8  # findings listed under one report; the rest are counted
-# where the dashboard shows an alert, with its verdict buttons (web/ serves it)
-DASHBOARD_ALERT: Final = "{base}/alerts/{id}"
+# the dashboard's pages (web/): a report with its findings to review, an agency's years, the alerts to close
+DASHBOARD_REPORT: Final = "{base}/report/{id}"
+DASHBOARD_AGENCY: Final = "{base}/agency/{id}"
+DASHBOARD_ALERTS: Final = "{base}/alerts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,13 +131,23 @@ def _row(alert: Alert, letterhead: Letterhead) -> dict[str, Any]:
         "name": fact.get("agency") or fact.get("portal_name") or fact.get("portal"),
         "year": fact.get("year"), "what": detail(alert.kind, fact), "url": fact.get("url"),
         "link": text.DIGEST["column_link"] if alert.kind == "missing_report" else text.DIGEST["open_link"],
-        "action": DASHBOARD_ALERT.format(base=base.rstrip("/"), id=alert.id) if base else None,
+        "action": _action(alert, base) if base else None,
         "reminder": text.REMINDER.format(n=reminder) if reminder else None,
         "failing": failing[:FINDINGS_SHOWN],
         "more": text.DIGEST["findings_more"].format(n=len(failing) - FINDINGS_SHOWN)
         if len(failing) > FINDINGS_SHOWN else None,
         "diff": fact.get("diff"),
     }
+
+
+def _action(alert: Alert, base: str) -> str:
+    """Where on the dashboard a person looks into an alert: its report, else its agency, else the alerts."""
+    root = base.rstrip("/")
+    if alert.report_id is not None:
+        return DASHBOARD_REPORT.format(base=root, id=alert.report_id)
+    if alert.agency_id is not None:
+        return DASHBOARD_AGENCY.format(base=root, id=alert.agency_id)
+    return DASHBOARD_ALERTS.format(base=root)
 
 
 def current_year(alerts: Sequence[Alert]) -> int | None:
@@ -232,7 +244,9 @@ def compose(recipient: str, cadence: str, alerts: Sequence[Alert], as_of: dt.dat
         "greeting": _greeting(recipient, alerts, letterhead),
         "intro": text.DIGEST["intro"].format(as_of=text.chinese_date(as_of)),
         "cadence": text.DIGEST.get(f"cadence.{cadence}", cadence),
-        "footer": _footer(letterhead), "dashboard": letterhead.dashboard_url,
+        "footer": _footer(letterhead),
+        "dashboard": DASHBOARD_ALERTS.format(base=letterhead.dashboard_url.rstrip("/"))
+        if letterhead.dashboard_url else None,
     }
     env = _templates()
     return Digest(

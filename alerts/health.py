@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.rules import Fact, make_fact
+from config.registry import Registry
 from store.db import Archive
 from store.models import Agency, CrawlRun, utcnow
 from store.models import Portal as PortalRow
@@ -140,6 +141,13 @@ def _streak(runs: Sequence[PortalRun], test: Callable[[PortalRun], bool]) -> lis
 def unreachable_portals(runs_by_portal: Mapping[str, Sequence[PortalRun]], portals: Iterable[str]) -> set[str]:
     """Portals we could not look at last time (or never did): their agencies are `unreachable`, not `missing`."""
     return {p for p in portals if not runs_by_portal.get(p) or runs_by_portal[p][-1].outcome != "ok"}
+
+
+def monitoring(session: Session, registry: Registry) -> tuple[int | None, set[int]]:
+    """The registry's first monitored year, and the agencies whose portal failed its last crawl
+    (`unreachable`: we could not look, so we cannot say `missing`)."""
+    failed = {portal for portal, seen in history(session).items() if seen and seen[-1].outcome != "ok"}
+    return registry.first_year, unreachable_agencies(session, failed)
 
 
 def unreachable_agencies(session: Session, portals: Collection[str]) -> set[int]:

@@ -6,12 +6,12 @@ right after the server accepted the digest that carried it, so a crash can at wo
 digest, and nothing is lost when the server is down: the alert stays queued, its `attempts` (failed
 attempts so far) grows and the next try waits longer. A reminder is a new alert `<key>#<n>` queued
 when the last one went out `reminder_days` ago and the fact is still true; acknowledging or
-dismissing any alert of that chain ends it. The schema's state `cancelled` holds both verdicts; the
-payload says which, who and why.
+dismissing any alert of that chain ends it; the verdict is the alert's state, with who, when and why
+in its own columns.
 
 Payload shape: `fact` (what the e-mail shows), `raised_on` (the monitor's date), `reminder` (0 for the
 first notice), `cadence` {recipient: immediate|daily|weekly}, `delivery` {`delivered`: {recipient:
-time}, `rejected`: {recipient: reason}, `retry_at`: time or absent}, `closed` {how, by, why, at}.
+time}, `rejected`: {recipient: reason}, `retry_at`: time or absent}.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from alerts.routing import Route
 from alerts.rules import Fact
+from catalogue.cli import say
 from config.settings import CHINA
 from store.models import Alert
 from store.sql import insert_ignore
@@ -90,7 +91,7 @@ def remind(session: Session, facts: Iterable[tuple[Fact, Route]], now: dt.dateti
     queued = []
     for fact, route in open_facts:
         chain = chains.get(fact.key, [])
-        if not chain or any(a.state == "cancelled" for a in chain) or len(chain) > at_most:
+        if not chain or any(a.state in VERDICTS for a in chain) or len(chain) > at_most:
             continue
         last = chain[-1]
         if last.state != "sent" or last.sent_at is None:
@@ -197,25 +198,16 @@ def close(session: Session, alert_id: int, how: Verdict, by: str | None, why: st
     """Acknowledge or dismiss: the alert is not sent if it has not been, and its fact is not reminded of."""
     alert = session.get(Alert, alert_id)
     if alert is None:
-        raise LookupError(f"no alert #{alert_id} in the outbox")
-    alert.state = "cancelled"
-    alert.payload = {**alert.payload, "closed": {"how": how, "by": by, "why": why, "at": now.isoformat()}}
+        raise LookupError(say("alert.none", id=alert_id))
+    alert.state, alert.closed_by, alert.closed_at, alert.close_reason = how, by, now, why
     return alert
-
-
-def shown_state(alert: Alert) -> str:
-    """queued, sent, failed, acknowledged or dismissed."""
-    if alert.state == "cancelled":
-        closed = alert.payload.get("closed") or {}
-        return str(closed.get("how", "dismissed"))
-    return alert.state
 
 
 def listing(session: Session, states: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The outbox as rows for `xxgk alerts list` (JSON keys stable)."""
     rows = []
     for alert in session.scalars(select(Alert).order_by(Alert.id)):
-        state = shown_state(alert)
+        state = alert.state
         if states and state not in states:
             continue
         fact = alert.payload.get("fact") or {}
@@ -227,6 +219,7 @@ def listing(session: Session, states: Sequence[str] = ()) -> list[dict[str, Any]
             "delivered": sorted(delivery["delivered"]), "attempts": alert.attempts,
             "last_error": alert.last_error, "raised_on": alert.payload.get("raised_on"),
             "created_at": alert.created_at.isoformat(), "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
-            "retry_at": delivery.get("retry_at"),
+            "retry_at": delivery.get("retry_at"), "closed_by": alert.closed_by,
+            "closed_at": alert.closed_at.isoformat() if alert.closed_at else None, "close_reason": alert.close_reason,
         })
     return rows

@@ -45,6 +45,7 @@ from alerts import delivery, health, outbox
 from alerts.delivery import DeliveryReport
 from alerts.routing import letterhead, route
 from alerts.rules import Scope, compliance_facts
+from catalogue.cli import say
 from config.registry import Portal, Registry, load_registry
 from config.settings import CHINA, Settings, SmtpSettings
 from store.db import Archive
@@ -104,7 +105,7 @@ def crawl_trigger(registry: Registry, portal: Portal) -> BaseTrigger:
         try:
             return CronTrigger.from_crontab(expression, timezone=CHINA)
         except ValueError as exc:
-            raise ScheduleError(f"portal {portal.id}: crawl schedule {expression!r}: {exc}") from None
+            raise ScheduleError(say("monitor.bad_cron", portal=portal.id, cron=repr(expression), reason=exc)) from None
     hour, minute = _hour_minute(registry.monitor.crawl_at)
     daily = [CronTrigger(month=m, day=d, hour=hour, minute=minute, timezone=CHINA) for m, d in SEASON]
     weekly = CronTrigger(month="4-12", day_of_week=registry.monitor.weekly_on, hour=hour, minute=minute,

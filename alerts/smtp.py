@@ -1,4 +1,4 @@
-"""Sending e-mail with smtplib: plain, STARTTLS or SSL, credentials from the environment (spec/cli.md).
+"""Sending e-mail with smtplib: plain, STARTTLS or SSL, credentials from the environment (docs/cli.md).
 
 Failures are sorted by what the outbox should do next: `ServerUnavailable` (cannot connect, log in
 or keep the connection; every digest waits for the backoff), `Deferred` (this message got a 4xx:
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from email.message import EmailMessage
 from typing import Final
 
+from catalogue.cli import say
 from config.settings import SmtpSettings
 
 TIMEOUT_S: Final = 30.0
@@ -57,7 +58,7 @@ class Mailer:
             reason = f"{exc.smtp_code} {_text(exc.smtp_error)}"
             raise (Deferred if 400 <= exc.smtp_code < 500 else Refused)(reason) from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise ServerUnavailable(f"the mail server {_where(self.settings)} dropped the connection: {exc}") from None
+            raise ServerUnavailable(say("smtp.dropped", server=_where(self.settings), reason=exc)) from None
 
 
 @contextmanager
@@ -71,7 +72,7 @@ def connect(settings: SmtpSettings, timeout: float = TIMEOUT_S) -> Iterator[Mail
         else:
             connection = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
     except (smtplib.SMTPException, OSError) as exc:
-        raise ServerUnavailable(f"cannot reach the mail server {_where(settings)}: {exc}") from None
+        raise ServerUnavailable(say("smtp.unreachable", server=_where(settings), reason=exc)) from None
     try:
         try:
             if settings.tls == "starttls":
@@ -79,10 +80,11 @@ def connect(settings: SmtpSettings, timeout: float = TIMEOUT_S) -> Iterator[Mail
             if settings.user:
                 connection.login(settings.user, settings.password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise ServerUnavailable(f"the mail server {_where(settings)} refused the login of "
-                                    f"{settings.user}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
+            reason = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+            message = say("smtp.login", server=_where(settings), user=settings.user, reason=reason)
+            raise ServerUnavailable(message) from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise ServerUnavailable(f"cannot use the mail server {_where(settings)}: {exc}") from None
+            raise ServerUnavailable(say("smtp.unusable", server=_where(settings), reason=exc)) from None
         yield Mailer(connection, settings)
     finally:
         try:

@@ -62,8 +62,8 @@ def measure(work: Path, seed: int, portals: int, *, ocr: bool) -> tuple[ArchiveS
         stored = {u: (a, y) for u, a, y in conn.execute(
             "SELECT r.url, a.name, r.year FROM report r JOIN agency a ON a.id = r.agency_id")}
         agencies = [n for (n,) in conn.execute("SELECT name FROM agency")]
-        alerts = [(k, json.loads(p)["fact"]) for k, p, key in conn.execute("SELECT kind, payload, dedupe_key FROM alert")
-                  if "#" not in key]
+        rows = conn.execute("SELECT kind, payload, dedupe_key FROM alert")
+        alerts = [(k, json.loads(p)["fact"]) for k, p, key in rows if "#" not in key]
         readings = dict(conn.execute("SELECT reading, count(*) FROM report GROUP BY reading").fetchall())
     extra = {"mails": mails, "readings": readings, "ocr_read": backlog.read, "ocr_unreadable": backlog.unreadable,
              "crawl_s": round(crawled), "ocr_s": round(read),
@@ -76,8 +76,9 @@ def report(title: str, archive: ArchiveScore, alerts: AlertScore, extra: dict[st
     print(f"   archive: {archive.stored}/{archive.expected} agency-years under the registered agency and stated year "
           f"({archive.recall:.2%}); misfiled {len(archive.misfiled)}, extra {len(archive.extra)}, "
           f"invented agencies {len(archive.new_agencies)}")
-    print(f"   reports by reading: {extra['readings']}; page images {extra['images']}, read by OCR {extra['ocr_read']}, "
-          f"unreadable {extra['ocr_unreadable']}; crawl {extra['crawl_s']} s, OCR {extra['ocr_s']} s")
+    print(f"   reports by reading: {extra['readings']}; page images {extra['images']}, "
+          f"read by OCR {extra['ocr_read']}, unreadable {extra['ocr_unreadable']}; "
+          f"crawl {extra['crawl_s']} s, OCR {extra['ocr_s']} s")
     print(f"   alerts (first notices): {dict(sorted(alerts.alerts.items()))} in {extra['mails']} e-mails")
     false = {k: len(v) for k, v in alerts.false.items()}
     print(f"   false alerts: {false} → {alerts.false_alarms}")

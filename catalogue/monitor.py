@@ -110,7 +110,7 @@ DIGEST: Final[dict[str, str]] = {
     "cell": "单元格", "old": "原值", "new": "现值", "removed": "删除", "added": "新增",
     "alert_id": "编号",
     "footer": "本邮件由政务公开监测系统自动发送。",
-    "footer_dashboard": "可在监测平台（{url}）查看详情，逐条标记“已核实”或“无需处理”，标记后不再提醒。",
+    "footer_dashboard": "可在监测平台（{url}）查看详情，在“预警”中逐条确认或排除，此后不再提醒。",
     "footer_reply": "如某条情况已核实或无需处理，请直接回复本邮件（{address}）并注明编号，此后不再提醒。",
     "cadence.immediate": "即时通知", "cadence.daily": "每日汇总", "cadence.weekly": "每周汇总",
 }

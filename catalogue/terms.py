@@ -42,17 +42,39 @@ ALERT_STATES: Final[dict[str, str]] = {
     "queued": "待发送",
     "sent": "已发送",
     "failed": "发送失败",
-    "cancelled": "已取消",
     "acknowledged": "已确认",
     "dismissed": "已排除",
 }
 FORMATS: Final[dict[str, str]] = {"2021": "2021年格式", "2019": "2019年格式（试行）", "legacy": "2019年以前统计表"}
-VERSION_KINDS: Final[dict[str, str]] = {"first": "首次发现", "revised": "发布后修改", "correction": "人工更正"}
+VERSION_KINDS: Final[dict[str, str]] = {
+    "first": "首次发现",
+    "revised": "发布后修改",
+    "reparsed": "重新解析",
+    "correction": "人工更正",
+}
+ROLES: Final[dict[str, str]] = {"admin": "管理员", "editor": "编辑", "viewer": "只读"}
 TABLES: Final[dict[str, str]] = {
     "active": "表二",
     "requests": "表三",
     "review_litigation": "表四",
     "legacy_stats": "统计表",
+}
+# the columns of compliance rows in CSV, XLSX and terminal tables (JSON keeps the keys)
+FIELDS: Final[dict[str, str]] = {
+    "agency": "单位",
+    "level": "层级",
+    "region": "区划代码",
+    "year": "年度",
+    "status": "状态",
+    "deadline": "截止日期",
+    "published": "发布日期",
+    "days_late": "逾期天数",
+    "errors": "错误",
+    "warnings": "警告",
+    "flags": "标记",
+    "versions": "版本数",
+    "url": "网址",
+    "report_id": "报告编号",
 }
 UNKNOWN: Final = "未识别"
 
@@ -66,6 +88,7 @@ _VOCABULARIES: Final[dict[str, dict[str, str]]] = {
     "alert_state": ALERT_STATES,
     "format": FORMATS,
     "version_kind": VERSION_KINDS,
+    "role": ROLES,
     "table": TABLES,
 }
 

@@ -181,7 +181,7 @@ def _smtp(env: Mapping[str, str], file: Mapping[str, Any]) -> SmtpSettings | Non
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
-    """--project, --db, --registry and --as-of, accepted by every command that uses them (spec/cli.md)."""
+    """--project, --db, --registry and --as-of, accepted by every command that uses them (docs/cli.md)."""
     parser.add_argument(
         "--project", metavar="DIR", help="项目文件夹（读取其中的 xxgk.toml；环境变量 XXGK_PROJECT；默认当前文件夹）"
     )

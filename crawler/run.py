@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from catalogue.cli import say
+
 DEFAULT_TIMEOUT = 3600.0
 # after SIGTERM: the requests in flight finish (DOWNLOAD_TIMEOUT 30 s) and their documents are stored, which
 # can take minutes when parsing lags behind; a crawl killed before it saved its state cannot be resumed
@@ -128,9 +130,9 @@ def crawl(
     if out is None:
         out = _halt(child, grace, jobdir)
         if stop is None or not stop.is_set():
-            raise CrawlError(f"the crawl did not finish within {timeout:.0f} s and was stopped")
+            raise CrawlError(say("crawl.timed_out", seconds=f"{timeout:.0f}"))
     if child.returncode != 0:
-        raise CrawlError(f"the crawl process failed (exit {child.returncode}); see its log")
+        raise CrawlError(say("crawl.child_failed", code=child.returncode))
     last = out.strip().splitlines()[-1] if out.strip() else "{}"
     data = json.loads(last)
     return CrawlResult(stats=data.get("stats", {}), portal_stats=data.get("portal_stats", {}))
@@ -172,8 +174,7 @@ def claim_job(jobdir: str, registry: str, portals: Sequence[str] = (), region: s
     path = Path(jobdir) / _JOB_FILE
     if path.exists():
         if json.loads(path.read_text(encoding="utf-8")) != crawl:
-            raise ValueError(f"{jobdir} holds an unfinished crawl of another registry, portals or region; "
-                             "resume it with the same options or use another directory")
+            raise ValueError(say("crawl.other_job", dir=jobdir))
         return True
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(crawl, ensure_ascii=False), encoding="utf-8")

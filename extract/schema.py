@@ -1,7 +1,7 @@
 """The canonical record `xxgk.report/1`: its keys, their template labels and their order.
 
 This module is the contract where parser, validator, store and alerts meet
-(see ../shared/spec/report-json.md). It holds data only: no parsing logic.
+(see docs/record.md). It holds data only: no parsing logic.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SECTIONS: Final[dict[str, str]] = {
 
 TABLES: Final = ("active", "requests", "review_litigation")
 
-# The record's fields that spec/report-json.md fixes (the rest — title, narrative, source, parse — are ours).
+# The record's fields that docs/record.md fixes (the rest — title, narrative, source, parse — are ours).
 SPEC_KEYS: Final = ("schema", "agency", "year", "format", "sections", *TABLES, "legacy_stats")
 
 # ---- 表二 (active) ---------------------------------------------------------
@@ -173,3 +173,74 @@ def table_cells(record: Record, table: str) -> dict[tuple[str, str], Any]:
     """Flatten one table of a record to {(row, col): value}."""
     rows = record.get(table) or {}
     return {(r, c): v for r, cols in rows.items() if isinstance(cols, dict) for c, v in cols.items()}
+
+
+# ---- template order --------------------------------------------------------
+
+# the record's own keys in the order the parser writes them (spec fields first)
+_RECORD_KEYS: Final = ("schema", "agency", "year", "format", "sections", *TABLES, "legacy_stats",
+                       "title", "narrative", "source", "parse")
+
+
+# `source` and `parse` in the order the parser writes them; what they hold below is free-form
+_SOURCE_KEYS: Final = ("medium", "extractor", "parser", "page_meta", "path")
+_PARSE_KEYS: Final = ("missing_rows", "notes", "ambiguous_splits", "format_evidence", "section_order",
+                      "section_numbers", "title_year", "period_years", "body_years", "ocr_confidence", "ocr_cells")
+
+
+def canonical(value: Any) -> Any:
+    """Free-form JSON with every object's keys sorted, so that it reads the same from any database."""
+    if isinstance(value, dict):
+        return {k: canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
+def in_order(mapping: dict[str, Any], order: Any) -> dict[str, Any]:
+    """`mapping` with the keys of `order` first, in that order, then the others sorted (free-form)."""
+    known = [k for k in order if k in mapping]
+    rest = sorted(k for k in mapping if k not in order)
+    return {**{k: mapping[k] for k in known}, **{k: canonical(mapping[k]) for k in rest}}
+
+
+def _active_columns(row: str, fmt: str | None) -> tuple[str, ...]:
+    layout = ACTIVE_2019 if fmt == "2019" else ACTIVE_2021
+    return layout.get(row) or ACTIVE_2019.get(row) or tuple(ACTIVE_COLUMN_LABELS)
+
+
+def ordered(record: Record) -> Record:
+    """The record with sections, tables, rows and columns in the template's order.
+
+    A database may hand a stored record back with its keys in another order (PostgreSQL's JSONB
+    sorts them by length), and people read tables row by row: whatever renders or prints a record
+    takes its order from here, never from a stored dict.
+    """
+    if not isinstance(record, dict):
+        return record
+    out = in_order(record, _RECORD_KEYS)
+    fmt = out.get("format")
+    if isinstance(out.get("sections"), dict):
+        out["sections"] = in_order(out["sections"], SECTIONS)
+    if isinstance(out.get("narrative"), dict):
+        out["narrative"] = in_order(out["narrative"], ("preamble", *SECTIONS))
+    if isinstance(out.get("source"), dict):
+        out["source"] = {k: canonical(v) for k, v in in_order(out["source"], _SOURCE_KEYS).items()}
+    if isinstance(out.get("parse"), dict):
+        parse = {k: canonical(v) for k, v in in_order(out["parse"], _PARSE_KEYS).items()}
+        if isinstance(parse.get("section_numbers"), dict):
+            parse["section_numbers"] = in_order(parse["section_numbers"], SECTIONS)
+        out["parse"] = parse
+    layouts: dict[str, tuple[Any, Any]] = {
+        "active": (ACTIVE_ROW_LABELS, lambda row: _active_columns(row, fmt)),
+        "requests": (REQUEST_ROW_LABELS, lambda _row: REQUEST_COLUMNS),
+        "review_litigation": (REVIEW_GROUPS, lambda _row: REVIEW_COLUMNS),
+    }
+    for table, (rows, columns) in layouts.items():
+        cells = out.get(table)
+        if isinstance(cells, dict):
+            out[table] = {
+                row: in_order(cols, columns(row)) if isinstance(cols, dict) else cols
+                for row, cols in in_order(cells, rows).items()
+            }
+    return out

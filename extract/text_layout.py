@@ -1,6 +1,6 @@
 """Plain-text reports → Document, for every text shape archives hold.
 
-Shapes (see ../shared/spec/toolchain.md §10): trafilatura 2.0 (cell lines ending ` |`, lone `|`
+Shapes (see the toolchain notes on trafilatura versions): trafilatura 2.0 (cell lines ending ` |`, lone `|`
 row starts, `|||` padding), 1.11 (same without row starts), ≥2.1 and markdown (`| a | b |` rows),
 tab-indented one cell per line with blank lines between rows, and several cells per line
 separated by tabs or runs of spaces.

@@ -51,9 +51,12 @@ def ocr_keys(read_scores: dict[str, tuple[float, str]]) -> dict[str, Any]:
     ones), or nothing for a born-digital report."""
     if not read_scores:
         return {}
+    # The decision is taken on the stored (rounded) score, so that a stored confidence and the
+    # threshold never disagree: a raw 0.8996 is stored as 0.9 and is therefore not doubtful.
+    stored = {key: (round(score, 3), text) for key, (score, text) in sorted(read_scores.items())}
     doubtful = {
-        key: {"confidence": round(score, 3), "text": text, "candidates": readings(text)}
-        for key, (score, text) in sorted(read_scores.items())
+        key: {"confidence": score, "text": text, "candidates": readings(text)}
+        for key, (score, text) in stored.items()
         if score < OCR_THRESHOLD
     }
     return {"ocr_confidence": round(fmean(s for s, _ in read_scores.values()), 3), "ocr_cells": doubtful}

@@ -1,4 +1,4 @@
-"""The ground truth and the registry the simulator writes (spec/cli.md, docs/registry.md).
+"""The ground truth and the registry the simulator writes (docs/cli.md, docs/registry.md).
 
 The truth is streamed as JSON text: a 3,000-portal world has tens of thousands of reports,
 and building one dict of them first would double the time and memory. Shape:

@@ -87,7 +87,7 @@ def same_agency(a: str, b: str) -> bool:
 def find_agency(session: Session, name: str) -> Agency | None:
     """The agency called `name`, or the one agency that `same_agency` says it names.
 
-    Reports often name themselves short (`楠木坪镇` for `楠木坪镇人民政府`, spec/report-json.md);
+    Reports often name themselves short (`楠木坪镇` for `楠木坪镇人民政府`, docs/record.md);
     a name that fits several agencies matches none rather than the wrong organ.
     """
     exact = session.scalars(select(Agency).where(Agency.name == name)).one_or_none()

@@ -1,6 +1,6 @@
 """What changed between two versions of a report: fields, table cells and narrative sentences.
 
-Only the spec fields of the record (spec/report-json.md) identify a version: `source` (file path,
+Only the spec fields of the record (docs/record.md) identify a version: `source` (file path,
 parser name) and `parse` (diagnostics) change with who parsed it and how, not with what the agency
 published, so they neither make a new version nor show up in a diff.
 """
@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any, Final
 
+from catalogue.monitor import CHANGE_FIELDS, CHANGE_NOTHING, CHANGE_PARTS
 from extract.schema import TABLES, Record, table_cells
 
 SPEC_KEYS: Final = (
@@ -81,12 +82,12 @@ def record_diff(old: Record, new: Record) -> dict[str, Any]:
 
 
 def summary(diff: dict[str, Any]) -> str:
-    """One line for a human: how much changed where."""
+    """One line for a person: how much changed where (`单元格 3 个；文字：五、存在的主要问题及改进情况`)."""
     parts = []
     if diff.get("fields"):
-        parts.append("fields " + ", ".join(f["field"] for f in diff["fields"]))
+        parts.append("、".join(CHANGE_FIELDS.get(f["field"], f["field"]) for f in diff["fields"]))
     if diff.get("cells"):
-        parts.append(f"{len(diff['cells'])} cells")
+        parts.append(CHANGE_PARTS["cells"].format(n=len(diff["cells"])))
     if diff.get("text"):
-        parts.append("text of " + ", ".join(t["section"] for t in diff["text"]))
-    return "; ".join(parts) or "no visible change"
+        parts.append(CHANGE_PARTS["text"].format(n=len(diff["text"])))
+    return "；".join(parts) or CHANGE_NOTHING

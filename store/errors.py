@@ -4,7 +4,7 @@
 class StoreError(Exception):
     """The archive could not do the job (server unreachable, read-only or locked file, disk full).
 
-    The message is one line a user can act on; the CLI maps it to exit code 1 (spec/cli.md).
+    The message is one line a user can act on; the CLI maps it to exit code 1 (docs/cli.md).
     Whatever the job was writing has been rolled back.
     """
 

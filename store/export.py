@@ -1,6 +1,6 @@
 """Rows out as a terminal table, CSV, JSON or XLSX.
 
-JSON keeps the stable English keys of spec/cli.md. The other three are for people, so they carry
+JSON keeps the stable English keys of docs/cli.md. The other three are for people, so they carry
 Chinese headers and labels; CSV starts with a BOM because Excel on Chinese Windows reads BOM-less
 UTF-8 as GBK and shows mojibake, and XLSX gets bold headers, a frozen header row, a filter and
 column widths that count a Chinese character as two.
@@ -15,31 +15,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from catalogue.terms import FIELDS, name
+
 FORMATS: Final = ("table", "csv", "json", "xlsx")
 
-COLUMNS: Final = (
-    ("agency", "机关"),
-    ("level", "级别"),
-    ("region", "区划代码"),
-    ("year", "年度"),
-    ("status", "状态"),
-    ("deadline", "截止日期"),
-    ("published", "发布日期"),
-    ("days_late", "逾期天数"),
-    ("errors", "错误"),
-    ("warnings", "警告"),
-    ("flags", "标记"),
-    ("versions", "版本数"),
-    ("url", "网址"),
-    ("report_id", "报告编号"),
-)
-STATUS_LABELS: Final = {
-    "on_time": "按时发布", "late": "逾期发布", "missing": "未发布", "not_due": "未到期", "unreachable": "无法访问",
-}
-LEVEL_LABELS: Final = {
-    "province": "省级", "city": "市级", "county": "县级", "township": "乡镇(街道)", "department": "部门",
-}
-FLAG_LABELS: Final = {"inconsistent": "数据不一致", "changed": "发布后修改"}
+COLUMNS: Final = tuple(FIELDS.items())
+_FLAGS: Final = ("inconsistent", "changed")
 _MAX_WIDTH: Final = 60
 _TABLE_KEYS: Final = frozenset({"agency", "year", "status", "deadline", "published", "days_late", "errors", "flags",
                                 "report_id"})
@@ -47,15 +28,18 @@ _NUMERIC: Final = frozenset({"year", "days_late", "errors", "warnings", "version
 _STATUS_STYLES: Final = {"late": "red", "missing": "bold red", "unreachable": "yellow", "not_due": "dim"}
 
 
+def flags_text(row: Mapping[str, Any]) -> str:
+    """The flags a status row carries, in words (`数据有误、已修改`), or "" for none."""
+    return "、".join(name("status", flag) for flag in _FLAGS if row.get(flag))
+
+
 def _human(row: Mapping[str, Any], key: str) -> Any:
     """A cell as a person reads it; None stays None (an empty cell, not the word "None")."""
     if key == "flags":
-        return "、".join(label for flag, label in FLAG_LABELS.items() if row.get(flag)) or None
+        return flags_text(row) or None
     value = row.get(key)
-    if key == "status":
-        return STATUS_LABELS.get(str(value), value)
-    if key == "level":
-        return LEVEL_LABELS.get(str(value), value)
+    if key in {"status", "level"} and value is not None:
+        return name(key, str(value))
     return value
 
 

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from catalogue.cli import say
 from extract.schema import Record
 from store.models import Finding, Report, ReportVersion, utcnow
 from store.status import AgencyFacts, deadline_of
@@ -197,7 +198,7 @@ def review_finding(session: Session, finding_id: int, state: str, by: str, note:
         raise ValueError(f"unknown review state {state!r}; expected one of {', '.join(REVIEW_STATES)}")
     finding = session.get(Finding, finding_id)
     if finding is None:
-        raise LookupError(f"no finding #{finding_id} in the archive")
+        raise LookupError(say("review.no_finding", id=finding_id))
     finding.review_state, finding.reviewed_by, finding.review_note = state, by, note
     finding.reviewed_at = at or utcnow()
     version = finding.version

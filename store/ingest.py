@@ -24,15 +24,17 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.sql.dml import ReturningInsert
 
+from catalogue.cli import say
 from extract.parse import PARSER_VERSION, parse_bytes
 from extract.schema import SCHEMA, Record
+from store import corrections
 from store import dates as date_sources
 from store.agencies import agency_of_report
 from store.db import Archive
 from store.diff import content_hash, record_diff
 from store.errors import StoreError
 from store.findings import Checked, Counts, refresh_findings
-from store.models import Document, PublicationDate, Report, ReportVersion, utcnow
+from store.models import Agency, Document, PublicationDate, Report, ReportVersion, utcnow
 from store.snapshots import SnapshotStore
 from store.sql import dialect_insert, upsert
 from store.status import AgencyFacts, ReportFacts
@@ -117,9 +119,9 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
     agency = source.agency or record.get("agency")
     year = source.year or record.get("year")
     if not agency:
-        raise IncompleteReportError("the report does not name its agency in full: give it with --agency")
+        raise IncompleteReportError(say("import.no_agency"))
     if not isinstance(year, int):
-        raise IncompleteReportError("the report's year cannot be read: give it with --year")
+        raise IncompleteReportError(say("import.no_year"))
     for attempt in range(_ATTEMPTS):
         try:
             with archive.write_rows(durable=False) as conn:
@@ -185,6 +187,7 @@ class _Version(NamedTuple):
     record: Record
     errors: int
     warnings: int
+    corrections: list[dict[str, Any]] | None
 
 
 # Statements built once (building one costs more than an indexed lookup in SQLite).
@@ -199,6 +202,13 @@ _NEXT_YEAR = (
 )
 _NEW_VERSION = insert(ReportVersion).returning(ReportVersion.id)
 _UPDATE_REPORT = update(Report).where(Report.id == bindparam("report_id"))
+_VERSION_OF_REPORT = (
+    select(*(getattr(Report, f) for f in ReportFacts._fields), *_VERSION,
+           *(getattr(Agency, f) for f in AgencyFacts._fields))
+    .join(ReportVersion, ReportVersion.report_id == Report.id)
+    .join(Agency, Report.agency_id == Agency.id)
+    .where(Report.id == bindparam("report_id"), ReportVersion.id == bindparam("version_id"))
+)
 
 
 def _store(conn: Connection, archive: Archive, source: Source, record: Record, name: str, year: int) -> Outcome:
@@ -219,6 +229,12 @@ def _store(conn: Connection, archive: Archive, source: Source, record: Record, n
         changes.update(published=published, published_source=published_source)
 
     latest = _current(conn, report.id, report.current_version)
+    carried = None
+    if latest is not None and latest.corrections:
+        if latest.document_id == document_id:  # the same bytes read again: the person's corrections stand
+            record, carried = corrections.carry(record, latest.corrections)
+        else:  # the agency's new content: read as it is, and a person looks whether the correction still applies
+            changes["correction_stale"] = True
     digest_of_record = content_hash(record)
     change: Change = "unchanged"
     # what was read of these bytes (by OCR since) stays: finding them again unread changes nothing
@@ -228,23 +244,27 @@ def _store(conn: Connection, archive: Archive, source: Source, record: Record, n
         changes.update(reading=source.reading, reading_note=source.reading_note)
     if latest is not None and (keep_read or latest.content_hash == digest_of_record):
         current = latest
+        changes.pop("correction_stale", None)
     else:
         source_info = record.get("source") or {}
         number = report.current_version + 1
+        revised = latest is not None and latest.document_id != document_id
         version_id = conn.execute(_NEW_VERSION, {
             "report_id": report.id, "number": number, "document_id": document_id, "content_hash": digest_of_record,
             "record": record, "parser_version": str(source_info.get("parser") or ""),
             "extractor": source_info.get("extractor"), "created_at": now,
             "diff": record_diff(latest.record, record) if latest is not None else None,
+            "kind": "first" if latest is None else "revised" if revised else "reparsed", "corrections": carried,
         }).scalar_one()  # a concurrent writer holding this number fails us here, and the retry sees its version
-        if latest is not None and latest.document_id != document_id:
+        if revised:
             changes["revised_at"] = now  # new content from the agency (E2), not a re-parse of the same bytes
         changes.update(current_version=number, title=record.get("title"))
         change = "new_report" if latest is None else "new_version"
-        current = _Version(version_id, number, digest_of_record, document_id, record, 0, 0)
+        current = _Version(version_id, number, digest_of_record, document_id, record, 0, 0, carried)
 
     fresh = change != "unchanged"
-    counts = refresh_findings(conn, _checked(agency, report._replace(**changes), current, fresh=fresh))
+    facts = report._replace(**{k: v for k, v in changes.items() if k in ReportFacts._fields})
+    counts = refresh_findings(conn, _checked(agency, facts, current, fresh=fresh))
     _update_report(conn, report, changes, counts)
     if fresh:
         _refresh_next_year(conn, agency, year + 1)  # their cross-year rules now have a previous year
@@ -299,6 +319,17 @@ def _current(conn: Connection, report_id: int, number: int) -> _Version | None:
     if number == 0:
         return None
     return _Version._make(conn.execute(_CURRENT_VERSION, {"report_id": report_id, "number": number}).one())
+
+
+def refresh_version(conn: Connection, report_id: int, version_id: int) -> None:
+    """Validate a version just stored by other means than a document (a person's correction) as the
+    report's current one, and the agency's next year whose cross-year rules read it."""
+    row = conn.execute(_VERSION_OF_REPORT, {"report_id": report_id, "version_id": version_id}).one()
+    width, more = len(ReportFacts._fields), len(_Version._fields)
+    report, version = ReportFacts._make(row[:width]), _Version._make(row[width:width + more])
+    agency = AgencyFacts._make(row[width + more:])
+    _update_report(conn, report, {}, refresh_findings(conn, _checked(agency, report, version, fresh=True)))
+    _refresh_next_year(conn, agency, report.year + 1)
 
 
 def _refresh_next_year(conn: Connection, agency: AgencyFacts, year: int) -> None:

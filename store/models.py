@@ -13,6 +13,7 @@ thousands of reports is one indexed scan; store.ingest keeps them in step in the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Final
 
 from sqlalchemy import (
@@ -30,11 +31,15 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
 
-from store.terms import ALERT_STATES, DATE_SOURCES, LEVELS, REVIEW_STATES, SEVERITIES
+from extract.schema import ordered
+from store.terms import ALERT_STATES, DATE_SOURCES, LEVELS, REVIEW_STATES, ROLES, SEVERITIES
+from validate.finding import in_finding_order
 
 # Named constraints: Alembic needs names to alter them later, and SQLite batch mode needs them to rebuild tables.
 NAMING: Final = {
@@ -70,6 +75,24 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class OrderedJson(TypeDecorator[dict[str, Any]]):
+    """JSON (JSONB on PostgreSQL) handed back with its keys put in order by `order`: JSONB keeps them
+    sorted by length, and every reader prints or renders them in the order it gets."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, order: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        super().__init__()
+        self.order = order
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:  # noqa: ARG002
+        return self.order(value) if isinstance(value, dict) else value
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -180,9 +203,10 @@ class Report(Base):
     warnings: Mapped[int] = mapped_column(Integer, default=0)
     # when the agency last replaced the document with different content (E2); null if never
     revised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # a person corrected cells of an earlier version and the source has changed since: worth a look
+    correction_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # found is not read (store.terms.READINGS): `read`; `unread` (an image awaiting OCR); `unreadable`
-    # (reading_note says why). A report
-    # that was found is published whatever we could read of it; only what it says waits for the reading.
+    # (reading_note says why). A report that was found is published whatever we could read of it.
     reading: Mapped[str] = mapped_column(String(20), default="read", server_default="read")
     reading_note: Mapped[str | None] = mapped_column(Text)
 
@@ -214,7 +238,12 @@ class PublicationDate(Base):
 
 
 class ReportVersion(Base):
-    """One distinct canonical record of a report; a new one only when the record's spec fields change."""
+    """One distinct canonical record of a report; a new one only when the record's spec fields change.
+
+    A person's correction is a version too (kind `correction`, with who and why): the machine reading
+    stays the version before it, and `corrections` lists the corrected cells with both readings, so
+    that a later reading of the same bytes can be corrected the same way (store.corrections).
+    """
 
     __tablename__ = "report_version"
     __table_args__ = (UniqueConstraint("report_id", "number"),)
@@ -224,13 +253,18 @@ class ReportVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="RESTRICT"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
-    record: Mapped[dict[str, Any]] = mapped_column(Json)
+    record: Mapped[dict[str, Any]] = mapped_column(OrderedJson(ordered))  # template order
     parser_version: Mapped[str] = mapped_column(String(40))
     extractor: Mapped[str | None] = mapped_column(String(40))
     diff: Mapped[dict[str, Any] | None] = mapped_column(Json)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20), default="first")  # one of store.terms.VERSION_KINDS
+    author: Mapped[str | None] = mapped_column(String(200))  # who corrected (kind `correction`)
+    reason: Mapped[str | None] = mapped_column(Text)  # why
+    # cells a person corrected, in force in this version: [{table, row, col, machine, value, by, at, why}]
+    corrections: Mapped[list[dict[str, Any]] | None] = mapped_column(Json)
 
     report: Mapped[Report] = relationship(back_populates="versions")
     document: Mapped[Document] = relationship()
@@ -257,7 +291,7 @@ class Finding(Base):
     location: Mapped[str] = mapped_column(String(200))
     fingerprint: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
-    detail: Mapped[dict[str, Any]] = mapped_column(Json)
+    detail: Mapped[dict[str, Any]] = mapped_column(OrderedJson(in_finding_order))
     review_state: Mapped[str] = mapped_column(String(10), default="open")
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
@@ -284,3 +318,42 @@ class Alert(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # a person's verdict (state acknowledged or dismissed): who, when, why
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    close_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Account(Base):
+    """A person who may open the dashboard: a role, and the region-code prefixes they see (none: all)."""
+
+    __tablename__ = "account"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    regions: Mapped[list[str]] = mapped_column(Json, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # sessions issued before this moment are void: a new password logs every browser out
+    password_changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to the archive from the dashboard: reviews, corrections, alerts closed.
+
+    `region` is the agency's region code when it was done, so that a county's supervisor sees the
+    county's entries without a join, and an entry outlives the row it names.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    region: Mapped[str | None] = mapped_column(String(12), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id", ondelete="SET NULL"), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)

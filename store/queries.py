@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
+from catalogue.terms import name
 from store.diff import summary
 from store.models import Agency, Finding, Report, ReportVersion
 from store.status import EVERYTHING, Filters, StatusRow, agency_facts, compliance, make_row, report_facts
@@ -99,7 +100,7 @@ def report_detail(session: Session, report_id: int, as_of: dt.date) -> dict[str,
                 "number": v.number, "created_at": v.created_at.isoformat(), "sha256": v.document.sha256,
                 "document_url": v.document.url or None, "size": v.document.size,
                 "parser": v.parser_version, "extractor": v.extractor, "errors": v.errors, "warnings": v.warnings,
-                "change": summary(v.diff) if v.diff is not None else "first version", "diff": v.diff,
+                "change": summary(v.diff) if v.diff is not None else name("version_kind", "first"), "diff": v.diff,
             }
             for v in report.versions
         ],

@@ -15,6 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from catalogue.cli import say
 from store.errors import SnapshotMissingError, StoreError
 
 
@@ -68,11 +69,11 @@ class SnapshotStore:
             with gzip.open(target, "rb") as gz:
                 data = gz.read()
         except FileNotFoundError:
-            raise SnapshotMissingError(f"snapshot {digest[:12]}… is missing from {self.root}") from None
+            raise SnapshotMissingError(say("snapshot.missing", digest=digest[:12], root=self.root)) from None
         except (OSError, EOFError) as exc:
-            raise StoreError(f"snapshot {target} is unreadable: {exc}") from exc
+            raise StoreError(say("snapshot.unreadable", path=target, reason=exc)) from exc
         if sha256(data) != digest:
-            raise StoreError(f"snapshot {target} is corrupt: its content no longer matches its sha256")
+            raise StoreError(say("snapshot.corrupt", path=target))
         return data
 
     def _describe(self, exc: OSError) -> str:

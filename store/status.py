@@ -156,16 +156,10 @@ def make_row(agency: AgencyFacts, year: int, report: ReportFacts | None, as_of: 
 
 
 def _primary(reports: list[ReportFacts]) -> ReportFacts:
-    """Of several copies of one year's report, the one published first decides timeliness, and the first
-    copy read stands for what the report says (a page's image copy waiting for OCR does not)."""
+    """Of several copies of one year's report, the one published first decides timeliness."""
     if len(reports) == 1:
         return reports[0]
-    first = min(reports, key=lambda r: (r.published is None, r.published or dt.date.min, r.id))
-    read = [r for r in reports if r.reading == "read"]
-    if first.reading == "read" or not read:
-        return first
-    shown = min(read, key=lambda r: (r.published is None, r.published or dt.date.min, r.id))
-    return shown._replace(published=first.published, published_source=first.published_source)
+    return min(reports, key=lambda r: (r.published is None, r.published or dt.date.min, r.id))
 
 
 def compliance(session: Session, as_of: dt.date, filters: Filters = EVERYTHING,

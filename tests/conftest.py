@@ -14,7 +14,7 @@ GOLD = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((FIXTU
 
 
 def spec_fields(gold: dict[str, Any]) -> dict[str, Any]:
-    """The fields of spec/report-json.md that a gold file fixes (its findings are the validator's)."""
+    """The fields of docs/record.md that a gold file fixes (its findings are the validator's)."""
     return {k: v for k, v in gold.items() if k != "expected_findings"}
 
 

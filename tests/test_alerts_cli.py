@@ -78,7 +78,7 @@ def test_list_shows_the_outbox(xxgk: Run) -> None:
 
 def test_send_without_smtp_leaves_everything_queued(xxgk: Run) -> None:
     result = xxgk("alerts", "send")
-    assert (result.code, result.out.strip()) == (0, "no SMTP configured: 2 alerts stay queued")
+    assert (result.code, result.out.strip()) == (0, "未配置发信服务器（SMTP）：2 条提醒仍在待发送队列中")
 
 
 def test_send_to_a_server_that_is_down_is_an_operational_failure_in_one_line(
@@ -88,8 +88,8 @@ def test_send_to_a_server_that_is_down_is_an_operational_failure_in_one_line(
     monkeypatch.setenv("XXGK_SMTP_PORT", str(port))
     result = xxgk("alerts", "send")
     assert result.code == 1
-    assert result.err.startswith(f"xxgk: cannot reach the mail server 127.0.0.1:{port}: ")
-    assert result.err.strip().endswith("2 alerts stay queued")
+    assert result.err.startswith(f"xxgk: 无法连接发信服务器 127.0.0.1:{port}：")
+    assert result.err.strip().endswith("2 条提醒仍在队列中")
     assert result.err.count("\n") == 1
     assert set(states(xxgk).values()) == {"queued"}
 
@@ -104,8 +104,8 @@ def test_send_delivers_and_nothing_is_sent_twice(xxgk: Run, monkeypatch: pytest.
     finally:
         server.stop()
     assert first.code == again.code == 0
-    assert "sent 2 e-mail(s) carrying 2 alert(s)" in first.out
-    assert "sent 0 e-mail(s)" in again.out
+    assert "已发送 2 封邮件，含 2 条提醒" in first.out
+    assert "已发送 0 封邮件" in again.out
     assert sorted(r.rcpt[0] for r in server.sink.received) == ["gkb@hunan.example.cn", "ops@example.cn"]
     assert set(states(xxgk).values()) == {"sent"}
 
@@ -123,18 +123,18 @@ def test_preview_writes_each_pending_email_as_html(xxgk: Run, tmp_path: Path) ->
 def test_ack_and_dismiss_stop_an_alert(xxgk: Run) -> None:
     result = xxgk("alerts", "ack", "1", "--by", "王科长", "--why", "已督促发布")
     assert result.code == 0
-    assert "is now acknowledged" in result.out
+    assert "已确认" in result.out
     assert xxgk("alerts", "dismiss", "2").code == 0
     assert states(xxgk) == {"missing_report:湘乡市人民政府:2025": "acknowledged",
                             "portal_unreachable:xiangxiang:run1": "dismissed"}
-    assert xxgk("alerts", "send").out.strip() == "no SMTP configured: 0 alerts stay queued"
+    assert xxgk("alerts", "send").out.strip() == "未配置发信服务器（SMTP）：0 条提醒仍在待发送队列中"
     unknown = xxgk("alerts", "dismiss", "99")
-    assert (unknown.code, unknown.err.strip()) == (2, "xxgk: no alert #99 in the outbox")
+    assert (unknown.code, unknown.err.strip()) == (2, "xxgk: 发件箱中没有编号为 #99 的提醒")
 
 
 def test_send_and_preview_speak_json_too(xxgk: Run, tmp_path: Path) -> None:
     sent = xxgk("alerts", "send", "--json")
     assert (sent.code, json.loads(sent.out)["queued"], json.loads(sent.out)["smtp"]) == (0, 2, False)
-    assert "no SMTP configured" in sent.err
+    assert "未配置发信服务器" in sent.err
     shown = xxgk("alerts", "preview", "--json", "--out", str(tmp_path / "p"))
     assert len(json.loads(shown.out)) == 2

@@ -130,8 +130,8 @@ def test_actions_are_links_or_a_reply_never_a_command() -> None:
     assert "您好：" in plain  # no office name known: no e-mail address as a greeting either
     linked = parsed(alerts, Letterhead(OFFICE.names, dashboard_url="https://gk.example.cn/"))
     html = linked.get_body(("html",)).get_content()
-    assert 'href="https://gk.example.cn/alerts/1"' in html
-    assert 'href="https://gk.example.cn/"' in html
+    assert 'href="https://gk.example.cn/alerts"' in html  # where alerts are closed
+    assert 'href="https://gk.example.cn/agency/' not in html  # these alerts name no agency row
     assert "xxgk" not in html
     reply = parsed(alerts, Letterhead(OFFICE.names, reply_to="gk-ops@example.cn"))
     assert reply["Reply-To"] == "gk-ops@example.cn"

@@ -150,8 +150,7 @@ def test_acknowledged_or_dismissed_alerts_stop(archive: Archive, how: outbox.Ver
         outbox.close(session, alert.id, how, "王科长", "已督促", T0)
     assert pending(archive, T0) == {}  # not sent at all
     [closed] = alerts(archive)
-    assert outbox.shown_state(closed) == how
-    assert closed.payload["closed"]["by"] == "王科长"
+    assert (closed.state, closed.closed_by, closed.close_reason, closed.closed_at) == (how, "王科长", "已督促", T0)
     assert remind(archive, fact, T0 + dt.timedelta(days=100)) == []
     with archive.read() as session:
         assert [row["state"] for row in outbox.listing(session)] == [how]
@@ -169,5 +168,5 @@ def test_acknowledging_a_reminder_ends_the_chain(archive: Archive) -> None:
 
 
 def test_closing_an_unknown_alert_says_so(archive: Archive) -> None:
-    with archive.write() as session, pytest.raises(LookupError, match="no alert #42"):
+    with archive.write() as session, pytest.raises(LookupError, match="没有编号为 #42 的提醒"):
         outbox.close(session, 42, "dismissed", None, None, T0)

@@ -51,7 +51,7 @@ def test_plain_delivery(server: MailServer) -> None:
 
 def test_a_server_that_is_down_is_unavailable_in_one_line() -> None:
     port = free_port()
-    with pytest.raises(ServerUnavailable, match=rf"^cannot reach the mail server 127\.0\.0\.1:{port}: ") as info, \
+    with pytest.raises(ServerUnavailable, match=rf"^无法连接发信服务器 127\.0\.0\.1:{port}：") as info, \
             connect(settings(port)):
         pass
     assert "\n" not in str(info.value)
@@ -98,7 +98,7 @@ def test_tls_with_a_login(certificate: tuple[Path, Path], monkeypatch: pytest.Mo
         with connect(settings(server.port, tls, USER, PASSWORD)) as mailer:
             mailer.send(message())
         assert len(server.sink.received) == 1
-        with pytest.raises(ServerUnavailable, match="refused the login of monitor: 535"), \
+        with pytest.raises(ServerUnavailable, match="拒绝了 monitor 的登录：535"), \
                 connect(settings(server.port, tls, USER, "wrong")):
             pass
     finally:

@@ -33,7 +33,7 @@ from sim.archetypes import build_site
 from sim.truth import write_registry
 from sim.world import generate
 from xxgk.cli import main
-from xxgk.commands.crawl import _stopping_on_signals, _watch
+from xxgk.commands.crawl import _stopping_on_signals, watch_progress
 
 
 def request(portal: str) -> Any:
@@ -156,7 +156,7 @@ def test_plain_progress_lines_when_not_on_a_terminal(tmp_path: Path, capsys: pyt
     write(ledger, {"type": "crawl", "portals": ["a", "b"], "done": []}, document("a", "attachment"),
           {"type": "portal_done", "portal": "a"})
     progress, done = CrawlProgress(ledger), threading.Event()
-    watcher = threading.Thread(target=_watch, args=(progress, done, 0.0))  # a line at every poll, not every 30 s
+    watcher = threading.Thread(target=watch_progress, args=(progress, done, 0.0))  # a line at every poll, not every 30 s
     watcher.start()
     lines: list[str] = []
     while not lines:
@@ -210,7 +210,7 @@ def test_resume_dir_of_another_crawl_is_refused(tmp_path: Path, capsys: pytest.C
     err = capsys.readouterr().err
     assert code == 2
     assert len(err.strip().splitlines()) == 1
-    assert "holds an unfinished crawl" in err
+    assert "是另一次" in err
 
 
 def test_sigterm_stops_xxgk_crawl_as_ctrl_c_does(capsys: pytest.CaptureFixture[str]) -> None:

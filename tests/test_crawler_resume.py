@@ -166,7 +166,7 @@ def test_a_crawl_over_its_time_limit_stops_resumable_and_the_next_one_finishes_i
     directory holds the rest, and the next crawl with it goes on to the end."""
     job, db = tmp_path / "job", tmp_path / "xxgk.sqlite3"
     with running_sim(seed=1, portals=2, as_of=AS_OF, rate_limit=50) as sim:
-        with pytest.raises(CrawlError, match="did not finish within 10 s"):  # a full crawl takes 45 s here
+        with pytest.raises(CrawlError, match="抓取未在 10 秒内完成"):  # a full crawl takes 45 s here
             crawl(str(sim.registry_path), as_of=AS_OF.isoformat(), settings={**FAST, **CRAWLING}, timeout=10,
                   jobdir=str(job), db=f"sqlite:///{db}", log=(tmp_path / "first.log").open("w"))
         assert resumable(str(job))

@@ -48,7 +48,8 @@ def test_the_emails_hold_no_false_alert(demo: Path) -> None:
         alerts = [(kind, json.loads(payload)["fact"]) for kind, payload, key in
                   conn.execute("SELECT kind, payload, dedupe_key FROM alert") if "#" not in key]
     score = score_alerts(truth, alerts)
-    assert score.alerts.get("missing_report") and score.alerts.get("inconsistent_report")
+    assert score.alerts.get("missing_report")
+    assert score.alerts.get("inconsistent_report")
     assert score.false == {"missing": [], "late": [], "inconsistent": []}
     images = {(r["agency"], r["year"]) for r in truth["reports"] if r["medium"] == "image"}
     assert images

@@ -47,7 +47,7 @@ def test_unreadable_input_is_one_line_exit_2(tmp_path: Path, content: bytes, rea
 def test_missing_file_is_exit_2() -> None:
     result = run_cli("parse", "/nonexistent/report.txt")
     assert result.returncode == 2
-    assert "no such file" in result.stderr
+    assert "文件或文件夹不存在" in result.stderr
 
 
 def test_one_bad_file_does_not_lose_the_others(tmp_path: Path) -> None:
@@ -78,4 +78,4 @@ def test_huge_single_line_under_the_limit_finishes() -> None:
 def test_directory_without_reports_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("parse", str(tmp_path))
     assert result.returncode == 2
-    assert "no report files" in result.stderr
+    assert "没有报告文件" in result.stderr

@@ -86,7 +86,7 @@ def test_cli_check(tmp_path: Path) -> None:
     ok = subprocess.run([sys.executable, "-m", "xxgk.cli", "portals", "check", "--registry", str(good)],
                         capture_output=True, text=True, check=False)
     assert ok.returncode == 0
-    assert "1 portals" in ok.stdout
+    assert "1 个门户" in ok.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("portals:\n  - id: a\n    name: x\n    base_url: nope\n", encoding="utf-8")
     res = subprocess.run([sys.executable, "-m", "xxgk.cli", "portals", "check", "--registry", str(bad)],

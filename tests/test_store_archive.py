@@ -128,7 +128,7 @@ def test_review_is_carried_to_the_next_version(xxgk, archive: Archive, tmp_path:
 
     unknown = xxgk("review", "999999", "confirm", "--by", "x")
     assert unknown.code == 2
-    assert "no finding #999999" in unknown.err
+    assert "没有编号为 #999999 的检查结果" in unknown.err
 
 
 def _pair(directory: Path) -> tuple[Path, Path]:
@@ -236,7 +236,7 @@ def test_show_by_id_and_by_agency_year(xxgk) -> None:
     assert "逾期 9 天" in human.out
     nothing = xxgk("show", "楠木坪镇", "2019")
     assert nothing.code == 2
-    assert "no report" in nothing.err
+    assert "归档中没有" in nothing.err
 
 
 def test_reparse_makes_versions_only_where_the_record_changed(xxgk, archive: Archive,
@@ -275,7 +275,7 @@ def test_a_directory_parsed_by_worker_processes(xxgk, archive: Archive, tmp_path
     result = xxgk("import", str(tmp_path / "gen"), "--jobs", "2", "--json")
     assert result.code == 2
     assert result.err.count("\n") == 1
-    assert "0005.txt: not an annual report" in result.err
+    assert "0005.txt：not an annual report" in result.err
     outcomes = json.loads(result.out)
     assert [o["path"] for o in outcomes] == [str(p) for p in files if p.name != "0005.txt"]  # in order
     assert {o["change"] for o in outcomes} == {"new_report"}
@@ -305,8 +305,8 @@ def test_exports_through_the_cli(xxgk, tmp_path: Path) -> None:
     sheet = load_workbook(book).active
     assert sheet.freeze_panes == "A2"
     assert sheet.max_row == 1 + len(rows)
-    assert sheet["A1"].value == "机关"
-    assert xxgk("query", "--format", "csv").out.startswith("\ufeff机关,级别,")
+    assert sheet["A1"].value == "单位"
+    assert xxgk("query", "--format", "csv").out.startswith("\ufeff单位,层级,")
     refused = xxgk("status", "--format", "table", "--out", str(tmp_path / "status.txt"))
     assert refused.code == 2
-    assert "--out needs --format csv, json or xlsx" in refused.err
+    assert "--out 需要 --format csv、json 或 xlsx" in refused.err

@@ -179,5 +179,5 @@ def test_a_lost_snapshot_is_reported_and_the_rest_reparsed(sqlite_archive: Path,
     assert main(["reparse", "--all", "--json", "--db", url]) == 1
     captured = capsys.readouterr()
     assert len(json.loads(captured.out)) == 1  # the other report was re-read
-    assert "is missing from" in captured.err
-    assert "1 report(s) could not be re-read" in captured.err
+    assert "不在" in captured.err
+    assert "1 份报告未能重新读取" in captured.err

@@ -52,8 +52,8 @@ def test_upgrade_from_revision_0001_keeps_and_converts_data(db_url: str, xxgk) -
 
     upgraded = xxgk("db", "upgrade")
     assert upgraded.code == 0
-    assert upgraded.out.strip() == f"database at revision {head_revision()} (was 0001)"
-    assert xxgk("db", "upgrade").out.strip() == f"database at revision {head_revision()}"
+    assert upgraded.out.strip() == f"数据库结构版本为 {head_revision()}（原为 0001）"
+    assert xxgk("db", "upgrade").out.strip() == f"数据库结构版本为 {head_revision()}"
 
     with Archive.open(db_url) as archive, archive.read() as session:
         [candidate] = session.scalars(select(PublicationDate)).all()

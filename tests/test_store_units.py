@@ -107,7 +107,7 @@ def test_record_diff() -> None:
         {"section": "problems", "removed": ["二是形式单一。"], "added": ["二是形式较为单一。"]},
         {"section": "other", "removed": [], "added": ["无。"]},
     ]
-    assert summary(diff) == "fields title; 1 cells; text of problems, other"
+    assert summary(diff) == "标题；1个单元格；2段文字"
     assert record_diff(_record(), _record()) == {"fields": [], "cells": [], "text": []}
 
 
@@ -139,9 +139,9 @@ def test_csv_opens_in_excel() -> None:
     data = to_csv(ROWS)
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["机关", "级别", "区划代码", "年度", "状态"]
-    assert rows[1][:5] == [ROWS[0]["agency"], "乡镇(街道)", "433127100", "2025", "逾期发布"]
-    assert rows[1][10] == "发布后修改"
+    assert rows[0][:5] == ["单位", "层级", "区划代码", "年度", "状态"]
+    assert rows[1][:5] == [ROWS[0]["agency"], "乡镇", "433127100", "2025", "逾期发布"]
+    assert rows[1][10] == "已修改"
     assert rows[2][6] == ""
     assert rows[2][4] == "未发布"
 
@@ -150,7 +150,7 @@ def test_xlsx_has_headers_widths_and_a_frozen_header() -> None:
     book = load_workbook(io.BytesIO(to_xlsx(ROWS, "年报发布情况")))
     sheet = book.active
     assert sheet.title == "年报发布情况"
-    assert [c.value for c in sheet[1]][:4] == ["机关", "级别", "区划代码", "年度"]
+    assert [c.value for c in sheet[1]][:4] == ["单位", "层级", "区划代码", "年度"]
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:N3"

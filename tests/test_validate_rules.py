@@ -15,7 +15,7 @@ from validate.registry import BY_ID, RULES
 from validate.rule import Rule
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# spec/report-json.md: ids that must exist with exactly these names
+# docs/record.md: ids that must exist with exactly these names
 REQUIRED_IDS = {
     "requests.row_total",
     "requests.results_total",

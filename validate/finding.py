@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field, fields
 from typing import Any, Final, Literal
 
+from extract.schema import in_order
+
 Severity = Literal["error", "warning", "info"]
 # "fail": the relation is broken; "uncertain": a blank part keeps us from deciding (never a finding of its
 # own: the blank block's finding says it, see validate.rules.cells)
@@ -40,7 +42,7 @@ class Finding:
         return hashlib.sha1(raw.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of spec/report-json.md: location keys only where they apply."""
+        """The JSON shape of docs/record.md: location keys only where they apply."""
         # the fields' values are plain scalars: no need for asdict's deep copy
         d = {k: v for k in _PLAIN_FIELDS if (v := getattr(self, k)) is not None}
         d.update(self.extra)
@@ -48,3 +50,8 @@ class Finding:
 
 
 _PLAIN_FIELDS: Final = tuple(f.name for f in fields(Finding) if f.name != "extra")
+
+
+def in_finding_order(detail: dict[str, Any]) -> dict[str, Any]:
+    """A stored finding's keys in `to_dict`'s order (a database may hand them back sorted otherwise)."""
+    return in_order(detail, _PLAIN_FIELDS)

@@ -1,4 +1,4 @@
-"""The `xxgk` command line (../shared/spec/cli.md). Exit 0 done, 1 operational failure, 2 bad input."""
+"""The `xxgk` command line (docs/cli.md). Exit 0 done, 1 operational failure, 2 bad input."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
+from catalogue.cli import argparse_text, say
 from config.settings import SettingsError
 from xxgk.commands import (
     COMMAND_MODULES,
@@ -19,9 +21,22 @@ from xxgk.commands import (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse in Chinese, and a mistake on the command line as one line (exit 2), not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        print(say("usage.error", prog=self.prog, message=message), file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+# argparse looks its own words up through gettext when it prints them
+argparse._ = argparse_text  # type: ignore[attr-defined]
+argparse.ngettext = lambda singular, plural, n: argparse_text(singular if n == 1 else plural)  # type: ignore[attr-defined]
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="xxgk", description="政府信息公开工作年度报告：解析、校验、归档、监测")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = Parser(prog="xxgk", description="政府信息公开工作年度报告：解析、校验、归档、监测")
+    sub = parser.add_subparsers(dest="command", required=True, title="命令")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser

@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from catalogue.terms import name
 from extract.schema import (
     ACTIVE_COLUMN_LABELS,
     ACTIVE_ROW_LABELS,
@@ -16,9 +17,15 @@ from extract.schema import (
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
     SECTIONS,
+    ordered,
 )
 
-FORMAT_NAMES = {"2021": "2021年格式", "2019": "2019年格式(试行)", "legacy": "2019年以前统计表", None: "未识别"}
+_SEVERITY_STYLES = {"error": "[red]", "warning": "[yellow]", "info": ""}
+
+
+def severity_label(severity: str) -> str:
+    """错误 in red, 警告 in yellow, 提示 plain."""
+    return _SEVERITY_STYLES.get(severity, "") + name("severity", severity)
 
 
 def _labelled(col: str, value: Any) -> str:
@@ -41,6 +48,7 @@ def _grid(title: str, head: Sequence[str], rows: Iterable[Sequence[str]]) -> Tab
 
 
 def report_tables(record: dict[str, Any]) -> list[Table]:
+    record = ordered(record)  # rows and columns as the template lays them out, whatever gave us the record
     out: list[Table] = []
     if record.get("format") == "legacy":
         rows = [(s["label"], s["unit"], _cell(s["value"])) for s in record.get("legacy_stats", [])]
@@ -74,7 +82,7 @@ def print_report(console: Console, path: str, record: dict[str, Any]) -> None:
     console.rule(f"[bold]{path}")
     console.print(
         f"机关：{record.get('agency') or '（未写明全称）'}　年度：{record.get('year') or '（未识别）'}　"
-        f"模板：{FORMAT_NAMES.get(record.get('format'), record.get('format'))}"
+        f"模板：{name('format', record.get('format'))}"
     )
     sections = record.get("sections")
     if sections:
@@ -90,12 +98,19 @@ def print_findings(console: Console, findings: Sequence[dict[str, Any]]) -> None
         console.print("[green]未发现问题。")
         return
     table = Table(title="检查结果", title_justify="left")
-    for h in ("级别", "规则", "说明"):
+    for h in ("级别", "说明"):
         table.add_column(h)
-    names = {"error": "[red]错误", "warning": "[yellow]警告", "info": "提示"}
     for f in findings:
-        table.add_row(names.get(f["severity"], f["severity"]), f["rule"], f["message"])
+        table.add_row(severity_label(f["severity"]), f["message"])
     console.print(table)
+
+
+def brief_line(path: str, record: dict[str, Any], findings: Sequence[dict[str, Any]]) -> str:
+    """One line per report: `000.txt  益阳市民政局 2025年  2021年格式  错误 0  警告 1`."""
+    errors = sum(f["severity"] == "error" for f in findings)
+    warnings = sum(f["severity"] == "warning" for f in findings)
+    return (f"{path}  {record.get('agency') or '（未写明全称）'} {record.get('year') or '？'}年  "
+            f"{name('format', record.get('format'))}  错误 {errors}  警告 {warnings}")
 
 
 def print_summary(console: Console, rows: Sequence[tuple[str, dict[str, Any], Sequence[dict[str, Any]]]]) -> None:
@@ -107,7 +122,7 @@ def print_summary(console: Console, rows: Sequence[tuple[str, dict[str, Any], Se
         warnings = sum(f["severity"] == "warning" for f in findings)
         table.add_row(
             path, record.get("agency") or "—", str(record.get("year") or "—"),
-            FORMAT_NAMES.get(record.get("format"), "—"),
+            name("format", record.get("format")),
             f"[red]{errors}" if errors else "0", str(warnings),
         )
     console.print(table)

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "xxgk.commands.alerts",
     "xxgk.commands.monitor",
     "xxgk.commands.demo",
+    "xxgk.commands.web",
 )
 
 

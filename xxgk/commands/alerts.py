@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalogue.cli import say
+from catalogue.terms import name
 from config.settings import add_common_options
 from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, OperationalError, UsageError, console, dump_json, error
 
@@ -73,14 +75,14 @@ def cmd_preview(args: argparse.Namespace) -> int:
                                  reply_to=settings.smtp.reply_to if settings.smtp else None)
             paths = preview(archive, monitor_now(settings.as_of), heading, Path(args.out))
         except OSError as exc:
-            raise UsageError(f"--out {args.out}: {exc.strerror or exc}") from None
+            raise UsageError(say("files.out", path=args.out, reason=exc.strerror or exc)) from None
     if args.json:
         dump_json([str(path) for path in paths])
         return EXIT_OK
     for path in paths:
         print(path)
     if not paths:
-        print("no pending e-mail")
+        print(say("mail.none_pending"))
     return EXIT_OK
 
 
@@ -100,19 +102,19 @@ def cmd_send(args: argparse.Namespace) -> int:
                    "deferred": report.deferred, "refused": report.refused, "queued": report.queued,
                    "error": report.error})
     if not report.configured:
-        message = f"no SMTP configured: {report.queued} alerts stay queued"
+        message = say("mail.not_configured", n=report.queued)
         if args.json:
             error(message)  # stdout holds the JSON alone
         else:
             print(message)
         return EXIT_OK
     if report.error:
-        raise OperationalError(f"{report.error}; {report.queued} alerts stay queued")
+        raise OperationalError(say("mail.still_queued", reason=report.error, n=report.queued))
     for refusal in report.refusals:
-        error(f"refused for good: {refusal}")
+        error(say("mail.refused", reason=refusal))
     if not args.json:
-        print(f"sent {report.digests} e-mail(s) carrying {report.deliveries} alert(s); "
-              f"{report.deferred} deferred, {report.refused} refused; {report.queued} alerts still queued")
+        print(say("mail.sent", digests=report.digests, alerts=report.deliveries, deferred=report.deferred,
+                  refused=report.refused, queued=report.queued))
     return EXIT_OK
 
 
@@ -126,7 +128,7 @@ def cmd_close(args: argparse.Namespace) -> int:
         try:
             with archive.write() as session:
                 alert = outbox.close(session, args.alert_id, how, args.by, args.why, monitor_now(settings.as_of))
-                line = f"alert #{alert.id} ({alert.dedupe_key}) is now {how}: no more e-mails or reminders about it"
+                line = say("alert.closed", id=alert.id, how=name("alert_state", how))
         except LookupError as exc:
             raise UsageError(str(exc.args[0])) from None
     print(line)
@@ -134,29 +136,29 @@ def cmd_close(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("alerts", help="the alert outbox: list, preview, send, acknowledge")
+    p = sub.add_parser("alerts", help="提醒发件箱：列出、预览、发送、确认")
     verbs = p.add_subparsers(dest="alerts_command", required=True)
 
-    ls = verbs.add_parser("list", help="queued, sent, failed, acknowledged and dismissed alerts")
-    ls.add_argument("--state", action="append", default=[], choices=SHOWN_STATES, help="only these (repeatable)")
-    ls.add_argument("--json", action="store_true")
+    ls = verbs.add_parser("list", help="待发送、已发送、发送失败、已确认和已排除的提醒")
+    ls.add_argument("--state", action="append", default=[], choices=SHOWN_STATES, help="只列出这些状态（可重复）")
+    ls.add_argument("--json", action="store_true", help="以 JSON 输出")
     ls.set_defaults(func=cmd_list)
 
-    pv = verbs.add_parser("preview", help="write each pending e-mail as an HTML file")
-    pv.add_argument("--out", default="alerts-preview", metavar="DIR", help="folder for the files (default %(default)s)")
-    pv.add_argument("--json", action="store_true", help="print the files' paths as a JSON array")
+    pv = verbs.add_parser("preview", help="把每封待发送的邮件写成 HTML 文件")
+    pv.add_argument("--out", default="alerts-preview", metavar="DIR", help="文件保存的文件夹（默认 %(default)s）")
+    pv.add_argument("--json", action="store_true", help="以 JSON 数组输出文件路径")
     pv.set_defaults(func=cmd_preview)
 
-    sd = verbs.add_parser("send", help="send the digests that are due (exit 1 when the mail server is unreachable)")
-    sd.add_argument("--all", action="store_true", help="every pending alert now, whatever its recipient's cadence")
-    sd.add_argument("--json", action="store_true", help="print what was sent as JSON")
+    sd = verbs.add_parser("send", help="发送到期的提醒邮件（发信服务器无法连接时退出码为 1）")
+    sd.add_argument("--all", action="store_true", help="立即发送全部待发送的提醒，不论收件人设置的频率")
+    sd.add_argument("--json", action="store_true", help="以 JSON 输出发送情况")
     sd.set_defaults(func=cmd_send)
 
-    for verb, text in (("ack", "acknowledge: known, being handled"), ("dismiss", "dismiss: not a problem")):
-        close = verbs.add_parser(verb, help=f"{text}; stops the alert and its reminders")
+    for verb, text in (("ack", "确认：已知道，正在处理"), ("dismiss", "排除：不是问题")):
+        close = verbs.add_parser(verb, help=f"{text}；此后不再就此提醒")
         close.add_argument("alert_id", type=int, metavar="ID")
-        close.add_argument("--by", metavar="NAME", help="who decided")
-        close.add_argument("--why", metavar="TEXT", help="why")
+        close.add_argument("--by", metavar="NAME", help="由谁决定")
+        close.add_argument("--why", metavar="TEXT", help="原因")
         close.set_defaults(func=cmd_close)
 
     for parser in (ls, pv, sd, *(verbs.choices[v] for v in ("ack", "dismiss"))):

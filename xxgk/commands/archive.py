@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalogue.cli import say
+from catalogue.terms import LEVELS as LEVEL_NAMES
+from catalogue.terms import name
 from config.settings import Settings, add_common_options, parse_date
-from store.terms import LEVELS, QUERY_STATUSES
+from store.terms import FLAGS, LEVELS, QUERY_STATUSES, STATUSES
 from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, OperationalError, UsageError, console, dump_json, error
 
 if TYPE_CHECKING:
     from store.db import Archive
 
 REVIEW_VERBS = {"confirm": "confirmed", "dismiss": "dismissed", "reopen": "open"}
-_SEVERITY_LABELS = {"error": "[red]错误", "warning": "[yellow]警告", "info": "提示"}
 
 
 @contextmanager
@@ -47,7 +49,8 @@ def opened(
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     with opened(args, migrate=False, create=True) as (archive, _):
         before, head = archive.upgrade()
-    print(f"database at revision {head}" + ("" if before == head else f" (was {before or 'empty'})"))
+    was = "" if before == head else say("db.was", before=before or say("db.empty"))
+    print(say("db.at_head", head=head, was=was))
     return EXIT_OK
 
 
@@ -105,14 +108,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     files = list(report_files(args.paths))
     if args.url and len(files) > 1:
-        raise UsageError("--url names one report: give it with a single file")
+        raise UsageError(say("import.one_url"))
     dates = {"cli": parse_date(args.published, "--published")} if args.published else {}
     results: list[dict[str, Any]] = []
     failed = False
     with opened(args, create=True) as (archive, _):
         for path, parsed in _parsed(files, args.jobs):
             if isinstance(parsed, Exception):  # unreadable: say so and go on with the rest
-                error(f"{path}: {getattr(parsed, 'strerror', None) or parsed}")
+                error(say("import.failed_file", path=path, reason=getattr(parsed, "strerror", None) or parsed))
                 failed = True
                 continue
             data, record = parsed
@@ -123,7 +126,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             try:
                 outcome = ingest(archive, source, record)
             except IncompleteReportError as exc:
-                error(f"{path}: {exc}")
+                error(say("import.failed_file", path=path, reason=exc))
                 failed = True
                 continue
             except StoreError as exc:
@@ -167,10 +170,11 @@ def cmd_reparse(args: argparse.Namespace) -> int:
             try:
                 results.append(reparse_one(archive, stored).to_dict())
             except UnreadableInputError as exc:
-                error(f"report #{stored.report_id} ({stored.agency} {stored.year}): the parser now fails: {exc}")
+                error(say("reparse.fails", id=stored.report_id, agency=stored.agency, year=stored.year, reason=exc))
                 problems += 1
             except SnapshotMissingError as exc:
-                error(f"report #{stored.report_id}: {exc}")  # one lost snapshot must not stop the rest
+                # one lost snapshot must not stop the rest
+                error(say("reparse.snapshot", id=stored.report_id, reason=exc))
                 problems += 1
     if args.json:
         dump_json(results)
@@ -179,7 +183,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         print(f"重新解析 {len(results)} 份：新版本 {changed}，未变化 {len(results) - changed}"
               + (f"，失败 {problems}" if problems else ""))
     if problems:
-        raise OperationalError(f"{problems} report(s) could not be re-read; see above")
+        raise OperationalError(say("reparse.some_failed", n=problems))
     return EXIT_OK
 
 
@@ -209,7 +213,7 @@ def emit(rows: Sequence[Mapping[str, Any]], args: argparse.Namespace, title: str
     fmt = _output_format(args)
     if fmt == "table":
         if args.out:
-            raise UsageError("--out needs --format csv, json or xlsx")
+            raise UsageError(say("query.out_needs_format"))
         out = console()
         out.print(export.to_table(rows, title))
         if summary:
@@ -221,9 +225,9 @@ def emit(rows: Sequence[Mapping[str, Any]], args: argparse.Namespace, title: str
         try:
             Path(args.out).write_bytes(data)
         except OSError as exc:
-            raise UsageError(f"--out {args.out}: {exc.strerror or exc}") from None
+            raise UsageError(say("files.out", path=args.out, reason=exc.strerror or exc)) from None
     elif fmt == "xlsx" and sys.stdout.isatty():
-        raise UsageError("XLSX is binary: give --out FILE.xlsx")
+        raise UsageError(say("query.xlsx_tty"))
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -231,10 +235,9 @@ def emit(rows: Sequence[Mapping[str, Any]], args: argparse.Namespace, title: str
 
 
 def _status_summary(rows: Sequence[Any]) -> str:
-    from store.export import FLAG_LABELS, STATUS_LABELS  # noqa: PLC0415
-
-    parts = [f"{label} {n}" for key, label in STATUS_LABELS.items() if (n := sum(r.status == key for r in rows))]
-    parts += [f"{label} {n}" for key, label in FLAG_LABELS.items() if (n := sum(getattr(r, key) for r in rows))]
+    counts = Counter(r.status for r in rows)
+    parts = [f"{name('status', key)} {n}" for key, n in sorted(counts.items(), key=lambda kv: STATUSES.index(kv[0]))]
+    parts += [f"{name('status', flag)} {n}" for flag in FLAGS if (n := sum(getattr(r, flag) for r in rows))]
     return f"共 {len(rows)} 行：" + "，".join(parts)
 
 
@@ -250,9 +253,7 @@ def _monitoring(settings: Settings, session: Any) -> tuple[int | None, set[int]]
         registry = load_registry(settings.registry)
     except RegistryError as exc:
         raise UsageError(exc.problems[0]) from None
-    runs = health.history(session)
-    failed = {portal for portal, seen in runs.items() if seen and seen[-1].outcome != "ok"}
-    return registry.first_year, health.unreachable_agencies(session, failed)
+    return health.monitoring(session, registry)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -285,14 +286,13 @@ def _report_id(archive: Archive, target: Sequence[str]) -> int:
     if len(target) == 1 and target[0].isdigit():
         return int(target[0])
     if len(target) != 2 or not target[1].isdigit():
-        raise UsageError("show: give a report id, or an agency name and a year")
+        raise UsageError(say("show.target"))
     with archive.read() as session:
         ids = find_reports(session, target[0], int(target[1]))
     if not ids:
-        raise UsageError(f"no report of {target[0]} for {target[1]} in the archive")
+        raise UsageError(say("show.none_of", agency=target[0], year=target[1]))
     if len(ids) > 1:
-        error(f"{len(ids)} reports match; showing #{ids[0]} (the first published); others: "
-              + ", ".join(f"#{i}" for i in ids[1:]))
+        error(say("show.several", n=len(ids), first=ids[0], others="、".join(f"#{i}" for i in ids[1:])))
     return ids[0]
 
 
@@ -304,7 +304,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         with archive.read() as session:
             detail = report_detail(session, report_id, settings.as_of)
     if detail is None:
-        raise UsageError(f"no report #{report_id} in the archive")
+        raise UsageError(say("show.no_id", id=report_id))
     if args.json or args.format == "json":
         dump_json(detail)
     else:
@@ -315,36 +315,37 @@ def cmd_show(args: argparse.Namespace) -> int:
 def _print_detail(detail: Mapping[str, Any]) -> None:
     from rich.table import Table  # noqa: PLC0415
 
-    from store.export import FLAG_LABELS, LEVEL_LABELS, STATUS_LABELS  # noqa: PLC0415
-    from xxgk.console import print_report  # noqa: PLC0415
+    from store.export import flags_text  # noqa: PLC0415
+    from xxgk.console import print_report, severity_label  # noqa: PLC0415
 
     out = console()
     print_report(out, f"报告 #{detail['report_id']}  {detail['agency']} {detail['year']}年", detail["record"])
-    flags = "、".join(label for key, label in FLAG_LABELS.items() if detail.get(key))
-    source = f"（{detail['published_source']}）" if detail["published_source"] else ""
-    out.print(f"级别：{LEVEL_LABELS.get(detail['level'], detail['level'])}　区划：{detail['region'] or '—'}　"
+    flags = flags_text(detail)
+    source = f"（{name('date_source', detail['published_source'])}）" if detail["published_source"] else ""
+    out.print(f"层级：{name('level', detail['level'])}　区划：{detail['region'] or '—'}　"
               f"网址：{detail['url'] or '（本地导入）'}")
-    out.print(f"状态：{STATUS_LABELS.get(detail['status'], detail['status'])}　截止：{detail['deadline']}　"
+    out.print(f"状态：{name('status', detail['status'])}　截止：{detail['deadline']}　"
               f"发布：{detail['published'] or '未知'}{source}"
               + (f"　逾期 {detail['days_late']} 天" if detail["status"] == "late" else "")
               + (f"　[red]{flags}" if flags else ""))
     if detail["dates"]:
-        out.print("发布日期来源：" + "；".join(f"{d['source']} {d['value']}" for d in detail["dates"]))
-    findings = Table(title="检查结果（审核：xxgk review 编号 confirm|dismiss|reopen --by 姓名）", title_justify="left")
-    for head in ("编号", "级别", "规则", "说明", "审核"):
+        sources = "；".join(f"{name('date_source', d['source'])} {d['value']}" for d in detail["dates"])
+        out.print(f"发布日期来源：{sources}")
+    findings = Table(title="检查结果（核实：xxgk review 编号 confirm|dismiss|reopen --by 姓名）", title_justify="left")
+    for head in ("编号", "级别", "说明", "核实"):
         findings.add_column(head, no_wrap=head != "说明")
     for f in detail["findings"]:
         review = f["review"]
-        verdict = "" if review["state"] == "open" else f"{review['state']} · {review['by']}"
-        findings.add_row(f"#{f['id']}", _SEVERITY_LABELS.get(f["severity"], f["severity"]), f["rule"], f["message"],
+        verdict = "" if review["state"] == "open" else f"{name('review_state', review['state'])} · {review['by']}"
+        findings.add_row(f"#{f['id']}", severity_label(f["severity"]), f["message"],
                          verdict + (f"：{review['note']}" if review["note"] else ""))
     out.print(findings if detail["findings"] else "[green]未发现问题。")
     versions = Table(title="版本", title_justify="left")
     for head in ("版本", "时间", "sha256", "解析器", "错误", "变化"):
         versions.add_column(head)
     for v in detail["versions"]:
-        versions.add_row(str(v["number"]), v["created_at"][:19], v["sha256"][:12], v["parser"], str(v["errors"]),
-                         v["change"])
+        versions.add_row(str(v["number"]), v["created_at"][:19].replace("T", " "), v["sha256"][:12], v["parser"],
+                         str(v["errors"]), v["change"])
     out.print(versions)
 
 
@@ -356,7 +357,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         try:
             with archive.write() as session:
                 finding = review_finding(session, args.finding_id, state, args.by, args.why)
-                line = f"finding #{finding.id} ({finding.rule}) is now {state}"
+                line = say("review.done", id=finding.id, rule=finding.rule, state=name("review_state", state))
         except LookupError as exc:
             raise UsageError(str(exc.args[0])) from None
     print(line)
@@ -368,76 +369,78 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def _year(raw: str) -> int:
     if not raw.isdigit() or not 1990 <= int(raw) <= 2100:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a report year")
+        raise argparse.ArgumentTypeError(say("year.not_a_year", raw=repr(raw)))
     return int(raw)
 
 
 def _filter_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--agency", metavar="TEXT", help="agencies whose name contains TEXT")
-    parser.add_argument("--region", metavar="CODE", help="region-code prefix (43 = all of 湖南)")
-    parser.add_argument("--level", choices=LEVELS)
-    parser.add_argument("--year", type=_year, metavar="Y", help="report year")
+    parser.add_argument("--agency", metavar="TEXT", help="名称中含 TEXT 的单位")
+    parser.add_argument("--region", metavar="CODE", help="区划代码前缀（43 即湖南全省）")
+    levels = "、".join(f"{k} {v}" for k, v in LEVEL_NAMES.items())
+    parser.add_argument("--level", choices=LEVELS, help=f"层级：{levels}")
+    parser.add_argument("--year", type=_year, metavar="Y", help="报告年度")
 
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "csv", "json", "xlsx"),
-                        help="default: table, or from the --out suffix")
-    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
-    parser.add_argument("--json", action="store_true", help="same as --format json")
+                        help="默认 table（表格），或按 --out 文件的后缀")
+    parser.add_argument("--out", metavar="FILE", help="写入 FILE 而不是输出到屏幕")
+    parser.add_argument("--json", action="store_true", help="等同于 --format json")
 
 
 def register(sub: Any) -> None:
-    db = sub.add_parser("db", help="the archive database")
+    db = sub.add_parser("db", help="归档数据库")
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    up = db_sub.add_parser("upgrade", help="create or migrate the database schema")
+    up = db_sub.add_parser("upgrade", help="创建数据库或升级其结构")
     add_common_options(up)
     up.set_defaults(func=cmd_db_upgrade)
 
-    imp = sub.add_parser("import", help="store report files in the archive (idempotent)")
+    imp = sub.add_parser("import", help="把报告文件存入归档（可重复运行）")
     imp.add_argument("paths", nargs="+", metavar="PATH")
-    imp.add_argument("--agency", metavar="NAME", help="the publishing agency (default: as the report names itself)")
-    imp.add_argument("--year", type=_year, metavar="Y", help="the report year (default: as the report says)")
-    imp.add_argument("--url", metavar="URL", help="where the report was published (one file only)")
-    imp.add_argument("--published", metavar="DATE", help="publication date as printed on the report page")
-    imp.add_argument("--level", choices=LEVELS, help="the agency's level (default: inferred from its name)")
-    imp.add_argument("--region", metavar="CODE", help="the agency's 行政区划代码")
+    imp.add_argument("--agency", metavar="NAME", help="发布单位（默认：报告自称的名称）")
+    imp.add_argument("--year", type=_year, metavar="Y", help="报告年度（默认：报告所写年度）")
+    imp.add_argument("--url", metavar="URL", help="报告发布的网址（仅限一个文件）")
+    imp.add_argument("--published", metavar="DATE", help="报告页面上所署的发布日期")
+    imp.add_argument("--level", choices=LEVELS, help="单位层级（默认：由名称推断）")
+    imp.add_argument("--region", metavar="CODE", help="单位的行政区划代码")
     imp.add_argument("--jobs", type=int, default=1, metavar="N",
-                     help="parse in N worker processes while storing (bulk imports; default 1)")
-    imp.add_argument("--json", action="store_true", help="print what was stored as JSON")
+                     help="用 N 个进程解析（批量导入；默认 1）")
+    imp.add_argument("--json", action="store_true", help="以 JSON 输出存入情况")
     add_common_options(imp)
     imp.set_defaults(func=cmd_import)
 
-    rep = sub.add_parser("reparse", help="parse and validate stored snapshots again (after a parser change)")
-    rep.add_argument("--all", action="store_true", help="every report, not only those read by an older parser")
-    rep.add_argument("--json", action="store_true")
+    rep = sub.add_parser("reparse", help="重新解析和检查已存档的报告（解析器更新之后）")
+    rep.add_argument("--all", action="store_true", help="全部报告，而不只是旧版解析器读过的")
+    rep.add_argument("--json", action="store_true", help="以 JSON 输出")
     add_common_options(rep)
     rep.set_defaults(func=cmd_reparse)
 
-    q = sub.add_parser("query", help="list reports or compliance rows")
+    q = sub.add_parser("query", help="按条件列出报告或发布情况")
     _filter_options(q)
-    q.add_argument("--status", choices=QUERY_STATUSES)
-    q.add_argument("--rule", metavar="ID", help="reports whose current version has a finding of this rule")
+    q.add_argument("--status", choices=QUERY_STATUSES,
+                   help="状态：" + "、".join(f"{k} {name('status', k)}" for k in QUERY_STATUSES))
+    q.add_argument("--rule", metavar="ID", help="当前版本有此规则检查结果的报告（规则编号）")
     _output_options(q)
     add_common_options(q)
     q.set_defaults(func=cmd_query)
 
-    show = sub.add_parser("show", help="one report: metadata, tables, findings, versions")
+    show = sub.add_parser("show", help="查看一份报告：基本信息、表格、检查结果、版本")
     show.add_argument("target", nargs="+", metavar="REPORT_ID | AGENCY YEAR")
-    show.add_argument("--format", choices=("table", "json"), help="default: table")
-    show.add_argument("--json", action="store_true", help="same as --format json")
+    show.add_argument("--format", choices=("table", "json"), help="默认 table（表格）")
+    show.add_argument("--json", action="store_true", help="等同于 --format json")
     add_common_options(show)
     show.set_defaults(func=cmd_show)
 
-    st = sub.add_parser("status", help="the compliance matrix: agency × year")
+    st = sub.add_parser("status", help="发布情况总表：单位 × 年度")
     _filter_options(st)
     _output_options(st)
     add_common_options(st)
     st.set_defaults(func=cmd_status)
 
-    rv = sub.add_parser("review", help="record a person's verdict on a finding (kept in later versions)")
-    rv.add_argument("finding_id", type=int, metavar="FINDING_ID")
-    rv.add_argument("verdict", choices=tuple(REVIEW_VERBS))
-    rv.add_argument("--by", required=True, metavar="NAME")
-    rv.add_argument("--why", metavar="TEXT")
+    rv = sub.add_parser("review", help="记录对一条检查结果的核实结论（以后的版本沿用）")
+    rv.add_argument("finding_id", type=int, metavar="FINDING_ID", help="检查结果编号（xxgk show 中的 #编号）")
+    rv.add_argument("verdict", choices=tuple(REVIEW_VERBS), help="confirm 已核实、dismiss 已排除、reopen 重新打开")
+    rv.add_argument("--by", required=True, metavar="NAME", help="核实人")
+    rv.add_argument("--why", metavar="TEXT", help="理由")
     add_common_options(rv)
     rv.set_defaults(func=cmd_review)

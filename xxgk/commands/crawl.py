@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from catalogue.cli import say
 from config.settings import Settings, add_common_options
 from crawler.progress import CrawlProgress
 from xxgk.commands import (
@@ -39,15 +40,15 @@ def _portal_ids(args: argparse.Namespace, settings: Settings) -> list[str]:
     known = {p.id for p in registry.portals}
     unknown = [p for p in args.portal if p not in known]
     if unknown:
-        error(f"no such portal in {settings.registry}: {', '.join(unknown)}")
+        error(say("crawl.unknown_portal", registry=settings.registry, ids="、".join(unknown)))
         raise SystemExit(EXIT_BAD_INPUT)
     if not (args.portal or args.region or args.all):
-        error("say which portals: --portal ID (repeatable), --region CODE or --all")
+        error(say("crawl.which"))
         raise SystemExit(EXIT_BAD_INPUT)
     return list(args.portal)
 
 
-def _watch(progress: CrawlProgress, done: threading.Event, every: float = 30.0) -> None:
+def watch_progress(progress: CrawlProgress, done: threading.Event, every: float = 30.0) -> None:
     """On a terminal a live display (a bar for the portals, a line for each of the few active ones);
     elsewhere, a log line every `every` seconds."""
     if sys.stderr.isatty():
@@ -64,7 +65,7 @@ def _watch(progress: CrawlProgress, done: threading.Event, every: float = 30.0) 
         while not done.wait(min(1.0, every)):
             progress.poll()
             if time.monotonic() - last >= every:
-                print(f"抓取进度：{progress.line()}", file=sys.stderr)
+                print(say("crawl.progress", line=progress.line()), file=sys.stderr)
                 last = time.monotonic()
     progress.poll()
 
@@ -94,7 +95,7 @@ def _stopping_on_signals() -> Iterator[None]:
     def interrupt(_signum: int, _frame: object) -> None:
         if not said.is_set():
             said.set()
-            error("正在停止：等进行中的请求完成并保存抓取状态；再按一次 Ctrl-C 立即结束")
+            error(say("crawl.stopping"))
         raise KeyboardInterrupt
 
     previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
@@ -112,14 +113,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     portals = _portal_ids(args, settings)
     try:
         if args.resume and claim_job(args.resume, str(settings.registry), portals, args.region):
-            print(f"接着 {args.resume} 中停下的抓取继续", file=sys.stderr)
+            print(say("crawl.resuming", dir=args.resume), file=sys.stderr)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="xxgk-crawl-") as tmp:
         ledger = Path(tmp) / "ledger.jsonl"
         log_path = Path(args.log) if args.log else Path(tmp) / "crawl.log"
         progress, done = CrawlProgress(ledger), threading.Event()
-        watcher = threading.Thread(target=_watch, args=(progress, done), daemon=True)
+        watcher = threading.Thread(target=watch_progress, args=(progress, done), daemon=True)
         watcher.start()
         try:
             with log_path.open("w", encoding="utf-8") as log, _stopping_on_signals():
@@ -128,9 +129,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                     db=settings.database_url, ledger=str(ledger), jobdir=args.resume, timeout=args.timeout, log=log,
                 )
         except CrawlError as exc:
-            raise OperationalError(f"{exc} (log: {log_path}){_resume_hint(args.resume)}") from None
+            hint = _resume_hint(args.resume)
+            raise OperationalError(say("crawl.failed", reason=exc, log=log_path, hint=hint)) from None
         except KeyboardInterrupt:
-            error(f"抓取已停止{_resume_hint(args.resume)}")
+            error(say("crawl.stopped", hint=_resume_hint(args.resume)))
             raise
         finally:
             done.set()
@@ -149,7 +151,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def _resume_hint(jobdir: str | None) -> str:
     from crawler.run import resumable  # noqa: PLC0415
 
-    return f"；用同一个 --resume {jobdir} 再次运行即可接着抓取" if jobdir and resumable(jobdir) else ""
+    return say("crawl.resume_hint", dir=jobdir) if jobdir and resumable(jobdir) else ""
 
 
 def _print_summary(rows: list[dict[str, Any]]) -> None:
@@ -169,17 +171,17 @@ def _print_summary(rows: list[dict[str, Any]]) -> None:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("crawl", help="crawl portals and store the reports found")
+    p = sub.add_parser("crawl", help="抓取门户网站，并存入找到的年度报告")
     add_common_options(p)
-    p.add_argument("--portal", action="append", default=[], metavar="ID", help="a portal id (repeatable)")
-    p.add_argument("--region", metavar="CODE", help="portals whose agencies are in this region (code prefix)")
-    p.add_argument("--all", action="store_true", help="every enabled portal")
-    p.add_argument("--timeout", type=float, default=3600.0, help="hard time limit of the crawl, seconds")
-    p.add_argument("--log", metavar="FILE", help="keep the crawl's log in this file")
+    p.add_argument("--portal", action="append", default=[], metavar="ID", help="门户编号（可重复）")
+    p.add_argument("--region", metavar="CODE", help="单位位于此区划的门户（区划代码前缀）")
+    p.add_argument("--all", action="store_true", help="全部已启用的门户")
+    p.add_argument("--timeout", type=float, default=3600.0, help="抓取的时间上限（秒）")
+    p.add_argument("--log", metavar="FILE", help="抓取日志保存到此文件")
     p.add_argument(
         "--resume", metavar="DIR",
-        help="keep the crawl's state in DIR: a crawl that was stopped (Ctrl-C, SIGTERM, --timeout) and is run "
-             "again with the same DIR goes on where it stopped; a finished crawl clears DIR",
+        help="抓取状态保存在 DIR：中途停止（Ctrl-C、SIGTERM、--timeout）的抓取用同一个 DIR 再次运行即可接着抓取；"
+             "抓取完成后清空 DIR",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出抓取结果")
     p.set_defaults(func=cmd_crawl)

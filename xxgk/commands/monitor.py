@@ -7,6 +7,7 @@ import json
 import logging
 from typing import Any
 
+from catalogue.cli import say
 from config.settings import Settings, add_common_options
 from xxgk.commands import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, dump_json, error
 
@@ -17,7 +18,7 @@ def _crawl_settings(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise UsageError(f"--crawl-setting {pair!r}: expected NAME=VALUE")
+            raise UsageError(say("monitor.setting", pair=repr(pair)))
         try:
             out[name] = json.loads(value)
         except ValueError:
@@ -47,7 +48,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
     settings = Settings.load(args)
     if args.as_of and not args.once:
-        raise UsageError("--as-of needs --once: the scheduler runs on the real clock")
+        raise UsageError(say("monitor.as_of_once"))
     context = Context(str(settings.database_url), str(settings.registry), _crawl_settings(args.crawl_setting),
                       args.log_dir, settings.dashboard_url)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
@@ -84,21 +85,21 @@ def _report(report: Any, *, as_json: bool) -> int:
     else:
         print(_summary(report))
     if report.crawl_error:
-        error(f"crawl failed: {report.crawl_error}")
+        error(say("monitor.crawl_failed", reason=report.crawl_error))
     if not sent.configured:
-        error(f"no SMTP configured: {sent.queued} alerts stay queued")
+        error(say("mail.not_configured", n=sent.queued))
     elif sent.error:
-        error(f"{sent.error}; {sent.queued} alerts stay queued and will be retried")
+        error(say("mail.retry", reason=sent.error, n=sent.queued))
         return EXIT_FAILURE
     return EXIT_OK
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("monitor", help="crawl on schedule, check deadlines, send alert digests")
+    p = sub.add_parser("monitor", help="定时抓取、核对发布期限、发送提醒邮件（调度器）")
     add_common_options(p)
-    p.add_argument("--once", action="store_true", help="do what is due at --as-of, then exit (cron, tests)")
+    p.add_argument("--once", action="store_true", help="执行 --as-of 当天到期的全部任务后退出（供 cron 和测试使用）")
     p.add_argument("--crawl-setting", action="append", default=[], metavar="NAME=VALUE",
-                   help="a Scrapy setting for the crawls (repeatable), e.g. DOWNLOAD_TIMEOUT=30")
-    p.add_argument("--log-dir", metavar="DIR", help="keep the crawls' logs here (default: a temporary folder)")
-    p.add_argument("--json", action="store_true", help="with --once: print what was done as JSON")
+                   help="抓取时使用的 Scrapy 设置（可重复），如 DOWNLOAD_TIMEOUT=30")
+    p.add_argument("--log-dir", metavar="DIR", help="抓取日志保存到此文件夹（默认：临时文件夹）")
+    p.add_argument("--json", action="store_true", help="与 --once 一起使用：以 JSON 输出执行情况")
     p.set_defaults(func=cmd_monitor)

@@ -7,6 +7,7 @@ import sys
 import time
 from typing import Any
 
+from catalogue.cli import say
 from config.settings import Settings, add_common_options
 from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, dump_json
 
@@ -36,17 +37,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         dump_json(summary)
     else:
-        print(
-            f"{settings.registry}: OK — {summary['portals']} portals ({summary['enabled']} enabled), "
-            f"{summary['agencies']} agencies, {summary['supervisors']} supervisors; loaded in {elapsed:.2f} s"
-        )
+        print(say("portals.ok", registry=settings.registry, portals=summary["portals"], enabled=summary["enabled"],
+                  agencies=summary["agencies"], supervisors=summary["supervisors"]))
     return EXIT_OK
 
 
 def register(sub: Any) -> None:
-    portals = sub.add_parser("portals", help="the portal registry")
+    portals = sub.add_parser("portals", help="门户登记表")
     verbs = portals.add_subparsers(dest="verb", required=True)
-    check = verbs.add_parser("check", help="validate the registry; errors name the file and line")
+    check = verbs.add_parser("check", help="检查登记表；错误指明文件和行号")
     add_common_options(check)
-    check.add_argument("--json", action="store_true")
+    check.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
     check.set_defaults(func=cmd_check)

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from catalogue.cli import say
 from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, UsageError, console, dump_json, error
 
 REPORT_SUFFIXES = frozenset({
@@ -24,12 +25,12 @@ def report_files(paths: Sequence[str]) -> Iterator[Path]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
             if not found:
-                raise UsageError(f"{path}: no report files (txt, md, html) in this directory")
+                raise UsageError(say("files.none_in_folder", path=path))
             yield from found
         elif path.exists():
             yield path
         else:
-            raise UsageError(f"{path}: no such file or directory")
+            raise UsageError(say("files.missing", path=path))
 
 
 def parse_files(paths: Sequence[str]) -> tuple[list[tuple[Path, dict[str, Any]]], bool]:
@@ -75,7 +76,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             previous = parse_path(Path(args.previous))
         except UnreadableInputError as exc:
-            raise UsageError(f"--previous {args.previous}: {exc}") from None
+            raise UsageError(say("files.previous", path=args.previous, reason=exc)) from None
     meta = {k: v for k, v in (("level", args.level), ("published", args.published), ("region", args.region)) if v}
     parsed, failed = parse_files(args.paths)
     results: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = []
@@ -85,6 +86,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.json:
         if results:
             dump_json(_one_or_many([{"report": record, "findings": findings} for _, record, findings in results]))
+    elif args.brief:
+        from xxgk.console import brief_line  # noqa: PLC0415
+
+        for name, record, findings in results:
+            print(brief_line(name, record, findings))
     else:
         from xxgk.console import print_findings, print_report, print_summary  # noqa: PLC0415
 
@@ -101,23 +107,24 @@ def _iso_date(raw: str) -> str:
     from config.settings import SettingsError, parse_date  # noqa: PLC0415
 
     try:
-        return parse_date(raw, "date").isoformat()
+        return parse_date(raw, "--published").isoformat()
     except SettingsError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("parse", help="parse report files into the canonical record")
+    p = sub.add_parser("parse", help="把报告文件解析为标准记录（表格、章节、年度、单位）")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--json", action="store_true", help="print the canonical record(s) as JSON")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出标准记录")
     p.set_defaults(func=cmd_parse)
 
-    v = sub.add_parser("validate", help="parse and check report files")
+    v = sub.add_parser("validate", help="解析并检查报告文件（勾稽关系、空白、结构、正文与表格）")
     v.add_argument("paths", nargs="+", metavar="PATH")
-    v.add_argument("--json", action="store_true", help='print {"report": …, "findings": […]} per file')
-    v.add_argument("--previous", metavar="PATH", help="last year's report, for the cross-year rules")
+    v.add_argument("--json", action="store_true", help='每个文件以 JSON 输出 {"report": …, "findings": […]}')
+    v.add_argument("--brief", action="store_true", help="每个文件只输出一行：单位、年度、格式、错误和警告数")
+    v.add_argument("--previous", metavar="PATH", help="上一年度的报告，用于跨年度核对")
     v.add_argument("--level", choices=("province", "city", "county", "township", "department"),
-                   help="the publishing agency's level (deadline and plausibility rules)")
-    v.add_argument("--published", metavar="DATE", type=_iso_date, help="publication date, YYYY-MM-DD")
-    v.add_argument("--region", metavar="CODE", help="行政区划代码 of the agency")
+                   help="发布单位的层级（用于发布期限和合理性检查）")
+    v.add_argument("--published", metavar="DATE", type=_iso_date, help="发布日期，YYYY-MM-DD")
+    v.add_argument("--region", metavar="CODE", help="单位的行政区划代码")
     v.set_defaults(func=cmd_validate)

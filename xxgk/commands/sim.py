@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from catalogue.cli import say
 from xxgk.commands import EXIT_OK, OperationalError, UsageError
 
 
 def _rate(raw: str) -> float:
     value = float(raw)
     if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{raw} is not a share between 0 and 1")
+        raise argparse.ArgumentTypeError(say("sim.share", raw=raw))
     return value
 
 
@@ -29,7 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     as_of = parse_date(args.as_of, "--as-of") if args.as_of else today()
     kinds = tuple(k.strip() for k in args.fault_kinds.split(",") if k.strip()) if args.fault_kinds else FAULT_KINDS
     if args.portals < 1:
-        raise UsageError("--portals: at least one portal")
+        raise UsageError(say("sim.at_least_one"))
     try:
         world = generate(seed=args.seed, portals=args.portals, faults=args.faults, fault_kinds=kinds)
         host = "127.0.0.1" if args.host == "localhost" else args.host
@@ -41,7 +42,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         try:
             await sim.start()
         except OSError as exc:
-            raise OperationalError(f"cannot listen on port {args.port}: {exc.strerror or exc}") from None
+            raise OperationalError(say("sim.cannot_listen", port=args.port, reason=exc.strerror or exc)) from None
         write_registry(Path(args.registry_out), world, sim.site, args.rate_limit)
         write_truth(Path(args.truth_out), world, sim.site, as_of)
         print(
@@ -63,19 +64,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("sim", help="simulated government portals (offline demo and tests)")
+    p = sub.add_parser("sim", help="模拟政府门户网站（离线演示和测试）")
     simsub = p.add_subparsers(dest="sim_command", required=True)
-    s = simsub.add_parser("serve", help="serve generated portals on loopback until interrupted")
-    s.add_argument("--portals", type=int, default=14, metavar="N", help="number of portals (default 14)")
-    s.add_argument("--seed", type=int, default=0, metavar="S", help="world seed (default 0)")
-    s.add_argument("--host", default="127.0.0.1", help="loopback address of the control endpoint")
-    s.add_argument("--port", type=int, default=8080, metavar="P", help="port of every portal (0: any free port)")
-    s.add_argument("--as-of", metavar="DATE", help="the simulated today (default today, Asia/Shanghai)")
-    s.add_argument("--faults", type=_rate, default=0.0, metavar="RATE", help="share of faulty portals (0–1)")
-    s.add_argument("--fault-kinds", metavar="K1,K2", help="fault kinds to draw from (default all)")
+    s = simsub.add_parser("serve", help="在本机回环地址上提供生成的门户网站，直到被中断")
+    s.add_argument("--portals", type=int, default=14, metavar="N", help="门户数量（默认 14）")
+    s.add_argument("--seed", type=int, default=0, metavar="S", help="随机种子（默认 0）")
+    s.add_argument("--host", default="127.0.0.1", help="控制端点的回环地址")
+    s.add_argument("--port", type=int, default=8080, metavar="P", help="各门户的端口（0：任一空闲端口）")
+    s.add_argument("--as-of", metavar="DATE", help="模拟的“今天”（默认北京时间今天）")
+    s.add_argument("--faults", type=_rate, default=0.0, metavar="RATE", help="有故障的门户比例（0–1）")
+    s.add_argument("--fault-kinds", metavar="K1,K2", help="故障类型（默认全部）")
     s.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
-                   help="every response waits this long, as over a real network (default 0)")
-    s.add_argument("--rate-limit", type=float, default=5.0, metavar="RPS", help="rate_limit written to the registry")
-    s.add_argument("--registry-out", required=True, metavar="FILE", help="write the portal registry (YAML) here")
-    s.add_argument("--truth-out", required=True, metavar="FILE", help="write the ground truth (JSON) here")
+                   help="每个响应的延迟秒数，模拟真实网络（默认 0）")
+    s.add_argument("--rate-limit", type=float, default=5.0, metavar="RPS", help="写入登记表的 rate_limit")
+    s.add_argument("--registry-out", required=True, metavar="FILE", help="门户登记表（YAML）写入此文件")
+    s.add_argument("--truth-out", required=True, metavar="FILE", help="真实情况（JSON）写入此文件")
     s.set_defaults(func=cmd_serve)

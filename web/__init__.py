@@ -1,0 +1,1 @@
+"""The supervisors' web dashboard over the archive (`xxgk serve`)."""
