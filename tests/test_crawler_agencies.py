@@ -3,11 +3,22 @@ names that must stay unknown (reported to the operators, never made a new agency
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+from pathlib import Path
 
+import pytest
+import yaml
+from sqlalchemy import select
+
+from alerts.health import HealthRules, health_facts, history
 from config.registry import Agency
 from crawler.agencies import one_edit, resolve
+from crawler.run import crawl
 from crawler.titles import classify_title
+from sim.testing import running_sim
+from store.db import Archive
+from store.models import Agency as AgencyRow
+from store.models import Report
 
 AGENCIES = [
     Agency(name="盐城市人民政府", level="city", region="320900"),
@@ -67,3 +78,33 @@ def test_one_edit() -> None:
 )
 def test_titles_say_where_they_name_their_organ(title: str, named: str | None) -> None:
     assert classify_title(title).named == named
+
+
+# ---- end to end: a name the registry does not know ----------------------------------------------------
+
+
+def test_a_former_name_not_in_the_registry_is_told_to_the_operators_not_invented(tmp_path: Path) -> None:
+    as_of = dt.date(2026, 4, 20)
+    with running_sim(portals=1, seed=7, as_of=as_of, rate_limit=50) as sim:
+        registry = yaml.safe_load(sim.registry_path.read_text(encoding="utf-8"))
+        [portal] = registry["portals"]
+        renamed = next(a for a in portal["agencies"] if a["name"] == "茅箭区自然资源局")
+        former = renamed.pop("aliases")  # the operator never listed the former name
+        assert former == ["茅箭区国土资源局"]
+        edited = tmp_path / "registry.yaml"
+        edited.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+        db = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+        settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "XXGK_OCR": False}
+        result = crawl(str(edited), as_of=as_of.isoformat(), db=db, settings=settings, timeout=600,
+                       log=(tmp_path / "crawl.log").open("w"))
+        before_rename = {r["url"] for r in sim.truth["reports"] if r["agency"] == "茅箭区自然资源局" and r["year"] <= 2018}
+    assert result.portal_stats[portal["id"]]["unregistered:茅箭区国土资源局"] == len(before_rename) > 0
+    with Archive.open(db) as archive, archive.read() as session:
+        names = set(session.scalars(select(AgencyRow.name)))
+        urls = set(session.scalars(select(Report.url)))
+        facts = health_facts(history(session), HealthRules(threshold=3))
+    assert names == {a["name"] for a in portal["agencies"]}  # no 茅箭区国土资源局 invented
+    assert not urls & before_rename  # left on the portal until the registry knows the name
+    told = [f for f in facts if f.kind == "unregistered_agency"]
+    assert [(f.key, f.payload["reports"]) for f in told] == [
+        (f"unregistered_agency:{portal['id']}:茅箭区国土资源局", len(before_rename))]
