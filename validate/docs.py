@@ -51,8 +51,10 @@ cannot be read) is held only to `late_publication`. A report on 2018 or before i
 pre-2019 structure whatever its shape (no six sections, no national tables).
 
 Applies to: **template** = the 2019 and 2021 formats, **legacy** = the pre-2019 统计表;
-cross-year rules run only when last year's record is given. Each example is the message the rule
-gives on its failing example (`validate/examples.py`); the tests also run its passing example.
+cross-year rules run only when last year's record is given. Every rule has two worked examples
+(`validate/examples.py`), both run by the tests as a family: "fires on" is the message it gives on its
+failing example; "lets pass" is the near miss it must not report (by default the consistent worked
+report of its template).
 """
 
 
@@ -73,12 +75,14 @@ def _cell(text: str) -> str:
 def render() -> str:
     lines = [HEADER]
     for family, title in FAMILIES.items():
-        lines += [f"## {title}", "", "| id | severity | applies to | basis | example |", "|---|---|---|---|---|"]
+        lines += [f"## {title}", "", "| id | severity | applies to | basis | fires on | lets pass |",
+                  "|---|---|---|---|---|---|"]
         notes = list(dict.fromkeys(r.lower_when for r in RULES if r.family == family and r.lower_when))
         for rule in (r for r in RULES if r.family == family):
             mark = _MARKS[notes.index(rule.lower_when)] if rule.lower_when else ""
             severity = f"{rule.severity}{mark}"
-            row = (f"`{rule.id}`", severity, _applies(rule), rule.basis, example_message(rule))
+            passing = rule.passing.note or f"一致的 {rule.passing.base} 示例报告"
+            row = (f"`{rule.id}`", severity, _applies(rule), rule.basis, example_message(rule), passing)
             lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
         lines += ["", *(f"{_MARKS[i]} Lower: {note}." for i, note in enumerate(notes)), ""]
     return "\n".join(lines)

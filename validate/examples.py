@@ -234,6 +234,7 @@ def base_case(base: Base) -> Case:
 class Example:
     base: Base = "2021"
     patches: tuple[Patch, ...] = ()
+    note: str = ""  # what the example shows, for docs/rules.md (a near miss the rule must let pass)
 
     def build(self) -> Case:
         case = base_case(self.base)
@@ -242,8 +243,8 @@ class Example:
         return case
 
 
-def example(base: Base = "2021", *patches: Patch) -> Example:
-    return Example(base, patches)
+def example(base: Base = "2021", *patches: Patch, note: str = "") -> Example:
+    return Example(base, patches, note)
 
 
 # ---- patches ------------------------------------------------------------------

@@ -118,7 +118,8 @@ RULES: Final = (
         basis="年报格式每栏都须填写，无数据填 0，空白不等于 0；空白栏目相同的各行合为一处（format-spec §2.6、E8）",
         family="cells",
         check=_blank_cell,
-        passing=example("2021", cell("requests", "withheld_enforcement_file", "social_welfare", 0)),
+        passing=example("2021", cell("requests", "withheld_enforcement_file", "social_welfare", 0),
+                        note="没有数据的栏目填了 0"),
         failing=example("2021", blank_columns("requests", LEGAL_PERSON_COLUMNS)),
     ),
     Rule(

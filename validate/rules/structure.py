@@ -208,7 +208,8 @@ RULES: Final = (
         basis="报告须按全国统一的年报格式编制（条例第五十条第二款）",
         family="structure",
         check=_unknown_format,
-        passing=example("2021", put("record", "format", value=None), put("record", "year", value=2016)),
+        passing=example("2021", put("record", "format", value=None), put("record", "year", value=2016),
+                        note="2016 年度的报告：2019 年以前没有全国统一格式"),
         failing=example("2021", put("record", "format", value=None)),
     ),
     Rule(

@@ -179,9 +179,10 @@ _LOWER_WHEN: Final = (
 )
 
 
-def _text_rule(kind: str, basis: str, failing_text: str, *also: str, passing_text: str | None = None) -> Rule:
+def _text_rule(kind: str, basis: str, failing_text: str, *also: str, passing_text: str | None = None,
+               note: str = "") -> Rule:
     passing = example() if passing_text is None else example(
-        "2021", put("record", "narrative", "overview", value=passing_text))
+        "2021", put("record", "narrative", "overview", value=passing_text), note=note)
     return Rule(
         id=f"text_table.{kind}",
         severity="error",
@@ -275,6 +276,7 @@ RULES: Final = (
         "本年度共新收政府信息公开申请18件。",
         "received",
         passing_text="全年共受理政府信息公开申请20件（含上年结转3件）。",
+        note="“共受理…20件（含上年结转3件）”：新收 17 件加上年结转 3 件",
     ),
     _text_rule(
         "carried_over",
@@ -296,6 +298,7 @@ RULES: Final = (
         "正文所述“予以公开及部分公开”申请数 = 表三三(一)与三(二)的总计之和（TX-R1、E12）",
         "办结政府信息公开申请19件，其中予以公开及部分公开12件。",
         passing_text="办结政府信息公开申请19件，其中予以公开及部分公开13件。",
+        note="“予以公开及部分公开13件”：三(一) 10 件加三(二) 3 件",
     ),
     _text_rule(
         "granted",
@@ -317,6 +320,7 @@ RULES: Final = (
         "正文所述“无法提供”申请数 = 表三三(四)三项的总计之和，而非其中一项（TX-R1、E12）",
         "办结政府信息公开申请19件，其中因本机关不掌握等原因无法提供1件。",
         passing_text="办结政府信息公开申请19件，其中因本机关不掌握等原因无法提供2件。",
+        note="“无法提供2件”：三(四)三项之和",
     ),
     _text_rule(
         "rejected",
@@ -340,7 +344,8 @@ RULES: Final = (
         family="text_table",
         check=_all_completed,
         passing=example("2021", put("record", "narrative", "overview",
-                                    value="收到的政府信息公开申请未能全部办结，1件结转下年度继续办理。")),
+                                    value="收到的政府信息公开申请未能全部办结，1件结转下年度继续办理。"),
+                        note="“未能全部办结，1件结转下年度”"),
         failing=example(
             "2021", put("record", "narrative", "overview", value="本年度收到的政府信息公开申请均已按时办结。")
         ),
@@ -352,7 +357,8 @@ RULES: Final = (
         family="text_table",
         check=_all_upheld,
         passing=example("2021", put("record", "narrative", "review_litigation",
-                                    value="因政府信息公开被提起行政诉讼1件，均获维持。另有行政复议2件，其中1件尚未审结。")),
+                                    value="因政府信息公开被提起行政诉讼1件，均获维持。另有行政复议2件，其中1件尚未审结。"),
+                        note="诉讼“均获维持”而复议另句说明尚未审结"),
         failing=example("2021", put("record", "narrative", "review_litigation",
                                     value="因政府信息公开被申请行政复议2件、被提起行政诉讼1件，均获维持。")),
     ),
