@@ -94,7 +94,9 @@ MESSAGES: Final[dict[str, str]] = {
     "section_order": "报告各部分的顺序为“{order}”，与年报格式规定的顺序不一致",
     "section_numbering": "“{heading}”在报告中编号为“{printed}”，按年报格式应为“{ordinal}”",
     "template_mismatch": "{year}年度的报告应使用{expected_name}，实际使用的是{actual_name}",
-    "template_mismatch.hybrid": "表三『(六)其他处理』{shape}，与报告所用的{format_name}不一致（各项合计按报告所列的行核对）",
+    "template_mismatch.hybrid": (
+        "表三『(六)其他处理』{shape}，与报告所用的{format_name}不一致（各项合计按报告所列的行核对）"
+    ),
     "unknown_format": "未能识别报告使用的年报格式（2021年格式、2019年格式或2019年以前的统计表）",
     "year_mismatch": "标题所署为 {expected} 年度，但{sources}，请核对",
     "year_mismatch.untitled": "报告按 {expected} 年度归档，但{sources}，请核对",
