@@ -29,7 +29,7 @@ from store.db import Archive
 from store.errors import StoreError
 from store.ingest import IncompleteReportError, Source, ingest, keep_document
 from store.models import CrawlRun, utcnow
-from store.reading import NOTHING_READ, read_anything
+from store.reading import AWAITING_OCR, NOTHING_READ, read_anything
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
     Bytes that are no report of their own are still kept (with their HTTP validators)."""
     source = _source(item, run_id)
     if not ocr and _is_image(source.name):
-        outcome = _found(archive, item, source, "unread", IMAGE_AWAITING_OCR)
+        outcome = _found(archive, item, source, "unread", AWAITING_OCR)
     else:
         outcome = _report_outcome(archive, item, source)
     if outcome in _KEPT_ONLY:
@@ -125,7 +125,6 @@ def _keep(archive: Archive, source: Source) -> None:
 
 
 _KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report"})
-IMAGE_AWAITING_OCR = "image"  # the reading note of a page image stored while OCR is off: the monitor reads it later
 _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
 
 

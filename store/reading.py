@@ -20,6 +20,8 @@ from store.db import Archive
 from store.ingest import Source, ingest
 from store.models import Agency, Document, Report, ReportVersion
 
+# reading notes (store.models.Report.reading_note) the code writes; catalogue.monitor words them
+AWAITING_OCR = "image"  # a page image stored while the crawl did not wait for OCR
 NOTHING_READ = "no report text or tables found in the document"
 
 
