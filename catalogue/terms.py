@@ -24,7 +24,6 @@ STATUSES: Final[dict[str, str]] = {
     "unconfirmed": "抓取不完整",
     "inconsistent": "数据有误",
     "changed": "已修改",
-    "unread": "待读取",
 }
 SEVERITIES: Final[dict[str, str]] = {"error": "错误", "warning": "警告", "info": "提示"}
 DATE_SOURCES: Final[dict[str, str]] = {
@@ -36,7 +35,7 @@ DATE_SOURCES: Final[dict[str, str]] = {
     "first_seen": "首次发现日期",
 }
 # whether a found report could be read (a found report is published whatever the answer)
-READINGS: Final[dict[str, str]] = {"read": "已读取", "unread": "待识别", "unreadable": "无法读取"}
+READINGS: Final[dict[str, str]] = {"read": "已读取", "unread": "待读取", "unreadable": "无法读取"}
 REVIEW_STATES: Final[dict[str, str]] = {"open": "待核实", "confirmed": "已核实", "dismissed": "已排除"}
 ALERT_STATES: Final[dict[str, str]] = {
     "queued": "待发送",
