@@ -39,7 +39,8 @@ FORMAT_NAMES: Final[dict[str, str]] = {
     "legacy": "2019年以前的统计表",
 }
 
-_SCANNED: Final = "；报告为扫描件，可能是数字识别有误，请对照原件核对"
+# added to what a report read from a scan by OCR seems to contradict: a digit may be misread
+SCANNED_NOTE: Final = "（报告为扫描件，可能是文字识别有误，请对照原件核对）"
 _BALANCE: Final = (
     "{col_name}：第一项加第二项之和为 {expected}，第三项(七)总计加第四项之和为 {actual}，不符合表头所注的勾稽关系{note}"
 )
@@ -53,17 +54,11 @@ _TEXT_SCOPE: Final = (
 _LEGACY_SUM: Final = "统计表『{parent}』为 {actual}，{parts}之和为 {expected}{note}"
 
 MESSAGES: Final[dict[str, str]] = {
-    # arithmetic: 表三 and 表四 sums (`.scanned`: the report was read from a scan by OCR)
+    # arithmetic: 表三 and 表四 sums
     "requests.row_total": "{row_name}：六类申请人之和为 {expected}，总计栏为 {actual}{note}",
-    "requests.row_total.scanned": "{row_name}：六类申请人之和为 {expected}，总计栏为 {actual}{note}" + _SCANNED,
     "requests.results_total": "{col_name}：三(一)至三(六)各项办理结果之和为 {expected}，三(七)总计为 {actual}{note}",
-    "requests.results_total.scanned": (
-        "{col_name}：三(一)至三(六)各项办理结果之和为 {expected}，三(七)总计为 {actual}{note}" + _SCANNED
-    ),
     "requests.balance": _BALANCE,
-    "requests.balance.scanned": _BALANCE + _SCANNED,
     "review_litigation.total": _REVIEW_TOTAL,
-    "review_litigation.total.scanned": _REVIEW_TOTAL + _SCANNED,
     "active.published_total": "{row_name}：本年新公开数量 {actual} 大于对外公开总数量 {expected}",
     "active.item_count": ("{row_name}：上一年项目数量 {prior} 加本年增/减 {change} 得 {actual}，项目数量不能为负数"),
     # cells

@@ -300,3 +300,22 @@ def test_plausibility_needs_the_level():
     assert "plausibility.rules_at_low_level" not in {f.rule for f in validate(case.record, meta=city)}
     township = {"level": "township"}
     assert "plausibility.rules_at_low_level" in {f.rule for f in validate(case.record, meta=township)}
+
+
+def test_a_scan_never_makes_a_confident_contradiction():
+    # read by OCR: a digit may be misread, so what the numbers seem to contradict is a warning that says so
+    case = base_case("2021")
+    case.record["requests"]["granted"]["natural_person"] = 7  # the row no longer adds up
+    case.record["narrative"]["overview"] += "因政府信息公开被申请行政复议9件。"
+    case.record["parse"]["ocr_confidence"] = 0.97
+    findings = [f for f in validate(case.record) if f.rule in ("requests.row_total", "text_table.review")]
+    assert {(f.rule, f.severity) for f in findings} == {("requests.row_total", "warning"), ("text_table.review", "warning")}
+    assert all(f.message.endswith("（报告为扫描件，可能是文字识别有误，请对照原件核对）") for f in findings)
+    del case.record["parse"]["ocr_confidence"]
+    assert {f.severity for f in validate(case.record) if f.rule == "requests.row_total"} == {"error"}
+
+
+def test_a_number_split_by_a_space_is_not_read_as_its_last_digits():
+    case = base_case("2021")
+    case.record["narrative"]["overview"] = "全年因政府信息公开工作被申请行政复议 2 件，被提起行政诉讼0 1件。"
+    assert not [f for f in validate(case.record) if f.rule.startswith("text_table.")]

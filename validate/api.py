@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
+from catalogue.findings import SCANNED_NOTE
 from extract.schema import Record
 from validate.context import DEFAULT_SETTINGS, Context, Meta, Settings
 from validate.finding import Finding
@@ -30,6 +32,9 @@ def validate(
     for rule in RULES:
         if ctx.kind in rule.kinds and (ctx.prev is not None or not rule.needs_previous):
             findings.extend(rule.check(rule, ctx))
+    if ctx.scanned:  # a digit or a word read from a scan may be misread: never a confident contradiction
+        findings = [replace(f, severity="warning", message=f.message + SCANNED_NOTE) if f.severity == "error" else f
+                    for f in findings]
     findings.sort(key=_order)
     return findings
 

@@ -44,11 +44,11 @@ was not sure of). Only errors make a report "inconsistent" in the compliance mat
 One problem, one finding. Blank is not zero: blank template cells are one `blank_cell` warning per
 block (the rows of a table whose blanks lie in the same columns), which says that the sums through
 them cannot be checked; a sum with a blank part is reported only when the filled parts already
-exceed the total. In a report read from a scan by OCR a broken sum may be a misread digit: it is a
-warning that says so, and a sum through a cell OCR doubted is left to `ocr_uncertain`, which names
-the reading that makes it hold. A report found but not read (an image awaiting OCR, a file that
-cannot be read) is held only to `late_publication`. A report on 2018 or before is held to the
-pre-2019 structure whatever its shape (no six sections, no national tables).
+exceed the total. In a report read from a scan by OCR a digit may be misread: what it seems to
+contradict is a warning that says so (never an error), and a sum through a cell OCR doubted is left
+to `ocr_uncertain`, which names the reading that makes it hold. A report found but not read (an
+image awaiting OCR, a file that cannot be read) is held only to `late_publication`. A report on 2018
+or before is held to the pre-2019 structure whatever its shape (no six sections, no national tables).
 
 Applies to: **template** = the 2019 and 2021 formats, **legacy** = the pre-2019 统计表;
 cross-year rules run only when last year's record is given. Every rule has two worked examples

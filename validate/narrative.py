@@ -37,7 +37,8 @@ _KEYWORD: Final = re.compile(
     r"|(?P<review>行政复议)"
     r"|(?P<litigation>行政诉讼)"
 )
-_COUNT: Final = re.compile(r"([0-9]+) *(余|多)? *(?:件|起|宗|例)")
+# a number that a space splits from digits before it (“行政复议1 6件”, a scan's or a layout's) is no number
+_COUNT: Final = re.compile(r"(?<![0-9] )(?<![0-9])([0-9]+) *(余|多)? *(?:件|起|宗|例)")
 # A sentence can state something only if it counts (“N件”) or denies (“未/没有/无”). Python's re
 # walks Chinese text at ~15 ns a character, str.find at well under 1: sentences are found from these
 # anchors, and only they go through the patterns.

@@ -30,18 +30,13 @@ def _sum_finding(rule: Rule, ctx: Context, verdict: Verdict | None, cells: tuple
 
     Undecided sums (a blank part) are left to the blank block's finding, which says they cannot be
     checked; a sum through a cell OCR doubted is left to `ocr_uncertain`, which names the reading that
-    makes it hold; in any other scanned report a broken sum may be a misread digit, so it is a warning
-    that says so, never a confident contradiction.
+    makes it hold (validate.api lowers what else a scan contradicts to a warning that says why).
     """
     if verdict is None or verdict.status != "fail" or ctx.doubtful.keys() & set(cells):
         return
     expected, actual = (verdict.right, verdict.left) if total_left else (verdict.left, verdict.right)
     note = _BLANKS_NOTE if verdict.blanks else ""
-    yield rule.finding(
-        "scanned" if ctx.scanned else "",
-        severity="warning" if ctx.scanned else None,
-        expected=expected, actual=actual, note=note, **where, **names,
-    )
+    yield rule.finding(expected=expected, actual=actual, note=note, **where, **names)
 
 
 def _row_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
