@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from alerts.rules import Fact, make_fact
 from config.registry import Registry
 from store.db import Archive
+from store.evidence import covered
 from store.models import Agency, CrawlRun, utcnow
 from store.models import Portal as PortalRow
 from store.terms import UNREGISTERED
@@ -95,6 +96,8 @@ def record_crawl(archive: Archive, portals: Sequence[str], after_run_id: int, as
         if run is None:
             run = CrawlRun(portals=wanted, counts={}, errors={}, finished_at=utcnow())
             session.add(run)
+            session.flush()
+            covered(session, run.id, wanted)
         if error is not None:
             run.errors = {**run.errors, **{f"{p}:{CRASHED}": 1 for p in wanted}}
         run.counts = {**run.counts, **added}

@@ -135,6 +135,18 @@ MESSAGES: Final[dict[str, str]] = {
     "users.add": "已添加账号 {username}",
     "users.passwd": "已修改 {username} 的密码，此前的登录已全部失效",
     "users.remove": "已删除账号 {username}",
+    # what a status rests on (store.evidence): the crawl, and what it could not read
+    "evidence.complete": "第{run}次抓取完整",
+    "evidence.incomplete": "第{run}次抓取不完整：{faults}",
+    "evidence.more": "等{n}处",
+    "evidence.none": "尚无抓取记录，仅依据归档",
+    "evidence.fault": "{fault} {url}",
+    "crawl.faults": "未能完整读取的页面和文件（{n}处）：相关机关未见的年报记为“{unconfirmed}”，而非“{missing}”",
+    "crawl.fault": "{portal}　{fault}　{url}",
+    "crawl.more_faults": "……另有{n}处（完整清单：xxgk crawl --json）",
+    "show.absent": "{agency} {year}年：{status}　截止：{deadline}",
+    "show.days_late": "　已过截止 {days} 天",
+    "show.evidence": "依据：{evidence}",
     "settings.project_header": (
         "# xxgk 项目设置：在本文件夹中运行的 xxgk 命令都读取这里的设置（命令行选项和环境变量优先）"
     ),

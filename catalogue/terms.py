@@ -58,6 +58,35 @@ TABLES: Final[dict[str, str]] = {
     "review_litigation": "表四",
     "legacy_stats": "统计表",
 }
+# why a page or file could not be read (crawler.failures' kinds; `unfinished`: the crawl did not run to its end)
+FAULTS: Final[dict[str, str]] = {
+    "timeout": "超时无响应",
+    "dns": "域名无法解析",
+    "tls": "加密连接失败",
+    "connection": "连接中断",
+    "http_3xx": "异常跳转",
+    "http_4xx": "页面不存在（4xx）",
+    "http_5xx": "服务器错误（5xx）",
+    "challenge_412": "反爬验证（412）",
+    "challenge_js": "反爬验证（脚本）",
+    "soft_404": "页面不存在（软404）",
+    "redirect_loop": "循环跳转",
+    "oversized": "文件过大",
+    "truncated": "内容不完整",
+    "garbled": "乱码无法解读",
+    "robots": "robots.txt 禁止抓取",
+    "other": "其他错误",
+    "unfinished": "抓取未完成",
+}
+# which check showed a body cut short (crawler.integrity)
+CUTS: Final[dict[str, str]] = {
+    "short_body": "实收字节少于 Content-Length",
+    "pdf_trailer": "PDF 缺少结尾（%%EOF/xref）",
+    "zip_directory": "Word/Excel 文件缺少中央目录",
+    "png_end": "PNG 图片缺少结束块",
+    "jpeg_end": "JPEG 图片缺少结束标记",
+    "html_table": "网页在表格中途截断",
+}
 # the columns of compliance rows in CSV, XLSX and terminal tables (JSON keeps the keys)
 FIELDS: Final[dict[str, str]] = {
     "agency": "单位",
@@ -74,6 +103,7 @@ FIELDS: Final[dict[str, str]] = {
     "versions": "版本数",
     "url": "网址",
     "report_id": "报告编号",
+    "evidence": "抓取依据",
 }
 UNKNOWN: Final = "未识别"
 
@@ -89,6 +119,8 @@ _VOCABULARIES: Final[dict[str, dict[str, str]]] = {
     "version_kind": VERSION_KINDS,
     "role": ROLES,
     "table": TABLES,
+    "fault": FAULTS,
+    "cut": CUTS,
 }
 
 
@@ -97,3 +129,10 @@ def name(vocabulary: str, key: str | None) -> str:
     if key is None or key == "":
         return UNKNOWN
     return _VOCABULARIES[vocabulary].get(key, key)
+
+
+def fault(kind: str, detail: str = "") -> str:
+    """A crawl fault as a person reads it: its kind, and for a body cut short the check that showed it."""
+    if kind == "truncated" and detail in CUTS:
+        return f"{FAULTS[kind]}：{CUTS[detail]}"
+    return name("fault", kind)

@@ -49,6 +49,7 @@ TEXT: Final[dict[str, str]] = {
     "overview.shown": "本页显示第 {first}–{last} 个单位，共 {total} 个",
     "overview.export_csv": "导出 CSV",
     "overview.export_xlsx": "导出 Excel",
+    "overview.region_report": "本区域监测报告",
     "overview.unit": "单位",
     "overview.none": "没有符合条件的单位",
     "overview.prev": "上一页",

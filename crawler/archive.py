@@ -20,15 +20,16 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import select
 
 from config.registry import Registry
-from crawler.items import FetchedDocument
+from crawler.items import FetchedDocument, FetchFailure
 from crawler.known import Known
 from extract.errors import UnreadableInputError
 from extract.parse import parse_bytes
 from store.agencies import UnknownAgencyError, upsert_agency, upsert_portal
 from store.db import Archive
 from store.errors import StoreError
+from store.evidence import UNFINISHED, covered
 from store.ingest import IncompleteReportError, Source, ingest, keep_document
-from store.models import CrawlRun, utcnow
+from store.models import CrawlFault, CrawlRun, Portal, utcnow
 from store.reading import AWAITING_OCR, NOTHING_READ, read_anything
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def start_run(archive: Archive, registry: Registry, portal_ids: list[str]) -> in
         run = CrawlRun(portals=sorted(portal_ids))
         session.add(run)
         session.flush()
+        covered(session, run.id, portal_ids)
         return run.id
 
 
@@ -191,8 +193,11 @@ def filing_year(listed: int | None, record: Mapping[str, object]) -> int | None:
 
 def finish_run(
     archive: Archive, run_id: int | None, counts: Mapping[str, int], errors: Mapping[str, Counter[str]],
-    portal_stats: Mapping[str, Mapping[str, int]],
+    portal_stats: Mapping[str, Mapping[str, int]], *, failures: Iterable[FetchFailure] = (),
+    unfinished: Iterable[str] = (),
 ) -> None:
+    """Close the run with its counts and its evidence: every failure, and a fault `unfinished` for each
+    portal whose crawl did not run to its end (stopped, timed out)."""
     if run_id is None:
         return
     with archive.write() as session:
@@ -209,12 +214,22 @@ def finish_run(
         }
         run.counts = dict(counts) | {"portals": len(portal_stats)} | per_portal
         run.errors = {f"{portal}:{kind}": n for portal, kinds in errors.items() for kind, n in kinds.items()}
+        session.add_all(
+            CrawlFault(run_id=run_id, portal=f.portal, url=f.url, kind=f.kind, detail=f.detail, list_page=f.list_page,
+                       agency=f.agency, year=f.year, copy=f.copy)
+            for f in failures
+        )
+        bases = dict(session.execute(select(Portal.key, Portal.base_url).where(Portal.key.in_(run.portals))).all())
+        session.add_all(
+            CrawlFault(run_id=run_id, portal=p, url=bases.get(p, ""), kind=UNFINISHED, detail="", list_page=True)
+            for p in unfinished
+        )
 
 
 def known(archive: Archive, portals: list[str]) -> Known:
     """What the archive holds from these portals: each URL's latest HTTP validators, each report page's
     files, and the pages that carried their report."""
-    from store.models import Document, Portal, Report  # noqa: PLC0415
+    from store.models import Document, Report  # noqa: PLC0415
 
     found = Known()
     with archive.read() as session:

@@ -1,8 +1,8 @@
 """Why a fetch failed, in the words the operator's reports use; challenge pages are never content.
 
 Kinds: timeout, dns, tls, connection, http_3xx, http_4xx, http_5xx, challenge_412, challenge_js,
-soft_404, redirect_loop, oversized, truncated, robots, other. Each is a row of a table below, checked
-in order, so that a new kind is one more row.
+soft_404, redirect_loop, oversized, truncated, garbled, robots, other. Each is a row of a table below,
+checked in order, so that a new kind is one more row.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ _SOFT_404 = re.compile(
     r"页面不存在|找不到(?:该|您)?(?:页面|文件|信息)|访问的页面不存在|错误页面|页面已删除|404 Not Found"
 )
 SHORT_PAGE = 3000  # challenge and soft-404 pages are small; a report page is not
+# characters no page shows: U+FFFD (bytes the decoder could not read) and C0 controls but tab and line breaks
+_UNREADABLE = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
+_GARBLED_SHARE = 0.1
+_GARBLED_LEAST = 20
 
 # (status test, body test on the start of a short body, kind) — the first row that matches wins
 _RESPONSES: Final[tuple[tuple[Callable[[int], bool], re.Pattern[str] | None, str], ...]] = (
@@ -30,14 +34,23 @@ _RESPONSES: Final[tuple[tuple[Callable[[int], bool], re.Pattern[str] | None, str
     (lambda s: s == 200, _SOFT_404, "soft_404"),
 )
 
-# (exception class names or message fragments, kind) — the first row that matches wins
+
+class TruncatedError(Exception):
+    """Every answer to a request was cut short (crawler.integrity); the message is the check that failed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# (exception classes, or message fragments, kind) — the first row that matches wins
 _EXCEPTIONS: Final = (
     ((net.TimeoutError, net.TCPTimedOutError), ("Timeout", "timed out"), "timeout"),
     ((net.DNSLookupError,), ("DNSLookup", "ERR_NAME_NOT_RESOLVED"), "dns"),
     ((), ("SSL", "TLS", "ERR_CERT", "certificate"), "tls"),
     ((), ("max redirections", "ERR_TOO_MANY_REDIRECTS"), "redirect_loop"),
     ((), ("max size", "maxsize"), "oversized"),
-    ((), ("DataLoss",), "truncated"),
+    ((TruncatedError,), ("DataLoss",), "truncated"),
     ((), ("robots.txt",), "robots"),
     ((net.ConnectionRefusedError, net.ConnectError, net.ConnectionLost), ("Connection", "ResponseNeverReceived",
                                                                           "ResponseFailed"), "connection"),
@@ -51,6 +64,14 @@ def classify_response(status: int, body: bytes) -> str | None:
         if status_test(status) and (pattern is None or (head and pattern.search(head))):
             return kind
     return None
+
+
+def garbled(text: str) -> bool:
+    """Whether a page's text is bytes that are no text: gzip bytes sent without `Content-Encoding` as a
+    browser shows them, a binary file served as a page. Such a page is a failure (`garbled`), never an
+    empty list."""
+    unreadable = len(_UNREADABLE.findall(text))
+    return unreadable >= _GARBLED_LEAST and unreadable > _GARBLED_SHARE * len(text)
 
 
 def classify_exception(exc: BaseException) -> str:

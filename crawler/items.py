@@ -31,8 +31,13 @@ class FetchedDocument:
 
 @dataclass(slots=True)
 class FetchFailure:
+    """A page or file that could not be read: the evidence that keeps an agency-year from `missing`."""
+
     portal: str
     url: str
     kind: str  # see crawler.failures
     detail: str = ""
     list_page: bool = True  # a list page (the portal is unreachable) or one article
+    agency: str | None = None  # whose column or report it was, when the way to it says (None: any of the portal's)
+    year: int | None = None  # the year its title or column names (None: any year)
+    copy: bool = False  # a file whose page carried the report itself: losing it hides no report

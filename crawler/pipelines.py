@@ -51,7 +51,8 @@ class LedgerPipeline:
 def ledger_line(item: Any) -> dict[str, Any]:
     if isinstance(item, FetchFailure):
         return {"type": "failure", "portal": item.portal, "url": item.url, "kind": item.kind,
-                "list_page": item.list_page, "detail": item.detail}
+                "list_page": item.list_page, "detail": item.detail, "agency": item.agency, "year": item.year,
+                "copy": item.copy}
     assert isinstance(item, FetchedDocument)
     return {
         "type": "document", "portal": item.portal, "url": item.url, "kind": item.kind, "status": item.status,
@@ -74,6 +75,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.counts: Counter[str] = Counter()
         self.errors: dict[str, Counter[str]] = defaultdict(Counter)
+        self.failures: list[FetchFailure] = []  # the run's evidence of what it could not read
         # parse-and-store processes (XXGK_PARSE_WORKERS, default one per core)
         self.workers = crawler.settings.getint("XXGK_PARSE_WORKERS", os.cpu_count() or 1)
         self.pool: StorePool | None = None
@@ -97,6 +99,7 @@ class ArchivePipeline:
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
             self.errors[item.portal][item.kind] += 1
+            self.failures.append(item)
             self.counts["failures"] += 1
             return item
         self.counts[f"{item.kind}s"] += 1
@@ -113,4 +116,7 @@ class ArchivePipeline:
         if self.pool is not None:
             self.pool.close()
         stats = getattr(spider, "portal_stats", {})
-        finish_run(self.archive, self.run_id, self.counts, self.errors, stats)
+        # a portal whose requests had not all settled when the crawl closed (stopped, timed out) was not read whole
+        unfinished = [p for p in getattr(spider, "portals", {}) if p not in spider.tracker.done]
+        finish_run(self.archive, self.run_id, self.counts, self.errors, stats,
+                   failures=self.failures, unfinished=unfinished)

@@ -34,6 +34,10 @@ DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# a body cut short arrives flagged `dataloss` instead of failing, so that crawler.integrity handles every cut
+# the same way: retried after XXGK_RETRY_BACKOFF seconds (doubled each time), then a `truncated` failure
+DOWNLOAD_FAIL_ON_DATALOSS = False
+XXGK_RETRY_BACKOFF = 1.0
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = True  # some WAFs set a cookie on a 302 to the same page
 HTTPERROR_ALLOW_ALL = True  # the spider classifies every status itself
@@ -50,7 +54,8 @@ SCHEDULER_DEBUG = True
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.UngzipMiddleware": 580}  # after HttpCompressionMiddleware (590)
+# after HttpCompressionMiddleware (590): both look at the bytes as they will be read
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.UngzipMiddleware": 580, "crawler.integrity.IntegrityMiddleware": 570}
 
 # Browser pages (fetcher: browser, or a static page that shows no list) go through scrapy-playwright
 # with Debian's Chromium; every other request uses Scrapy's own downloader.

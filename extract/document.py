@@ -22,12 +22,26 @@ class Line:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """Where a grid read from page geometry found a cell: the page (from 1) and the box (x0, top, x1,
+    bottom in the page's coordinates: PDF points, a scan's pixels). The archive keeps it beside the value."""
+
+    page: int
+    box: tuple[float, float, float, float]
+
+    def compact(self) -> list[float]:
+        """[page, x0, top, x1, bottom], a tenth of a point: the record's `parse.places` form (a few KB)."""
+        return [self.page, *(round(v, 1) for v in self.box)]
+
+
+@dataclass(frozen=True, slots=True)
 class Slot:
     """One position of a grid; span copies share the `origin` of the cell they copy."""
 
     text: str
     origin: tuple[int, int]
     confidence: float | None = None  # OCR score of the cell's text; None for born-digital text
+    place: Place | None = None  # where on which page, for grids read from page geometry
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from extract.cells import is_number, is_value
-from extract.document import Grid, Line, Slot
+from extract.document import Grid, Line, Place, Slot
 from extract.labels import ACTIVE_BLOCK
 from extract.meta import section_of
 from extract.normalize import clean_line, nfkc, squash
@@ -173,7 +173,8 @@ def _nearest(points: Sequence[float], v: float) -> int:
 
 # ---------------------------------------------------------------------------- ruled tables
 
-def grid_from_cells(cells: Sequence[Box], words: Sequence[Word], tol: float) -> tuple[Grid, list[float]]:
+def grid_from_cells(cells: Sequence[Box], words: Sequence[Word], tol: float,
+                    page: int | None = None) -> tuple[Grid, list[float]]:
     """Cell rectangles (a merged cell is one rectangle) and the words inside them → Grid, and the
     x of its column edges (to line up the part of a table continued on the next page).
 
@@ -194,7 +195,8 @@ def grid_from_cells(cells: Sequence[Box], words: Sequence[Word], tol: float) -> 
         if r1 <= r0 or c1 <= c0:
             continue
         ws = inside.get(k, [])
-        slot = Slot(text_of(ws), (r0, c0), confidence_of(ws))
+        slot = Slot(text_of(ws), (r0, c0), confidence_of(ws),
+                    None if page is None else Place(page, (c.x0, c.top, c.x1, c.bottom)))
         for r in range(r0, r1):
             for col in range(c0, c1):
                 placed.setdefault((r, col), slot)

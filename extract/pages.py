@@ -11,7 +11,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extract.cells import is_number
 from extract.document import Block, Grid, Line, Slot
@@ -125,7 +125,7 @@ def _ruled_tables(page: Page, n: int) -> tuple[list[_Table], list[Word]]:
         for c in cells[1:]:
             box = box.union(c)
         inside = [k for k, w in enumerate(page.words) if k not in taken and box.holds(w.box.cx, w.box.cy)]
-        grid, edges = grid_from_cells(cells, [page.words[k] for k in inside], tol)
+        grid, edges = grid_from_cells(cells, [page.words[k] for k in inside], tol, page=n + 1)
         if len(grid.rows) < 2 or len(edges) < 3:
             continue
         tables.append(_Table(grid, edges, n, box))
@@ -195,7 +195,7 @@ def _join(a: _Table, b: _Table) -> _Table:
     edges = snap([*a.edges, *b.edges], tol)
     ga, gb = _widen(a.grid, a.edges, edges, tol), _widen(b.grid, b.edges, edges, tol)
     shift = 1 + max((s.origin[0] for row in ga.rows for s in row), default=0)
-    rows_b = [[Slot(s.text, (s.origin[0] + shift, s.origin[1]), s.confidence) for s in row] for row in gb.rows]
+    rows_b = [[replace(s, origin=(s.origin[0] + shift, s.origin[1])) for s in row] for row in gb.rows]
     rows_a = [list(row) for row in ga.rows]
     while rows_b and len(rows_b) > 1 and any(_texts(rows_b[0]) == _texts(r) for r in rows_a[:6]):
         rows_b.pop(0)  # the header row repeated on the new page
@@ -245,9 +245,7 @@ def _stitch(rows_a: list[list[Slot]], rows_b: list[list[Slot]]) -> None:
     renames: dict[tuple[int, int], Slot] = {}
     for top, bottom in zip(last, first, strict=True):
         if split_row and bottom.text:
-            renames[top.origin] = renames[bottom.origin] = Slot(
-                join_text((top.text, bottom.text)), top.origin, top.confidence
-            )
+            renames[top.origin] = renames[bottom.origin] = replace(top, text=join_text((top.text, bottom.text)))
         elif not bottom.text and top.text and (split_row or top.origin[0] < own or bottom.origin in below):
             renames[bottom.origin] = top
     for rows in (rows_a, rows_b):

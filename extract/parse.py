@@ -177,6 +177,7 @@ def parse_document(doc: Document) -> dict[str, Any]:
     record["parse"] = {
         "missing_rows": diag.missing_rows,
         "notes": diag.notes,
+        "marks": diag.marks,
         "ambiguous_splits": diag.ambiguous_splits,
         "format_evidence": diag.format_evidence,
         "section_order": meta.section_order,
@@ -185,6 +186,7 @@ def parse_document(doc: Document) -> dict[str, Any]:
         "period_years": meta.period_years,
         "body_years": meta.body_years[:5],
         **ocr_keys(diag.read_scores),
+        **({"places": diag.places} if diag.places else {}),
     }
     return record
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from extract.cells import is_blank, is_number, is_value, parse_value
-from extract.document import Grid, Line, Slot
+from extract.document import Grid, Line, Place, Slot
 from extract.labels import (
     ACTIVE_BLOCK,
     ACTIVE_COLUMN_PATTERNS,
@@ -41,6 +41,7 @@ class LogicalRow:
     columns: tuple[str, ...] | None = None  # header path per value (`行政诉讼 › 复议后起诉 › 总计`)
     missing: bool = False  # the table's header was found but this row's cells were not
     confidences: tuple[float | None, ...] = ()  # OCR score per value, where the grid had one
+    places: tuple[Place | None, ...] = ()  # where each value was read, where the grid knows
 
     @property
     def leaf(self) -> str:
@@ -48,6 +49,9 @@ class LogicalRow:
 
     def confidence(self, k: int) -> float | None:
         return self.confidences[k] if k < len(self.confidences) else None
+
+    def place(self, k: int) -> Place | None:
+        return self.places[k] if k < len(self.places) else None
 
 
 # ---------------------------------------------------------------------------- grids
@@ -126,16 +130,21 @@ def _data_row(row: list[Slot], layout: _Layout) -> LogicalRow:
             labels.append(slot.text)
     values: list[str] = []
     scores: list[float | None] = []
+    places: list[Place | None] = []
     for a, b in spans:
         read = row[a:a + 1] if a == b else [
             row[j] for j in range(a, min(b, len(row) - 1) + 1)
             if not (row[j].origin[1] < a and j > a)]  # not a cell spilling over from the previous span
-        picked = next((slot for slot in read if not is_blank(slot.text)), None)
+        # a number if the span holds one, else a mark (`/`, `—`: not the same as an empty cell)
+        picked = next((slot for slot in read if not is_blank(slot.text)), None) or next(
+            (slot for slot in read if slot.text.strip()), None)
         values.append(picked.text if picked else "")
+        places.append(picked.place if picked else None)
         # a blank read by OCR keeps its score: an inked cell that read as nothing is doubtful too
         scores.append(picked.confidence if picked else min(
             (slot.confidence for slot in read if slot.confidence is not None), default=None))
-    return LogicalRow(tuple(labels), tuple(values), layout.columns, confidences=_scores(scores))
+    return LogicalRow(tuple(labels), tuple(values), layout.columns, confidences=_scores(scores),
+                      places=_places(places))
 
 
 def _plain_row(row: list[Slot]) -> LogicalRow:
@@ -150,12 +159,18 @@ def _plain_row(row: list[Slot]) -> LogicalRow:
     last_label = max((k for k, t in enumerate(cells) if t and not is_value(t)), default=-1)
     labels = tuple(t for t in cells[: last_label + 1] if t)
     scores = _scores([s.confidence for s in slots[last_label + 1:]])
-    return LogicalRow(labels, tuple(cells[last_label + 1:]), confidences=scores)
+    return LogicalRow(labels, tuple(cells[last_label + 1:]), confidences=scores,
+                      places=_places([s.place for s in slots[last_label + 1:]]))
 
 
 def _scores(scores: Sequence[float | None]) -> tuple[float | None, ...]:
     """Per-value OCR scores, or () when no value was read by OCR (born-digital text)."""
     return tuple(scores) if any(c is not None for c in scores) else ()
+
+
+def _places(places: Sequence[Place | None]) -> tuple[Place | None, ...]:
+    """Per-value places, or () when the grid did not come from page geometry."""
+    return tuple(places) if any(p is not None for p in places) else ()
 
 
 # ---------------------------------------------------------------------------- streams

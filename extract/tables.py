@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from extract.cells import parse_value
+from extract.document import Place
 from extract.labels import (
     ACTIVE_COLUMN_PATTERNS,
     ACTIVE_ROW_PATTERNS,
@@ -52,6 +53,11 @@ class Diagnostics:
     ambiguous_splits: list[dict[str, Any]] = field(default_factory=list)
     # `table.row.col` → (OCR score, the text read) for every cell a scan gave us
     read_scores: dict[str, tuple[float, str]] = field(default_factory=dict)
+    # `table.row.col` → the mark printed in a cell without a number (`/`, `—`, `无`): not the same as
+    # a cell left empty, and the record's null cannot say which
+    marks: dict[str, str] = field(default_factory=dict)
+    # `table.row.col` → where the cell was read: [page, x0, top, x1, bottom]
+    places: dict[str, list[float]] = field(default_factory=dict)
 
     def unflatten(self, table: str, row: str, values: tuple[str, ...], n: int, check: Check) -> tuple[str, ...]:
         """A row whose cells ran together: cut it by the template arithmetic, or record the doubt."""
@@ -77,14 +83,19 @@ def _leaf(column: str) -> str:
 
 
 def _put(
-    cells: Cells, diag: Diagnostics, table: str, row: str, col: str, raw: str, score: float | None = None
+    cells: Cells, diag: Diagnostics, table: str, row: str, col: str, raw: str, score: float | None = None,
+    place: Place | None = None,
 ) -> None:
     cv = parse_value(raw, money=(row, col) in MONEY_CELLS)
     cells.setdefault(row, {})[col] = cv.value
     if cv.note:
         diag.notes[f"{table}.{row}.{col}"] = cv.note
+    elif cv.value is None and raw.strip():
+        diag.marks[f"{table}.{row}.{col}"] = raw.strip()
     if score is not None:
         diag.read_scores[f"{table}.{row}.{col}"] = (score, raw)
+    if place is not None:
+        diag.places[f"{table}.{row}.{col}"] = place.compact()
 
 
 # ---------------------------------------------------------------------------- 表三
@@ -130,7 +141,7 @@ def map_requests(rows: Sequence[LogicalRow], diag: Diagnostics) -> tuple[Cells, 
         values = diag.unflatten("requests", key, row.values, len(REQUEST_COLUMNS), _ROW_TOTAL)
         for k, (col, raw) in enumerate(zip(_request_columns(row.columns, len(values)), values, strict=False)):
             if col is not None:
-                _put(found, diag, "requests", key, col, raw, row.confidence(k))
+                _put(found, diag, "requests", key, col, raw, row.confidence(k), row.place(k))
     single_other = "other_handling" in found and not any(
         k in found for k in ("other_no_correction", "other_unpaid_fee", "other_other")
     )
@@ -159,7 +170,7 @@ def map_review(row: LogicalRow, diag: Diagnostics) -> Cells:
             places = [(g, c) if g and c else None for g, c in mapped]
     for k, (place, raw) in enumerate(zip(places, values, strict=False)):
         if place is not None:
-            _put(out, diag, "review_litigation", place[0], place[1], raw, row.confidence(k))
+            _put(out, diag, "review_litigation", place[0], place[1], raw, row.confidence(k), row.place(k))
     return out
 
 
@@ -203,7 +214,7 @@ def map_active(rows: Sequence[LogicalRow], fmt: str, diag: Diagnostics) -> Cells
         # no arithmetic ties 表二's cells together, so a lone long number there is taken as it is
         for k, (col, raw) in enumerate(zip(_active_columns(row, layout[key]), row.values, strict=False)):
             if col is not None:
-                _put(found, diag, "active", key, col, raw, row.confidence(k))
+                _put(found, diag, "active", key, col, raw, row.confidence(k), row.place(k))
     out: Cells = {}
     for key, cols in layout.items():
         if key not in found:

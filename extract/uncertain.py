@@ -47,8 +47,9 @@ def readings(text: str) -> list[int | float]:
 
 
 def ocr_keys(read_scores: dict[str, tuple[float, str]]) -> dict[str, Any]:
-    """`ocr_confidence` (the mean score of the value cells read) and `ocr_cells` (the doubtful
-    ones), or nothing for a born-digital report."""
+    """`ocr_confidence` (the mean score of the value cells read), `ocr_scores` (each cell's score: the
+    archive keeps every reading's certainty) and `ocr_cells` (the doubtful ones), or nothing for a
+    born-digital report."""
     if not read_scores:
         return {}
     # The decision is taken on the stored (rounded) score, so that a stored confidence and the
@@ -59,4 +60,8 @@ def ocr_keys(read_scores: dict[str, tuple[float, str]]) -> dict[str, Any]:
         for key, (score, text) in stored.items()
         if score < OCR_THRESHOLD
     }
-    return {"ocr_confidence": round(fmean(s for s, _ in read_scores.values()), 3), "ocr_cells": doubtful}
+    return {
+        "ocr_confidence": round(fmean(s for s, _ in read_scores.values()), 3),
+        "ocr_scores": {key: round(score, 3) for key, (score, _) in sorted(read_scores.items())},
+        "ocr_cells": doubtful,
+    }

@@ -9,6 +9,9 @@
 | `cookie_loop` | a 302 to the same URL setting a cookie, until a request carries it (a cookie jar gets through) |
 | `soft_404` | what does not exist is HTTP 200 with “页面不存在” |
 | `truncated` | the first request for each URL gets half the body, then the connection closes; retries work |
+| `truncated_files` | every answer for a file (PDF, Word, image) stops halfway, closing the connection: never whole |
+| `short_length` | every file is its first half, Content-Length to match: only the file's own end shows the cut |
+| `cut_table` | the first answer for each article page ends inside its table, Content-Length to match |
 | `oversized` | article pages are padded past 25 MiB (the report itself is in the first kilobytes) |
 | `gbk_nocharset` | HTML is GBK with no charset in the header or the page (decided when the site encodes) |
 | `gzip_no_header` | every body is gzip bytes without `Content-Encoding` |
@@ -74,6 +77,23 @@ def _refuse(fault: Fault, portal: str, request: Request, attempt: Callable[[], i
     return None
 
 
+def _cut(kind: str, response: Response, attempt: Callable[[], int]) -> bool:
+    """Whether a `truncated` portal cuts this answer (every URL's first) or a `truncated_files` one (every file)."""
+    if kind == "truncated_files":
+        return response.page == "attachment"
+    return len(response.body) > 256 and attempt() == 0
+
+
+def _cut_table(response: Response, attempt: Callable[[], int]) -> Response:
+    """The page up to the middle of its first table, on the first request for it."""
+    start = response.body.find(b"<table")
+    end = response.body.find(b"</table>", start)
+    if start < 0 or end < 0 or attempt() > 0:
+        return response
+    response.body = response.body[: (start + end) // 2]
+    return response
+
+
 def _shape(fault: Fault, response: Response, attempt: Callable[[], int]) -> Response:
     """Faults that change a healthy answer on its way out."""
     kind = fault.kind
@@ -81,8 +101,12 @@ def _shape(fault: Fault, response: Response, attempt: Callable[[], int]) -> Resp
         response.delay = fault.value
     elif kind == "soft_404" and response.status == 404:
         response = Response(200, SOFT_404, "text/html; charset=utf-8", page="other")
-    elif kind == "truncated" and response.status == 200 and len(response.body) > 256 and attempt() == 0:
+    elif kind in ("truncated", "truncated_files") and response.status == 200 and _cut(kind, response, attempt):
         response.cut = len(response.body) // 2
+    elif kind == "short_length" and response.status == 200 and response.page == "attachment":
+        response.body = response.body[: len(response.body) // 2]
+    elif kind == "cut_table" and response.status == 200 and response.page == "article":
+        response = _cut_table(response, attempt)
     elif kind == "oversized" and response.page == "article":
         response.padding = OVERSIZE - len(response.body)
     elif kind == "gzip_no_header" and response.body:

@@ -38,6 +38,9 @@ FAULT_KINDS: Final = (
     "oversized",
     "gbk_nocharset",
     "gzip_no_header",
+    "truncated_files",
+    "short_length",
+    "cut_table",
 )
 # Content defects injected on purpose (the truth lists them under the validator's rule ids).
 ARITHMETIC_DEFECTS: Final = (

@@ -29,6 +29,7 @@ from extract.schema import (
     Record,
 )
 from store import audit
+from store.cells import add_cells
 from store.diff import content_hash, record_diff
 from store.models import Report, ReportVersion
 
@@ -161,6 +162,7 @@ def correct(conn: Connection, report_id: int, values: dict[Cell, Value], by: str
         "extractor": current.extractor, "diff": record_diff(record, corrected), "created_at": now,
         "kind": "correction", "author": by, "reason": why, "corrections": list(in_force.values()),
     }).scalar_one()
+    add_cells(conn, version_id, corrected)
     conn.execute(update(Report).where(Report.id == report_id).values(current_version=number, correction_stale=False))
     refresh_version(conn, report_id, version_id)
     audit.log(conn, by, "correction", now, report_id=report_id, detail={

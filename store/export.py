@@ -15,7 +15,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from catalogue.terms import FIELDS, name
+from catalogue.cli import say
+from catalogue.terms import FIELDS, fault, name
 
 FORMATS: Final = ("table", "csv", "json", "xlsx")
 
@@ -23,9 +24,11 @@ COLUMNS: Final = tuple(FIELDS.items())
 _FLAGS: Final = ("inconsistent", "changed")
 _MAX_WIDTH: Final = 60
 _TABLE_KEYS: Final = frozenset({"agency", "year", "status", "deadline", "published", "days_late", "errors", "flags",
-                                "report_id"})
+                                "report_id", "evidence"})
+_SHOWN_FAULTS: Final = 2  # a row names this many faults of its crawl, and how many more there are
 _NUMERIC: Final = frozenset({"year", "days_late", "errors", "warnings", "versions", "report_id"})
-_STATUS_STYLES: Final = {"late": "red", "missing": "bold red", "unreachable": "yellow", "not_due": "dim"}
+_STATUS_STYLES: Final = {"late": "red", "missing": "bold red", "unreachable": "yellow", "unconfirmed": "yellow",
+                         "not_due": "dim"}
 
 
 def flags_text(row: Mapping[str, Any]) -> str:
@@ -38,9 +41,25 @@ def _human(row: Mapping[str, Any], key: str) -> Any:
     if key == "flags":
         return flags_text(row) or None
     value = row.get(key)
+    if key == "evidence":
+        return evidence_text(value) if row.get("report_id") is None else None
     if key in {"status", "level"} and value is not None:
         return name(key, str(value))
     return value
+
+
+def evidence_text(evidence: Mapping[str, Any] | None) -> str | None:
+    """What an absent report's status rests on: the crawl, complete or not, and the first faults that left it
+    incomplete (the rest counted; `--format json` lists them all)."""
+    if evidence is None:
+        return None
+    faults = evidence["faults"]
+    if not faults:
+        return say("evidence.complete", run=evidence["crawl_run"])
+    shown = "；".join(say("evidence.fault", fault=fault(f["kind"], f["detail"]), url=f["url"])
+                     for f in faults[:_SHOWN_FAULTS])
+    more = say("evidence.more", n=len(faults)) if len(faults) > _SHOWN_FAULTS else ""
+    return say("evidence.incomplete", run=evidence["crawl_run"], faults=shown + more)
 
 
 def human_rows(rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:

@@ -6,6 +6,8 @@ constraints (store.sql.upsert); a concurrent writer that wins the race for a ver
 makes this transaction fail with IntegrityError, and the retry then finds its version and stores
 nothing twice.
 
+A new version's table cells go into the `cell` table in the same transaction (store.cells).
+
 Every crawled document passes here, so a document costs few round trips: plain rows instead of ORM
 objects, one statement per row found or created, and an unchanged document writes only its
 sighting (last-seen times, HTTP validators, a date candidate not seen before).
@@ -30,6 +32,7 @@ from extract.schema import SCHEMA, Record
 from store import corrections
 from store import dates as date_sources
 from store.agencies import agency_of_report
+from store.cells import add_cells
 from store.db import Archive
 from store.diff import content_hash, record_diff
 from store.errors import StoreError
@@ -256,6 +259,7 @@ def _store(conn: Connection, archive: Archive, source: Source, record: Record, n
             "diff": record_diff(latest.record, record) if latest is not None else None,
             "kind": "first" if latest is None else "revised" if revised else "reparsed", "corrections": carried,
         }).scalar_one()  # a concurrent writer holding this number fails us here, and the retry sees its version
+        add_cells(conn, version_id, record)
         if revised:
             changes["revised_at"] = now  # new content from the agency (E2), not a re-parse of the same bytes
         changes.update(current_version=number, title=record.get("title"))

@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from store.evidence import crawl_evidence, unconfirmed
 from store.models import Agency, Report
 from store.status import EVERYTHING, Filters, deadline_of, timeliness
 from store.terms import FLAGS, LEVELS
@@ -203,6 +204,9 @@ def cells(session: Session, query: MatrixQuery, columns: Sequence[int],
     status_cases: list[tuple[ColumnElement[bool], str]] = [(literal(query.as_of, Date) <= due, "not_due")]
     if query.unreachable:
         status_cases.append((Agency.id.in_(query.unreachable), "unreachable"))
+    # the crawl's evidence, as compliance() reads it (store.evidence)
+    status_cases += [((year.c.year == y) & Agency.id.in_(ids), "unconfirmed")
+                     for y, ids in unconfirmed(crawl_evidence(session), columns).items() if ids]
     none = null()
     absent = (
         select(

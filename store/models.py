@@ -23,6 +23,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -38,7 +39,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeEngine
 
 from extract.schema import ordered
-from store.terms import ALERT_STATES, DATE_SOURCES, LEVELS, REVIEW_STATES, ROLES, SEVERITIES
+from store.terms import ALERT_STATES, CELL_KINDS, DATE_SOURCES, LEVELS, REVIEW_STATES, ROLES, SEVERITIES
 from validate.finding import in_finding_order
 
 # Named constraints: Alembic needs names to alter them later, and SQLite batch mode needs them to rebuild tables.
@@ -116,6 +117,8 @@ class Portal(Base):
     cms: Mapped[str | None] = mapped_column(String(40))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # the last crawl that covered it: what its agencies' absent reports rest on (store.evidence)
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id", ondelete="SET NULL"))
 
 
 class Agency(Base):
@@ -152,6 +155,25 @@ class CrawlRun(Base):
     portals: Mapped[list[str]] = mapped_column(Json, default=list)
     counts: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
     errors: Mapped[dict[str, int]] = mapped_column(Json, default=dict)
+
+
+class CrawlFault(Base):
+    """A page or file a crawl could not read (timeout, 5xx, a body cut short …): while the last crawl of an
+    agency's portal has one that may hide its report, an absent report is `unconfirmed`, not `missing`."""
+
+    __tablename__ = "crawl_fault"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_run.id", ondelete="CASCADE"), index=True)
+    portal: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(2000))
+    kind: Mapped[str] = mapped_column(String(40))  # crawler.failures' kinds, and `unfinished`
+    detail: Mapped[str] = mapped_column(Text, default="")
+    list_page: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the agency whose column or report it was on the way to, by name; none: any of the portal's
+    agency: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)  # the year its title or column names; none: any
+    copy: Mapped[bool] = mapped_column(Boolean, default=False)  # a file whose page carried the report
 
 
 class Document(Base):
@@ -271,6 +293,34 @@ class ReportVersion(Base):
     findings: Mapped[list[Finding]] = relationship(
         back_populates="version", cascade="all, delete-orphan", passive_deletes=True, order_by="Finding.id"
     )
+
+
+class Cell(Base):
+    """One table cell of one version, as a fact: aggregates over tens of thousands of reports are SQL.
+
+    `row_key` is the template row (表四: the group; 统计表: the indicator's label, `#2` for a repeat).
+    `text` is what was printed when it says more than the number (a mark, words, a note, an OCR
+    reading); `page`/`box` (x0,top,x1,bottom: PDF points, a scan's pixels) say where, for cells read
+    from page geometry; `certainty` is 1 for a born-digital text layer, the OCR score for a scan.
+    """
+
+    __tablename__ = "cell"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", CELL_KINDS), name="kind"),
+        {"sqlite_with_rowid": False},
+    )
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_version.id", ondelete="CASCADE"), primary_key=True)
+    table_key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    row_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    col_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(String(10))
+    text: Mapped[str | None] = mapped_column(Text)
+    page: Mapped[int | None] = mapped_column(Integer)
+    box: Mapped[str | None] = mapped_column(String(80))
+    certainty: Mapped[float | None] = mapped_column(Float)
 
 
 class Finding(Base):

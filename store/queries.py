@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from catalogue.terms import name
 from store.diff import summary
+from store.evidence import crawl_evidence
 from store.models import Agency, Finding, Report, ReportVersion
 from store.status import EVERYTHING, Filters, StatusRow, agency_facts, compliance, make_row, report_facts
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection
 
 # statuses only an agency-year without a report can have: answered from the compliance matrix
-ABSENT_STATUSES: Final = frozenset({"missing", "not_due", "unreachable"})
+ABSENT_STATUSES: Final = frozenset({"missing", "not_due", "unreachable", "unconfirmed"})
 
 
 def _matches(row: StatusRow, status: str) -> bool:
@@ -65,6 +66,16 @@ def find_reports(session: Session, agency: str, year: int) -> list[int]:
     return []
 
 
+def absent_row(session: Session, agency: str, year: int, as_of: dt.date, *, unreachable: Collection[int] = (),
+               first_year: int | None = None) -> StatusRow | None:
+    """The status row of an agency-year the archive holds no report of, with the evidence it rests on
+    (`xxgk show AGENCY YEAR`), as `compliance` has it; the agency named exactly, else by part of its name.
+    None when the matrix has no such row (no such agency, or a year it is not expected to report on)."""
+    rows = [r for r in compliance(session, as_of, Filters(agency=agency, year=year), unreachable=unreachable,
+                                  first_year=first_year) if r.report_id is None]
+    return next((r for r in rows if r.agency == agency), rows[0] if rows else None)
+
+
 def _finding(f: Finding) -> dict[str, Any]:
     return {
         "id": f.id, **f.detail, "location": f.location, "fingerprint": f.fingerprint,
@@ -84,7 +95,7 @@ def report_detail(session: Session, report_id: int, as_of: dt.date) -> dict[str,
     agency = report.agency
     [agency_row] = agency_facts(session, Agency.id == agency.id)
     [report_row] = report_facts(session, Report.id == report.id)
-    row = make_row(agency_row, report.year, report_row, as_of)
+    row = make_row(agency_row, report.year, report_row, as_of, evidence=crawl_evidence(session).get(agency.id))
     current = next(v for v in report.versions if v.number == report.current_version)
     return {
         **row.to_dict(),

@@ -1,8 +1,10 @@
 """The compliance matrix: for every agency and report year, was the report published, and on time?
 
 Status is the timeliness of publication (E1, E16): `on_time`, `late`, `missing` (deadline passed, no
-report), `not_due` (deadline still ahead, no report yet), and `unreachable` (no report, but the
-crawler could not reach the agency's portal, so we cannot tell: the caller passes those agencies).
+report), `not_due` (deadline still ahead, no report yet), `unreachable` (no report, but the
+crawler could not reach the agency's portal, so we cannot tell: the caller passes those agencies), and
+`unconfirmed` (no report, but the portal's last crawl could not read everything where it may be:
+store.evidence). Each row carries that evidence: the crawl it rests on and what the crawl could not read.
 Two flags ride along: `inconsistent` (the current version has error findings about its content that
 nobody dismissed) and `changed` (the agency replaced the report with different content after
 publishing it, E2). A report is published once it is found (its link, title and dates), whether or
@@ -24,6 +26,7 @@ from typing import Any, Final, NamedTuple
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from store.evidence import Evidence, crawl_evidence
 from store.models import Agency, Report
 from validate.deadlines import deadline_for
 
@@ -38,15 +41,17 @@ def deadline_of(level: str, override: str | None, year: int) -> dt.date:
 
 
 def timeliness(published: dt.date | None, deadline: dt.date, as_of: dt.date, *, present: bool,
-               unreachable: bool = False) -> tuple[str, int | None]:
-    """(status, days late). A report without any known date is not accused of lateness."""
+               unreachable: bool = False, unconfirmed: bool = False) -> tuple[str, int | None]:
+    """(status, days late). A report without any known date is not accused of lateness, nor is an
+    agency whose portal we could not read whole accused of not publishing."""
     if present:
         if published is None or published <= deadline:
             return "on_time", 0 if published is not None else None
         return "late", (published - deadline).days
     if as_of <= deadline:
         return "not_due", None
-    return ("unreachable" if unreachable else "missing"), (as_of - deadline).days
+    status = "unreachable" if unreachable else "unconfirmed" if unconfirmed else "missing"
+    return status, (as_of - deadline).days
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +97,13 @@ class StatusRow(NamedTuple):
     title: str | None
     reading: str | None = None  # of the report shown: read, unread, unreadable (None: no report)
     reading_note: str | None = None
+    evidence: Evidence | None = None  # the portal's last crawl; its faults only on rows without a report
 
     def to_dict(self) -> dict[str, Any]:
         out = self._asdict()
         out["deadline"] = self.deadline.isoformat()
         out["published"] = self.published.isoformat() if self.published else None
+        out["evidence"] = self.evidence.to_dict() if self.evidence else None
         return out
 
 
@@ -140,18 +147,20 @@ def report_facts(session: Session, *where: ColumnElement[bool]) -> list[ReportFa
 
 
 def make_row(agency: AgencyFacts, year: int, report: ReportFacts | None, as_of: dt.date, *,
-             unreachable: bool = False) -> StatusRow:
+             unreachable: bool = False, evidence: Evidence | None = None) -> StatusRow:
     deadline = deadline_of(agency.level, agency.deadline, year)
     if report is None:
-        status, days_late = timeliness(None, deadline, as_of, present=False, unreachable=unreachable)
+        status, days_late = timeliness(None, deadline, as_of, present=False, unreachable=unreachable,
+                                       unconfirmed=evidence is not None and not evidence.complete)
         return StatusRow(agency.name, agency.level, agency.region, year, status, deadline, None, None, days_late,
                          errors=0, warnings=0, inconsistent=False, changed=False, versions=0, report_id=None,
-                         url=None, title=None)
+                         url=None, title=None, evidence=evidence)
     status, days_late = timeliness(report.published, deadline, as_of, present=True)
     return StatusRow(
         agency.name, agency.level, agency.region, year, status, deadline, report.published, report.published_source,
         days_late, report.errors, report.warnings, report.inconsistencies > 0, report.revised_at is not None,
         report.current_version, report.id, report.url or None, report.title, report.reading, report.reading_note,
+        evidence=Evidence(evidence.run) if evidence else None,
     )
 
 
@@ -165,7 +174,8 @@ def _primary(reports: list[ReportFacts]) -> ReportFacts:
 def compliance(session: Session, as_of: dt.date, filters: Filters = EVERYTHING,
                unreachable: Collection[int] = (), first_year: int | None = None) -> list[StatusRow]:
     """The matrix rows for the agencies matching `filters`: `filters.year`, else every year the archive holds
-    plus the last finished one. `unreachable` holds ids of agencies whose portal the last crawl could not reach.
+    plus the last finished one. `unreachable` holds ids of agencies whose portal the last crawl could not reach;
+    the evidence of every agency's last crawl is read here (store.evidence).
     `first_year` is the registry's oldest monitored year: every agency is then expected every year from it to
     the last finished one, and earlier years are left out (the crawler does not fetch them).
     """
@@ -185,6 +195,7 @@ def compliance(session: Session, as_of: dt.date, filters: Filters = EVERYTHING,
         years = [y for y in years if y >= first_year]
         first_year_of = dict.fromkeys((a.id for a in agencies), first_year)
     blocked = frozenset(unreachable)
+    evidence = crawl_evidence(session)
     agencies.sort(key=lambda a: (a.region or "", a.name))  # so that rows come out ordered by year, region, name
     rows = []
     for year in years:
@@ -192,5 +203,7 @@ def compliance(session: Session, as_of: dt.date, filters: Filters = EVERYTHING,
             reports = by_key.get((agency.id, year))
             if reports or year >= first_year_of.get(agency.id, years[0]):
                 primary = _primary(reports) if reports else None
-                rows.append(make_row(agency, year, primary, as_of, unreachable=agency.id in blocked))
+                found = evidence.get(agency.id)
+                rows.append(make_row(agency, year, primary, as_of, unreachable=agency.id in blocked,
+                                     evidence=found.of_year(year) if found else None))
     return rows

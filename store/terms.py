@@ -14,15 +14,20 @@ ALERT_STATES: Final = ("queued", "sent", "failed", "acknowledged", "dismissed")
 READINGS: Final = ("read", "unread", "unreadable")
 
 # timeliness of an agency-year (store.status) and the two flags that ride along
-STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable")
+STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable", "unconfirmed")
 FLAGS: Final = ("inconsistent", "changed")
 # what `xxgk query --status` accepts (docs/cli.md)
-QUERY_STATUSES: Final = ("on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable")
+QUERY_STATUSES: Final = (
+    "on_time", "late", "missing", "inconsistent", "changed", "not_due", "unreachable", "unconfirmed",
+)
 
 # how a version came to be: the first reading, the agency's new content, the parser reading the same
 # bytes again, or a person correcting cells the parser misread
 VERSION_KINDS: Final = ("first", "revised", "reparsed", "correction")
 # dashboard accounts: what each may do, from least to most
 ROLES: Final = ("viewer", "editor", "admin")
+# what a template cell holds (store.cells): a number, a zero, nothing, a mark saying "not applicable"
+# (`/`, `—`, `无`), or words (`详见附表`)
+CELL_KINDS: Final = ("number", "zero", "blank", "not_applicable", "text")
 # a crawl run's per-portal statistic `unregistered:<name>`: reports of a name no agency of the portal goes by
 UNREGISTERED: Final = "unregistered:"

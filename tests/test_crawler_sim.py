@@ -22,12 +22,15 @@ from sim.testing import running_sim
 
 AS_OF = dt.date(2026, 6, 1)
 # fast and polite to loopback only; page images are kept, not OCR'd (tests/test_extract_ocr.py covers OCR)
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 2, "XXGK_OCR": False}
+FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 2, "XXGK_OCR": False,
+        "XXGK_RETRY_BACKOFF": 0.05}
 
 
 class Crawled:
-    def __init__(self, truth: dict[str, Any], ledger: Path, db: Path, stats: dict[str, dict[str, int]]) -> None:
+    def __init__(self, truth: dict[str, Any], ledger: Path, db: Path, stats: dict[str, dict[str, int]],
+                 registry: Path) -> None:
         self.truth = truth
+        self.registry = registry
         self.items = [json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines()]
         self.documents = {i["url"]: i for i in self.items if i["type"] == "document"}
         self.failures = [i for i in self.items if i["type"] == "failure"]
@@ -50,7 +53,7 @@ def run(tmp: Path, **sim_args: Any) -> Iterator[Crawled]:
             str(sim.registry_path), as_of=AS_OF.isoformat(), db=f"sqlite:///{db}", ledger=str(ledger),
             settings=FAST, timeout=900, log=(tmp / "crawl.log").open("w"),
         )
-        yield Crawled(sim.truth, ledger, db, result.portal_stats)
+        yield Crawled(sim.truth, ledger, db, result.portal_stats, sim.registry_path)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.integrity import cut_reason
 from sim.faults import OVERSIZE
 from sim.testing import SimHandle, running_sim
 from sim.world import FAULT_KINDS
@@ -142,3 +143,40 @@ def test_healthy_portal_is_untouched(sim):
     response, body = request(origin, "/robots.txt")
     assert response.status == 200
     assert body.startswith(b"User-agent")
+
+
+def file_target(sim: SimHandle, kind: str) -> tuple[str, str]:
+    """(host:port, path of a report file: PDF, Word or page image) on the portal with `kind`."""
+    origin = sim.origin(sim.world.portals[FAULT_KINDS.index(kind)])
+    url = next(r["attachment"] for r in sim.truth["reports"] if (r.get("attachment") or "").startswith(origin + "/"))
+    return urlsplit(origin).netloc, urlsplit(url).path
+
+
+def test_truncated_files_are_never_whole(sim):
+    netloc, path = file_target(sim, "truncated_files")
+    for _ in range(3):
+        with pytest.raises(http.client.IncompleteRead):
+            request(netloc, path)
+    netloc, page = target(sim, "truncated_files")
+    assert request(netloc, page)[0].status == 200  # pages are whole
+
+
+def test_short_length_files_end_early_with_a_length_to_match(sim):
+    netloc, path = file_target(sim, "short_length")
+    first, body = request(netloc, path)
+    _, body_again = request(netloc, path)
+    assert int(first.getheader("Content-Length")) == len(body)
+    assert body_again == body
+    assert cut_reason(body) in {"pdf_trailer", "zip_directory", "png_end"}
+
+
+def test_cut_table_then_whole(sim):
+    netloc, path = target(sim, "cut_table")
+    response, body = request(netloc, path)
+    assert int(response.getheader("Content-Length")) == len(body)
+    assert body.count(b"<table") > body.count(b"</table>")
+    assert b"</html>" not in body
+    assert cut_reason(body) == "html_table"
+    response, body = request(netloc, path)
+    assert body.rstrip().endswith(b"</html>")
+    assert cut_reason(body) is None

@@ -234,9 +234,11 @@ def test_show_by_id_and_by_agency_year(xxgk) -> None:
     human = xxgk("show", "楠木坪镇", "2025", "--as-of", AS_OF)
     assert human.code == 0
     assert "逾期 9 天" in human.out
-    nothing = xxgk("show", "楠木坪镇", "2019")
+    nothing = xxgk("show", "楠木坪镇", "2019")  # before its first report: not expected, so not absent
     assert nothing.code == 2
     assert "归档中没有" in nothing.err
+    absent = json.loads(xxgk("show", "楠木坪镇", "2026", "--json", "--as-of", "2027-06-01").out)
+    assert (absent["status"], absent["report_id"], absent["evidence"]) == ("missing", None, None)
 
 
 def test_reparse_makes_versions_only_where_the_record_changed(xxgk, archive: Archive,

@@ -7,10 +7,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select
 
+from crawler.archive import finish_run
+from crawler.items import FetchFailure
 from sim.archive import fill
+from store.agencies import upsert_agency, upsert_portal
 from store.db import Archive
+from store.evidence import covered
 from store.matrix import MatrixQuery, all_cells, page
-from store.models import Agency, Report
+from store.models import Agency, CrawlRun, Report
 from store.status import Filters, compliance
 
 pytest_plugins = ["store_fixtures"]
@@ -79,3 +83,30 @@ def test_counts_pages_and_scope(filled: Archive) -> None:
         assert county.rows
         assert all(r.region and r.region.startswith("4301") for r in county.rows)
         assert page(session, MatrixQuery(AS_OF, scope=()), 1, 10).rows == []
+
+
+def test_the_sql_matrix_reads_the_crawls_evidence_as_compliance_does(filled: Archive) -> None:
+    """A crawl that could not read a file or a list page leaves the absent years it may hide `unconfirmed`."""
+    with filled.read() as session:
+        missing = [(r.agency, r.year) for r in compliance(session, AS_OF) if r.status == "missing"]
+    (first, year), second = missing[0], next(a for a, _ in missing if a != missing[0][0])
+    with filled.write() as session:
+        upsert_portal(session, "p1", name="门户", base_url="http://p1.invalid/")
+        for name in (first, second):
+            upsert_agency(session, name, portal="p1")
+        run = CrawlRun(portals=["p1"])
+        session.add(run)
+        session.flush()
+        covered(session, run.id, ["p1"])
+        run_id = run.id
+    finish_run(filled, run_id, {}, {}, {}, failures=[
+        FetchFailure("p1", "http://p1.invalid/P0.pdf", "truncated", "pdf_trailer", list_page=False, agency=first,
+                     year=year),
+        FetchFailure("p1", "http://p1.invalid/nb/", "timeout", "", agency=second),
+    ])
+    with filled.read() as session:
+        expected = [{k: r.to_dict()[k] for k in KEYS} for r in compliance(session, AS_OF)]
+        got = [c.to_dict(AS_OF) for c in all_cells(session, MatrixQuery(AS_OF))]
+    assert got == expected
+    assert {(r["agency"], r["year"]) for r in got if r["status"] == "unconfirmed"} == {
+        (a, y) for a, y in missing if a == second or (a == first and abs(y - year) <= 1)}

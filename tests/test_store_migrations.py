@@ -84,3 +84,23 @@ def test_unknown_revision_and_foreign_tables_are_refused(db_url: str, xxgk) -> N
     newer = xxgk("status")
     assert newer.code == 1
     assert "9999 不为本版 xxgk 所知" in newer.err
+
+
+def test_upgrade_remembers_each_portals_last_crawl(db_url: str) -> None:
+    """The crawl evidence (store.evidence) reads a portal's last run from the portal: filled in from the runs."""
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        run_upgrade(conn, "0006_cells")
+        tables = MetaData()
+        tables.reflect(conn)
+        conn.execute(tables.tables["portal"].insert(), [
+            {"key": key, "name": key, "base_url": f"http://{key}.invalid/", "columns": [], "enabled": True,
+             "created_at": NOW} for key in ("p1", "p2", "p3")])
+        conn.execute(tables.tables["crawl_run"].insert(), [
+            {"started_at": NOW, "finished_at": NOW, "portals": portals, "counts": {}, "errors": {}}
+            for portals in (["p1", "p2"], ["p1"])])
+        run_upgrade(conn)
+        last = dict(conn.execute(text("SELECT key, last_run_id FROM portal")).all())
+        first, second = sorted(conn.execute(text("SELECT id FROM crawl_run")).scalars())
+    engine.dispose()
+    assert last == {"p1": second, "p2": first, "p3": None}

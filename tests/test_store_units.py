@@ -153,7 +153,7 @@ def test_xlsx_has_headers_widths_and_a_frozen_header() -> None:
     assert [c.value for c in sheet[1]][:4] == ["单位", "层级", "区划代码", "年度"]
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:N3"
+    assert sheet.auto_filter.ref == "A1:O3"
     assert sheet["A2"].value == ROWS[0]["agency"]
     assert sheet["D2"].value == 2025
     assert sheet.column_dimensions["A"].width == display_width(ROWS[0]["agency"]) + 2 == 42

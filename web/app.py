@@ -25,7 +25,7 @@ from catalogue.web import t
 from config.settings import Settings
 from store.db import Archive
 from store.errors import StoreError
-from web import accounts, agency, archive_pages, outbox, overview, report
+from web import accounts, agency, analytics, archive_pages, outbox, overview, report
 from web.core import (
     SESSION_CSRF,
     SESSION_SINCE,
@@ -141,7 +141,7 @@ def create_app(archive: Archive, settings: Settings, *, first_year: int | None =
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
-    for module in (overview, agency, report, outbox, archive_pages):
+    for module in (overview, agency, analytics, report, outbox, archive_pages):
         app.include_router(module.router)
     return app
 

@@ -96,7 +96,7 @@ def cell_text(cell: Any, as_of: dt.date) -> str:
     days = cell.days_late(as_of)
     if cell.status == "late" and days:
         return t("overview.days_late", days=days)
-    if cell.status in {"missing", "unreachable"} and days:
+    if cell.status in {"missing", "unreachable", "unconfirmed"} and days:
         return t("overview.days_missing", days=days)
     if cell.inconsistent and cell.errors:
         return t("overview.errors", n=cell.errors)

@@ -33,7 +33,7 @@ from crawler.adapters.base import ATTACHMENT_SUFFIXES, anchors, is_year_column
 from crawler.agencies import resolve, score
 from crawler.dates import candidates
 from crawler.discovery import PROBE_PATHS, score_link
-from crawler.failures import classify_response, failure_kind
+from crawler.failures import classify_response, failure_kind, garbled
 from crawler.items import FetchedDocument, FetchFailure
 from crawler.known import Known
 from crawler.progress import PortalTracker, settles
@@ -175,11 +175,13 @@ class PortalSpider(scrapy.Spider):
         if problem:
             if (hint.discovery or hint.continuation) and problem in {"http_4xx", "soft_404"}:
                 return  # a probed path or a page past the end of a list: not a failure of the portal
-            stats[f"failed:{problem}"] += 1
-            yield FetchFailure(portal.id, response.url, problem, f"HTTP {response.status}")
+            yield self._failure(response.url, response.meta, problem, f"HTTP {response.status}")
+            return
+        text = response.text if hasattr(response, "text") else ""
+        if garbled(text):
+            yield self._failure(response.url, response.meta, "garbled", "")
             return
         stats["list_pages"] += 1
-        text = response.text if hasattr(response, "text") else ""
         page = self.adapter(portal, text).read(response.url, text)
         if page.redirect:
             yield self._list_request(portal, Fetch(page.redirect), hint)
@@ -261,10 +263,12 @@ class PortalSpider(scrapy.Spider):
             return
         problem = classify_response(response.status, response.body)
         if problem:
-            self.portal_stats[portal.id][f"failed:{problem}"] += 1
-            yield FetchFailure(portal.id, response.url, problem, f"HTTP {response.status}", list_page=False)
+            yield self._failure(response.url, response.meta, problem, f"HTTP {response.status}")
             return
         text = response.text
+        if garbled(text):
+            yield self._failure(response.url, response.meta, "garbled", "")
+            return
         sel = Selector(text=text, type="html")
         meta = {m.attrib.get("name", ""): m.attrib.get("content", "") for m in sel.css("meta[name][content]")}
         visible = clean_line(nfkc(_visible_text(sel)))
@@ -300,8 +304,7 @@ class PortalSpider(scrapy.Spider):
             return
         problem = classify_response(response.status, response.body[:1])
         if problem:
-            self.portal_stats[portal.id][f"failed:{problem}"] += 1
-            yield FetchFailure(portal.id, response.url, problem, f"HTTP {response.status}", list_page=False)
+            yield self._failure(response.url, response.meta, problem, f"HTTP {response.status}")
             return
         dates = dict(doc.get("dates") or {})
         if not dates:
@@ -329,14 +332,23 @@ class PortalSpider(scrapy.Spider):
     @settles
     def failed(self, failure: Any) -> Iterable[FetchFailure]:
         request = failure.request
-        portal = request.meta.get("portal", "?")
         hint: Hint | None = request.meta.get("hint")
-        kind = failure_kind(failure)
         if hint is not None and hint.discovery and hint.depth > 0:
             return  # a probe that failed says nothing about the portal
+        yield self._failure(request.url, request.meta, failure_kind(failure), str(failure.value)[:300])
+
+    def _failure(self, url: str, meta: dict[str, Any], kind: str, detail: str) -> FetchFailure:
+        """A failure of the request's portal, with whose reports it may hide: the agency and year of the column
+        or report it was on the way to (none: any), and whether it was only a copy."""
+        portal = meta.get("portal", "?")
+        hint: Hint | None = meta.get("hint")
+        doc: dict[str, Any] = meta.get("doc") or {}
         self.portal_stats[portal][f"failed:{kind}"] += 1
-        is_list = request.meta.get("kind") == "list"
-        yield FetchFailure(portal, request.url, kind, str(failure.value)[:300], list_page=is_list)
+        return FetchFailure(
+            portal, url, kind, detail, list_page=meta.get("kind") == "list",
+            agency=hint.agency if hint is not None else doc.get("agency"),
+            year=hint.year if hint is not None else doc.get("year"), copy=bool(doc.get("page_has_report")),
+        )
 
     def closed(self, reason: str) -> None:
         self.tracker.close(reason)

@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "xxgk.commands.reports",
     "xxgk.commands.portals",
     "xxgk.commands.archive",
+    "xxgk.commands.analytics",
     "xxgk.commands.sim",
     "xxgk.commands.crawl",
     "xxgk.commands.alerts",

@@ -280,7 +280,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 # ---- show and review -------------------------------------------------------------
 
 
-def _report_id(archive: Archive, target: Sequence[str]) -> int:
+def _report_id(archive: Archive, target: Sequence[str]) -> int | None:
+    """The report to show; None for an agency-year without one (its status and evidence are shown)."""
     from store.queries import find_reports  # noqa: PLC0415
 
     if len(target) == 1 and target[0].isdigit():
@@ -290,7 +291,7 @@ def _report_id(archive: Archive, target: Sequence[str]) -> int:
     with archive.read() as session:
         ids = find_reports(session, target[0], int(target[1]))
     if not ids:
-        raise UsageError(say("show.none_of", agency=target[0], year=target[1]))
+        return None
     if len(ids) > 1:
         error(say("show.several", n=len(ids), first=ids[0], others="、".join(f"#{i}" for i in ids[1:])))
     return ids[0]
@@ -301,6 +302,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     with opened(args) as (archive, settings):
         report_id = _report_id(archive, args.target)
+        if report_id is None:
+            return _show_absent(args, archive, settings)
         with archive.read() as session:
             detail = report_detail(session, report_id, settings.as_of)
     if detail is None:
@@ -309,6 +312,36 @@ def cmd_show(args: argparse.Namespace) -> int:
         dump_json(detail)
     else:
         _print_detail(detail)
+    return EXIT_OK
+
+
+def _show_absent(args: argparse.Namespace, archive: Archive, settings: Settings) -> int:
+    """An agency-year without a report: its status, and the crawl and faults that status rests on."""
+    from catalogue.terms import fault  # noqa: PLC0415
+    from store.queries import absent_row  # noqa: PLC0415
+
+    agency, year = args.target[0], int(args.target[1])
+    with archive.read() as session:
+        first_year, unreachable = _monitoring(settings, session)
+        row = absent_row(session, agency, year, settings.as_of, unreachable=unreachable, first_year=first_year)
+    if row is None:
+        raise UsageError(say("show.none_of", agency=agency, year=year))
+    if args.json or args.format == "json":
+        dump_json(row.to_dict())
+        return EXIT_OK
+    out = console()
+    late = say("show.days_late", days=row.days_late) if row.days_late else ""
+    out.print(say("show.absent", agency=row.agency, year=row.year, status=name("status", row.status),
+                  deadline=row.deadline.isoformat()) + late, markup=False)
+    if row.evidence is None:
+        out.print(say("show.evidence", evidence=say("evidence.none")), markup=False)
+        return EXIT_OK
+    run = row.evidence.run
+    verdict = say("evidence.complete", run=run) if row.evidence.complete else say(
+        "evidence.incomplete", run=run, faults="")
+    out.print(say("show.evidence", evidence=verdict), markup=False)
+    for gap in row.evidence.gaps:
+        out.print("  " + say("evidence.fault", fault=fault(gap.kind, gap.detail), url=gap.url), markup=False)
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import signal
 import sys
 import tempfile
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from catalogue.cli import say
+from catalogue.terms import fault, name
 from config.settings import Settings, add_common_options
 from crawler.progress import CrawlProgress
 from xxgk.commands import (
@@ -137,13 +139,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         finally:
             done.set()
             watcher.join()
+        faults = _faults(ledger)
     summary = [
         {"portal": p, **dict(sorted(s.items()))} for p, s in sorted(result.portal_stats.items())
     ]
     if args.json:
-        dump_json({"portals": summary, "items": result.stats.get("item_scraped_count", 0)})
+        dump_json({"portals": summary, "items": result.stats.get("item_scraped_count", 0), "faults": faults})
         return EXIT_OK
     _print_summary(summary)
+    _print_faults(faults)
     failed = [row["portal"] for row in summary if not row.get("list_pages")]
     return EXIT_FAILURE if failed and len(failed) == len(summary) else EXIT_OK
 
@@ -154,20 +158,48 @@ def _resume_hint(jobdir: str | None) -> str:
     return say("crawl.resume_hint", dir=jobdir) if jobdir and resumable(jobdir) else ""
 
 
+def _faults(ledger: Path) -> list[dict[str, Any]]:
+    """Every page or file the crawl could not read, as the ledger has them."""
+    if not ledger.exists():
+        return []
+    lines = (json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines() if line.strip())
+    keys = ("portal", "url", "kind", "detail", "agency", "year", "list_page", "copy")
+    return [{k: line.get(k) for k in keys} for line in lines if line.get("type") == "failure"]
+
+
+def _counted(row: dict[str, Any], prefix: str, vocabulary: str) -> str:
+    return ", ".join(f"{name(vocabulary, k.split(':', 1)[1])}×{v}" for k, v in row.items() if k.startswith(prefix))
+
+
 def _print_summary(rows: list[dict[str, Any]]) -> None:
     from rich.table import Table  # noqa: PLC0415
 
     table = Table(title="抓取结果", title_justify="left")
-    for head in ("网站", "栏目页", "年报链接", "年报页面", "附件", "未变化", "排除", "失败"):
+    for head in ("网站", "栏目页", "年报链接", "年报页面", "附件", "未变化", "排除", "失败", "截断后重试"):
         table.add_column(head, justify="left" if head == "网站" else "right")
     for row in rows:
-        failures = ", ".join(f"{k.split(':', 1)[1]}×{v}" for k, v in row.items() if k.startswith("failed:"))
         table.add_row(
             row["portal"], str(row.get("list_pages", 0)), str(row.get("report_links", 0)),
             str(row.get("report_pages", 0)), str(row.get("attachments", 0)), str(row.get("not_modified", 0)),
-            str(row.get("decoys_rejected", 0) + row.get("older_than_monitored", 0)), failures or "—",
+            str(row.get("decoys_rejected", 0) + row.get("older_than_monitored", 0)),
+            _counted(row, "failed:", "fault") or "—", _counted(row, "retried:", "cut") or "—",
         )
     console().print(table)
+
+
+def _print_faults(faults: list[dict[str, Any]], limit: int = 20) -> None:
+    """The pages and files the crawl could not read: while one may hide an agency's report, its absent years
+    are `unconfirmed`, not `missing` (`xxgk status`, `xxgk show AGENCY YEAR`)."""
+    if not faults:
+        return
+    out = console()
+    out.print(say("crawl.faults", n=len(faults), unconfirmed=name("status", "unconfirmed"),
+                  missing=name("status", "missing")), markup=False)
+    for f in faults[:limit]:
+        out.print("  " + say("crawl.fault", portal=f["portal"], fault=fault(f["kind"], f["detail"] or ""),
+                             url=f["url"]), markup=False)
+    if len(faults) > limit:
+        out.print("  " + say("crawl.more_faults", n=len(faults) - limit), markup=False)
 
 
 def register(sub: Any) -> None:

@@ -3,8 +3,8 @@
 Two added columns and no constraint: SQLite adds columns in place, where a constraint would rebuild the
 table (and a rebuilt `report` would take its dates and versions with it, ON DELETE CASCADE).
 
-Revision ID: 0006_report_reading
-Revises: 0005_web_dashboard
+Revision ID: 0008_report_reading
+Revises: 0007_crawl_faults
 Create Date: 2026-12-01
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_report_reading"
-down_revision = "0005_web_dashboard"
+revision = "0008_report_reading"
+down_revision = "0007_crawl_faults"
 branch_labels = None
 depends_on = None
 
