@@ -8,7 +8,7 @@ digest is marked delivered before the next one is tried.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from alerts import outbox
 from alerts.digest import Digest, compose
-from alerts.routing import CADENCES
+from alerts.routing import CADENCES, Letterhead
 from alerts.smtp import Deferred, Refused, ServerUnavailable, connect
 from config.settings import CHINA, SmtpSettings
 from store.db import Archive
@@ -35,12 +35,12 @@ class DeliveryReport:
     refusals: list[str] = field(default_factory=list)
 
 
-def due_digests(archive: Archive, now: dt.datetime, cadences: Iterable[str], names: Mapping[str, str], *,
+def due_digests(archive: Archive, now: dt.datetime, cadences: Iterable[str], letterhead: Letterhead, *,
                 ignore_backoff: bool = False) -> list[Digest]:
     as_of = now.astimezone(CHINA).date()
     with archive.read() as session:
         groups = outbox.pending(session, now, cadences, ignore_backoff=ignore_backoff)
-        return [compose(recipient, cadence, alerts, as_of, names.get(recipient))
+        return [compose(recipient, cadence, alerts, as_of, letterhead)
                 for (recipient, cadence), alerts in sorted(groups.items())]
 
 
@@ -50,12 +50,12 @@ def _queued(archive: Archive) -> int:
 
 
 def deliver(archive: Archive, smtp: SmtpSettings | None, now: dt.datetime, cadences: Iterable[str],
-            names: Mapping[str, str], *, ignore_backoff: bool = False) -> DeliveryReport:
+            letterhead: Letterhead, *, ignore_backoff: bool = False) -> DeliveryReport:
     """Send the digests due at `now`; without SMTP settings everything stays queued."""
     if smtp is None:
         return DeliveryReport(queued=_queued(archive), configured=False)
     report = DeliveryReport()
-    outgoing = due_digests(archive, now, cadences, names, ignore_backoff=ignore_backoff)
+    outgoing = due_digests(archive, now, cadences, letterhead, ignore_backoff=ignore_backoff)
     deferred: dict[int, str] = {}
     done = 0
     if outgoing:
@@ -96,11 +96,11 @@ def _mark(archive: Archive, digest: Digest, mark: Callable[..., None], *args: ob
         mark(alerts, *args)
 
 
-def preview(archive: Archive, now: dt.datetime, names: Mapping[str, str], folder: Path) -> list[Path]:
+def preview(archive: Archive, now: dt.datetime, letterhead: Letterhead, folder: Path) -> list[Path]:
     """Every pending e-mail, whatever its cadence or backoff, as an HTML file in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for n, digest in enumerate(due_digests(archive, now, CADENCES, names, ignore_backoff=True), 1):
+    for n, digest in enumerate(due_digests(archive, now, CADENCES, letterhead, ignore_backoff=True), 1):
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in digest.recipient)
         path = folder / f"{n:03d}-{safe}-{digest.cadence}.html"
         path.write_text(digest.html, encoding="utf-8")

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from alerts.delivery import preview
-from alerts.routing import names
+from alerts.routing import letterhead
 from alerts.schedule import monitor_now, sweep, sync_agencies
 from config.registry import load_registry
 from store.db import Archive
@@ -20,4 +20,4 @@ def preview_alerts(database_url: str, registry_path: Path, as_of: dt.date, folde
     with Archive.open(database_url) as archive:
         sync_agencies(archive, registry)
         sweep(archive, registry, as_of, now)
-        return len(preview(archive, now, names(registry), folder))
+        return len(preview(archive, now, letterhead(registry), folder))

@@ -29,6 +29,7 @@ from store.db import Archive
 from store.evidence import covered
 from store.models import Agency, CrawlRun, utcnow
 from store.models import Portal as PortalRow
+from store.terms import UNREGISTERED
 
 Outcome = Literal["ok", "unreachable", "crashed"]
 CHALLENGES: Final = ("challenge_412", "challenge_js")
@@ -194,4 +195,15 @@ def health_facts(runs_by_portal: Mapping[str, Sequence[PortalRun]], rules: Healt
         found = [r.report_links for r in runs[: len(runs) - len(empty)] if r.report_links]
         if len(empty) >= rules.threshold and found:
             facts.append(_fact("spider_no_reports", portal, empty, rules, before=found[-1]))
+        facts += _unregistered(portal, runs[-1], rules)
     return facts
+
+
+def _unregistered(portal: str, run: PortalRun, rules: HealthRules) -> list[Fact]:
+    """Names reports went by in the last crawl that none of the portal's agencies goes by: once each."""
+    out = []
+    for stat, n in sorted(run.stats.items()):
+        if stat.startswith(UNREGISTERED) and n:
+            name = stat.removeprefix(UNREGISTERED)
+            out.append(_fact("unregistered_agency", portal, [run], rules, name=name, reports=n))
+    return out

@@ -10,6 +10,8 @@ listed, because a fact that nobody reads is a registry gap someone must see.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Final
 
 from alerts.rules import KINDS, Fact
@@ -20,6 +22,15 @@ AGENCY_SUPERVISOR_CADENCE: Final[Cadence] = "daily"
 STAFF_CADENCE: Final[Cadence] = "immediate"
 
 Route = dict[str, Cadence]
+
+
+@dataclass(frozen=True, slots=True)
+class Letterhead:
+    """How the digests address their readers and what they offer them to do (never a command to type)."""
+
+    names: Mapping[str, str] = field(default_factory=dict)  # recipient → the office's name, from the registry
+    dashboard_url: str | None = None  # actions are links there, when it exists
+    reply_to: str | None = None  # else a reader replies to this address to close an alert
 
 
 def _add(route: Route, email: str, cadence: Cadence) -> None:
@@ -45,6 +56,9 @@ def route(registry: Registry, fact: Fact) -> Route:
     return out
 
 
-def names(registry: Registry) -> dict[str, str]:
-    """How to greet a recipient: a supervisor's name where the registry gives one."""
-    return {s.email: s.name for s in registry.supervisors if s.name}
+def letterhead(registry: Registry, *, dashboard_url: str | None = None, reply_to: str | None = None) -> Letterhead:
+    """How the digests greet each reader — the office's name the registry gives a supervisor, the agency
+    an agency's own recipient belongs to — and what they offer them to do."""
+    greet = {email: agency.name for _, agency in reversed(registry.agencies.values()) for email in agency.supervisors}
+    greet |= {s.email: s.name for s in registry.supervisors if s.name}
+    return Letterhead(greet, dashboard_url=dashboard_url, reply_to=reply_to)

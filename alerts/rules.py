@@ -4,7 +4,9 @@ An alert is a fact with a dedupe key made only of things that name the fact itse
 report and version, portal and the crawl run where an outage began), never of when we noticed it, so
 that every sweep recomputes the same keys and the outbox can refuse to queue a fact twice. Each kind
 has one audience: supervisors hear about agencies (E1, E2, E7, E16), operators about portals that do
-not answer, maintainers about a spider that no longer finds what it found before.
+not answer, reports that were found but cannot be read (one item per agency and year, never "missing"
+nor "inconsistent": a person reads them) and report names the registry does not know, maintainers
+about a spider that no longer finds what it found before.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ KINDS: Final[dict[str, Kind]] = {
     "late_report": Kind("supervisors", remind=False, key="late_report:{agency}:{year}"),
     "inconsistent_report": Kind("supervisors", remind=False, key="inconsistent_report:{report_id}:{findings}"),
     "changed_after_publication": Kind("supervisors", remind=False, key="changed:{report_id}:v{version}"),
+    "unreadable_report": Kind("operators", remind=False, key="unreadable_report:{agency}:{year}"),
+    "unregistered_agency": Kind("operators", remind=False, key="unregistered_agency:{portal}:{name}"),
     "portal_unreachable": Kind("operators", remind=True, key="portal_unreachable:{portal}:run{run}"),
     "spider_no_reports": Kind("maintainers", remind=True, key="spider_no_reports:{portal}:run{run}"),
     "spider_challenge": Kind("maintainers", remind=True, key="spider_challenge:{portal}:run{run}"),
@@ -117,6 +121,9 @@ def compliance_facts(session: Session, as_of: dt.date, scope: Scope) -> list[Fac
             payload = _about(row) | {"published": _iso(row.published), "days": row.days_late, "url": row.url,
                                      "title": row.title}
             facts.append(make_fact("late_report", payload, agency=ref, agency_id=agency_id, report_id=row.report_id))
+        if row.reading == "unreadable":  # no copy of the report could be read: a person reads it
+            payload = _about(row) | {"url": row.url, "title": row.title, "reason": row.reading_note}
+            facts.append(make_fact("unreadable_report", payload, agency_id=agency_id, report_id=row.report_id))
     reported = {r.report_id: r for r in rows if r.report_id is not None}
     facts += _inconsistent(session, [r for r in reported.values() if r.inconsistent], agencies)
     facts += _changed(session, reported, agencies, as_of)

@@ -43,12 +43,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from alerts import delivery, health, outbox
 from alerts.delivery import DeliveryReport
-from alerts.routing import names, route
+from alerts.routing import letterhead, route
 from alerts.rules import Scope, compliance_facts
 from catalogue.cli import say
 from config.registry import Portal, Registry, load_registry
 from config.settings import CHINA, Settings, SmtpSettings
 from store.db import Archive
+from store.reading import Backlog, read_backlog
 from validate.deadlines import DEFAULT_DEADLINES, OLD_REGULATION_DEADLINE
 
 log = logging.getLogger("xxgk.monitor")
@@ -59,6 +60,7 @@ CRAWL_STOP_GRACE_S = 10.0  # seconds a stopped crawl gets to close before it is 
 STOPPING = threading.Event()  # set on SIGTERM/SIGINT: running crawls stop and save their queue
 SWEEP_AT: Final = (7, 0)  # the morning after a deadline, before the daily digest
 IMMEDIATE_EVERY: Final = dt.timedelta(minutes=5)
+READ_EVERY: Final = dt.timedelta(minutes=30)  # the OCR backlog is looked at this often (runs for ocr_minutes)
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEASON: Final = (("1-3", "*"), ("4", "1-15"))  # months and days of daily crawls: reports are due by 3月31日
 _WRITER = threading.Lock()  # sweeps and deliveries of one process take turns on the outbox
@@ -77,6 +79,7 @@ class Context:
     registry: str
     crawl_settings: dict[str, Any] = field(default_factory=dict)
     log_dir: str | None = None
+    dashboard_url: str | None = None  # digests link there (config.settings.Settings.dashboard_url)
 
     def load_registry(self) -> Registry:
         return load_registry(Path(self.registry))
@@ -242,9 +245,10 @@ def due_cadences(registry: Registry, now: dt.datetime) -> tuple[str, ...]:
 
 
 def send(archive: Archive, registry: Registry, smtp: SmtpSettings | None, now: dt.datetime,
-         cadences: Iterable[str], *, ignore_backoff: bool = False) -> DeliveryReport:
+         cadences: Iterable[str], *, ignore_backoff: bool = False, dashboard_url: str | None = None) -> DeliveryReport:
+    heading = letterhead(registry, dashboard_url=dashboard_url, reply_to=smtp.reply_to if smtp else None)
     with _WRITER:
-        return delivery.deliver(archive, smtp, now, cadences, names(registry), ignore_backoff=ignore_backoff)
+        return delivery.deliver(archive, smtp, now, cadences, heading, ignore_backoff=ignore_backoff)
 
 
 @dataclass(slots=True)
@@ -254,6 +258,14 @@ class OnceReport:
     crawl_error: str | None
     sweep: SweepReport
     delivery: DeliveryReport
+    backlog: Backlog = field(default_factory=Backlog)
+
+
+def read_images(archive: Archive, registry: Registry) -> Backlog:
+    """Work through the page images stored unread (OCR), for the registry's `ocr_minutes`: between cycles,
+    after the digests, so that no alert waits for OCR; what they say is checked at the next sweep."""
+    minutes = registry.monitor.ocr_minutes
+    return read_backlog(archive, seconds=minutes * 60) if minutes else Backlog()
 
 
 def run_once(context: Context, as_of: dt.date, smtp: SmtpSettings | None) -> OnceReport:
@@ -268,8 +280,9 @@ def run_once(context: Context, as_of: dt.date, smtp: SmtpSettings | None) -> Onc
         due = due_portals(triggers, runs, now)
         error = crawl(context, archive, registry, due, as_of) if due else None
         swept = sweep(archive, registry, as_of, now)
-        sent = send(archive, registry, smtp, now, due_cadences(registry, now))
-    return OnceReport(as_of, due, error, swept, sent)
+        sent = send(archive, registry, smtp, now, due_cadences(registry, now), dashboard_url=context.dashboard_url)
+        backlog = read_images(archive, registry)
+    return OnceReport(as_of, due, error, swept, sent, backlog)
 
 
 # ---- the scheduler --------------------------------------------------------------------------------
@@ -286,7 +299,7 @@ def job_crawl(context: Context, portal: str) -> None:
     with Archive.open(context.database_url) as archive:
         crawl(context, archive, registry, [portal], now.date())
         sweep(archive, registry, now.date(), now)
-        send(archive, registry, _smtp_from_environment(), now, ("immediate",))
+        send(archive, registry, _smtp_from_environment(), now, ("immediate",), dashboard_url=context.dashboard_url)
 
 
 def job_sweep(context: Context) -> None:
@@ -298,11 +311,20 @@ def job_sweep(context: Context) -> None:
     log.info("sweep: queued %s, reminders %s", dict(report.queued), dict(report.reminders))
 
 
+def job_read(context: Context) -> None:
+    """The OCR backlog, between crawls (one run at a time: `max_instances`)."""
+    registry = context.load_registry()
+    with Archive.open(context.database_url) as archive:
+        done = read_images(archive, registry)
+    if done.read or done.unreadable:
+        log.info("OCR backlog: %d read, %d unreadable, %d left", done.read, done.unreadable, done.left)
+
+
 def job_send(context: Context, cadences: list[str]) -> None:
     registry = context.load_registry()
     now = dt.datetime.now(CHINA)
     with Archive.open(context.database_url) as archive:
-        report = send(archive, registry, _smtp_from_environment(), now, cadences)
+        report = send(archive, registry, _smtp_from_environment(), now, cadences, dashboard_url=context.dashboard_url)
     if report.error:
         log.warning("mail server unavailable, %d alert(s) stay queued: %s", report.queued, report.error)
 
@@ -343,6 +365,8 @@ def serve(context: Context) -> None:
                           executor="crawls", replace_existing=True)
     hour, minute = _hour_minute(config.digest_at)
     scheduler.add_job(job_sweep, sweep_trigger(registry), args=[context], id="sweep", replace_existing=True)
+    scheduler.add_job(job_read, IntervalTrigger(seconds=READ_EVERY.total_seconds(), timezone=CHINA), args=[context],
+                      id="ocr", replace_existing=True)
     scheduler.add_job(job_send, IntervalTrigger(seconds=IMMEDIATE_EVERY.total_seconds(), timezone=CHINA),
                       args=[context, ["immediate"]], id="digest:immediate", replace_existing=True)
     scheduler.add_job(job_send, CronTrigger(hour=hour, minute=minute, timezone=CHINA), args=[context, ["daily"]],

@@ -17,25 +17,32 @@ TITLES: Final[dict[str, str]] = {
     "late_report": "逾期发布年度报告",
     "inconsistent_report": "年度报告数据不一致",
     "changed_after_publication": "年度报告发布后被修改",
+    "unreadable_report": "年度报告无法读取，需人工查看",
+    "unregistered_agency": "报告署名不在登记表中",
     "portal_unreachable": "网站无法访问",
     "spider_no_reports": "网站不再找到年度报告",
     "spider_challenge": "网站出现反爬虫验证",
     "crawl_failed": "抓取进程未正常结束",
 }
 
-# A subject is built from the counts, in the order of TITLES; `{years}` is "2025" or "2024、2025".
+# A subject counts agencies, the current report year first: “2025年度：3个单位未发布，2个单位逾期发布；
+# 往年：5个单位未发布”; then what the staff must see (“2个网站无法访问”). Parts in the order of TITLES.
 SUBJECT_PARTS: Final[dict[str, str]] = {
-    "missing_report": "{n}个单位未按期发布{years}年度报告",
-    "late_report": "{n}个单位逾期发布{years}年度报告",
-    "inconsistent_report": "{n}份{years}年度报告数据不一致",
-    "changed_after_publication": "{n}份年度报告发布后被修改",
+    "missing_report": "{n}个单位未发布",
+    "late_report": "{n}个单位逾期发布",
+    "inconsistent_report": "{n}个单位数据有误",
+    "changed_after_publication": "{n}个单位发布后修改",
+    "unreadable_report": "{n}份年度报告无法读取",
+    "unregistered_agency": "{n}个报告署名不在登记表中",
     "portal_unreachable": "{n}个网站无法访问",
     "spider_no_reports": "{n}个网站不再找到年度报告",
     "spider_challenge": "{n}个网站出现反爬虫验证",
     "crawl_failed": "{n}个网站抓取失败",
 }
 SUBJECT_JOIN: Final = "，"
-SUBJECT_MORE: Final = "等"
+SUBJECT_YEAR: Final = "{year}年度：{parts}"
+SUBJECT_HISTORY: Final = "往年：{parts}"
+SUBJECT_GROUPS: Final = "；"
 SUBJECT_AS_OF: Final = "（截至{month}月{day}日）"
 SUBJECT_REMINDER: Final = "【提醒】"
 
@@ -45,6 +52,11 @@ DETAILS: Final[dict[str, str]] = {
     "late_report": "{published}发布，逾期{days}天",
     "inconsistent_report": "{n}处数据不一致",
     "changed_after_publication": "{changed_on}发现新版本：{what}",
+    "unreadable_report": "报告已发布，但{reason}，系统读不出其内容，请人工查看原文",
+    "unregistered_agency": (
+        "网站上有{reports}份年度报告署名“{name}”，登记表中该网站没有叫这个名字的单位；"
+        "请在登记表中为对应单位添加别名（aliases）或登记该单位，下次抓取即按该单位归档"
+    ),
     "portal_unreachable": "自{since}起连续{n}次抓取失败（{kinds}）",
     "spider_no_reports": "此前找到{before}个年报链接，自{since}起连续{n}次抓取一个也没有找到",
     "spider_challenge": "自{since}起连续{n}次遇到验证页面（{kinds}），此前没有",
@@ -60,19 +72,46 @@ SECTION_NAMES: Final[dict[str, str]] = {"preamble": "开头（编制依据和统
 REMINDER: Final = "第{n}次提醒"
 PUBLISHED_UNKNOWN: Final = "发布日期不详"
 LIST_SEPARATOR: Final = "、"
+# why a found report could not be read (store.models.Report.reading_note), as a person reads it
+READING_NOTES: Final[dict[str, str]] = {
+    "image": "为图片版，尚未完成文字识别",
+    "no report text or tables found in the document": "文件中找不到报告的文字和表格",
+}
+READING_NOTE_OTHER: Final = "文件无法读取（{note}）"
+
+# The current year's sections of a supervisor's digest.
+YEAR_TITLES: Final[dict[str, str]] = {
+    "missing_report": "{year}年度报告未按期发布",
+    "late_report": "{year}年度报告逾期发布",
+    "inconsistent_report": "{year}年度报告数据有误",
+    "changed_after_publication": "{year}年度报告发布后被修改",
+}
+
+# The history of a supervisor's agencies, one line per agency: “某局：2016、2017年度未发布；2018年度逾期发布”.
+HISTORY_KINDS: Final[dict[str, str]] = {
+    "missing_report": "{years}年度未发布",
+    "late_report": "{years}年度逾期发布",
+    "inconsistent_report": "{years}年度数据有误",
+    "changed_after_publication": "{years}年度发布后被修改",
+}
+HISTORY_JOIN: Final = "；"
 
 # The digest around the table.
 DIGEST: Final[dict[str, str]] = {
     "greeting": "{name}：",
+    "greeting_supervisor": "您好：",
+    "greeting_staff": "运维负责同志：",
     "intro": "截至{as_of}，政务公开监测发现以下需要关注的情况：",
+    "history_section": "往年情况（每个单位一行）",
+    "action": "核实处理",
+    "findings_more": "另有{n}处，见监测平台",
     "agency": "单位", "portal": "网站", "year": "年度", "what": "情况", "link": "链接",
     "open_link": "查看", "column_link": "年报栏目",
     "cell": "单元格", "old": "原值", "new": "现值", "removed": "删除", "added": "新增",
     "alert_id": "编号",
-    "footer": (
-        "本邮件由政务公开监测系统（xxgk）自动发送。已知悉或无需处理的提醒可执行"
-        "“xxgk alerts ack 编号”或“xxgk alerts dismiss 编号”，此后不再提醒。"
-    ),
+    "footer": "本邮件由政务公开监测系统自动发送。",
+    "footer_dashboard": "可在监测平台（{url}）查看详情，在“预警”中逐条确认或排除，此后不再提醒。",
+    "footer_reply": "如某条情况已核实或无需处理，请直接回复本邮件（{address}）并注明编号，此后不再提醒。",
     "cadence.immediate": "即时通知", "cadence.daily": "每日汇总", "cadence.weekly": "每周汇总",
 }
 
@@ -105,5 +144,6 @@ STATES: Final[dict[str, str]] = {
 LIST_TITLE: Final = "告警发件箱"
 LIST_COLUMNS: Final = ("编号", "类型", "状态", "单位或网站", "年度", "收件人", "失败次数", "最近错误")
 ONCE_SUMMARY: Final = "{as_of}：抓取{crawled}个网站；新告警{queued}条{kinds}；提醒{reminders}条；发出邮件{digests}封"
+ONCE_BACKLOG: Final = "；图片版报告文字识别：本次读出{read}份，无法读取{unreadable}份，尚待识别{left}份"
 ONCE_KINDS: Final = "（{parts}）"
 ONCE_KIND: Final = "{title}{n}条"

@@ -24,7 +24,6 @@ STATUSES: Final[dict[str, str]] = {
     "unconfirmed": "抓取不完整",
     "inconsistent": "数据有误",
     "changed": "已修改",
-    "unread": "待读取",
 }
 SEVERITIES: Final[dict[str, str]] = {"error": "错误", "warning": "警告", "info": "提示"}
 DATE_SOURCES: Final[dict[str, str]] = {
@@ -35,6 +34,8 @@ DATE_SOURCES: Final[dict[str, str]] = {
     "url": "网址中的日期",
     "first_seen": "首次发现日期",
 }
+# whether a found report could be read (a found report is published whatever the answer)
+READINGS: Final[dict[str, str]] = {"read": "已读取", "unread": "待读取", "unreadable": "无法读取"}
 REVIEW_STATES: Final[dict[str, str]] = {"open": "待核实", "confirmed": "已核实", "dismissed": "已排除"}
 ALERT_STATES: Final[dict[str, str]] = {
     "queued": "待发送",
@@ -112,6 +113,7 @@ _VOCABULARIES: Final[dict[str, dict[str, str]]] = {
     "severity": SEVERITIES,
     "date_source": DATE_SOURCES,
     "review_state": REVIEW_STATES,
+    "reading": READINGS,
     "alert_state": ALERT_STATES,
     "format": FORMATS,
     "version_kind": VERSION_KINDS,

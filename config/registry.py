@@ -74,10 +74,15 @@ class Monitor(_Model):
     reminders: Annotated[int, Field(ge=0)] = 3  # at most this many reminders per alert
     digest_at: ClockTime = "08:30"  # daily and weekly digests
     weekly_on: Weekday = "mon"
+    # minutes of OCR between cycles: page images stored unread while crawling are read then (0: never)
+    ocr_minutes: Annotated[int, Field(ge=0)] = 30
 
 
 class Agency(_Model):
     name: Annotated[str, Field(min_length=2)]
+    # other names its reports use: a short name that is no abbreviation (政府办), a former name (before a
+    # reorganisation); abbreviations (人社局) and a misread character are matched without being listed
+    aliases: list[Annotated[str, Field(min_length=2)]] = []
     level: Level
     region: RegionCode
     parent: str | None = None
@@ -132,6 +137,11 @@ class Registry(_Model):
         dup_names = [n for n, k in names.items() if k > 1]
         if dup_names:
             raise ValueError(f"agency listed more than once: {', '.join(dup_names[:5])}")
+        for portal in self.portals:  # an alias names one agency of its portal
+            called = Counter(n for a in portal.agencies for n in {a.name, *a.aliases})
+            shared = [n for n, k in called.items() if k > 1]
+            if shared:
+                raise ValueError(f"portal {portal.id}: name or alias of more than one agency: {', '.join(shared[:5])}")
         unknown = sorted({a.parent for p in self.portals for a in p.agencies if a.parent and a.parent not in names})
         if unknown:
             raise ValueError(f"parent agency not in the registry: {', '.join(unknown[:5])}")

@@ -1,13 +1,15 @@
 """Where the crawl meets the archive: the registry's portals and agencies, the crawl run, each document.
 
-Every fetched document is parsed here (extract), checked and stored (store.ingest runs validate);
-the year comes from the record itself — a title with the wrong year must not file a report under the
-wrong year — and the agency from the registry, which knows the agency's full name and level.
+Every fetched document is parsed here (extract), checked and stored (store.ingest runs validate).
+The year is the one the publisher states, in the list entry and the title, never the body's (a body
+naming another year is the validator's `year_mismatch`); the agency is the registry's one the spider
+resolved, or one the archive already knows by the report's own name, never a new one. A report that
+was found but cannot be read yet (a page image while OCR is off) or at all (a file no extractor reads)
+is stored from what was found — published, with its reading state — not left out as if missing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -22,15 +24,15 @@ from crawler.items import FetchedDocument, FetchFailure
 from crawler.known import Known
 from extract.errors import UnreadableInputError
 from extract.parse import parse_bytes
-from store.agencies import upsert_agency, upsert_portal
+from store.agencies import UnknownAgencyError, upsert_agency, upsert_portal
 from store.db import Archive
 from store.errors import StoreError
 from store.evidence import UNFINISHED, covered
 from store.ingest import IncompleteReportError, Source, ingest, keep_document
 from store.models import CrawlFault, CrawlRun, Portal, utcnow
+from store.reading import AWAITING_OCR, NOTHING_READ, read_anything
 
 log = logging.getLogger(__name__)
-_SEASON_END = 4  # reports are due by 31 January or 31 March; April is still the season
 
 _SUFFIX_BY_TYPE = {
     "application/pdf": ".pdf", "application/msword": ".doc", "text/html": ".html", "text/plain": ".txt",
@@ -93,7 +95,10 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
 
     Bytes that are no report of their own are still kept (with their HTTP validators)."""
     source = _source(item, run_id)
-    outcome = "ocr_deferred" if not ocr and _is_image(source.name) else _report_outcome(archive, item, source)
+    if not ocr and _is_image(source.name):
+        outcome = _found(archive, item, source, "unread", AWAITING_OCR)
+    else:
+        outcome = _report_outcome(archive, item, source)
     if outcome in _KEPT_ONLY:
         _keep(archive, source)
     return outcome
@@ -110,7 +115,7 @@ def _source(item: FetchedDocument, run_id: int | None) -> Source:
         level=item.level, region=item.region, year=item.year, dates=item.dates, seen_at=utcnow(),
         http_status=item.status, content_type=item.content_type, encoding=item.encoding, crawl_run_id=run_id,
         etag=item.etag, last_modified=item.last_modified,
-        page_url=item.page_url,
+        page_url=item.page_url, title=item.title, new_agency=False,
     )
 
 
@@ -121,7 +126,7 @@ def _keep(archive: Archive, source: Source) -> None:
         log.error("could not keep %s: %s", source.url, exc)  # noqa: TRY400 - one line, no traceback
 
 
-_KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report", "unreadable_attachment", "ocr_deferred"})
+_KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report"})
 _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
 
 
@@ -144,31 +149,46 @@ def _report_outcome(archive: Archive, item: FetchedDocument, source: Source) -> 
     try:
         record = parse_bytes(item.body, name=source.name, charset=item.encoding)
     except UnreadableInputError as exc:
-        if item.kind == "attachment":
-            log.warning("unreadable attachment %s: %s", item.url, exc)
-        return "unreadable_attachment" if item.kind == "attachment" else "page_without_report"
-    if item.kind == "page" and item.attachments and record.get("format") is None:
+        if item.kind == "page" and item.attachments:
+            return "page_without_report"  # the report is the linked file
+        log.warning("unreadable report %s: %s", item.url, exc)
+        return _found(archive, item, source, "unreadable", str(exc))
+    if item.kind == "page" and item.attachments and not read_anything(record):
         return "page_without_report"  # no tables here: the report is the linked file
-    stated = record.get("year") if isinstance(record.get("year"), int) else item.year
+    if not read_anything(record):
+        return _found(archive, item, source, "unreadable", NOTHING_READ)
+    return _ingest(archive, replace(source, year=filing_year(item.year, record)), record)
+
+
+def _found(archive: Archive, item: FetchedDocument, source: Source, state: str, why: str) -> str:
+    """Store a report that was found but not read: published under its list entry's agency and year."""
+    if item.agency is None or item.year is None:
+        return "report_of_unknown_year" if item.year is None else "report_without_agency"
+    return _ingest(archive, replace(source, year=item.year, reading=state, reading_note=why), None)
+
+
+def _ingest(archive: Archive, source: Source, record: dict[str, object] | None) -> str:
     try:
-        return ingest(archive, replace(source, year=filing_year(stated, item.dates)), record).change
+        return ingest(archive, source, record).change
     except IncompleteReportError:
         return "report_without_agency_or_year"
+    except UnknownAgencyError:
+        return "report_without_agency"  # neither the spider nor the archive knows the name: not invented
     except StoreError as exc:
-        log.error("could not store %s: %s", item.url, exc)  # noqa: TRY400 - one line, no traceback
+        log.error("could not store %s: %s", source.url, exc)  # noqa: TRY400 - one line, no traceback
         return "store_error"
 
 
-def filing_year(stated: int | None, dates: Mapping[str, dt.date]) -> int | None:
-    """The year a report covers. A report cannot cover a year that has not ended, and one published in
-    the reporting season (January–April) covers the year before: a title and body that say otherwise
-    are a clerk's mistake (format-spec E11), reported by the validator's `year_mismatch`."""
-    published = next((dates[s] for s in ("page", "meta", "list", "url") if s in dates), None)
-    if published is None or stated is None:
-        return stated
-    if stated >= published.year or (published.month <= _SEASON_END and stated < published.year - 1):
-        return published.year - 1
-    return stated
+def filing_year(listed: int | None, record: Mapping[str, object]) -> int | None:
+    """The year a report covers, as its publisher states it: the list entry (its link title, or the year
+    column it was listed in), else the document's own title, else what the parser made of the body.
+    A body that names another year does not move the report (the validator's `year_mismatch` says it)."""
+    parse = record.get("parse")
+    titled = parse.get("title_year") if isinstance(parse, dict) else None
+    for year in (listed, titled, record.get("year")):
+        if isinstance(year, int):
+            return year
+    return None
 
 
 def finish_run(

@@ -28,8 +28,27 @@ _DECOYS = (
 class TitleVerdict:
     is_report: bool
     year: int | None = None
-    agency: str | None = None
+    agency: str | None = None  # the organ the title names, when it reads as one
     reason: str = ""
+    # the words where a title names its organ, when they do not read as an organ's name (`泰州市司法扃`, a
+    # misread 局): the registry may still know whose they are (crawler.agencies.resolve)
+    named: str | None = None
+
+
+# where the organ stands: before the year, or between the year and the report's name
+_ORG_SLOT = (re.compile(r"^(?P<org>[^0-9]{2,30}?)(?:19|20)[0-9]{2}\s*年"),
+             re.compile(r"^(?:19|20)[0-9]{2}\s*年度?(?P<org>[^0-9]{2,30}?)(?:政府信息公开|政务公开|信息公开)"))
+
+
+_MIN_NAMED = 4  # characters: fewer are no organ's name (`政府` in `2023年政府信息公开工作年度报告`)
+
+
+def _named(text: str) -> str | None:
+    for pattern in _ORG_SLOT:
+        m = pattern.search(text)
+        if m and len(m.group("org")) >= _MIN_NAMED:
+            return m.group("org")
+    return None
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a list page's titles are judged up to three times, re-crawls see them again
@@ -45,4 +64,5 @@ def classify_title(title: str) -> TitleVerdict:
     for kind, pattern in _DECOYS:
         if pattern.search(text):
             return TitleVerdict(is_report=False, year=year, agency=agency, reason=f"decoy: {kind}")
-    return TitleVerdict(is_report=True, year=year, agency=agency, reason="annual report title")
+    named = agency or _named(text)
+    return TitleVerdict(is_report=True, year=year, agency=agency, reason="annual report title", named=named)

@@ -24,6 +24,8 @@ from extract.schema import (
     ACTIVE_2019,
     ACTIVE_2021,
     APPLICANT_COLUMNS,
+    OTHER_2019,
+    OTHER_2021,
     REQUEST_COLUMNS,
     REVIEW_GROUPS,
     REVIEW_PARTS,
@@ -81,7 +83,7 @@ def _copy(source: Record) -> Record:
 
 def build_record(seed: int, report: Report, version: int = 0) -> Record:
     """The canonical record of `report` as published (version 0) or as revised (version 1)."""
-    record: Record = {"schema": SCHEMA, "agency": report.agency.printed, "year": report.year}
+    record: Record = {"schema": SCHEMA, "agency": report.printed, "year": report.year}
     record.update(_copy(_source(seed, report.fmt, report.source)))
     record["title"] = report.title
     if report.source.startswith("pool:"):
@@ -90,6 +92,7 @@ def build_record(seed: int, report: Report, version: int = 0) -> Record:
     rng = random.Random(report.seed)  # noqa: S311 - reproducible simulated data
     for defect in report.injected:
         _INJECT.get(defect, _no_op)(record, rng)
+    _text_traps(record, report)
     if version:
         _revise(record, rng)
     return record
@@ -130,7 +133,44 @@ def _no_carry_over(record: Record) -> None:
 
 
 def _no_op(record: Record, rng: random.Random) -> None:
-    """Defects that live outside the tables (title year, template, dates)."""
+    """Defects that live outside the tables (template, dates) or in the text alone (`_text_traps`)."""
+
+
+def _text_traps(record: Record, report: Report) -> None:
+    """What the renderer writes into the text and no table shows (sim.render reads `parse`): a body copied
+    from last year's report, and a government's own office quoted beside the region's figures."""
+    hints: dict[str, Any] = {}
+    if "body_year" in report.injected:
+        hints["body_year"] = report.year - 1
+    new = ((record.get("requests") or {}).get("new") or {}).get("total")
+    if "scope_text" in report.injected and isinstance(new, int) and new > 1:
+        office = report.agency.name.removesuffix("人民政府") + "政府办"
+        hints["sub_unit"] = {"name": office, "received": max(1, new // 3)}
+    if hints:
+        record.setdefault("parse", {}).update(hints)
+
+
+def _hybrid(record: Record, rng: random.Random) -> None:  # noqa: ARG001 - one signature for all injections
+    """A 2021-template report that keeps the 2019 single (六)其他处理 row: the three rows summed into one."""
+    requests = record["requests"]
+    merged = [requests.pop(row) for row in OTHER_2021]
+    single = {col: None if any(m[col] is None for m in merged) else sum(m[col] for m in merged)
+              for col in REQUEST_COLUMNS}
+    rows = list(requests.items())
+    at = next(i for i, (row, _) in enumerate(rows) if row == "total")
+    record["requests"] = dict([*rows[:at], (OTHER_2019[0], single), *rows[at:]])
+
+
+def _blank_block(record: Record, rng: random.Random) -> None:
+    """A whole block left blank (real-world-forms §4): every 法人或其他组织 column of 表三, or 复议后起诉."""
+    if rng.random() < 0.5:
+        for row, cells in record["requests"].items():
+            for col in APPLICANT_COLUMNS[1:]:
+                cells[col] = None
+                _drop_note(record, f"requests.{row}.{col}")
+        return
+    record["review_litigation"]["litigation_after_review"] = dict.fromkeys(
+        record["review_litigation"]["litigation_after_review"])
 
 
 def _drop_note(record: Record, key: str) -> None:
@@ -184,6 +224,8 @@ def _break_review_total(record: Record, rng: random.Random) -> None:
 
 
 _INJECT: Final = {
+    "hybrid": _hybrid,
+    "blank_block": _blank_block,
     "blank_totals": _blank_totals,
     "requests.row_total": _break_row_total,
     "requests.results_total": _break_results_total,
@@ -276,9 +318,9 @@ def defects(report: Report, record: Record, version: int) -> list[str]:
 def _with_markers(report: Report, version: int, found: Iterable[str]) -> list[str]:
     """Add the defects that live outside the tables: title year, template, dates, revision."""
     out = set(found)
-    if report.title_year != report.year:
+    if "body_year" in report.injected:
         out.add("year_mismatch")
-    if "template" in report.injected:
+    if {"template", "hybrid"} & set(report.injected):
         out.add("template_mismatch")
     if report.published.date() > report.deadline:
         out.add("late_publication")
@@ -302,7 +344,7 @@ def truth_entry(seed: int, report: Report, version: int) -> tuple[list[str], str
         return defects(report, record, version), _compact(truth_record(record))
     level = report.agency.level if report.source.startswith("pool:") else "-"
     tables, found = _source_tables(seed, report.fmt, report.source, level)
-    agency, title = quoted(report.agency.printed), _compact(report.title)
+    agency, title = quoted(report.printed), _compact(report.title)
     text = f'{{"schema":"{SCHEMA}","agency":{agency},"year":{report.year},{tables},"title":{title}}}'
     return _with_markers(report, version, found), text
 

@@ -207,6 +207,10 @@ class Department:
     name: str  # 民政局
     slug: str  # mzj: sub-column folders are named like this on real sites
     short: str  # 民政局 → how its reports may name it
+    former: str | None = None  # its name before the 2018 reorganisation: reports on 2018 and before use it
+
+
+RENAMED_AFTER: Final = 2018  # the 2018 机构改革: departments renamed from the 2019 reports on
 
 
 DEPARTMENTS: Final = (
@@ -214,16 +218,16 @@ DEPARTMENTS: Final = (
     Department("人力资源和社会保障局", "rsj", "人社局"),
     Department("财政局", "czj", "财政局"),
     Department("教育局", "jyj", "教育局"),
-    Department("卫生健康局", "wjj", "卫健局"),
-    Department("自然资源局", "zrzyj", "自然资源局"),
+    Department("卫生健康局", "wjj", "卫健局", "卫生和计划生育局"),
+    Department("自然资源局", "zrzyj", "自然资源局", "国土资源局"),
     Department("住房和城乡建设局", "zjj", "住建局"),
     Department("交通运输局", "jtysj", "交通运输局"),
-    Department("农业农村局", "nyncj", "农业农村局"),
-    Department("市场监督管理局", "scjgj", "市场监管局"),
+    Department("农业农村局", "nyncj", "农业农村局", "农业局"),
+    Department("市场监督管理局", "scjgj", "市场监管局", "工商行政管理局"),
     Department("司法局", "sfj", "司法局"),
     Department("审计局", "sjj", "审计局"),
     Department("统计局", "tjj", "统计局"),
-    Department("应急管理局", "yjglj", "应急管理局"),
+    Department("应急管理局", "yjglj", "应急管理局", "安全生产监督管理局"),
     Department("医疗保障局", "ybj", "医保局"),
     Department("退役军人事务局", "tyjrswj", "退役军人事务局"),
     Department("水利局", "slj", "水利局"),

@@ -110,6 +110,7 @@ def registry(world: World, site_of: SiteOf, rate_limit: float = DEFAULT_RATE_LIM
         agencies = [
             {
                 "name": a.name,
+                "aliases": list(a.aliases),
                 "level": a.level,
                 "region": a.region,
                 "parent": a.parent,

@@ -58,7 +58,16 @@ POOL_SIZE: Final = 97  # distinct table contents per format (see sim.content)
 _P_NEVER = 0.05
 _P_LATE = 0.08
 _P_REVISED = 0.06
-_P_TITLE_YEAR = 0.03
+_P_BODY_YEAR = 0.03  # the body copied from last year's report: title and list entry say this year, the text last
+# Traps drawn from each portal's own trap stream (so that adding one leaves the rest of the world as it was):
+_P_HYBRID = 0.04  # a 2021-template report keeping the 2019 single (六)其他处理 row
+_P_BLANK_BLOCK = 0.04  # a whole block left blank: every 法人或其他组织 column, or the 复议后起诉 group
+_P_SCOPE_TEXT = 0.3  # a government's text quotes its own office's count beside the region's tables
+_P_GARBLED = 0.03  # the agency's name misread by one character (an OCR'd or mistyped title)
+# Characters a scan or a hurried clerk turns into another (沭→沐 in real reports).
+LOOKALIKES: Final = {"理": "埋", "政": "玫", "府": "腑", "局": "扃", "县": "昙", "镇": "慎", "区": "匹", "民": "氏",
+                     "财": "材", "务": "努", "交": "父", "审": "宙", "计": "汁", "商": "啇", "教": "敎",
+                     "育": "盲", "司": "同", "法": "汰", "水": "氺", "利": "剁", "街": "衔", "道": "遒", "乡": "多"}
 _P_TEMPLATE = 0.04  # a 2019 template in a report on 2021 or later
 _P_BLANK_TOTALS = 0.04
 _P_ARITHMETIC = 0.06
@@ -87,6 +96,14 @@ class Agency:
     slug: str  # folder name of its sub-column
     printed: str  # how its own reports name it (`下各镇` for 仙居县下各镇人民政府)
     org_code: str  # 统一社会信用代码, the usual 索引号 prefix
+    former: str | None = None  # its name before the 2018 reorganisation (reports on 2018 and before print it)
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """What the registry lists besides the name: the former name, and a short name that is no
+        abbreviation of the name (`盐城市政府办` for 盐城市人民政府办公室; `湘乡市人社局` is one)."""
+        short = (self.printed,) if self.printed != self.name and self.printed[-1] != self.name[-1] else ()
+        return (*((self.former,) if self.former else ()), *short)
 
 
 @dataclass(slots=True)
@@ -99,6 +116,7 @@ class Report:
 
     key: int  # position among the portal's articles, in publication order
     agency: Agency
+    printed: str  # the name this report gives its agency (the usual one, the former one, or one misread)
     year: int
     title: str
     published: datetime
@@ -107,16 +125,14 @@ class Report:
     style: str  # inline HTML markup: clean CMS editor output or a Word export
     fmt: str  # template the tables follow: "2021", "2019" or "legacy"
     source: str  # where the tables come from: "pool:<n>" or "gold:<name>"
-    injected: tuple[str, ...]  # deliberate defects: "title_year", "template", "blank_totals", rule ids
+    # deliberate defects and traps: "body_year", "template", "hybrid", "blank_totals", "blank_block",
+    # "scope_text", "garbled", and the rule ids of broken sums
+    injected: tuple[str, ...]
     seed: int
 
     @property
     def deadline(self) -> date:
         return deadline_for(self.agency.level, self.year)
-
-    @property
-    def title_year(self) -> int:
-        return self.year - 1 if "title_year" in self.injected else self.year
 
 
 @dataclass(slots=True)
@@ -240,7 +256,9 @@ def _agencies(rng: random.Random, place: places.Place, archetype: str) -> tuple[
     for dept in rng.sample(places.DEPARTMENTS, rng.randint(dlo, dhi)):
         name = place.name + dept.name
         printed = place.name + dept.short if rng.random() < 0.2 else name
-        out.append(Agency(name, "department", place.code, gov_name, dept.slug, printed, _uscc(rng, place.code)))
+        former = place.name + dept.former if dept.former else None
+        out.append(Agency(name, "department", place.code, gov_name, dept.slug, printed, _uscc(rng, place.code),
+                          former))
     for k, (town, slug) in enumerate(rng.sample(places.TOWNS, rng.randint(tlo, thi))):
         name = places.township_name(place.name, town)
         region = f"{place.code}{101 + k:03d}"
@@ -276,7 +294,29 @@ def _title(rng: random.Random, printed: str, year: int) -> str:
     return narrative.title(printed, year, rng).replace("\n", "")
 
 
-def _report(rng: random.Random, agency: Agency, year: int, gold: Mapping[str, str]) -> Report:
+def _printed(traps: random.Random, agency: Agency, year: int) -> tuple[str, bool]:
+    """The name a report prints: the former one for years before the rename, now and then misread."""
+    if agency.former and year <= places.RENAMED_AFTER:
+        return agency.former, False
+    if agency.printed == agency.name and traps.random() < _P_GARBLED:
+        spots = [i for i, c in enumerate(agency.name) if c in LOOKALIKES and LOOKALIKES[c] != c]
+        if spots:
+            i = traps.choice(spots)
+            return agency.name[:i] + LOOKALIKES[agency.name[i]] + agency.name[i + 1 :], True
+    return agency.printed, False
+
+
+def _traps(traps: random.Random, agency: Agency, fmt: str, injected: list[str]) -> None:
+    if fmt == "2021" and traps.random() < _P_HYBRID:
+        injected.append("hybrid")
+    clean_tables = not {"blank_totals", *ARITHMETIC_DEFECTS} & set(injected)
+    if fmt != "legacy" and clean_tables and traps.random() < _P_BLANK_BLOCK:
+        injected.append("blank_block")
+    if agency.level in ("county", "city") and traps.random() < _P_SCOPE_TEXT:
+        injected.append("scope_text")
+
+
+def _report(rng: random.Random, traps: random.Random, agency: Agency, year: int, gold: Mapping[str, str]) -> Report:
     published, revised = _publication(rng, deadline_for(agency.level, year), year)
     fmt = expected_format(year)
     injected: list[str] = []
@@ -294,15 +334,21 @@ def _report(rng: random.Random, agency: Agency, year: int, gold: Mapping[str, st
                 injected.append("blank_totals")
             elif roll < _P_BLANK_TOTALS + _P_ARITHMETIC:
                 injected.append(rng.choice(ARITHMETIC_DEFECTS))
-    if rng.random() < _P_TITLE_YEAR:
-        injected.append("title_year")
+    if rng.random() < _P_BODY_YEAR:
+        injected.append("body_year")
     medium = rng.choices(tuple(_MEDIUM_WEIGHTS), weights=tuple(_MEDIUM_WEIGHTS.values()))[0]
-    title = _title(rng, agency.printed, year - 1 if "title_year" in injected else year)
+    printed, garbled = _printed(traps, agency, year)
+    title = _title(rng, printed, year)
     if medium == "image":
         title += "（图片版）"
+    if source.startswith("pool:"):
+        _traps(traps, agency, fmt, injected)
+    if garbled:
+        injected.append("garbled")
     return Report(
         key=0,
         agency=agency,
+        printed=printed,
         year=year,
         title=title,
         published=published,
@@ -360,6 +406,7 @@ def _decoys(
 
 def _portal(seed: int, index: int, years: tuple[int, int], fault: Fault | None, gold: Mapping[str, str]) -> Portal:
     rng = random.Random(f"{seed}:portal:{index}")  # noqa: S311 - reproducible simulated data
+    traps = random.Random(f"{seed}:traps:{index}")  # noqa: S311
     archetype = ARCHETYPES[index % len(ARCHETYPES)]
     place = places.place(archetype, index // len(ARCHETYPES))
     agencies = _agencies(rng, place, archetype)
@@ -371,7 +418,7 @@ def _portal(seed: int, index: int, years: tuple[int, int], fault: Fault | None, 
             if rng.random() < _P_NEVER:
                 never.append((agency, year))
             else:
-                reports.append(_report(rng, agency, year, gold))
+                reports.append(_report(rng, traps, agency, year, gold))
     items: list[Item] = [*reports, *_decoys(rng, agencies, reports, years)]
     items.sort(key=lambda it: (it.published, it.title))
     for k, item in enumerate(items):

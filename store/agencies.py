@@ -102,10 +102,16 @@ def find_agency(session: Session, name: str) -> Agency | None:
     return matches[0] if len(matches) == 1 else None
 
 
+class UnknownAgencyError(LookupError):
+    """No agency of the archive is the one named, and the caller may not add one (the crawler files
+    reports only under the registry's agencies)."""
+
+
 def agency_of_report(conn: Connection, name: str, *, level: str | None, region: str | None,
-                     resolved: dict[str, str]) -> AgencyFacts:
+                     resolved: dict[str, str], create: bool = True) -> AgencyFacts:
     """What `find_agency`, then `upsert_agency` with the level and region given, make of `name`: in one
     query when an agency has that name and already that level and region (the crawler's every document).
+    Without `create`, a name no agency bears or stands for raises UnknownAgencyError.
 
     `resolved` remembers the agency that a name no agency bears was found to mean (`楠木坪镇` →
     `楠木坪镇人民政府`), so that the scan of every agency's name runs once per such name and process. An
@@ -117,6 +123,8 @@ def agency_of_report(conn: Connection, name: str, *, level: str | None, region: 
         resolved.pop(name, None)
         with Session(conn) as session:  # joins the caller's transaction, and leaves it open
             agency = find_agency(session, name)
+            if agency is None and not create:
+                raise UnknownAgencyError(name)
             if agency is None or level or region:
                 agency = upsert_agency(session, agency.name if agency else name, level=level, region=region)
             session.flush()

@@ -110,7 +110,8 @@ def previous_record(conn: Connection, agency_id: int, year: int) -> Record | Non
 
 def _meta(checked: Checked) -> dict[str, Any]:
     agency = checked.agency
-    meta: dict[str, Any] = {"agency": agency.name, "level": agency.level, "region": agency.region}
+    meta: dict[str, Any] = {"agency": agency.name, "level": agency.level, "region": agency.region,
+                            "year": checked.year}
     if checked.published is not None:
         meta["published"] = checked.published.isoformat()
     meta["deadline"] = deadline_of(agency.level, agency.deadline, checked.year).isoformat()

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import PurePosixPath
 from typing import Any, Final, Literal, NamedTuple
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -26,8 +27,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.sql.dml import ReturningInsert
 
 from catalogue.cli import say
-from extract.parse import parse_bytes
-from extract.schema import Record
+from extract.parse import PARSER_VERSION, parse_bytes
+from extract.schema import SCHEMA, Record
 from store import corrections
 from store import dates as date_sources
 from store.agencies import agency_of_report
@@ -41,6 +42,7 @@ from store.snapshots import SnapshotStore
 from store.sql import dialect_insert, upsert
 from store.status import AgencyFacts, ReportFacts
 from store.terms import DATE_SOURCES
+from validate.context import unread
 
 Change = Literal["new_report", "new_version", "unchanged"]
 _ATTEMPTS: Final = 5
@@ -72,6 +74,14 @@ class Source:
     etag: str | None = None  # HTTP validators, sent back on the next crawl
     last_modified: str | None = None
     page_url: str | None = None  # for a file: the report page that linked it
+    # found but not read (`unread`: an image awaiting OCR; `unreadable`: why in `reading_note`): the report
+    # is stored from what was found — its link, title, year and dates — without parsing the bytes
+    reading: str = "read"
+    reading_note: str | None = None
+    title: str | None = None  # the title the report was found under (what an unread report is called)
+    # an agency no archive agency matches is added (an operator's import names it); the crawler passes
+    # False: it files reports under the registry's agencies only (store.agencies.UnknownAgencyError)
+    new_agency: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +110,15 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
     """Parse (unless `record` is given), then store in one transaction, retried when a concurrent writer won a race.
 
     Raises extract.errors.UnreadableInputError for bytes that are not a report,
-    IncompleteReportError when agency or year is unknown, StoreError for database and disk failures.
+    IncompleteReportError when agency or year is unknown, store.agencies.UnknownAgencyError when the
+    agency is none of the archive's and `source.new_agency` is False, StoreError for database and disk failures.
     """
     unknown = set(source.dates) - set(DATE_SOURCES)
     if unknown:
         raise ValueError(f"unknown publication-date source(s) {sorted(unknown)}; expected some of {DATE_SOURCES}")
     if record is None:
-        record = parse_bytes(source.data, name=source.name, charset=source.encoding)
+        record = found_record(source) if source.reading != "read" else parse_bytes(
+            source.data, name=source.name, charset=source.encoding)
     agency = source.agency or record.get("agency")
     year = source.year or record.get("year")
     if not agency:
@@ -121,6 +133,16 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
             if attempt == _ATTEMPTS - 1 or not _should_retry(exc):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def found_record(source: Source) -> Record:
+    """What an unread report's record says: where it was found and what it was called, nothing of its
+    content (the validator holds such a record only to its publication date)."""
+    return {
+        "schema": SCHEMA, "agency": None, "year": source.year, "format": None, "title": source.title,
+        "reading": {"state": source.reading, "reason": source.reading_note},
+        "source": {"medium": PurePosixPath(source.name).suffix.lstrip(".").lower() or None, "parser": PARSER_VERSION},
+    }
 
 
 def keep_document(archive: Archive, source: Source) -> None:
@@ -196,7 +218,8 @@ def _store(conn: Connection, archive: Archive, source: Source, record: Record, n
     now = utcnow()
     seen = source.seen_at or now
     sighting = source.seen_at is not None
-    agency = agency_of_report(conn, name, level=source.level, region=source.region, resolved=archive.agency_names)
+    agency = agency_of_report(conn, name, level=source.level, region=source.region, resolved=archive.agency_names,
+                              create=source.new_agency)
     document_id = _document(conn, archive.snapshots, source, seen, sighting=sighting)
     report = ReportFacts._make(upsert(conn, Report, {
         "agency_id": agency.id, "year": year, "url": source.url, "title": record.get("title"),
@@ -217,7 +240,12 @@ def _store(conn: Connection, archive: Archive, source: Source, record: Record, n
             changes["correction_stale"] = True
     digest_of_record = content_hash(record)
     change: Change = "unchanged"
-    if latest is not None and latest.content_hash == digest_of_record:
+    # what was read of these bytes (by OCR since) stays: finding them again unread changes nothing
+    keep_read = (source.reading != "read" and latest is not None and latest.document_id == document_id
+                 and not unread(latest.record))
+    if not keep_read and (report.reading, report.reading_note) != (source.reading, source.reading_note):
+        changes.update(reading=source.reading, reading_note=source.reading_note)
+    if latest is not None and (keep_read or latest.content_hash == digest_of_record):
         current = latest
         changes.pop("correction_stale", None)
     else:

@@ -99,6 +99,8 @@ class Cell(NamedTuple):
     versions: int | None
     url: str | None
     title: str | None
+    reading: str | None  # whether the report could be read (store.models.Report.reading); None: no report
+    reading_note: str | None
 
     def days_late(self, as_of: dt.date, unreachable: Collection[int] = ()) -> int | None:
         return timeliness(self.published, self.deadline, as_of, present=self.report_id is not None,
@@ -112,7 +114,8 @@ class Cell(NamedTuple):
             "published": self.published.isoformat() if self.published else None,
             "days_late": self.days_late(as_of), "errors": self.errors or 0, "warnings": self.warnings or 0,
             "inconsistent": bool(self.inconsistent), "changed": bool(self.changed), "versions": self.versions or 0,
-            "report_id": self.report_id, "url": self.url or None, "title": self.title,
+            "report_id": self.report_id, "url": self.url or None, "title": self.title, "reading": self.reading,
+            "reading_note": self.reading_note,
         }
 
 
@@ -190,7 +193,7 @@ def cells(session: Session, query: MatrixQuery, columns: Sequence[int],
             Report.id.label("report_id"), Report.published, Report.errors, Report.warnings,
             case((Report.inconsistencies > 0, 1), else_=0).label("inconsistent"),
             case((Report.revised_at.is_not(None), 1), else_=0).label("changed"),
-            Report.current_version.label("versions"), Report.url, Report.title,
+            Report.current_version.label("versions"), Report.url, Report.title, Report.reading, Report.reading_note,
         )
         .select_from(Report)
         .join(Agency, Agency.id == Report.agency_id)
@@ -209,6 +212,7 @@ def cells(session: Session, query: MatrixQuery, columns: Sequence[int],
         select(
             Agency.id, Agency.name, Agency.level, Agency.region, year.c.year, due,
             case(*status_cases, else_="missing"), none, none, none, none, literal(0), literal(0), none, none, none,
+            none, none,
         )
         .select_from(Agency)
         .join(year, true())

@@ -227,6 +227,10 @@ class Report(Base):
     revised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     # a person corrected cells of an earlier version and the source has changed since: worth a look
     correction_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # found is not read (store.terms.READINGS): `read`; `unread` (an image awaiting OCR); `unreadable`
+    # (reading_note says why). A report that was found is published whatever we could read of it.
+    reading: Mapped[str] = mapped_column(String(20), default="read", server_default="read")
+    reading_note: Mapped[str | None] = mapped_column(Text)
 
     agency: Mapped[Agency] = relationship()
     dates: Mapped[list[PublicationDate]] = relationship(

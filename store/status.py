@@ -7,7 +7,8 @@ crawler could not reach the agency's portal, so we cannot tell: the caller passe
 store.evidence). Each row carries that evidence: the crawl it rests on and what the crawl could not read.
 Two flags ride along: `inconsistent` (the current version has error findings about its content that
 nobody dismissed) and `changed` (the agency replaced the report with different content after
-publishing it, E2).
+publishing it, E2). A report is published once it is found (its link, title and dates), whether or
+not it could be read: `reading` says `read`, `unread` (an image awaiting OCR) or `unreadable`.
 
 An agency is expected to publish from the first year the archive holds a report of it; an agency
 known only from the registry is expected every year shown. Without that start, importing one 2017
@@ -94,6 +95,8 @@ class StatusRow(NamedTuple):
     report_id: int | None
     url: str | None
     title: str | None
+    reading: str | None = None  # of the report shown: read, unread, unreadable (None: no report)
+    reading_note: str | None = None
     evidence: Evidence | None = None  # the portal's last crawl; its faults only on rows without a report
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,6 +132,8 @@ class ReportFacts(NamedTuple):
     warnings: int
     revised_at: dt.datetime | None
     current_version: int
+    reading: str
+    reading_note: str | None
 
 
 def agency_facts(session: Session, *where: ColumnElement[bool]) -> list[AgencyFacts]:
@@ -154,7 +159,7 @@ def make_row(agency: AgencyFacts, year: int, report: ReportFacts | None, as_of: 
     return StatusRow(
         agency.name, agency.level, agency.region, year, status, deadline, report.published, report.published_source,
         days_late, report.errors, report.warnings, report.inconsistencies > 0, report.revised_at is not None,
-        report.current_version, report.id, report.url or None, report.title,
+        report.current_version, report.id, report.url or None, report.title, report.reading, report.reading_note,
         evidence=Evidence(evidence.run) if evidence else None,
     )
 

@@ -10,6 +10,8 @@ SEVERITIES: Final = ("error", "warning", "info")
 REVIEW_STATES: Final = ("open", "confirmed", "dismissed")
 # a person closes an alert by acknowledging it (known, being handled) or dismissing it (not a problem)
 ALERT_STATES: Final = ("queued", "sent", "failed", "acknowledged", "dismissed")
+# whether a found report could be read (store.models.Report.reading)
+READINGS: Final = ("read", "unread", "unreadable")
 
 # timeliness of an agency-year (store.status) and the two flags that ride along
 STATUSES: Final = ("on_time", "late", "missing", "not_due", "unreachable", "unconfirmed")
@@ -27,3 +29,5 @@ ROLES: Final = ("viewer", "editor", "admin")
 # what a template cell holds (store.cells): a number, a zero, nothing, a mark saying "not applicable"
 # (`/`, `—`, `无`), or words (`详见附表`)
 CELL_KINDS: Final = ("number", "zero", "blank", "not_applicable", "text")
+# a crawl run's per-portal statistic `unregistered:<name>`: reports of a name no agency of the portal goes by
+UNREGISTERED: Final = "unregistered:"

@@ -116,7 +116,7 @@ def test_preview_writes_each_pending_email_as_html(xxgk: Run, tmp_path: Path) ->
     paths = [Path(line) for line in result.out.split()]
     assert [p.name for p in paths] == ["001-gkb_hunan.example.cn-daily.html", "002-ops_example.cn-immediate.html"]
     page = paths[0].read_text(encoding="utf-8")
-    assert "【政务公开监测】1个单位未按期发布2025年度报告（截至2月2日）" in page
+    assert "【政务公开监测】2025年度：1个单位未发布（截至2月2日）" in page
     assert "湖南省政务公开办：" in page
 
 

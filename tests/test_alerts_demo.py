@@ -32,5 +32,5 @@ def test_the_demo_gets_the_missing_reports_of_the_portals_it_crawled(tmp_path: P
     assert written == 1
     [mail] = (tmp_path / "mail").iterdir()
     page = mail.read_text(encoding="utf-8")
-    assert "【政务公开监测】2个单位未按期发布2025年度报告（截至4月20日）" in page
+    assert "【政务公开监测】2025年度：2个单位未发布（截至4月20日）" in page
     assert "湖南省政务公开办：" in page

@@ -12,6 +12,7 @@ from conftest import GOLD, SEEDS
 
 from crawler.archive import open_archive, store_document
 from crawler.items import FetchedDocument
+from store.agencies import upsert_agency
 from store.db import Archive
 
 _PAGE_URL = "http://127.0.0.1/art/1.html"
@@ -33,6 +34,8 @@ def _report_page() -> bytes:
 @pytest.fixture
 def archive(tmp_path: Path) -> Iterator[Archive]:
     with open_archive(f"sqlite:///{tmp_path / 'a.sqlite3'}") as opened:
+        with opened.write() as session:  # what syncing the registry does before a crawl
+            upsert_agency(session, _page(b"", attachments=0, has_report=False).agency or "", level="department")
         yield opened
 
 
@@ -65,3 +68,33 @@ def test_a_page_that_only_links_its_report_is_kept_unparsed(archive: Archive, tm
 def test_a_page_without_attachments_is_always_parsed(archive: Archive, tmp_path: Path) -> None:
     assert store_document(archive, _page(_report_page(), attachments=0, has_report=False), None) == "new_report"
     assert _counts(tmp_path) == (1, 1)
+
+
+def test_a_report_of_a_name_no_agency_goes_by_is_not_invented(archive: Archive, tmp_path: Path) -> None:
+    other = SEEDS[2].read_text(encoding="utf-8")  # another agency's report
+    assert GOLD[SEEDS[2].stem]["agency"] != GOLD[SEEDS[0].stem]["agency"]
+    page = _page(f"<html><body><pre>{other}</pre></body></html>".encode(), attachments=0, has_report=True)
+    page.agency = None  # the spider could not tell, and the report's own name is no agency of the archive
+    assert store_document(archive, page, None) == "report_without_agency"
+    with sqlite3.connect(tmp_path / "a.sqlite3") as conn:
+        assert conn.execute("SELECT count(*) FROM agency").fetchone()[0] == 1
+
+
+def test_an_image_without_ocr_is_published_and_unread(archive: Archive, tmp_path: Path) -> None:
+    image = _page(b"\x89PNG\r\n\x1a\n" + bytes(64), attachments=0, has_report=False)
+    image.kind, image.url, image.page_url = "attachment", "http://127.0.0.1/art/1.png", _PAGE_URL
+    image.title = "某县民政局2023年政府信息公开工作年度报告（图片版）"
+    assert store_document(archive, image, None, ocr=False) == "new_report"
+    with sqlite3.connect(tmp_path / "a.sqlite3") as conn:
+        assert conn.execute("SELECT year, reading, reading_note, errors FROM report").fetchall() == [
+            (image.year, "unread", "image", 0)]
+
+
+def test_an_unreadable_file_is_published_and_says_why(archive: Archive, tmp_path: Path) -> None:
+    broken = _page(b"%PDF-1.4 broken", attachments=0, has_report=False)
+    broken.kind, broken.url, broken.page_url = "attachment", "http://127.0.0.1/art/1.pdf", _PAGE_URL
+    assert store_document(archive, broken, None) == "new_report"
+    with sqlite3.connect(tmp_path / "a.sqlite3") as conn:
+        [(reading, note)] = conn.execute("SELECT reading, reading_note FROM report").fetchall()
+    assert reading == "unreadable"
+    assert note

@@ -46,10 +46,11 @@ class Polite:
         return f"p{index:04d}-hanweb"
 
     def attachments(self, index: int) -> set[str]:
-        """The portal's report files (page images are fetched only for a 图片版 title: not counted)."""
+        """The portal's report files: PDF, Word and the page images of 图片版 reports (hanweb serves them
+        through downfile.jsp?filename=….png)."""
         owner = {a["name"]: a["portal"] for a in self.truth["agencies"]}
         return {r["attachment"] for r in self.truth["reports"]
-                if r["medium"] in ("pdf", "docx") and owner[r["agency"]] == self.portal(index)}
+                if r["medium"] in ("pdf", "docx", "image") and owner[r["agency"]] == self.portal(index)}
 
     def requested(self, index: int) -> list[str]:
         return [u for u in self.result.stats["probe/urls"] if urlsplit(u).hostname == self.hosts[index]]

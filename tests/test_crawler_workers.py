@@ -12,6 +12,7 @@ from crash_worker import store_or_die
 from crawler.archive import open_archive
 from crawler.items import FetchedDocument
 from crawler.workers import StorePool
+from store.agencies import upsert_agency
 
 
 def _item(seed: Path, url: str) -> FetchedDocument:
@@ -19,6 +20,13 @@ def _item(seed: Path, url: str) -> FetchedDocument:
     return FetchedDocument(portal="p", url=url, body=seed.read_bytes(), status=200, content_type="text/plain",
                            encoding=None, title=seed.stem, agency=gold["agency"] or "某县民政局", level=None, region=None,
                            year=gold["year"])
+
+
+def _registered(db: Path) -> None:
+    """An archive whose agencies the registry sync created (the crawler files reports only under them)."""
+    with open_archive(f"sqlite:///{db}") as archive, archive.write() as session:
+        for seed in SEEDS:
+            upsert_agency(session, GOLD[seed.stem]["agency"] or "某县民政局")
 
 
 def _run(pool: StorePool, items: list[FetchedDocument]) -> list[str]:
@@ -33,7 +41,7 @@ def _run(pool: StorePool, items: list[FetchedDocument]) -> list[str]:
 
 def test_documents_are_parsed_and_stored_by_two_workers(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite3"
-    open_archive(f"sqlite:///{db}").close()
+    _registered(db)
     items = [_item(seed, f"http://127.0.0.1/{n}.txt") for n, seed in enumerate(SEEDS)]
     outcomes = _run(StorePool(f"sqlite:///{db}", 2, run_id=None, ocr=False), items)
     assert outcomes == ["new_report"] * len(SEEDS)
@@ -43,7 +51,7 @@ def test_documents_are_parsed_and_stored_by_two_workers(tmp_path: Path) -> None:
 
 def test_a_document_that_kills_its_worker_is_kept_and_the_others_are_stored(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite3"
-    open_archive(f"sqlite:///{db}").close()
+    _registered(db)
     items = [_item(seed, f"http://127.0.0.1/{n}.txt") for n, seed in enumerate(SEEDS[:3])]
     items.insert(1, _item(SEEDS[3], "http://127.0.0.1/crash.txt"))
     outcomes = _run(StorePool(f"sqlite:///{db}", 2, run_id=None, ocr=False, task=store_or_die), items)

@@ -1,5 +1,5 @@
 """Which medium a file is, and what a hostile or broken one gets: one clear line naming the medium
-and the reason (the crawler files it as `unreadable_attachment`), never a crash, never a hang,
+and the reason (the crawler stores it as an unreadable report, with that reason), never a crash, never a hang,
 never a bomb inflated."""
 
 from __future__ import annotations

@@ -147,7 +147,7 @@ def test_the_scheduler_keeps_its_jobs_in_the_database_and_stops_on_sigterm(tmp_p
     for _ in range(2):  # a restart replaces the jobs instead of adding them again
         monitor = _Monitor(tmp_path)
         monitor.wait_for("Removed job start-up")  # the catch-up job has run: the scheduler is up
-        assert _jobs(tmp_path / "m.sqlite3") == ["digest:daily", "digest:immediate", "digest:weekly", "sweep"]
+        assert _jobs(tmp_path / "m.sqlite3") == ["digest:daily", "digest:immediate", "digest:weekly", "ocr", "sweep"]
         code, log = monitor.stop()
         assert code == 0, log
         assert "stopping the scheduler" in log

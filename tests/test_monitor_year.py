@@ -281,12 +281,17 @@ def test_a_report_revised_after_we_saw_it_gets_changed_after_publication_with_it
     assert all(cells for _, cells in got.values())
 
 
-def test_tables_that_do_not_add_up_are_reported_with_their_findings(year: Year) -> None:
-    defective = {k for k, r in year.steps[-1].reports.items() if r["defects"] and year.portal_of[k[0]] !=
-                 year.portal_ids[FAULTY]}
+CONTRADICTIONS = {"requests.row_total", "requests.results_total", "requests.balance", "review_litigation.total"}
+
+
+def test_only_tables_that_do_not_add_up_are_reported_inconsistent(year: Year) -> None:
+    # a blank block, another template or a late date is not inconsistent data (this world has those in 2025)
+    reports = year.steps[-1].reports
+    assert {d for r in reports.values() for d in r["defects"]} >= {"blank_cell", "template_mismatch"}
+    expected = {k for k, r in reports.items() if CONTRADICTIONS & set(r["defects"])
+                and year.portal_of[k[0]] != year.portal_ids[FAULTY]}
     got = {(a.payload["fact"]["agency"], a.payload["fact"]["year"]) for a in year.kind("inconsistent_report")}
-    assert got
-    assert got <= defective
+    assert got == expected
     assert all(a.payload["fact"]["failing"] for a in year.kind("inconsistent_report"))
 
 

@@ -21,7 +21,7 @@ pytest_plugins = ["store_fixtures"]
 
 AS_OF = dt.date(2026, 2, 10)  # between the two legal deadlines: some rows not due yet
 KEYS = ("agency", "level", "region", "year", "status", "deadline", "published", "days_late", "errors", "warnings",
-        "inconsistent", "changed", "versions", "report_id", "url", "title")
+        "inconsistent", "changed", "versions", "report_id", "url", "title", "reading", "reading_note")
 
 
 @pytest.fixture

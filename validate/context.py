@@ -21,7 +21,10 @@ from extract.schema import (
 from validate.deadlines import DEFAULT_DEADLINES
 from validate.narrative import Narrative, read_narrative
 
-Kind = Literal["template", "legacy"]
+# what a record is held to: the 2019/2021 template, the pre-2019 统计表 (a report on 2018 or before keeps its
+# own structure whatever the parser made of it), or nothing at all (a report found but not read yet)
+Kind = Literal["template", "legacy", "unread"]
+LAST_LEGACY_YEAR: Final = 2018
 Number = int | float
 Meta = Mapping[str, Any]
 
@@ -47,9 +50,19 @@ def number(value: object) -> Number | None:
     return value if type(value) is int or type(value) is float else None
 
 
+def unread(record: Record) -> bool:
+    """A record of a report that was found but not read (an image awaiting OCR, a file we cannot read):
+    it says where and when the report was published, nothing about what it says."""
+    reading = record.get("reading")
+    return isinstance(reading, dict) and reading.get("state") in ("unread", "unreadable")
+
+
 def _record_kind(record: Record) -> Kind:
-    fmt = record.get("format")
-    return "legacy" if fmt == "legacy" or (fmt is None and "legacy_stats" in record) else "template"
+    if unread(record):
+        return "unread"
+    fmt, year = record.get("format"), record.get("year")
+    old = isinstance(year, int) and year <= LAST_LEGACY_YEAR
+    return "legacy" if fmt == "legacy" or (fmt is None and ("legacy_stats" in record or old)) else "template"
 
 
 def _single_other(record: Record) -> bool:
@@ -122,6 +135,28 @@ class Context:
         return diagnostics if isinstance(diagnostics, dict) else {}
 
     @cached_property
+    def scanned(self) -> bool:
+        """Read from a scan by OCR: a digit may be misread, so a failing sum is a doubt, not a contradiction."""
+        return "ocr_confidence" in self.parse
+
+    @cached_property
+    def doubtful(self) -> Mapping[tuple[str, str, str], Mapping[str, Any]]:
+        """(table, row, col) → what OCR read in the cells it was not sure of (`parse.ocr_cells`)."""
+        out: dict[tuple[str, str, str], Mapping[str, Any]] = {}
+        for key, info in (self.parse.get("ocr_cells") or {}).items():
+            table, _, rest = str(key).partition(".")
+            row, _, col = rest.rpartition(".")
+            if isinstance(info, dict) and row and col:
+                out[table, row, col] = info
+        return out
+
+    @cached_property
+    def unsure(self) -> frozenset[tuple[str, str, str]]:
+        """Cells whose reading is in doubt (OCR's or a cut's): a sum through one is left to the finding
+        that names the doubt, never reported as a contradiction."""
+        return frozenset(self.doubtful) | self.uncertain_cuts
+
+    @cached_property
     def missing_rows(self) -> frozenset[tuple[str, str]]:
         """(table, row) pairs whose label the parser did not find at all."""
         out = set()
@@ -137,7 +172,7 @@ class Context:
         return self.missing_rows | splits
 
     @cached_property
-    def doubtful(self) -> frozenset[tuple[str, str, str]]:
+    def uncertain_cuts(self) -> frozenset[tuple[str, str, str]]:
         """Cells the parser cut from run-together digits without being sure of the cut
         (`parse.uncertain_cells`): the ambiguous-split finding names them, the sums skip them."""
         out = set()

@@ -9,7 +9,7 @@ from typing import Final
 
 from validate.api import validate
 from validate.registry import RULES
-from validate.rule import LEGACY, TEMPLATE, Rule
+from validate.rule import Rule
 
 _MARKS: Final = "¹²³⁴"
 DOC: Final = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
@@ -35,18 +35,31 @@ location (`table`, `row`, `col`, `group`, `section` where they apply), `expected
 arithmetic, and a `fingerprint(report_key)` that depends only on report, rule and location, so a
 reviewer's confirm/dismiss survives re-validation.
 
-Blank is not zero. A blank template cell is a `blank_cell` error; a sum with a blank part is
-reported with status `uncertain` at severity `info`, unless the filled parts already exceed the
-total (then it is a failure at the rule's severity).
+Severities mean one thing each: **error** (错误) — numbers contradict each other (a sum, the text
+against a table, this year against last year); **warning** (警告) — the template is not followed
+(cells left blank, rows, sections or tables missing, another template, a year that disagrees, late
+publication); **info** (提示) — worth a look (an unusual value, a figure of another scope, a cell OCR
+was not sure of). Only errors make a report "inconsistent" in the compliance matrix and the alerts.
+
+One problem, one finding. Blank is not zero: blank template cells are one `blank_cell` warning per
+block (the rows of a table whose blanks lie in the same columns), which says that the sums through
+them cannot be checked; a sum with a blank part is reported only when the filled parts already
+exceed the total. In a report read from a scan by OCR a digit may be misread: what it seems to
+contradict is a warning that says so (never an error), and a sum through a cell OCR doubted is left
+to `ocr_uncertain`, which names the reading that makes it hold. A report found but not read (an
+image awaiting OCR, a file that cannot be read) is held only to `late_publication`. A report on 2018
+or before is held to the pre-2019 structure whatever its shape (no six sections, no national tables).
 
 Applies to: **template** = the 2019 and 2021 formats, **legacy** = the pre-2019 统计表;
-cross-year rules run only when last year's record is given. Each example is the message the rule
-gives on its failing example (`validate/examples.py`); the tests also run its passing example.
+cross-year rules run only when last year's record is given. Every rule has two worked examples
+(`validate/examples.py`), both run by the tests as a family: "fires on" is the message it gives on its
+failing example; "lets pass" is the near miss it must not report (by default the consistent worked
+report of its template).
 """
 
 
 def _applies(rule: Rule) -> str:
-    kinds = "template, legacy" if rule.kinds == TEMPLATE | LEGACY else "legacy" if rule.kinds == LEGACY else "template"
+    kinds = ", ".join(k for k in ("template", "legacy", "unread") if k in rule.kinds)
     return f"{kinds}; needs last year" if rule.needs_previous else kinds
 
 
@@ -62,14 +75,16 @@ def _cell(text: str) -> str:
 def render() -> str:
     lines = [HEADER]
     for family, title in FAMILIES.items():
-        lines += [f"## {title}", "", "| id | severity | applies to | basis | example |", "|---|---|---|---|---|"]
+        lines += [f"## {title}", "", "| id | severity | applies to | basis | fires on | lets pass |",
+                  "|---|---|---|---|---|---|"]
         notes = list(dict.fromkeys(r.lower_when for r in RULES if r.family == family and r.lower_when))
         for rule in (r for r in RULES if r.family == family):
             mark = _MARKS[notes.index(rule.lower_when)] if rule.lower_when else ""
-            severity = f"{rule.severity} / warning{mark}" if mark else rule.severity
-            row = (f"`{rule.id}`", severity, _applies(rule), rule.basis, example_message(rule))
+            severity = f"{rule.severity}{mark}"
+            passing = rule.passing.note or f"一致的 {rule.passing.base} 示例报告"
+            row = (f"`{rule.id}`", severity, _applies(rule), rule.basis, example_message(rule), passing)
             lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
-        lines += ["", *(f"{_MARKS[i]} Reported as a warning when {note}." for i, note in enumerate(notes)), ""]
+        lines += ["", *(f"{_MARKS[i]} Lower: {note}." for i, note in enumerate(notes)), ""]
     return "\n".join(lines)
 
 

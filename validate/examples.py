@@ -234,6 +234,7 @@ def base_case(base: Base) -> Case:
 class Example:
     base: Base = "2021"
     patches: tuple[Patch, ...] = ()
+    note: str = ""  # what the example shows, for docs/rules.md (a near miss the rule must let pass)
 
     def build(self) -> Case:
         case = base_case(self.base)
@@ -242,8 +243,8 @@ class Example:
         return case
 
 
-def example(base: Base = "2021", *patches: Patch) -> Example:
-    return Example(base, patches)
+def example(base: Base = "2021", *patches: Patch, note: str = "") -> Example:
+    return Example(base, patches, note)
 
 
 # ---- patches ------------------------------------------------------------------
@@ -279,6 +280,17 @@ def drop(*path: str) -> Patch:
 def cell(table: str, row: str, col: str, value: Any) -> Patch:
     """Set one cell of this year's record."""
     return put("record", table, row, col, value=value)
+
+
+def blank_columns(table: str, cols: tuple[str, ...]) -> Patch:
+    """Leave `cols` blank in every row of this year's `table` (a whole column group left empty)."""
+
+    def patch(case: Case) -> None:
+        for cells in case.record[table].values():
+            for col in cols:
+                cells[col] = None
+
+    return patch
 
 
 def shift_row(row: str, delta: int) -> Patch:

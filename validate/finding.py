@@ -9,7 +9,8 @@ from typing import Any, Final, Literal
 from extract.schema import in_order
 
 Severity = Literal["error", "warning", "info"]
-# "fail": the relation is broken; "uncertain": a blank part keeps us from deciding.
+# "fail": the relation is broken; "uncertain": a blank part keeps us from deciding (never a finding of its
+# own: the blank block's finding says it, see validate.rules.cells)
 Status = Literal["fail", "uncertain"]
 
 

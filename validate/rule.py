@@ -9,13 +9,15 @@ from typing import Any, Final, Literal, TypedDict
 from catalogue.findings import render
 from validate.context import Context, Kind
 from validate.examples import Example
-from validate.finding import Finding, Severity, Status
+from validate.finding import Finding, Severity
 
 Check = Callable[["Rule", Context], Iterable[Finding]]
 
 TEMPLATE: Final[frozenset[Kind]] = frozenset({"template"})
 LEGACY: Final[frozenset[Kind]] = frozenset({"legacy"})
 ANY: Final[frozenset[Kind]] = TEMPLATE | LEGACY
+# rules about when and where a report appeared, which hold whether or not it could be read
+FOUND: Final[frozenset[Kind]] = ANY | {"unread"}
 
 Family = Literal["arithmetic", "cells", "structure", "text_table", "cross_year", "legacy", "plausibility"]
 
@@ -38,7 +40,9 @@ def at(table: str, row: str, col: str | None = None) -> Where:
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
-    severity: Severity  # of a broken relation; an undecidable one (blank part) is always `info`
+    # error: numbers contradict each other; warning: the template is not followed (blanks, late, missing
+    # parts); info: worth a look (an unusual value, a figure of another scope)
+    severity: Severity
     basis: str  # the template line or 条例 article the rule enforces, in one line
     family: Family
     check: Check
@@ -46,14 +50,13 @@ class Rule:
     failing: Example
     kinds: frozenset[Kind] = TEMPLATE  # which records the rule reads: 2019/2021 templates, legacy 统计表
     needs_previous: bool = False  # cross-year: runs only with last year's record
-    lower_when: str = ""  # when a finding is reported as a warning instead (for docs/rules.md)
+    lower_when: str = ""  # when a finding is reported at a lower severity (for docs/rules.md)
 
     def finding(
         self,
         message_key: str = "",
         /,
         *,
-        status: Status = "fail",
         severity: Severity | None = None,
         table: str | None = None,
         row: str | None = None,
@@ -71,13 +74,10 @@ class Rule:
         template, together with `expected` and `actual`.
         """
         key = f"{self.id}.{message_key}" if message_key else self.id
-        if status == "uncertain":
-            key, severity = f"{key}.uncertain", "info"
         return Finding(
             rule=self.id,
             severity=severity or self.severity,
             message=render(key, expected=expected, actual=actual, **words),
-            status=status,
             table=table,
             row=row,
             col=col,

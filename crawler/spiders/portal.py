@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import scrapy
 from lxml import etree
@@ -30,6 +30,7 @@ from config.registry import Agency, Portal, Registry, load_registry
 from config.settings import today
 from crawler.adapters import ADAPTERS, Adapter, Fetch, Link, detect
 from crawler.adapters.base import ATTACHMENT_SUFFIXES, anchors, is_year_column
+from crawler.agencies import resolve, score
 from crawler.dates import candidates
 from crawler.discovery import PROBE_PATHS, score_link
 from crawler.failures import classify_response, failure_kind, garbled
@@ -37,17 +38,17 @@ from crawler.items import FetchedDocument, FetchFailure
 from crawler.known import Known
 from crawler.progress import PortalTracker, settles
 from crawler.titles import classify_title
-from extract.normalize import clean_line, nfkc, squash
+from extract.normalize import clean_line, nfkc
+from store.terms import UNREGISTERED
 
 PAGE_MAXSIZE = 16 * 1024 * 1024  # an HTML list or report page larger than this is `oversized`; files may be larger
 MAX_DEPTH = 6  # list → sub-column → year → page …: deeper is a crawler trap
 MAX_DISCOVERY_DEPTH = 2
 _ATTACHMENT_HINT = re.compile(r"downfile\.jsp|/attachment/|/P0\d+|[?&]filename=", re.IGNORECASE)
-_AGENCY_SUFFIX = re.compile(r"(?:人民政府|政府|办事处)$")
 # the page itself carries a report's tables (表三, or a legacy 统计表): its attachments are copies
 _REPORT_TABLE = re.compile(r"本年新收|自然人\s*法人|收到申请数|申请答复数")
-_DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|中心)$")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,29 +60,6 @@ class Hint:
     depth: int = 0
     discovery: bool = False
     continuation: bool = False  # a further page of a list: past the end, a 404 just ends the list
-
-
-def agency_match(registered: str, named: str) -> int:
-    """How surely a name in a title or column names a registry agency: 3 same, 2 contained or the
-    same but for `人民政府`, 1 an abbreviation (`房县人社局` for `房县人力资源和社会保障局`), 0 not."""
-    x, y = squash(registered), squash(named)
-    if not x or not y:
-        return 0
-    if x == y:
-        return 3
-    if x in y or y in x or _AGENCY_SUFFIX.sub("", x) == _AGENCY_SUFFIX.sub("", y):
-        return 2
-    short, long = sorted((x, y), key=len)
-    abbreviation = (
-        len(short) >= 4 and short[:2] == long[:2] and _DEPARTMENT.search(short) and _DEPARTMENT.search(long)
-        and short[-1] == long[-1] and _subsequence(short, long)
-    )
-    return 1 if abbreviation else 0
-
-
-def _subsequence(short: str, long: str) -> bool:
-    chars = iter(long)
-    return all(c in chars for c in short)
 
 
 class PortalSpider(scrapy.Spider):
@@ -236,7 +214,7 @@ class PortalSpider(scrapy.Spider):
         if is_year_column(column.title) and (m := _YEAR.search(column.title)):
             year = int(m.group(0))
         agency = hint.agency
-        match = next((a.name for a in portal.agencies if column.title and agency_match(a.name, column.title)), None)
+        match = next((a.name for a in portal.agencies if column.title and score(a, column.title)), None)
         return Hint(agency=match or agency, year=year, depth=hint.depth + 1, discovery=hint.discovery)
 
     def _follow_reports(self, portal: Portal, links: Iterable[Link], hint: Hint) -> Iterable[scrapy.Request]:
@@ -247,12 +225,16 @@ class PortalSpider(scrapy.Spider):
             if verdict.year is not None and verdict.year < self.first_year:
                 self.portal_stats[portal.id]["older_than_monitored"] += 1
                 continue
-            agency = self.match_agency(portal, verdict.agency, hint.agency)
+            agency = self.match_agency(portal, verdict.named, hint.agency)
+            if agency is None and verdict.agency:
+                # a name none of the portal's agencies goes by: the operators hear of it, no agency is invented
+                self.portal_stats[portal.id][f"{UNREGISTERED}{verdict.agency}"] += 1
+                continue
             doc = {
                 "title": link.title,
                 "list_date": link.date,
                 "year": verdict.year or hint.year,
-                "agency": agency.name if agency else verdict.agency,
+                "agency": agency.name if agency else None,
                 "level": agency.level if agency else None,
                 "region": agency.region if agency else None,
             }
@@ -261,14 +243,12 @@ class PortalSpider(scrapy.Spider):
             yield self._document_request(portal, link.url, doc, self.parse_attachment if is_file else self.parse_page)
 
     def match_agency(self, portal: Portal, named: str | None, hinted: str | None) -> Agency | None:
-        """The registry agency a report belongs to: by the name in its title, else the column's agency,
-        else the portal's only agency."""
+        """The registry agency a report belongs to: by the name in its title (crawler.agencies), else the
+        column's agency, else the portal's only agency."""
         for name in (named, hinted):
-            if name:
-                score, agency = max(((agency_match(a.name, name), a) for a in portal.agencies),
-                                    key=lambda pair: pair[0], default=(0, None))
-                if score and agency is not None:
-                    return agency
+            agency = resolve(portal.agencies, name) if name else None
+            if agency is not None:
+                return agency
         return portal.agencies[0] if len(portal.agencies) == 1 else None
 
     # ------------------------------------------------------------------ documents
@@ -406,7 +386,7 @@ def is_agency_column(link: Link, portal: Portal) -> bool:
     verdict = classify_title(link.title)
     if verdict.is_report or verdict.reason.startswith("decoy"):
         return False
-    return any(agency_match(a.name, link.title) >= 2 for a in portal.agencies)
+    return any(score(a, link.title) >= 2 for a in portal.agencies)
 
 
 def _on_site(url: str, portal: Portal) -> bool:
@@ -428,6 +408,8 @@ def _attachments(sel: Selector, base: str, title: str) -> list[str]:
     if "图片版" in title:
         for src in sel.css("img::attr(src)").getall():
             url = urljoin(base, src.strip())
-            if urlsplit(url).path.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")):
+            parts = urlsplit(url)
+            named = [parts.path, *parse_qs(parts.query).get("filename", [])]  # downfile.jsp?filename=a.png
+            if any(n.lower().endswith(_IMAGE_SUFFIXES) for n in named):
                 urls.append(url)
     return list(dict.fromkeys(u for u in urls if urlsplit(u).netloc == urlsplit(base).netloc))

@@ -39,7 +39,7 @@ def _paras(text: str) -> list[Block]:
 
 
 def _template_blocks(record: Record, text: dict[str, str], rng: random.Random) -> list[Block]:
-    year = record["year"]
+    year = narrative.body_year(record)
     blocks: list[Block] = []
     if rng.random() < 0.4:
         blocks.append(

@@ -31,11 +31,18 @@ def title(agency: str | None, year: int, rng: random.Random) -> str:
     return rng.choice(shapes)
 
 
+def body_year(record: Record) -> int:
+    """The year the body speaks of: the record's, unless the text was copied from last year's report
+    (`parse.body_year`, set by the simulator's trap; the title still names the record's year)."""
+    year = (record.get("parse") or {}).get("body_year")
+    return year if isinstance(year, int) else int(record["year"])
+
+
 def write(record: Record, rng: random.Random) -> dict[str, str]:
     """Narrative sections keyed like `record["sections"]` (legacy: its own seven parts)."""
     if record.get("format") == "legacy":
         return _legacy(record, rng)
-    agency, year = record.get("agency"), record["year"]
+    agency, year = record.get("agency"), body_year(record)
     me = short_name(agency)
     name = agency or me
     overview = (
@@ -89,7 +96,9 @@ def _requests_sentence(record: Record) -> str:
         "结转下年度": _cell(record, "requests", "carry_forward", "total"),
     }
     parts = [f"{what}{n}件" for what, n in figures.items() if n is not None]
-    return "，".join(parts) + "。" if parts else ""
+    sub_unit = (record.get("parse") or {}).get("sub_unit")  # a part of the agency: another scope
+    own = f"{sub_unit['name']}受理政府信息公开申请{sub_unit['received']}件。" if sub_unit else ""
+    return ("，".join(parts) + "。" if parts else "") + own
 
 
 def _review_sentence(record: Record) -> str:
@@ -106,7 +115,7 @@ def _stat(record: Record, label: str) -> Any:
 
 
 def _legacy(record: Record, rng: random.Random) -> dict[str, str]:
-    agency, year = record.get("agency"), record["year"]
+    agency, year = record.get("agency"), body_year(record)
     name = agency or short_name(agency)
     published = _stat(record, "主动公开政府信息数")
     received = _stat(record, "收到申请数")

@@ -15,6 +15,8 @@ from validate.rule import Rule, Where
 
 _BLANKS_NOTE: Final = "（另有空白单元格，已填部分之和已超出）"
 
+Key = tuple[str, str, str]
+
 
 class _Names(TypedDict, total=False):
     row_name: str
@@ -22,15 +24,20 @@ class _Names(TypedDict, total=False):
     group_name: str
 
 
-def _sum_finding(rule: Rule, verdict: Verdict, expected: float, actual: float, where: Where, names: _Names) -> Finding:
+def _sum_finding(rule: Rule, ctx: Context, verdict: Verdict | None, cells: tuple[Key, ...], *,
+                 total_left: bool, where: Where, names: _Names) -> Iterator[Finding]:
+    """The finding of a broken sum, if it is one to report.
+
+    Undecided sums (a blank part) are left to the blank block's finding, which says they cannot be
+    checked; a sum through a cell OCR doubted is left to `ocr_uncertain`, which names the reading that
+    makes it hold (validate.api lowers what else a scan contradicts to a warning that says why), and
+    one through digits the parser could not cut for sure to the ambiguous-split finding.
+    """
+    if verdict is None or verdict.status != "fail" or not ctx.unsure.isdisjoint(cells):
+        return
+    expected, actual = (verdict.right, verdict.left) if total_left else (verdict.left, verdict.right)
     note = _BLANKS_NOTE if verdict.blanks else ""
-    return rule.finding(status=verdict.status, expected=expected, actual=actual, note=note, **where, **names)
-
-
-def _settled(ctx: Context, cells: list[tuple[str, str, str]]) -> bool:
-    """No cell of the sum came from digits the parser could not cut for sure: a sum that fails
-    through such a cell is a possible misreading, which the ambiguous-split finding reports."""
-    return ctx.doubtful.isdisjoint(cells)
+    yield rule.finding(expected=expected, actual=actual, note=note, **where, **names)
 
 
 def _row_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -38,13 +45,10 @@ def _row_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
         return
     tol, get = ctx.settings.money_tolerance, ctx.numbers.get
     for row in ctx.rows["requests"]:
-        total = get(("requests", row, "total"))
-        verdict = compare([total], [get(("requests", row, c)) for c in APPLICANT_COLUMNS], tol)
-        if verdict and _settled(ctx, [("requests", row, c) for c in REQUEST_COLUMNS]):
-            where: Where = {"table": "requests", "row": row}
-            yield _sum_finding(
-                rule, verdict, verdict.right, verdict.left, where, {"row_name": row_name("requests", row)}
-            )
+        cells = (("requests", row, "total"), *(("requests", row, c) for c in APPLICANT_COLUMNS))
+        verdict = compare([get(cells[0])], [get(k) for k in cells[1:]], tol)
+        yield from _sum_finding(rule, ctx, verdict, cells, total_left=True, where={"table": "requests", "row": row},
+                                names={"row_name": row_name("requests", row)})
 
 
 def _results_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -53,40 +57,33 @@ def _results_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
     tol, get = ctx.settings.money_tolerance, ctx.numbers.get
     results = result_rows(single_other=ctx.single_other)
     for col in REQUEST_COLUMNS:
-        verdict = compare([get(("requests", "total", col))], [get(("requests", r, col)) for r in results], tol)
-        if verdict and _settled(ctx, [("requests", r, col) for r in (*results, "total")]):
-            where: Where = {"table": "requests", "col": col}
-            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, {"col_name": col_name(col)})
+        cells = (("requests", "total", col), *(("requests", r, col) for r in results))
+        verdict = compare([get(cells[0])], [get(k) for k in cells[1:]], tol)
+        yield from _sum_finding(rule, ctx, verdict, cells, total_left=True, where={"table": "requests", "col": col},
+                                names={"col_name": col_name(col)})
 
 
 def _balance(rule: Rule, ctx: Context) -> Iterator[Finding]:
     if "requests" not in ctx.readable_tables:
         return
-    tol = ctx.settings.money_tolerance
+    tol, get = ctx.settings.money_tolerance, ctx.numbers.get
     for col in REQUEST_COLUMNS:
-        verdict = compare(
-            [ctx.value("requests", "new", col), ctx.value("requests", "carried_over", col)],
-            [ctx.value("requests", "total", col), ctx.value("requests", "carry_forward", col)],
-            tol,
-        )
-        if verdict and _settled(ctx, [("requests", r, col) for r in ("new", "carried_over", "total", "carry_forward")]):
-            where: Where = {"table": "requests", "col": col}
-            yield _sum_finding(rule, verdict, verdict.left, verdict.right, where, {"col_name": col_name(col)})
+        cells = tuple(("requests", r, col) for r in ("new", "carried_over", "total", "carry_forward"))
+        verdict = compare([get(k) for k in cells[:2]], [get(k) for k in cells[2:]], tol)
+        yield from _sum_finding(rule, ctx, verdict, cells, total_left=False, where={"table": "requests", "col": col},
+                                names={"col_name": col_name(col)})
 
 
 def _review_total(rule: Rule, ctx: Context) -> Iterator[Finding]:
     if "review_litigation" not in ctx.readable_tables:
         return
-    tol = ctx.settings.money_tolerance
+    tol, get = ctx.settings.money_tolerance, ctx.numbers.get
     for group, name in REVIEW_GROUPS.items():
-        verdict = compare(
-            [ctx.value("review_litigation", group, "total")],
-            [ctx.value("review_litigation", group, p) for p in REVIEW_PARTS],
-            tol,
-        )
-        if verdict and _settled(ctx, [("review_litigation", group, c) for c in (*REVIEW_PARTS, "total")]):
-            where: Where = {"table": "review_litigation", "group": group}
-            yield _sum_finding(rule, verdict, verdict.right, verdict.left, where, {"group_name": name})
+        cells = (("review_litigation", group, "total"), *(("review_litigation", group, p) for p in REVIEW_PARTS))
+        verdict = compare([get(cells[0])], [get(k) for k in cells[1:]], tol)
+        where: Where = {"table": "review_litigation", "group": group}
+        yield from _sum_finding(rule, ctx, verdict, cells, total_left=True, where=where,
+                                names={"group_name": name})
 
 
 def _active_2019_rows(ctx: Context, *cols: str) -> Iterator[tuple[str, list[float]]]:

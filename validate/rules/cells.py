@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from catalogue.findings import TABLE_NAMES, cell_name, label_of
+from catalogue.findings import LEGAL_PERSON_COLUMNS, TABLE_NAMES, block_name, cell_name, label_of
 from extract.schema import MONEY_CELLS, SIGNED_CELLS
 from validate.context import Context, number
-from validate.examples import cell, example, put
+from validate.examples import blank_columns, cell, example, put
 from validate.finding import Finding
 from validate.rule import ANY, Rule, Where, at
 
@@ -17,13 +17,37 @@ from validate.rule import ANY, Rule, Where, at
 DECIMAL_UNITS: Final = frozenset({"万元", "元", "%"})
 
 
-def _blank_cell(rule: Rule, ctx: Context) -> Iterator[Finding]:
+def blank_blocks(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """(table, rows, columns) of every block of blank template cells: the rows of a table whose blank
+    cells lie in the same columns (a whole 法人或其他组织 group, the 总计 column of the result rows, an
+    empty 表四 group) are one block, so that one problem is one finding. Rows another finding explains
+    (label not found, digits run together) are left out."""
     raw = ctx.raw
     for table in sorted(ctx.readable_tables):
-        rows = ctx.record[table]
+        present = ctx.record[table]
+        blank: dict[str, list[str]] = {}
         for row, col in ctx.cells[table]:
-            if raw.get((table, row, col)) is None and row in rows and (table, row) not in ctx.unreadable_rows:
-                yield rule.finding(cell=cell_name(table, row, col), **at(table, row, col))
+            if raw.get((table, row, col)) is None and row in present and (table, row) not in ctx.unreadable_rows:
+                blank.setdefault(row, []).append(col)
+        blocks: dict[tuple[str, ...], list[str]] = {}
+        for row, blank_cols in blank.items():
+            blocks.setdefault(tuple(blank_cols), []).append(row)
+        for cols, rows in blocks.items():
+            yield table, tuple(rows), cols
+
+
+def _blank_cell(rule: Rule, ctx: Context) -> Iterator[Finding]:
+    for table, rows, cols in blank_blocks(ctx):
+        every_col = {c for r, c in ctx.cells[table] if r == rows[0]} == set(cols)
+        name = block_name(table, rows, cols, every_row=len(rows) == len(ctx.rows[table]), every_col=every_col)
+        cells = len(rows) * len(cols)
+        yield rule.finding(
+            "" if cells == 1 else "block",
+            block=name,
+            cells=cells,
+            extra={"rows": list(rows), "cols": list(cols), "cells": cells},
+            **at(table, rows[0], cols[0]),  # its top-left cell: blocks never share one
+        )
 
 
 def _missing_row(rule: Rule, ctx: Context) -> Iterator[Finding]:
@@ -91,16 +115,17 @@ def _not_integer(rule: Rule, ctx: Context) -> Iterator[Finding]:
 RULES: Final = (
     Rule(
         id="blank_cell",
-        severity="error",
-        basis="年报格式每一栏都须填写，无数据填 0：空白不等于 0（format-spec §2.6、E8）",
+        severity="warning",
+        basis="年报格式每栏都须填写，无数据填 0，空白不等于 0；空白栏目相同的各行合为一处（format-spec §2.6、E8）",
         family="cells",
         check=_blank_cell,
-        passing=example(),
-        failing=example("2021", cell("requests", "withheld_enforcement_file", "social_welfare", None)),
+        passing=example("2021", cell("requests", "withheld_enforcement_file", "social_welfare", 0),
+                        note="没有数据的栏目填了 0"),
+        failing=example("2021", blank_columns("requests", LEGAL_PERSON_COLUMNS)),
     ),
     Rule(
         id="missing_row",
-        severity="error",
+        severity="warning",
         basis="表二、表三、表四须保留年报格式的全部行（国办公开办函〔2021〕30号）",
         family="cells",
         check=_missing_row,
@@ -113,7 +138,7 @@ RULES: Final = (
     ),
     Rule(
         id="ambiguous_split",
-        severity="error",
+        severity="warning",
         basis="连写在一起的数字（如“640020470”）有多种拆法时不作猜测，交人工核对",
         family="cells",
         check=_ambiguous_split,

@@ -8,8 +8,8 @@ the sum hold. It never changes the number: a person compares it with the scan.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Iterator, Sequence
+from typing import Final
 
 from catalogue.findings import cell_name
 from extract.schema import APPLICANT_COLUMNS, REQUEST_COLUMNS, REVIEW_GROUPS, REVIEW_PARTS, result_rows
@@ -54,34 +54,38 @@ def _solve(relation: Relation, doubtful: Key, ctx: Context) -> Number | None:
     return int(needed)
 
 
-def _cells(ctx: Context) -> dict[Key, Mapping[str, Any]]:
-    out: dict[Key, Mapping[str, Any]] = {}
-    for key, info in (ctx.parse.get("ocr_cells") or {}).items():
-        table, _, rest = str(key).partition(".")
-        row, _, col = rest.rpartition(".")
-        if isinstance(info, dict) and row and col:
-            out[table, row, col] = info
-    return out
+def _fails(relation: Relation, ctx: Context) -> bool:
+    values = [ctx.value(*k) for k in (*relation[0], *relation[1])]
+    if any(v is None for v in values):
+        return False
+    left = sum(ctx.value(*k) or 0 for k in relation[0])
+    return abs(left - sum(ctx.value(*k) or 0 for k in relation[1])) > ctx.settings.money_tolerance
 
 
 def _ocr_uncertain(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    doubtful = _cells(ctx)
+    doubtful = ctx.doubtful
     if not doubtful:
         return
     solved: dict[Key, list[Number]] = {}
+    failing: set[Key] = set()  # in a sum that does not hold as read (the arithmetic rules leave it to us)
     for relation in _relations(ctx):
-        for key in doubtful.keys() & {*relation[0], *relation[1]}:
+        involved = doubtful.keys() & {*relation[0], *relation[1]}
+        if involved and _fails(relation, ctx):
+            failing |= involved
+        for key in involved:
             value = _solve(relation, key, ctx)
             if value is not None and value not in solved.setdefault(key, []):
                 solved[key].append(value)
     for (table, row, col), info in doubtful.items():
-        by_sum = solved.get((table, row, col), [])
+        key = (table, row, col)
+        by_sum = solved.get(key, [])
         readings: Sequence[Number] = [v for v in info.get("candidates") or () if v not in by_sum]
         candidates = [*by_sum, *readings]
         where: Where = {"table": table, "row": row} if table == _LEGACY else at(table, row, col)
         name = f"统计表『{row}』" if table == _LEGACY else cell_name(table, row, col)
         yield rule.finding(
-            "relation" if by_sum else "",
+            "relation" if by_sum else "failing" if key in failing else "",
+            severity=None if key in failing else "info",
             cell=name,
             text=info.get("text") or "（空白）",
             confidence=info.get("confidence"),
@@ -107,5 +111,6 @@ RULES: Final = (
                 value={"requests.granted.natural_person": {"confidence": 0.62, "text": "8", "candidates": [8, 0, 3]}}),
         ),
         kinds=ANY,
+        lower_when="info when every sum holds as read: a doubtful reading that no sum contradicts is only worth a look",
     ),
 )

@@ -47,20 +47,21 @@ def _fee_unit(rule: Rule, ctx: Context) -> Iterator[Finding]:
 RULES: Final = (
     Rule(
         id="plausibility.rules_at_low_level",
-        severity="warning",
+        severity="info",
         basis="立法法：规章只由国务院部门和省、设区的市、自治州人民政府制定，县乡两级填报规章多为误填（P-R1）",
         family="plausibility",
         check=_rules_at_low_level,
-        passing=example(),
+        passing=example("2021", cell("active", "rules", "in_force", 6), put("meta", "region", value="430300"),
+                        note="设区的市的部门填报规章"),
         failing=example("2021", cell("active", "rules", "in_force", 6)),
     ),
     Rule(
         id="plausibility.fee_unit",
-        severity="warning",
+        severity="info",
         basis="表二第二十条第(八)项以万元填报；乡镇收费达 10000 万元多为按元误填（P-R2）",
         family="plausibility",
         check=_fee_unit,
-        passing=example("2021", put("meta", "level", value="township")),
+        passing=example("2021", put("meta", "level", value="township"), note="乡镇收费 12.35 万元"),
         failing=example("2021", put("meta", "level", value="township"), cell("active", "fees", "amount", 123500)),
     ),
 )

@@ -12,7 +12,7 @@ from validate.context import Context
 from validate.deadlines import deadline_for
 from validate.examples import drop, example, put
 from validate.finding import Finding
-from validate.rule import ANY, Rule
+from validate.rule import ANY, FOUND, Rule
 
 _THIN_SECTIONS: Final = ("overview", "problems")
 _EMPTY_WORDS: Final = frozenset({"无", "暂无", "没有", "无其他需要报告的事项"})
@@ -87,13 +87,16 @@ def _unknown_format(rule: Rule, ctx: Context) -> Iterator[Finding]:
 
 
 def _year_mismatch(rule: Rule, ctx: Context) -> Iterator[Finding]:
-    year = ctx.year
+    filed = ctx.meta.get("year")  # the year the report was filed under (its list entry), when it was filed
+    year = filed if isinstance(filed, int) else ctx.year
     if year is None:
         return
     claims: list[tuple[str, int]] = []
     title_year = ctx.parse.get("title_year")
     if isinstance(title_year, int) and title_year != year:
-        claims.append((f"标题为 {title_year} 年", title_year))
+        claims.append((f"标题所署为 {title_year} 年", title_year))
+    if isinstance(ctx.year, int) and ctx.year != year and not isinstance(title_year, int):
+        claims.append((f"报告正文按 {ctx.year} 年度编写", ctx.year))
     claims.extend((f"统计期限为 {y} 年", y) for y in ctx.parse.get("period_years") or () if y != year)
     body = ctx.parse.get("body_years") or ()
     if body and body[0] != year:
@@ -103,6 +106,7 @@ def _year_mismatch(rule: Rule, ctx: Context) -> Iterator[Finding]:
         claims.append((f"发布日期 {published.isoformat()} 早于该年度结束", published.year))
     if claims:
         yield rule.finding(
+            "" if title_year == year else "untitled",
             expected=year,
             actual=claims[0][1],
             sources="、".join(text for text, _ in claims),
@@ -146,7 +150,7 @@ def _thin_section(rule: Rule, ctx: Context) -> Iterator[Finding]:
 RULES: Final = (
     Rule(
         id="missing_section",
-        severity="error",
+        severity="warning",
         basis="条例第五十条：年度报告须包括总体情况、主动公开、依申请、复议诉讼、问题改进、其他事项六部分",
         family="structure",
         check=_missing_section,
@@ -155,7 +159,7 @@ RULES: Final = (
     ),
     Rule(
         id="missing_table",
-        severity="error",
+        severity="warning",
         basis="年报格式第二、三、四部分以表格报告；表格缺失、为图片或无法识别（E9）",
         family="structure",
         check=_missing_table,
@@ -190,7 +194,7 @@ RULES: Final = (
     ),
     Rule(
         id="template_mismatch",
-        severity="error",
+        severity="warning",
         basis="2021 年度起用国办公开办函〔2021〕30号格式，2019、2020 年度用〔2019〕60号格式（M-R2、E10）",
         family="structure",
         check=_template_mismatch,
@@ -204,29 +208,29 @@ RULES: Final = (
         basis="报告须按全国统一的年报格式编制（条例第五十条第二款）",
         family="structure",
         check=_unknown_format,
-        passing=example(),
+        passing=example("2021", put("record", "format", value=None), put("record", "year", value=2016),
+                        note="2016 年度的报告：2019 年以前没有全国统一格式"),
         failing=example("2021", put("record", "format", value=None)),
-        kinds=ANY,
     ),
     Rule(
         id="year_mismatch",
-        severity="error",
-        basis="标题、统计期限、正文和发布日期须指向同一报告年度（M-R1、E11）",
+        severity="warning",
+        basis="标题和栏目列表所署年度即报告年度；统计期限、正文和发布日期指向别的年度时提醒核对，不因此改变报告年度（M-R1、E11）",
         family="structure",
         check=_year_mismatch,
         passing=example(),
-        failing=example("2021", put("record", "parse", "title_year", value=2023)),
+        failing=example("2021", put("record", "parse", "body_years", value=[2023])),
         kinds=ANY,
     ),
     Rule(
         id="late_publication",
-        severity="error",
+        severity="warning",
         basis="条例第四十九条：部门 1 月 31 日前、县级以上政府 3 月 31 日前公布上一年度报告（乡镇默认 1 月 31 日）",
         family="structure",
         check=_late_publication,
         passing=example(),
         failing=example("2021", put("meta", "published", value="2025-02-03")),
-        kinds=ANY,
+        kinds=FOUND,
     ),
     Rule(
         id="thin_section",

@@ -65,13 +65,15 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_preview(args: argparse.Namespace) -> int:
     from alerts.delivery import preview  # noqa: PLC0415
-    from alerts.routing import names  # noqa: PLC0415
+    from alerts.routing import letterhead  # noqa: PLC0415
     from alerts.schedule import monitor_now  # noqa: PLC0415
     from xxgk.commands.archive import opened  # noqa: PLC0415
 
     with opened(args) as (archive, settings):
         try:
-            paths = preview(archive, monitor_now(settings.as_of), names(registry_or_defaults(settings)), Path(args.out))
+            heading = letterhead(registry_or_defaults(settings), dashboard_url=settings.dashboard_url,
+                                 reply_to=settings.smtp.reply_to if settings.smtp else None)
+            paths = preview(archive, monitor_now(settings.as_of), heading, Path(args.out))
         except OSError as exc:
             raise UsageError(say("files.out", path=args.out, reason=exc.strerror or exc)) from None
     if args.json:
@@ -93,7 +95,8 @@ def cmd_send(args: argparse.Namespace) -> int:
         registry = registry_or_defaults(settings)
         now = monitor_now(settings.as_of)
         cadences = CADENCES if args.all else due_cadences(registry, now)
-        report = send(archive, registry, settings.smtp, now, cadences, ignore_backoff=True)
+        report = send(archive, registry, settings.smtp, now, cadences, ignore_backoff=True,
+                      dashboard_url=settings.dashboard_url)
     if args.json:
         dump_json({"smtp": report.configured, "emails": report.digests, "alerts": report.deliveries,
                    "deferred": report.deferred, "refused": report.refused, "queued": report.queued,

@@ -135,6 +135,9 @@ def _print_summary(out: Any, rows: list[Any], year: int) -> None:
     parts = "，".join(f"{name('status', s)} {counts[s]}" for s in STATUSES if counts[s])
     inconsistent = sum(bool(r.inconsistent) for r in this_year)
     out.print(say("demo.counts", year=year, agencies=len(this_year), parts=parts, inconsistent=inconsistent))
+    unread = sum(r.reading == "unread" for r in this_year)
+    if unread:
+        out.print(say("demo.unread", n=unread))
     worst = _worst(this_year)[:WORST]
     if not worst:
         return
@@ -142,7 +145,9 @@ def _print_summary(out: Any, rows: list[Any], year: int) -> None:
     for head in ("单位", "层级", "状态", "截止日期", "发布日期", "逾期天数", "错误"):
         table.add_column(head, justify="right" if head in {"逾期天数", "错误"} else "left")
     for r in worst:
-        status = name("status", r.status) + (f" · {name('status', 'inconsistent')}" if r.inconsistent else "")
+        reading = f" · {name('reading', r.reading)}" if r.reading not in (None, "read") else ""
+        status = name("status", r.status) + reading + (
+            f" · {name('status', 'inconsistent')}" if r.inconsistent else "")
         table.add_row(r.agency, name("level", r.level), status, str(r.deadline), str(r.published or "—"),
                       str(r.days_late or ""), str(r.errors or ""))
     out.print(table)

@@ -32,11 +32,13 @@ def _summary(report: Any) -> str:
     queued = report.sweep.queued
     parts = messages.LIST_SEPARATOR.join(messages.ONCE_KIND.format(title=messages.TITLES[k], n=n)
                                          for k, n in sorted(queued.items()))
+    backlog = report.backlog
+    reading = messages.ONCE_BACKLOG.format(read=backlog.read, unreadable=backlog.unreadable, left=backlog.left)
     return messages.ONCE_SUMMARY.format(
         as_of=report.as_of.isoformat(), crawled=len(report.crawled), queued=sum(queued.values()),
         kinds=messages.ONCE_KINDS.format(parts=parts) if parts else "", reminders=sum(report.sweep.reminders.values()),
         digests=report.delivery.digests,
-    )
+    ) + (reading if backlog.read or backlog.unreadable or backlog.left else "")
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
@@ -48,7 +50,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     if args.as_of and not args.once:
         raise UsageError(say("monitor.as_of_once"))
     context = Context(str(settings.database_url), str(settings.registry), _crawl_settings(args.crawl_setting),
-                      args.log_dir)
+                      args.log_dir, settings.dashboard_url)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     logging.getLogger("xxgk").setLevel(logging.INFO)
     if not args.once:
@@ -76,6 +78,7 @@ def _report(report: Any, *, as_json: bool) -> int:
         dump_json({
             "as_of": report.as_of.isoformat(), "crawled": report.crawled, "crawl_error": report.crawl_error,
             "queued": dict(report.sweep.queued), "reminders": dict(report.sweep.reminders),
+            "ocr": {"read": report.backlog.read, "unreadable": report.backlog.unreadable, "left": report.backlog.left},
             "sent": {"emails": sent.digests, "alerts": sent.deliveries, "deferred": sent.deferred,
                      "refused": sent.refused, "queued": sent.queued, "error": sent.error, "smtp": sent.configured},
         })

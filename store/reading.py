@@ -1,0 +1,106 @@
+"""Reading what was found but not read yet: the backlog of page images awaiting OCR.
+
+A crawl that cannot wait for OCR (tens of seconds a page) stores a page image as a published report
+whose reading is `unread`; the monitor works through these between its cycles, the current years
+first, each in its own transaction: a report read gets its first real version (and findings), one that
+cannot be read becomes `unreadable`, with why — one item for a person, never "missing".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from extract.errors import UnreadableInputError
+from extract.parse import parse_bytes
+from store.db import Archive
+from store.ingest import Source, ingest
+from store.models import Agency, Document, Report, ReportVersion
+
+# reading notes (store.models.Report.reading_note) the code writes; catalogue.monitor words them
+AWAITING_OCR = "image"  # a page image stored while the crawl did not wait for OCR
+NOTHING_READ = "no report text or tables found in the document"
+
+
+def read_anything(record: Mapping[str, object]) -> bool:
+    """Whether the parser read any of the report's content: a template, a section heading, the 统计表."""
+    sections = record.get("sections")
+    return bool(record.get("format") or record.get("legacy_stats")
+                or (isinstance(sections, dict) and any(sections.values())))
+
+
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """A report waiting to be read, and the bytes it was found as."""
+
+    agency: str
+    year: int
+    url: str
+    title: str | None
+    sha256: str
+    name: str
+    encoding: str | None
+
+
+@dataclass(slots=True)
+class Backlog:
+    """What one pass through the backlog did, and what is left for the next."""
+
+    read: int = 0
+    unreadable: int = 0
+    left: int = 0
+
+
+def unread_reports(archive: Archive) -> list[Unread]:
+    """The backlog: unread reports, the latest report years first."""
+    stmt = (
+        select(Agency.name, Report.year, Report.url, Report.title, Document.sha256, Document.name, Document.encoding)
+        .join(Agency, Report.agency_id == Agency.id)
+        .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.number == Report.current_version))
+        .join(Document, ReportVersion.document_id == Document.id)
+        .where(Report.reading == "unread")
+        .order_by(Report.year.desc(), Report.id)
+    )
+    with archive.read() as session:
+        return [Unread(*row) for row in session.execute(stmt)]
+
+
+def read_one(archive: Archive, report: Unread) -> bool:
+    """Read one report from its snapshot (OCR for an image) and store what came of it; True if it was read."""
+    data = archive.snapshots.get(report.sha256)
+    source = Source(data=data, name=report.name, url=report.url, agency=report.agency, year=report.year,
+                    encoding=report.encoding, title=report.title)
+    try:
+        record = parse_bytes(data, name=report.name, charset=report.encoding)
+    except UnreadableInputError as exc:
+        ingest(archive, _unreadable(source, str(exc)))
+        return False
+    if not read_anything(record):
+        ingest(archive, _unreadable(source, NOTHING_READ))
+        return False
+    ingest(archive, source, record)
+    return True
+
+
+def _unreadable(source: Source, why: str) -> Source:
+    return Source(data=source.data, name=source.name, url=source.url, agency=source.agency, year=source.year,
+                  encoding=source.encoding, title=source.title, reading="unreadable", reading_note=why)
+
+
+def read_backlog(archive: Archive, *, seconds: float, clock: Callable[[], float] = time.monotonic) -> Backlog:
+    """Read unread reports until `seconds` have passed (a report begun is finished); what is left waits."""
+    todo = unread_reports(archive)
+    done = Backlog()
+    end = clock() + seconds
+    for report in todo:
+        if clock() >= end:
+            break
+        if read_one(archive, report):
+            done.read += 1
+        else:
+            done.unreadable += 1
+    done.left = len(todo) - done.read - done.unreadable
+    return done
