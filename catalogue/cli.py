@@ -39,6 +39,7 @@ MESSAGES: Final[dict[str, str]] = {
     "files.none_in_folder": "{path}：该文件夹中没有报告文件（txt、md、html、pdf、docx、doc、xlsx、图片等）",
     "files.missing": "{path}：文件或文件夹不存在",
     "files.previous": "--previous {path}：{reason}",
+    "files.unreadable": "{path}：{reason}",
     "files.out": "--out {path}：{reason}",
     "import.one_url": "--url 只对应一份报告：请只给一个文件",
     "import.failed_file": "{path}：{reason}",

@@ -15,6 +15,7 @@ from lxml import etree
 
 from extract.document import Block, Document, Grid, Line
 from extract.grid import build_grid, mark_breaks, table_rows, text_of
+from extract.limits import LIMITS, CellBudget, Limits
 from extract.normalize import clean_line, is_page_number, nfkc
 from extract.sheet import split_sheet
 
@@ -77,8 +78,9 @@ def _is_layout_table(table: Any, grid: Grid) -> bool:
 
 
 class _Walker:
-    def __init__(self, skip_nav: bool, sheet: bool = False) -> None:
+    def __init__(self, skip_nav: bool, budget: CellBudget, *, sheet: bool = False) -> None:
         self.blocks: list[Block] = []
+        self.budget = budget  # a table too big to expand is walked as text
         self.buf: list[str] = []
         self.skip_nav = skip_nav
         self.sheet = sheet  # a spreadsheet saved as a web page: each table is a whole sheet
@@ -101,7 +103,7 @@ class _Walker:
                 return
         if tag == "table":
             rows = table_rows(el)
-            grid = build_grid(rows) if rows else None
+            grid = build_grid(rows, self.budget) if rows else None
             if grid is not None and self.sheet:
                 self.flush()
                 self.blocks.extend(split_sheet(grid))
@@ -154,7 +156,7 @@ def _titles(root: Any, meta: dict[str, str]) -> list[str]:
     return out
 
 
-def html_document(text: str) -> Document:
+def html_document(text: str, limits: Limits = LIMITS) -> Document:
     root = etree.fromstring(nfkc(text), _PARSER)
     if root is None:
         root = etree.fromstring("<html><body></body></html>", _PARSER)
@@ -162,7 +164,7 @@ def html_document(text: str) -> Document:
     meta = _page_meta(root)
     titles = _titles(root, meta)
     container = _choose_container(root)
-    walker = _Walker(skip_nav=container is None, sheet=_is_sheet(root))
+    walker = _Walker(skip_nav=container is None, budget=CellBudget(limits), sheet=_is_sheet(root))
     body = root.find("body")
     walker.walk(container if container is not None else (body if body is not None else root))
     walker.flush()

@@ -59,9 +59,10 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def read_and_parse(path: Path) -> tuple[bytes, dict[str, Any]]:
     """A report file's bytes and its record; with --jobs this runs in worker processes."""
+    from extract.files import read_file  # noqa: PLC0415
     from extract.parse import parse_bytes  # noqa: PLC0415
 
-    data = path.read_bytes()
+    data = read_file(path)  # a regular file, read no further than the limit
     return data, parse_bytes(data, name=path.name)
 
 

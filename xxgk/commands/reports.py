@@ -45,7 +45,7 @@ def parse_files(
         try:
             out.append((path, parse_path(path, previous)))
         except UnreadableInputError as exc:
-            error(f"{path}: {exc}")
+            error(say("files.unreadable", path=path, reason=exc))
             failed = True
     return out, failed
 
