@@ -62,7 +62,7 @@ def run(argv: list[str]) -> tuple[str, float, float]:
     (the child's own, from wait4: the largest of it and the processes it waited for)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=_limit,  # noqa: S603, PLW1509
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=_limit,  # noqa: PLW1509
                             env=env, cwd=ROOT)
     chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: chunks.append(proc.stdout.read() if proc.stdout else b""))

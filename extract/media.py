@@ -8,7 +8,6 @@ that medium arrives: reading a `.txt` never loads pdfium or onnxruntime.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final, Literal
@@ -16,7 +15,7 @@ from typing import Final, Literal
 from extract.document import Document
 from extract.errors import UnreadableInputError
 from extract.limits import LIMITS, Limits
-from extract.zipped import open_zip, read_member
+from extract.zipped import ZIP_ERRORS, open_zip, read_member
 
 Medium = Literal["pdf", "docx", "doc", "wps", "rtf", "odt", "xlsx", "xls", "ods", "image"]
 Accept = Callable[[Document], bool]
@@ -73,7 +72,7 @@ def _zip_medium(data: bytes) -> Medium:
                 kind = _ODF.get(read_member(zf, "mimetype", 200).strip())
                 if kind:
                     return kind
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+    except ZIP_ERRORS as exc:
         raise UnreadableInputError("zip.corrupt", medium="zip", reason=f"{type(exc).__name__}: {exc}"[:160]) from None
     raise UnreadableInputError("zip.not_document")
 

@@ -244,7 +244,8 @@ def _frames(data: bytes, limits: Limits) -> Iterator[Any]:
     except Image.DecompressionBombError:
         raise UnreadableInputError("image.bomb", medium="image", limit=limits.max_pixels / 1e6) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise UnreadableInputError("image.corrupt", medium="image", reason=f"{type(exc).__name__}: {exc}"[:160]) from None
+        reason = f"{type(exc).__name__}: {exc}"[:160]
+        raise UnreadableInputError("image.corrupt", medium="image", reason=reason) from None
 
 
 def _check_pixels(sizes: Sequence[tuple[int, int]], limits: Limits) -> None:
@@ -297,7 +298,7 @@ def blank(gray: Any) -> bool:
     small = cv2.resize(gray, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
     background = float(np.median(small))
     marked = np.count_nonzero(np.abs(small.astype(np.int16) - background) > INK_CONTRAST)
-    return marked < BLANK_SHARE * small.size
+    return bool(marked < BLANK_SHARE * small.size)
 
 
 def _ink(gray: Any) -> Any:

@@ -51,7 +51,8 @@ def sheet_document(data: bytes, medium: str, limits: Limits) -> Document:
     except UnreadableInputError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises anything on a malformed part; the file is what is broken
-        raise UnreadableInputError("sheet.corrupt", medium=medium, reason=f"{type(exc).__name__}: {exc}"[:160]) from None
+        reason = f"{type(exc).__name__}: {exc}"[:160]
+        raise UnreadableInputError("sheet.corrupt", medium=medium, reason=reason) from None
     return Document(blocks, f"{converted_by}xlsx:openpyxl-{openpyxl.__version__}", medium=medium)
 
 
@@ -69,8 +70,8 @@ def _sheet_grid(ws: Any, data: bytes, limits: Limits) -> Grid:
             raise UnreadableInputError("sheet.too_large", medium="xlsx", sheet=ws.title, limit=limits.max_sheet_cells)
     origin: dict[tuple[int, int], tuple[int, int]] = {}
     merged = 0  # positions the merges cover, overlaps counted again: no sheet is bigger
-    for r0, c0, r1, c1 in _merges(data, ws._worksheet_path):  # noqa: SLF001 - read-only sheets do not expose merges
-        r1, c1 = min(r1, r0 + 499), min(c1, c0 + 199)
+    for r0, c0, bottom, right in _merges(data, ws._worksheet_path):  # noqa: SLF001 - read-only sheets do not expose merges
+        r1, c1 = min(bottom, r0 + 499), min(right, c0 + 199)
         height, width = max(height, r1 + 1), max(width, c1 + 1)
         merged += (r1 - r0 + 1) * (c1 - c0 + 1)
         if max(merged, height * width) > limits.max_sheet_cells:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import io
 import zipfile
+import zlib
 from typing import Final
 
 from extract.errors import UnreadableInputError
@@ -20,8 +21,9 @@ from extract.limits import Limits
 
 CHUNK: Final = 1 << 16
 _DIRECTORY_ENTRY: Final = b"PK\x01\x02"
-_ZIP_ERRORS: Final = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-                      NotImplementedError, RuntimeError, KeyError, IndexError, UnicodeDecodeError)
+# what zipfile (and zlib under it) raises on a broken container
+ZIP_ERRORS: Final = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError,
+                     NotImplementedError, RuntimeError, KeyError, IndexError, UnicodeDecodeError)
 
 
 def open_zip(data: bytes, medium: str, limits: Limits) -> zipfile.ZipFile:
@@ -32,7 +34,7 @@ def open_zip(data: bytes, medium: str, limits: Limits) -> zipfile.ZipFile:
         raise UnreadableInputError("zip.members", medium=medium, n=entries, limit=limits.max_zip_members)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except _ZIP_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         raise UnreadableInputError("zip.corrupt", medium=medium, reason=_reason(exc)) from None
     return zf
 
@@ -91,10 +93,11 @@ def _copy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: zipfile.ZipFile, med
                     raise UnreadableInputError("zip.ratio", medium=medium, member=info.filename[:80],
                                                ratio=written / max(1, info.compress_size), limit=limits.max_zip_ratio)
                 sink.write(chunk)
-    except _ZIP_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         raise UnreadableInputError("zip.corrupt", medium=medium, reason=_reason(exc)) from None
     if written != info.file_size:
-        raise UnreadableInputError("zip.corrupt", medium=medium, reason=f"{info.filename[:80]}: {written} != {info.file_size}")
+        reason = f"{info.filename[:80]}: {written} != {info.file_size}"
+        raise UnreadableInputError("zip.corrupt", medium=medium, reason=reason)
     return written
 
 

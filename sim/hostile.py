@@ -10,10 +10,12 @@ from its seed.
 from __future__ import annotations
 
 import io
+import json
 import random
 import struct
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Final
 
 from PIL import Image
@@ -89,20 +91,21 @@ def underdeclared(template: bytes, member: str, inflated: int = 2 << 30, declare
     return _zip(members)
 
 
-def odt(body: str) -> bytes:
-    """A minimal OpenDocument text: its mimetype first and stored, a manifest, the content."""
-    ns = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" ' \
-         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+def odt(body: str, kind: str = "text") -> bytes:
+    """A minimal OpenDocument file (`kind` text or spreadsheet, the content is paragraphs either way):
+    its mimetype first and stored, a manifest, the content."""
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
     paragraphs = "".join(f"<text:p>{line}</text:p>" for line in body.splitlines())
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
                f"<office:body><office:text>{paragraphs}</office:text></office:body></office:document-content>")
     manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
                 'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
                 '<manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+                f'manifest:media-type="application/vnd.oasis.opendocument.{kind}"/>'
                 '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
                 "</manifest:manifest>")
-    parts = [("mimetype", b"application/vnd.oasis.opendocument.text"), ("content.xml", content.encode()),
+    parts = [("mimetype", f"application/vnd.oasis.opendocument.{kind}".encode()), ("content.xml", content.encode()),
              ("META-INF/manifest.xml", manifest.encode())]
     return _zip([(name, data, _STORED, zlib.crc32(data), len(data)) for name, data in parts])
 
@@ -180,8 +183,47 @@ MUTATIONS: Final[dict[str, Callable[[bytes, random.Random], bytes]]] = {
 
 def mutate(data: bytes, seed: int) -> tuple[str, bytes]:
     """One to three mutations of `data`, chosen by `seed`; their names and the result."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a reproducible input, not a secret
     names = [rng.choice(sorted(MUTATIONS)) for _ in range(rng.choice((1, 1, 2, 3)))]
     for name in names:
         data = MUTATIONS[name](data, rng)
     return "+".join(names), data
+
+
+# ---------------------------------------------------------------------------- the corpus mutated
+
+CORPUS_LAYOUTS: Final = ("html_word", "html_portal", "html_gbk", "txt_tabs", "markdown")
+
+
+def corpus(root: Path) -> list[tuple[str, bytes]]:
+    """What the fuzz family mutates: the seed reports of `root`'s tests, the gold records rendered in
+    a few layouts, every real-world form and as a DOCX, and the real reports beside the repository
+    (`../shared/real`, when it is there)."""
+    from extract.schema import SPEC_KEYS  # noqa: PLC0415
+    from sim.media import docx_bytes  # noqa: PLC0415
+    from sim.render import EXTENSIONS, FORMS, LAYOUTS  # noqa: PLC0415
+
+    fixtures = root / "tests" / "fixtures"
+    out = [(p.name, p.read_bytes()) for p in sorted((fixtures / "seeds").glob("*.txt"))]
+    out += [(p.name, p.read_bytes()) for p in sorted((fixtures / "html").glob("*.html"))]
+    for gold in sorted((fixtures / "gold").glob("*.json")):
+        record = {k: v for k, v in json.loads(gold.read_text(encoding="utf-8")).items() if k in SPEC_KEYS}
+        out += [(f"{gold.stem[:3]}.{name}.{EXTENSIONS[name]}", LAYOUTS[name](record)) for name in CORPUS_LAYOUTS]
+        out += [(f"{gold.stem[:3]}.{name}.txt", render(record)) for name, render in FORMS.items()]
+        out.append((f"{gold.stem[:3]}.docx", docx_bytes(record)))
+    real = root.resolve().parent / "shared" / "real" / "reports"
+    out += [(p.name, p.read_bytes()) for p in sorted(real.glob("*")) if p.is_file()]
+    return out
+
+
+def rewrite_member(container: bytes, member: str, old: bytes, new: bytes) -> bytes:
+    """`container` (a zip) with `old` replaced by `new` in one member, every size declared truly:
+    a hostile value inside a well-formed DOCX or XLSX (a span of 10⁸ columns, a merge over a sheet)."""
+    import zipfile  # noqa: PLC0415
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(container)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest:
+        for info in src.infolist():
+            data = src.read(info)
+            dest.writestr(info.filename, data.replace(old, new) if info.filename == member else data)
+    return out.getvalue()
