@@ -354,7 +354,7 @@ def _print_detail(detail: Mapping[str, Any]) -> None:
 
     out = console()
     print_report(out, f"报告 #{detail['report_id']}  {detail['agency']} {detail['year']}年", detail["record"])
-    flags = flags_text(detail)
+    flags = flags_text({**detail, "reading": None})  # the reading has its own line, with the reason
     source = f"（{name('date_source', detail['published_source'])}）" if detail["published_source"] else ""
     out.print(f"层级：{name('level', detail['level'])}　区划：{detail['region'] or '—'}　"
               f"网址：{detail['url'] or '（本地导入）'}")
