@@ -5,7 +5,8 @@ layouts and every real-world form, a DOCX, the real reports beside the repositor
 three mutations of `sim.hostile.MUTATIONS` (byte flips, truncation, span bombs, nesting, other
 encodings, junk, repeats), chosen by the input's number: `--show N` replays input N. An input
 must end in a record (which the validator then checks) or in one line of `UnreadableInputError`;
-anything else is an unhandled exception. Each is timed, and its peak memory taken as the worker's
+anything else is an unhandled exception. Each is timed in CPU seconds of its worker (so that a busy
+machine does not inflate it; the wall time is printed beside), and its peak memory taken as the worker's
 resident high-water mark, reset before every input (/proc/self/clear_refs), so it includes the
 interpreter's own (about 100 MB). A worker that falls silent for a minute is killed, its input
 counted as a hang, and the run goes on after it; each worker runs under a 4 GiB address-space cap.
@@ -57,7 +58,7 @@ def one(number: int, items: list[tuple[str, bytes]]) -> dict[str, Any]:
     name, data = items[number % len(items)]
     how, data = mutate(data, number)
     _reset_hwm()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         validate(parse_bytes(data, name=name))
         outcome, detail = "record", ""
@@ -66,7 +67,7 @@ def one(number: int, items: list[tuple[str, bytes]]) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - what the fuzzer looks for
         outcome, detail = "crash", "".join(traceback.format_exception_only(exc)).strip()[:300]
     return {"n": number, "name": name, "how": how, "size": len(data), "outcome": outcome, "detail": detail,
-            "seconds": time.perf_counter() - start, "kib": _hwm_kib()}
+            "seconds": time.process_time() - cpu, "wall": time.perf_counter() - start, "kib": _hwm_kib()}
 
 
 def worker(first: int, last: int) -> None:
@@ -170,7 +171,8 @@ def run(inputs: int, jobs: int, first: int, tally: Tally) -> None:
 
 
 def _describe(result: dict[str, Any]) -> str:
-    return (f"#{result['n']} {result['name']} [{result['how']}] {result['size']} B: {result['seconds']:.2f} s, "
+    return (f"#{result['n']} {result['name']} [{result['how']}] {result['size']} B: {result['seconds']:.2f} s CPU "
+            f"({result.get('wall', 0):.2f} s wall), "
             f"{result['kib'] / 1024:.0f} MB, {result['outcome']} {result['detail']}")
 
 
