@@ -152,6 +152,8 @@ def run(inputs: int, jobs: int, first: int, tally: Tally) -> None:
                 current[slot] = message["start"]
             else:
                 tally.add(message)
+                if message["outcome"] == "crash":
+                    print("  " + _describe(message), flush=True)
                 current[slot] = message["n"] + 1
                 if tally.done % 5000 == 0:
                     print(f"  {tally.done} inputs, {len(tally.problems)} problems", flush=True)

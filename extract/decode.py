@@ -36,8 +36,10 @@ _ODD: Final = re.compile(
     "\u2000-\u206f\u2100-\u218f\u2190-\u23ff\u2460-\u27bf\u3000-\u33ff\u4e00-\u9fff\ufe30-\ufe4f"
     "\uff00-\uffef\ufffd]"
 )
-# C0 controls (and DEL) in decoded text: no layout reads them and lxml refuses a string holding them
-_CONTROLS: Final = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# what no layout reads and lxml refuses in a string: C0 controls (and DEL), the non-characters U+FFFE/U+FFFF;
+# a form feed or vertical tab (pdftotext's page break) ends a line instead
+_CONTROLS: Final = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+_BREAKS: Final = str.maketrans({"\f": "\n", "\v": "\n"})
 BINARY_SHARE: Final = 0.1  # of the characters undecodable or odd in the best reading: not text
 
 
@@ -98,7 +100,7 @@ def _reading(data: bytes, codec: str) -> tuple[int, Decoded]:
         return len(data) + 1, Decoded("", codec, len(data))
     bad = max(0, text.count("\ufffd") - _genuine(data, codec))
     odd = _ODD.subn("", text)[1]
-    text, controls = _CONTROLS.subn("\ufffd", text)
+    text, controls = _CONTROLS.subn("\ufffd", text.translate(_BREAKS))
     return bad + odd, Decoded(text, codec, bad + controls)
 
 

@@ -122,6 +122,15 @@ def test_the_encoding_is_chosen_by_the_whole_input(data: bytes, declared: str | 
     assert "\x00" not in reading.text
 
 
+@pytest.mark.parametrize("junk", [b"\x0c", b"\x0b", b"\x00", b"\x1b", b"\xef\xbf\xbf", b"\xef\xbf\xbe"],
+                         ids=["form-feed", "vertical-tab", "nul", "escape", "u+ffff", "u+fffe"])
+def test_no_character_lxml_refuses_reaches_it(junk: bytes) -> None:
+    page = LAYOUTS["html_word"](_record(SEEDS[2].stem))
+    at = page.index(b"</p>") + 4  # in the tail of a paragraph, which the layout rewrites
+    record = parse_bytes(page[:at] + junk + page[at:], name="report.html")
+    assert record["agency"] == GOLD[SEEDS[2].stem]["agency"]
+
+
 def test_random_bytes_are_binary_whatever_the_encodings() -> None:
     with pytest.raises(UnreadableInputError) as info:
         decode_text(random.Random(7).randbytes(4096))
