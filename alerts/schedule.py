@@ -184,6 +184,7 @@ def _job_folder(folder: Path, registry: str, portals: Sequence[str]) -> Path:
 def crawl(context: Context, archive: Archive, registry: Registry, portals: Sequence[str], as_of: dt.date) -> str | None:
     """Crawl `portals` in one child process and record what each portal's part of it showed; the error, if any."""
     from crawler import run as crawl_runner  # noqa: PLC0415 - only the monitor's crawls need it
+    from crawler.jobdir import JobLockedError  # noqa: PLC0415
 
     before = health.last_run_id(archive)
     folder = _work_folder(context)
@@ -196,6 +197,9 @@ def crawl(context: Context, archive: Archive, registry: Registry, portals: Seque
                 settings=context.crawl_settings, timeout=registry.monitor.crawl_timeout, log=log_file,
                 jobdir=str(_job_folder(folder, context.registry, portals)), stop=STOPPING, grace=CRAWL_STOP_GRACE_S,
             )
+        except JobLockedError as exc:  # the same portals' last crawl still running: nothing to record
+            log.warning("crawl of %s not started: %s", ", ".join(portals), exc)
+            return str(exc)
         except crawl_runner.CrawlError as exc:
             health.record_crawl(archive, portals, before, as_of, None, error=str(exc))
             log.warning("crawl of %s failed: %s (log: %s)", ", ".join(portals), exc, path)

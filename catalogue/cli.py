@@ -71,6 +71,7 @@ MESSAGES: Final[dict[str, str]] = {
     "crawl.unknown_portal": "{registry} 中没有这些门户：{ids}",
     "crawl.which": "请指明抓取哪些门户：--portal 编号（可重复）、--region 区划代码 或 --all",
     "crawl.resuming": "接着 {dir} 中停下的抓取继续",
+    "crawl.job_locked": "{dir} 正被另一个抓取进程使用：请等它结束，或换一个文件夹",
     "crawl.stopping": "正在停止：等进行中的请求完成并保存抓取状态；再按一次 Ctrl-C 立即结束",
     "crawl.stopped": "抓取已停止{hint}",
     "crawl.failed": "{reason}（日志：{log}）{hint}",

@@ -197,9 +197,11 @@ def finish_run(
     unfinished: Iterable[str] = (),
 ) -> None:
     """Close the run with its counts and its evidence: every failure, and a fault `unfinished` for each
-    portal whose crawl did not run to its end (stopped, timed out)."""
+    portal whose crawl did not run to its end (stopped, timed out); its statistics say so too (alerts.health
+    takes a portal such a run never reached for no evidence that it cannot be reached)."""
     if run_id is None:
         return
+    stopped = set(unfinished)
     with archive.write() as session:
         run = session.get(CrawlRun, run_id)
         if run is None:
@@ -209,7 +211,8 @@ def finish_run(
         per_portal = {
             f"{portal}:{stat}": n
             for portal in run.portals
-            for stat, n in {"list_pages": 0, **portal_stats.get(portal, {})}.items()
+            for stat, n in {"list_pages": 0, **portal_stats.get(portal, {}),
+                            **({UNFINISHED: 1} if portal in stopped else {})}.items()
             if not stat.startswith("failed:")
         }
         run.counts = dict(counts) | {"portals": len(portal_stats)} | per_portal
@@ -222,7 +225,7 @@ def finish_run(
         bases = dict(session.execute(select(Portal.key, Portal.base_url).where(Portal.key.in_(run.portals))).all())
         session.add_all(
             CrawlFault(run_id=run_id, portal=p, url=bases.get(p, ""), kind=UNFINISHED, detail="", list_page=True)
-            for p in unfinished
+            for p in sorted(stopped)
         )
 
 

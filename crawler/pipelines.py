@@ -73,9 +73,8 @@ class ArchivePipeline:
         self.as_of = as_of
         self.archive: Any = None
         self.run_id: int | None = None
-        self.counts: Counter[str] = Counter()
-        self.errors: dict[str, Counter[str]] = defaultdict(Counter)
-        self.failures: list[FetchFailure] = []  # the run's evidence of what it could not read
+        self.counts: Counter[str] = Counter()  # what this run's process stored
+        self.failures: list[FetchFailure] = []  # the crawl's evidence of what it could not read
         # parse-and-store processes (XXGK_PARSE_WORKERS, default one per core)
         self.workers = crawler.settings.getint("XXGK_PARSE_WORKERS", os.cpu_count() or 1)
         self.pool: StorePool | None = None
@@ -92,15 +91,15 @@ class ArchivePipeline:
         from crawler.archive import known, open_archive, start_run  # noqa: PLC0415 - SQLAlchemy only when storing
 
         self.archive = open_archive(self.database_url)
+        # a resumed crawl's run is the whole crawl's evidence: the failures its earlier runs journaled too
+        self.failures = list(spider.past.failures)
         self.run_id = start_run(self.archive, spider.registry, list(spider.portals))
         spider.known = known(self.archive, list(spider.portals))
         self.pool = StorePool(self.database_url, self.workers, run_id=self.run_id, ocr=self.ocr)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
-            self.errors[item.portal][item.kind] += 1
             self.failures.append(item)
-            self.counts["failures"] += 1
             return item
         self.counts[f"{item.kind}s"] += 1
         if self.pool is not None:
@@ -118,5 +117,8 @@ class ArchivePipeline:
         stats = getattr(spider, "portal_stats", {})
         # a portal whose requests had not all settled when the crawl closed (stopped, timed out) was not read whole
         unfinished = [p for p in getattr(spider, "portals", {}) if p not in spider.tracker.done]
-        finish_run(self.archive, self.run_id, self.counts, self.errors, stats,
+        errors: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for failure in self.failures:
+            errors[failure.portal][failure.kind] += 1
+        finish_run(self.archive, self.run_id, self.counts | {"failures": len(self.failures)}, errors, stats,
                    failures=self.failures, unfinished=unfinished)

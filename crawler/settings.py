@@ -42,15 +42,15 @@ REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = True  # some WAFs set a cookie on a 302 to the same page
 HTTPERROR_ALLOW_ALL = True  # the spider classifies every status itself
 DNS_TIMEOUT = 10
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+REQUEST_FINGERPRINTER_CLASS = "crawler.browser.Fingerprinter"
+# a crawl with a job directory (XXGK_JOBDIR) resumes from its journal (crawler.journal), not Scrapy's JOBDIR
+DUPEFILTER_CLASS = "crawler.journal.SeenFilter"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 # Scrapy parses a generator callback's source on every response to warn about `return value`: a
 # sixth of a broad crawl's CPU (its cache misses on bound methods); our callbacks are linted instead
 WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "INFO"
-# with JOBDIR the queue is pickled: a request that cannot be is kept in memory only and lost on resume
-SCHEDULER_DEBUG = True
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}

@@ -23,7 +23,6 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import scrapy
 from lxml import etree
 from parsel import Selector
-from scrapy import signals
 from scrapy.http import Response
 
 from config.registry import Agency, Portal, Registry, load_registry
@@ -35,8 +34,10 @@ from crawler.dates import candidates
 from crawler.discovery import PROBE_PATHS, score_link
 from crawler.failures import classify_response, failure_kind, garbled
 from crawler.items import FetchedDocument, FetchFailure
+from crawler.journal import Journal, Past
 from crawler.known import Known
-from crawler.progress import PortalTracker, settles
+from crawler.progress import PortalTracker
+from crawler.settle import Settlement, Settling, settles
 from crawler.titles import classify_title
 from extract.normalize import clean_line, nfkc
 from store.terms import UNREGISTERED
@@ -90,35 +91,57 @@ class PortalSpider(scrapy.Spider):
         # reports older than the monitored years (default: the ten report years before last) are not wanted
         self.first_year = self.registry.first_year or self.as_of.year - 11
         self.known = Known()  # the archive's documents of these portals (crawler.pipelines sets it)
-        # what a resumed crawl must remember; Scrapy's SpiderState extension swaps in the saved dict (JOBDIR)
-        self.state: dict[str, Any] = {}
-        self.tracker = PortalTracker(lambda: self.state)
+        # with a job directory (XXGK_JOBDIR), what earlier runs of this crawl did comes back from its journal
+        self.journal: Journal | None = None
+        self.past = Past()
+        self.portal_stats: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.tracker = PortalTracker()
+        self.settling = Settling(opened=self.tracker.sent, scheduled=self._scheduled, settled=self._settled)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         spider: PortalSpider = super().from_crawler(crawler, *args, **kwargs)
+        jobdir = crawler.settings.get("XXGK_JOBDIR")
+        if jobdir:
+            # the crawler's fingerprinter is set when the crawl starts (after this), before any request is scheduled
+            fingerprint = lambda r: crawler.request_fingerprinter.fingerprint(r)  # noqa: E731, PLW0108 - looked up late
+            spider.journal = Journal(Path(jobdir), spider, fingerprint)
+            spider.past = spider.journal.past
+            spider.portal_stats = spider.past.counts
         spider.tracker.ledger = crawler.settings.get("XXGK_CRAWL_LEDGER")
+        spider.tracker.done = set(spider.past.done)
+        spider.tracker.on_done = spider.journal.portal_done if spider.journal else None
+        spider.settling.connect(crawler.signals)
         # each portal's registry rate limit: the floor of its slot's delay (crawler.throttle keeps it there)
         floor = crawler.settings.getfloat("DOWNLOAD_DELAY")
         slots = {urlsplit(p.base_url).netloc: {"delay": max(floor, 1 / p.rate_limit)} for p in spider.portals.values()}
         crawler.settings.set("DOWNLOAD_SLOTS", {**slots, **crawler.settings.getdict("DOWNLOAD_SLOTS")}, "spider")
-        crawler.signals.connect(spider.tracker.settled, signal=signals.request_dropped)
         return spider
 
-    @property
-    def portal_stats(self) -> defaultdict[str, Counter[str]]:
-        stats: defaultdict[str, Counter[str]] = self.state.setdefault("portal_stats", defaultdict(Counter))
-        return stats
+    def count(self, portal: str, stat: str, n: int = 1, request: Any = None) -> None:
+        """Count a statistic of the portal, on behalf of the request whose callback is running (or `request`):
+        a crawl resumed after a crash has the counts of every request it does not do again."""
+        self.portal_stats[portal][stat] += n
+        self.settling.note(portal, stat, n, request)
 
-    @property
-    def browser_retried(self) -> set[str]:
-        retried: set[str] = self.state.setdefault("browser_retried", set())
-        return retried
+    def _scheduled(self, request: Any) -> None:
+        if self.journal is not None:
+            self.journal.requested(request)
+
+    def _settled(self, request: Any, left: Settlement) -> None:
+        if self.journal is not None:
+            self.journal.settled(request, left)
+        self.tracker.settled(request)
 
     # ------------------------------------------------------------------ requests
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        """What an earlier run left undone first, then every portal's start (what an earlier run did is
+        filtered as seen: its counts are in the journal, these are counted anew)."""
         self.tracker.begin(self.portals)
+        for request in self.past.pending:
+            self.settling.expect(request)
+            yield request
         for portal in self.portals.values():
             entries = [(u, Hint()) for u in portal.columns]
             for agency in portal.agencies:
@@ -128,7 +151,7 @@ class PortalSpider(scrapy.Spider):
                 entries += [(urljoin(portal.base_url, p), Hint(discovery=True, depth=1)) for p in PROBE_PATHS]
             for url, hint in entries:
                 request = self._list_request(portal, Fetch(url), hint)
-                self.tracker.sent(request)
+                self.settling.expect(request)
                 yield request
             self.tracker.start_sent(portal.id)
 
@@ -143,10 +166,10 @@ class PortalSpider(scrapy.Spider):
         meta = self._meta(portal, hint=hint, kind="list", download_maxsize=PAGE_MAXSIZE)
         if browser or portal.fetcher == "browser":
             meta.update(playwright=True, playwright_page_goto_kwargs={"wait_until": "networkidle"})
-        self.portal_stats[portal.id]["list_requests"] += 1
+        self.count(portal.id, "list_requests")
         return scrapy.Request(
             fetch.url, method=fetch.method, body=fetch.body, headers=dict(fetch.headers) or None,
-            callback=self.parse_list, errback=self.failed, meta=meta, dont_filter=browser,
+            callback=self.parse_list, errback=self.failed, meta=meta,
         )
 
     def _document_request(self, portal: Portal, url: str, doc: dict[str, Any], callback: Any) -> scrapy.Request:
@@ -170,7 +193,6 @@ class PortalSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterable[Any]:
         portal = self.portals[response.meta["portal"]]
         hint: Hint = response.meta["hint"]
-        stats = self.portal_stats[portal.id]
         problem = classify_response(response.status, response.body)
         if problem:
             if (hint.discovery or hint.continuation) and problem in {"http_4xx", "soft_404"}:
@@ -181,11 +203,12 @@ class PortalSpider(scrapy.Spider):
         if garbled(text):
             yield self._failure(response.url, response.meta, "garbled", "")
             return
-        stats["list_pages"] += 1
+        self.count(portal.id, "list_pages")
         page = self.adapter(portal, text).read(response.url, text)
         if page.redirect:
             yield self._list_request(portal, Fetch(page.redirect), hint)
-        stats["decoys_rejected"] += sum(classify_title(link.title).reason.startswith("decoy") for link in page.links)
+        self.count(portal.id, "decoys_rejected", sum(classify_title(link.title).reason.startswith("decoy")
+                                                    for link in page.links))
         yield from self._follow_reports(portal, page.links, hint)
         if hint.depth < MAX_DEPTH:
             # sub-columns: the adapter's, and any link titled with one of the portal's agencies
@@ -202,11 +225,11 @@ class PortalSpider(scrapy.Spider):
             yield from self._browser_fallback(portal, response, hint)
 
     def _browser_fallback(self, portal: Portal, response: Response, hint: Hint) -> Iterable[scrapy.Request]:
-        """A static page that shows no list but runs scripts: ask the browser once."""
-        if response.meta.get("playwright") or response.url in self.browser_retried:
+        """A static page that shows no list but runs scripts: ask the browser (once: a rendered page has a
+        fingerprint of its own, crawler.browser, so the scheduler drops the same request again)."""
+        if response.meta.get("playwright"):
             return
-        self.browser_retried.add(response.url)
-        self.portal_stats[portal.id]["browser_fallback"] += 1
+        self.count(portal.id, "browser_fallback")
         yield self._list_request(portal, Fetch(response.url), hint, browser=True)
 
     def _sub_hint(self, portal: Portal, column: Link, hint: Hint) -> Hint:
@@ -223,12 +246,12 @@ class PortalSpider(scrapy.Spider):
             if not verdict.is_report or not _on_site(link.url, portal):
                 continue
             if verdict.year is not None and verdict.year < self.first_year:
-                self.portal_stats[portal.id]["older_than_monitored"] += 1
+                self.count(portal.id, "older_than_monitored")
                 continue
             agency = self.match_agency(portal, verdict.named, hint.agency)
             if agency is None and verdict.agency:
                 # a name none of the portal's agencies goes by: the operators hear of it, no agency is invented
-                self.portal_stats[portal.id][f"{UNREGISTERED}{verdict.agency}"] += 1
+                self.count(portal.id, f"{UNREGISTERED}{verdict.agency}")
                 continue
             doc = {
                 "title": link.title,
@@ -238,7 +261,7 @@ class PortalSpider(scrapy.Spider):
                 "level": agency.level if agency else None,
                 "region": agency.region if agency else None,
             }
-            self.portal_stats[portal.id]["report_links"] += 1
+            self.count(portal.id, "report_links")
             is_file = urlsplit(link.url).path.lower().endswith(ATTACHMENT_SUFFIXES)
             yield self._document_request(portal, link.url, doc, self.parse_attachment if is_file else self.parse_page)
 
@@ -258,7 +281,7 @@ class PortalSpider(scrapy.Spider):
         portal = self.portals[response.meta["portal"]]
         doc: dict[str, Any] = response.meta["doc"]
         if response.status == 304:
-            self.portal_stats[portal.id]["not_modified"] += 1
+            self.count(portal.id, "not_modified")
             yield from self._known_files(portal, response.url, doc)
             return
         problem = classify_response(response.status, response.body)
@@ -278,7 +301,7 @@ class PortalSpider(scrapy.Spider):
             for c in reversed(candidates(page_text=visible, meta=meta, list_date=doc["list_date"], url=response.url,
                                          first_seen=first_seen))
         }
-        self.portal_stats[portal.id]["report_pages"] += 1
+        self.count(portal.id, "report_pages")
         files = _attachments(sel, response.url, doc["title"])
         has_report = bool(_REPORT_TABLE.search(visible))
         doc = {**doc, "page_has_report": has_report}
@@ -300,7 +323,7 @@ class PortalSpider(scrapy.Spider):
         portal = self.portals[response.meta["portal"]]
         doc: dict[str, Any] = response.meta["doc"]
         if response.status == 304:
-            self.portal_stats[portal.id]["not_modified"] += 1
+            self.count(portal.id, "not_modified")
             return
         problem = classify_response(response.status, response.body[:1])
         if problem:
@@ -310,7 +333,7 @@ class PortalSpider(scrapy.Spider):
         if not dates:
             dates = {c.source: c.date for c in reversed(candidates(list_date=doc["list_date"], url=response.url,
                                                                    first_seen=self.as_of))}
-        self.portal_stats[portal.id]["attachments"] += 1
+        self.count(portal.id, "attachments")
         yield self._document(portal, response, doc, dates, kind="attachment")
 
     def _document(
@@ -343,7 +366,7 @@ class PortalSpider(scrapy.Spider):
         portal = meta.get("portal", "?")
         hint: Hint | None = meta.get("hint")
         doc: dict[str, Any] = meta.get("doc") or {}
-        self.portal_stats[portal][f"failed:{kind}"] += 1
+        self.count(portal, f"failed:{kind}")
         return FetchFailure(
             portal, url, kind, detail, list_page=meta.get("kind") == "list",
             agency=hint.agency if hint is not None else doc.get("agency"),
@@ -352,6 +375,8 @@ class PortalSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         self.tracker.close(reason)
+        if self.journal is not None:
+            self.journal.close()
         for portal, stats in sorted(self.portal_stats.items()):
             self.logger.info("portal %s: %s", portal, dict(sorted(stats.items())))
         self.crawler.stats.set_value("xxgk/portal_stats", {p: dict(s) for p, s in self.portal_stats.items()})
