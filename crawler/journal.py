@@ -10,13 +10,14 @@ instead, one file of JSON lines in the order things happened:
 * `req` — a request handed to the scheduler: its key (crawler.settle), portal, fingerprint, and the
   request itself (pickled, as Scrapy's disk queue would);
 * `done` — the request settled: its callback ran, every request it yielded has its `req` line, every
-  document it yielded is stored; with the counts made on its behalf and the failures it reported;
+  document it yielded is stored; with the counts made on its behalf and the failures it reported (or
+  `dropped`: the scheduler filtered it as a duplicate);
 * `portal` — a portal all of whose requests are done.
 
 A request is done only once everything that came of it is safe, so on resume the journal says exactly
-what is left. Every request with a `req` line and no `done` line is fetched again (its documents, if
-some were stored after all, are stored again as the same bytes: the archive keeps one copy), and the
-fingerprints of every journaled request keep the rest from being asked again. The counts and failures
+what is left. Every request with a `req` line and no `done` line is fetched again, once per fingerprint
+(its documents, if some were stored after all, are stored again as the same bytes: the archive keeps
+one copy), and the fingerprints of every journaled request keep the rest from being asked again. The counts and failures
 come back from the `done` lines, so the resumed run records the whole crawl, not its last part.
 
 Whatever is uncertain is done again, never taken as done: the journal is read up to its first line that
@@ -104,6 +105,8 @@ class Journal:
             line["counts"] = {portal: dict(c) for portal, c in left.counts.items() if c}
         if left.failures:
             line["failures"] = [dataclasses.asdict(f) for f in left.failures]
+        if left.dropped:
+            line["dropped"] = True
         self._wait(_encode(line))
 
     def portal_done(self, portal: str) -> None:
@@ -190,39 +193,53 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _establish(lines: list[dict[str, Any]], spider: Any) -> tuple[Past, list[dict[str, Any]]]:
-    """What the lines establish, and the lines that say it (the portals found broken left out)."""
-    requests: dict[str, dict[str, Any]] = {}
+    """What the lines establish, and the lines that say it (the portals found broken left out).
+
+    Requests are told apart by fingerprint, as the duplicate filter tells them: a fingerprint is covered
+    when a request with it is done (a duplicate the scheduler dropped covers nothing: it did nothing), and
+    each fingerprint not covered is due once, by the first request journaled with it — the one the
+    scheduler took, so that a dropped duplicate whose line the crash cut off is not fetched twice."""
+    last: dict[str, dict[str, Any]] = {}  # key → its latest `req` line (a redirect's, a retry's)
+    fingerprints: dict[str, list[str]] = {}  # key → every fingerprint it was journaled with
     done: dict[str, dict[str, Any]] = {}
     portals: list[str] = []
     for line in lines:
         if "req" in line:
-            requests[line["req"]] = line
+            last[line["req"]] = line
+            seen = fingerprints.setdefault(line["req"], [])
+            if line["fp"] not in seen:
+                seen.append(line["fp"])
         elif "done" in line:
             done[line["done"]] = line
         elif "portal" in line:
             portals.append(line["portal"])
-    past, broken = Past(), set()
-    for key, line in requests.items():
-        if key not in done:
-            request = _rebuild(line, spider)
-            if request is None:
-                broken.add(line.get("portal"))
-            else:
-                past.pending.append(request)
+    covered = {fp for key, line in done.items() if not line.get("dropped") for fp in fingerprints.get(key, ())}
+    due: dict[str, str] = {}  # fingerprint → the key due for it
+    for key, line in last.items():
+        if key not in done and line["fp"] not in covered:
+            due.setdefault(line["fp"], key)
+    past, broken, rebuilt = Past(), set(), []
+    for key in due.values():
+        request = _rebuild(last[key], spider)
+        if request is None:
+            broken.add(last[key].get("portal"))
+        else:
+            rebuilt.append(request)
     if broken:
         log.warning("journal: requests of %s cannot be rebuilt; those portals are crawled again",
                     ", ".join(sorted(map(str, broken))))
-        past.pending = [r for r in past.pending if r.meta.get("portal") not in broken]
+    past.pending = [r for r in rebuilt if r.meta.get("portal") not in broken]
+    wanted = set(due.values())
     kept: list[dict[str, Any]] = []
-    for key, line in requests.items():
+    for key, line in last.items():
         if line.get("portal") in broken:
             continue
-        past.seen.add(bytes.fromhex(line["fp"]))
+        past.seen.update(bytes.fromhex(fp) for fp in fingerprints[key])
+        kept += [{"req": key, "portal": line.get("portal"), "fp": fp} for fp in fingerprints[key][:-1]]
+        kept.append(line if key in wanted else {k: v for k, v in line.items() if k != "r"})
         if key in done:
-            kept += [{k: v for k, v in line.items() if k != "r"}, done[key]]
+            kept.append(done[key])
             _add(past, done[key])
-        else:
-            kept.append(line)
     past.done = {p for p in portals if p not in broken}
     kept += [{"portal": p} for p in sorted(past.done)]
     return past, kept

@@ -38,6 +38,7 @@ class Settlement:
 
     counts: defaultdict[str, Counter[str]] = field(default_factory=_per_portal)
     failures: list[FetchFailure] = field(default_factory=list)
+    dropped: bool = False  # the scheduler filtered it as a duplicate: it did nothing
 
 
 @dataclass(slots=True)
@@ -116,6 +117,7 @@ class Settling:
         """A duplicate the scheduler filtered: settled, having done nothing."""
         entry = self.open.pop(request.meta.get(KEY, ""), None)
         if entry is not None:
+            entry.left.dropped = True
             self.settled(request, entry.left)
 
     def on_item(self, item: Any, response: Any, **_: Any) -> None:

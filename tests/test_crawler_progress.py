@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from crawler.adapters import Fetch
+from crawler.browser import Fingerprinter
 from crawler.jobdir import claim_job
 from crawler.journal import Journal
 from crawler.progress import CrawlProgress, PortalTracker
@@ -196,12 +197,13 @@ def test_every_kind_of_request_survives_the_journal(tmp_path: Path) -> None:
         spider._document_request(portal, portal.base_url + "a.html", doc, spider.parse_page),
         spider._document_request(portal, portal.base_url + "a.pdf", doc, spider.parse_attachment),
     ]
-    journal = Journal(tmp_path / "job", spider, lambda r: r.url.encode())
+    fingerprint = Fingerprinter().fingerprint  # the browser's page has a fingerprint of its own
+    journal = Journal(tmp_path / "job", spider, fingerprint)
     for n, request in enumerate(requests):
         request.meta[KEY] = f"k{n}"
         journal.requested(request)
     journal.close()
-    back = Journal(tmp_path / "job", spider, lambda r: r.url.encode()).past.pending
+    back = Journal(tmp_path / "job", spider, fingerprint).past.pending
     assert [(r.url, r.meta, r.callback, r.errback, r.dont_filter) for r in back] == [
         (r.url, r.meta, r.callback, r.errback, True) for r in requests]  # due again though seen
 
