@@ -97,14 +97,15 @@ def kill_after(registry: Path, db: Path, job: Path, moment: Callable[[Path], boo
 
 
 def moments(db: Path, total: int) -> Iterator[Callable[[Path], bool]]:
-    """The ten moments: after the next number of stored documents, or after the run's n-th fetched item."""
+    """The ten moments: after the next number of stored documents, or after the run's n-th fetched item;
+    at the latest when the archive holds all but a few documents, so that no run can finish the crawl."""
     draw = random.Random(SEED)
-    cuts = sorted(draw.sample(range(total - RUNS), RUNS // 2))
-    for cut in cuts:
-        documents = max(cut, stored(db) + 1)
+    last = total - 5
+    for cut in sorted(draw.sample(range(last), RUNS // 2)):
+        documents = min(max(cut, stored(db) + 1), last)
         yield lambda _ledger, documents=documents: stored(db) >= documents  # type: ignore[misc]
         n = draw.randint(1, 20)
-        yield lambda ledger, n=n: fetched(ledger) >= n  # type: ignore[misc]
+        yield lambda ledger, n=n: fetched(ledger) >= n or stored(db) >= last  # type: ignore[misc]
 
 
 @pytest.fixture(scope="module")
