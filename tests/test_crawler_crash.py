@@ -2,46 +2,34 @@
 statuses an uninterrupted crawl gives; a crawl child dies with its parent; a job directory is crawled
 by one process at a time.
 
-Two simulated portals, the second of which cuts every file short (`truncated_files`: failures that
-keep its agencies' absent years `unconfirmed`, evidence a resumed crawl must not lose). One crawl runs
-uninterrupted; another is killed — the whole process group of its crawl process: the spider, its parse
-workers, its browser — ten times in a row, then resumed to its end. The moments are counted events
-drawn with a fixed seed: every other run is killed right after the archive holds the next number of
-documents (at least one more than before: the kills reach across the crawl), the others right after
-the run has fetched its n-th document or failure (most of which are then still waiting to be stored).
+One crawl of a small simulated world (tests/crash_world.py) runs uninterrupted; another is killed — the
+whole process group of its crawl process — ten times in a row at moments counted in events and drawn
+with a fixed seed, then resumed to its end.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import os
-import random
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_crawler_sim import FAST
+from crash_world import AS_OF, SETTINGS, TWICE, VERSIONS_TWICE, WORLD, count, kill_after, moments, statuses, stored
 
-from alerts import health
-from config.registry import load_registry
 from crawler.jobdir import JobLockedError, lock_job
-from crawler.run import CrawlResult, _command, crawl
+from crawler.run import CrawlResult, crawl
 from sim.testing import running_sim
-from store.db import Archive
-from store.status import compliance
 from xxgk.cli import main
 
-AS_OF = dt.date(2026, 6, 1)
-SETTINGS = {**FAST, "XXGK_PARSE_WORKERS": 1}
 RUNS = 10
 SEED = 18
 
@@ -62,73 +50,20 @@ class Crashes:
     job: Path
 
 
-def count(db: Path, sql: str) -> int:
-    if not db.exists():
-        return 0
-    with contextlib.closing(sqlite3.connect(db)) as conn:
-        try:
-            return int(conn.execute(sql).fetchone()[0])
-        except sqlite3.OperationalError:  # the crawl has not made its tables yet
-            return 0
-
-
-def stored(db: Path) -> int:
-    return count(db, "SELECT COUNT(*) FROM document")
-
-
-def fetched(ledger: Path) -> int:
-    """The documents and failures a run has fetched (its ledger's lines, written before they are stored)."""
-    return ledger.read_bytes().count(b'"type": "document"') + ledger.read_bytes().count(b'"type": "failure"') \
-        if ledger.exists() else 0
-
-
-def kill_after(registry: Path, db: Path, job: Path, moment: Callable[[Path], bool], log: Path) -> int:
-    """Start a crawl process as crawler.run.crawl does and kill its process group at the moment
-    `moment(ledger)` comes; how it ended (-9: killed)."""
-    ledger = log.with_suffix(".jsonl")
-    cmd = _command(str(registry), (), None, AS_OF.isoformat(), f"sqlite:///{db}", str(ledger), str(job), SETTINGS)
-    with log.open("w") as err:
-        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
-        while child.poll() is None and not moment(ledger):
-            time.sleep(0.01)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(child.pid, signal.SIGKILL)
-        return child.wait()
-
-
-def moments(db: Path, total: int) -> Iterator[Callable[[Path], bool]]:
-    """The ten moments: after the next number of stored documents, or after the run's n-th fetched item;
-    at the latest when the archive holds all but a few documents, so that no run can finish the crawl."""
-    draw = random.Random(SEED)
-    last = total - 5
-    for cut in sorted(draw.sample(range(last), RUNS // 2)):
-        documents = min(max(cut, stored(db) + 1), last)
-        yield lambda _ledger, documents=documents: stored(db) >= documents  # type: ignore[misc]
-        n = draw.randint(1, 20)
-        yield lambda ledger, n=n: fetched(ledger) >= n or stored(db) >= last  # type: ignore[misc]
-
-
 @pytest.fixture(scope="module")
 def crashes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crashes]:
     tmp = tmp_path_factory.mktemp("crash")
-    with running_sim(seed=1, portals=2, as_of=AS_OF, rate_limit=50, fault_plan={1: "truncated_files"}) as sim:
+    with running_sim(**WORLD) as sim:
         registry = sim.registry_path
         full_db, db, job = tmp / "full.sqlite3", tmp / "crashed.sqlite3", tmp / "job"
         full = crawl(str(registry), as_of=AS_OF.isoformat(), settings=SETTINGS, db=f"sqlite:///{full_db}",
                      log=(tmp / "full.log").open("w"))
         total = stored(full_db)
         codes = [kill_after(registry, db, job, moment, tmp / f"killed{run}.log")
-                 for run, moment in enumerate(moments(db, total))]
+                 for run, moment in enumerate(moments(db, total, RUNS, SEED))]
         resumed = crawl(str(registry), as_of=AS_OF.isoformat(), settings=SETTINGS, db=f"sqlite:///{db}",
                         jobdir=str(job), log=(tmp / "resumed.log").open("w"))
         yield Crashes(registry, sim.truth, Archived(full_db, full), Archived(db, resumed), codes, job)
-
-
-def statuses(db: Path, registry: Path) -> list[tuple[str, int, str]]:
-    with Archive.open(f"sqlite:///{db}", migrate=False) as archive, archive.read() as session:
-        first_year, unreachable = health.monitoring(session, load_registry(registry))
-        rows = compliance(session, AS_OF, unreachable=unreachable, first_year=first_year)
-    return sorted((row.agency, row.year, row.status) for row in rows)
 
 
 def test_every_run_was_killed_and_the_last_one_finished_the_crawl(crashes: Crashes) -> None:
@@ -138,12 +73,10 @@ def test_every_run_was_killed_and_the_last_one_finished_the_crawl(crashes: Crash
 
 
 def test_every_report_is_stored_exactly_once(crashes: Crashes) -> None:
-    twice = "SELECT COUNT(*) FROM (SELECT url FROM document GROUP BY url HAVING COUNT(*) > 1)"
-    versions = "SELECT COUNT(*) FROM (SELECT report_id FROM report_version GROUP BY report_id HAVING COUNT(*) > 1)"
-    assert (count(crashes.resumed.db, twice), count(crashes.resumed.db, versions)) == (0, 0)
-    with contextlib.closing(sqlite3.connect(crashes.resumed.db)) as conn:
+    assert (count(crashes.resumed.db, TWICE), count(crashes.resumed.db, VERSIONS_TWICE)) == (0, 0)
+    with closing(sqlite3.connect(crashes.resumed.db)) as conn:
         reports = {url for (url,) in conn.execute("SELECT url FROM report")}
-    with contextlib.closing(sqlite3.connect(crashes.full.db)) as conn:
+    with closing(sqlite3.connect(crashes.full.db)) as conn:
         assert reports == {url for (url,) in conn.execute("SELECT url FROM report")}
     faulty = {f["portal"] for f in crashes.truth["faults"]}  # its files cut short: not stored by either crawl
     portal = {a["name"]: a["portal"] for a in crashes.truth["agencies"]}

@@ -134,12 +134,22 @@ def lines(job: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (job / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
-def test_what_settled_comes_back_done_and_the_rest_due_again(tmp_path: Path) -> None:
+def two_portals(job: Path) -> tuple[Tiny, list[scrapy.Request], Journal]:
+    """A journal of three requests: two of portal a, one of portal b."""
     spider = Tiny()
-    a1, a2, b1 = page("http://a/1"), page("http://a/2"), page("http://b/1", "b")
-    journal = journaled(tmp_path, spider, a1, a2, b1)
+    requests = [page("http://a/1"), page("http://a/2"), page("http://b/1", "b")]
+    return spider, requests, journaled(job, spider, *requests)
+
+
+def list_pages(n: int) -> Settlement:
     left = Settlement()
-    left.counts["a"]["list_pages"] += 2
+    left.counts["a"]["list_pages"] += n
+    return left
+
+
+def test_what_settled_comes_back_done_and_the_rest_due_again(tmp_path: Path) -> None:
+    spider, (a1, _, b1), journal = two_portals(tmp_path)
+    left = list_pages(2)
     left.failures.append(FetchFailure("a", "http://a/x.pdf", "truncated", agency="某局", year=2024))
     journal.settled(a1, left)
     journal.settled(b1, Settlement())
@@ -184,12 +194,8 @@ def test_a_damaged_journal_is_read_up_to_the_damage_and_what_follows_is_done_aga
 
 
 def test_a_request_that_cannot_be_rebuilt_sends_its_portal_back_to_its_start(tmp_path: Path) -> None:
-    spider = Tiny()
-    a1, a2, b1 = page("http://a/1"), page("http://a/2"), page("http://b/1", "b")
-    journal = journaled(tmp_path, spider, a1, a2, b1)
-    left = Settlement()
-    left.counts["a"]["list_pages"] += 1
-    journal.settled(a1, left)
+    spider, (a1, _, _), journal = two_portals(tmp_path)
+    journal.settled(a1, list_pages(1))
     journal.portal_done("a")
     journal.close()
     rows = lines(tmp_path)
