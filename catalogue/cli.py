@@ -16,6 +16,7 @@ MESSAGES: Final[dict[str, str]] = {
     "settings.not_date": "{what}：{raw} 不是日期（应为 YYYY-MM-DD）",
     "settings.bad_tls": "XXGK_SMTP_TLS：{value} 应为 none、starttls 或 ssl 之一",
     "settings.bad_port": "XXGK_SMTP_PORT：{value} 不是端口号",
+    "settings.not_bool": "{path}：{name} 应为 true 或 false",
     # the archive
     "archive.no_file": (
         "没有归档数据库 {where}：请在项目文件夹（含 xxgk.toml，如 demo/）中运行，或用 --db/--project 指向已有的归档；"

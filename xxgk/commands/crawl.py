@@ -129,6 +129,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                 result = crawl(
                     str(settings.registry), portals=portals, region=args.region, as_of=settings.as_of.isoformat(),
                     db=settings.database_url, ledger=str(ledger), jobdir=args.resume, timeout=args.timeout, log=log,
+                    settings=settings.crawl_settings(),
                 )
         except CrawlError as exc:
             hint = _resume_hint(args.resume)

@@ -41,7 +41,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         shutil.rmtree(work)
     (work / "logs").mkdir(parents=True)
     as_of = dt.date.fromisoformat(args.as_of)
-    write_project(work, {"database": "sqlite:///xxgk.sqlite3", "registry": "registry.yaml", "as_of": args.as_of})
+    # the demo's portals are the simulator's, on loopback: its crawls (and the operator's after it) may go there
+    write_project(work, {"database": "sqlite:///xxgk.sqlite3", "registry": "registry.yaml", "as_of": args.as_of,
+                         "allow_loopback": True})
     db_url = f"sqlite:///{work / 'xxgk.sqlite3'}"
     out.print(say("demo.step_sim", portals=args.portals, seed=args.seed, as_of=as_of))
     with running_sim(portals=args.portals, seed=args.seed, as_of=as_of, rate_limit=20, workdir=work) as sim:
@@ -56,7 +58,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 result = crawl(
                     str(sim.registry_path), as_of=as_of.isoformat(), db=db_url, ledger=str(ledger),
                     settings={"DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 64,
-                              "XXGK_OCR": args.ocr},
+                              "XXGK_OCR": args.ocr, "XXGK_ALLOW_LOOPBACK": True},
                     timeout=args.timeout, log=log,
                 )
         except CrawlError as exc:

@@ -49,8 +49,9 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     settings = Settings.load(args)
     if args.as_of and not args.once:
         raise UsageError(say("monitor.as_of_once"))
-    context = Context(str(settings.database_url), str(settings.registry), _crawl_settings(args.crawl_setting),
-                      args.log_dir, settings.dashboard_url)
+    crawl_settings = {**settings.crawl_settings(), **_crawl_settings(args.crawl_setting)}
+    context = Context(str(settings.database_url), str(settings.registry), crawl_settings, args.log_dir,
+                      settings.dashboard_url)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     logging.getLogger("xxgk").setLevel(logging.INFO)
     if not args.once:
