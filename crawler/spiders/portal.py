@@ -173,7 +173,8 @@ class PortalSpider(scrapy.Spider):
         portal = self.portals[response.meta["portal"]]
         hint: Hint = response.meta["hint"]
         stats = self.portal_stats[portal.id]
-        yield from self._browser_refusals(portal, response)
+        refused = list(self._browser_refusals(portal, response))
+        yield from refused
         problem = classify_response(response.status, response.body)
         if problem:
             if (hint.discovery or hint.continuation) and problem in {"http_4xx", "soft_404"}:
@@ -186,7 +187,7 @@ class PortalSpider(scrapy.Spider):
             return
         stats["list_pages"] += 1
         page = self.adapter(portal, text).read(response.url, text)
-        if page.redirect:
+        if page.redirect and page.redirect not in {f.url for f in refused}:  # the browser's refusal said it
             yield self._list_request(portal, Fetch(page.redirect), hint)
         stats["decoys_rejected"] += sum(classify_title(link.title).reason.startswith("decoy") for link in page.links)
         yield from self._follow_reports(portal, page.links, hint)
