@@ -156,10 +156,10 @@ def _looked(runs: Sequence[PortalRun]) -> Outcome | None:
 
 
 def monitoring(session: Session, registry: Registry) -> tuple[int | None, set[int]]:
-    """The registry's first monitored year, and the agencies whose portal failed the last crawl that looked
-    at it (`unreachable`: we could not look, so we cannot say `missing`)."""
-    failed = {portal for portal, seen in history(session).items() if seen and _looked(seen) != "ok"}
-    return registry.first_year, unreachable_agencies(session, failed)
+    """The registry's first monitored year, and the agencies whose portal failed the last crawl that looked at
+    it or was never crawled — a disabled one too (`unreachable`: we could not look, so we cannot say `missing`)."""
+    blocked = unreachable_portals(history(session), [p.id for p in registry.portals])
+    return registry.first_year, unreachable_agencies(session, blocked)
 
 
 def unreachable_agencies(session: Session, portals: Collection[str]) -> set[int]:

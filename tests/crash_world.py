@@ -31,7 +31,7 @@ from store.db import Archive
 from store.status import compliance
 
 AS_OF: Final = dt.date(2026, 6, 1)
-SETTINGS: Final = {**FAST, "XXGK_PARSE_WORKERS": 1}
+SETTINGS: Final = {**FAST, "XXGK_PARSE_WORKERS": 1, "XXGK_ALLOW_LOOPBACK": True}  # the simulator is on loopback
 # two portals, the second cutting every file short: failures that keep its agencies' absent years
 # `unconfirmed`, evidence a resumed crawl must not lose
 WORLD: Final[dict[str, Any]] = {"seed": 1, "portals": 2, "as_of": AS_OF, "rate_limit": 50,
