@@ -1,4 +1,4 @@
-"""The job directory's journal: a crawl killed at any moment (kill -9, the OOM killer, a power cut) resumes
+"""The job directory's journal: a crawl killed at any moment (kill -9, the OOM killer, a crash) resumes
 without losing a document, and without doing again what it had finished.
 
 Scrapy's own JOBDIR cannot do this: it marks a request seen when it is scheduled, and writes its queue's
@@ -17,18 +17,20 @@ instead, one file of JSON lines in the order things happened:
 A request is done only once everything that came of it is safe, so on resume the journal says exactly
 what is left. Every request with a `req` line and no `done` line is fetched again, once per fingerprint
 (its documents, if some were stored after all, are stored again as the same bytes: the archive keeps
-one copy), and the fingerprints of every journaled request keep the rest from being asked again. The counts and failures
-come back from the `done` lines, so the resumed run records the whole crawl, not its last part.
+one copy), and the fingerprints of every journaled request keep the rest from being asked again. The
+counts and failures come back from the `done` lines, so the resumed run records the whole crawl, not
+its last part.
 
 Whatever is uncertain is done again, never taken as done: the journal is read up to its first line that
-is torn or unreadable (a write cut by the crash); a pending request that cannot be rebuilt (the code
-changed under a stopped crawl) makes its portal's journal worthless, and that portal is crawled again
-from its start. On open the journal is rewritten with what it established, so that each run starts
-from a clean file. The `done` and `portal` lines wait in memory and are written together, after an
-fsync of the file, at most COMMIT_EVERY seconds apart: none reaches the disk before the `req` lines it
-relies on, even when the machine loses power.
+is torn or unreadable (a write cut short); a pending request that cannot be rebuilt (the code changed
+under a stopped crawl) makes its portal's journal worthless, and that portal is crawled again from its
+start. On open the journal is rewritten with what it established, so that each run starts from a clean
+file. The `done` and `portal` lines wait in memory and are written together, after an fsync of the
+file, at most COMMIT_EVERY seconds apart: even a power cut cannot keep a `done` line and lose the `req`
+lines it relies on. (The documents a `done` line vouches for are as durable as the archive's commits:
+after a power cut SQLite's NORMAL sync, or PostgreSQL's asynchronous commit, may have lost the last
+ones, which the next crawl fetches again.)
 """
-
 from __future__ import annotations
 
 import base64

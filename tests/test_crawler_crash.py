@@ -9,6 +9,7 @@ with a fixed seed, then resumed to its end.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -17,7 +18,6 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,9 +74,9 @@ def test_every_run_was_killed_and_the_last_one_finished_the_crawl(crashes: Crash
 
 def test_every_report_is_stored_exactly_once(crashes: Crashes) -> None:
     assert (count(crashes.resumed.db, TWICE), count(crashes.resumed.db, VERSIONS_TWICE)) == (0, 0)
-    with closing(sqlite3.connect(crashes.resumed.db)) as conn:
+    with contextlib.closing(sqlite3.connect(crashes.resumed.db)) as conn:
         reports = {url for (url,) in conn.execute("SELECT url FROM report")}
-    with closing(sqlite3.connect(crashes.full.db)) as conn:
+    with contextlib.closing(sqlite3.connect(crashes.full.db)) as conn:
         assert reports == {url for (url,) in conn.execute("SELECT url FROM report")}
     faulty = {f["portal"] for f in crashes.truth["faults"]}  # its files cut short: not stored by either crawl
     portal = {a["name"]: a["portal"] for a in crashes.truth["agencies"]}
@@ -102,12 +102,13 @@ def test_the_resumed_run_records_the_whole_crawl(crashes: Crashes) -> None:
 # ---- the crawl child dies with its parent; one crawl per job directory --------------------------------
 
 def alive(pid: int) -> bool:
-    """Whether the process runs (a zombie, dead but not yet reaped by whoever inherited it, does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state not in {"Z", "X"}
+    """Whether any thread of the process runs. A zombie, dead but not yet reaped by whoever inherited it,
+    does not; its leader can be one while its other threads (and so its open files) are still going."""
+    states = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        with contextlib.suppress(FileNotFoundError):
+            states.append(stat.read_text().rsplit(")", 1)[1].split()[0])
+    return any(state not in {"Z", "X"} for state in states)
 
 
 def children(pid: int) -> list[int]:
