@@ -6,8 +6,8 @@ the crawl's statistics. `crawl(...)` starts that child with a hard timeout and r
 the child dies with it (crawler.lifeline).
 
 With a job directory (crawler.jobdir) a crawl that stopped, however it stopped — SIGTERM, a timeout,
-kill -9, a crash of the machine — is resumed by the next crawl with the same directory: the journal
-kept there (crawler.journal) says what was done and what is to be fetched again. One process at a
+kill -9, the OOM killer — is resumed by the next crawl with the same directory: the journal kept there
+(crawler.journal) says what was done and what is to be fetched again. One process at a
 time crawls with a directory; a finished crawl clears it, so the next one with it starts afresh.
 """
 
