@@ -54,7 +54,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 # sixth of a broad crawl's CPU (its cache misses on bound methods); our callbacks are linted instead
 WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "INFO"
+# no control channel into a crawl: the telnet console and the remote-control server (which runs posted
+# Python code) are off; a crawl is stopped by its parent's signal
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # crawler.offsite first of all (in place of Scrapy's own offsite filter, which allows every host to a spider

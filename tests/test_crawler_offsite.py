@@ -318,3 +318,11 @@ def test_the_policy(url: str, address: str | None) -> None:
 @pytest.mark.parametrize("address", ["127.0.0.1", "127.0.1.5", "::1", "::ffff:127.0.0.1"])
 def test_loopback_when_allowed(address: str) -> None:
     assert judged("http://www.example.gov.cn/", address, allow_loopback=True) is None
+
+
+def test_a_crawl_opens_no_control_channel() -> None:
+    """Scrapy's telnet console and remote-control server would let a local process steer the crawl."""
+    from crawler import settings  # noqa: PLC0415
+
+    assert settings.TELNETCONSOLE_ENABLED is False
+    assert settings.REMOTE_CONTROL_ENABLED is False
