@@ -24,6 +24,7 @@ CHINA = ZoneInfo("Asia/Shanghai")
 DEFAULT_DATABASE_URL = "sqlite:///xxgk.sqlite3"
 PROJECT_FILE: Final = "xxgk.toml"
 _SQLITE: Final = "sqlite:///"
+_BROKERS: Final = ("redis://", "rediss://", "amqp://", "amqps://", "pyamqp://")
 # what a project file may hold: top-level keys and the keys of its tables
 _FILE_KEYS: Final[dict[str, frozenset[str]]] = {
     "": frozenset({"database", "registry", "as_of", "dashboard_url", "broker_url"}),
@@ -75,7 +76,7 @@ class Settings:
         as_of_raw = opt.get("as_of") or env.get("XXGK_AS_OF") or file.get("as_of")
         database = opt.get("db") or env.get("XXGK_DATABASE_URL")
         registry = opt.get("registry") or env.get("XXGK_REGISTRY")
-        return cls(
+        settings = cls(
             database_url=database or _beside(project, file.get("database"), DEFAULT_DATABASE_URL),
             registry=Path(registry) if registry else _file_path(project, file.get("registry") or "registry.yaml"),
             as_of=parse_date(str(as_of_raw), "--as-of") if as_of_raw else today(),
@@ -84,6 +85,19 @@ class Settings:
             dashboard_url=env.get("XXGK_DASHBOARD_URL") or file.get("dashboard_url"),
             broker_url=env.get("XXGK_BROKER_URL") or file.get("broker_url"),
         )
+        _check_broker(settings)
+        return settings
+
+
+def _check_broker(settings: Settings) -> None:
+    """Distributed mode's one archive is PostgreSQL: workers on several machines cannot share a SQLite file."""
+    broker = settings.broker_url
+    if not broker:
+        return
+    if not broker.startswith(_BROKERS):
+        raise SettingsError(say("settings.bad_broker", url=repr(broker)))
+    if settings.database_url.startswith("sqlite"):
+        raise SettingsError(say("settings.sqlite_broker"))
 
 
 def read_project(folder: Path) -> dict[str, Any] | None:

@@ -95,7 +95,7 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
 
     Bytes that are no report of their own are still kept (with their HTTP validators)."""
     source = _source(item, run_id)
-    if not ocr and _is_image(source.name):
+    if not ocr and is_image(source.name):
         outcome = _found(archive, item, source, "unread", AWAITING_OCR)
     else:
         outcome = _report_outcome(archive, item, source)
@@ -130,7 +130,7 @@ _KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report"})
 _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
 
 
-def _is_image(name: str) -> bool:
+def is_image(name: str) -> bool:
     return name.lower().endswith(_IMAGES)
 
 

@@ -66,8 +66,22 @@ def _arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def die_with_parent(parent: int | None = None) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies: a crawl whose worker was killed (or whose
+    machine died) must not crawl on, unseen, beside the crawl of the job delivered again."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # noqa: PLC0415
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if parent is not None and os.getppid() != parent:  # the parent died before we asked
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The child: run the spider, then print its statistics as one JSON line on stdout."""
+    die_with_parent(int(os.environ["XXGK_CRAWL_PARENT"]) if "XXGK_CRAWL_PARENT" in os.environ else None)
     args = _arguments(argv)
     from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
     from scrapy.utils.project import get_project_settings  # noqa: PLC0415
@@ -120,7 +134,8 @@ def crawl(
     for name, value in (settings or {}).items():
         cmd += ["--setting", f"{name}={json.dumps(value) if not isinstance(value, str) else value}"]
     child = subprocess.Popen(  # noqa: S603 - our own module
-        cmd, stdout=subprocess.PIPE, stderr=log or None, text=True, start_new_session=True
+        cmd, stdout=subprocess.PIPE, stderr=log or None, text=True, start_new_session=True,
+        env={**os.environ, "XXGK_CRAWL_PARENT": str(os.getpid())},
     )
     try:
         out = _wait(child, time.monotonic() + timeout, stop)

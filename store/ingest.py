@@ -38,7 +38,7 @@ from store.diff import content_hash, record_diff
 from store.errors import StoreError
 from store.findings import Checked, Counts, refresh_findings
 from store.models import Agency, Document, PublicationDate, Report, ReportVersion, utcnow
-from store.snapshots import SnapshotStore
+from store.snapshots import Snapshots
 from store.sql import dialect_insert, upsert
 from store.status import AgencyFacts, ReportFacts
 from store.terms import DATE_SOURCES
@@ -153,7 +153,7 @@ def keep_document(archive: Archive, source: Source) -> None:
         _document(conn, archive.snapshots, source, source.seen_at or utcnow(), sighting=False)
 
 
-def _document(conn: Connection, snapshots: SnapshotStore, source: Source, seen: dt.datetime, *,
+def _document(conn: Connection, snapshots: Snapshots, source: Source, seen: dt.datetime, *,
               sighting: bool) -> int:
     """The document's id; a new `sighting` moves its last-seen time on, and new HTTP validators (and the
     page that links a file now) replace the old."""
