@@ -10,7 +10,7 @@ from typing import Any
 
 from celery import Celery
 
-from jobs.config import JOB_TIME_LIMIT_S, QUEUES, TASKS, JobSettings
+from jobs.config import JOB_TIME_LIMIT_S, TASKS, JobSettings
 
 app = Celery("xxgk", set_as_current=False)
 app.conf.update(
@@ -51,6 +51,8 @@ def configure(settings: JobSettings) -> Celery:
             "socket_connect_timeout": 10,
             "health_check_interval": 10,
         }
+    if app.conf.get("xxgk_settings") not in (None, settings):
+        _forget_connections()  # another deployment in the same process (the tests, a benchmark)
     app.conf.update(
         broker_url=settings.broker_url,
         broker_transport_options=transport,
@@ -64,5 +66,10 @@ def configure(settings: JobSettings) -> Celery:
     return app
 
 
-def queue_names() -> tuple[str, ...]:
-    return QUEUES
+def _forget_connections() -> None:
+    """Drop the pooled broker connections, so that the next message goes to the broker configured now."""
+    pool = app._pool  # noqa: SLF001 - Celery keeps its connection pools here, and has no public way to reset them
+    if pool is not None:
+        pool.force_close_all()
+    app._pool = None  # noqa: SLF001
+    app.amqp._producer_pool = None  # noqa: SLF001

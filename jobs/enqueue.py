@@ -54,15 +54,16 @@ def crawling(archive: Archive) -> set[str]:
 
 
 def crawls(app: Celery, archive: Archive, registry: Registry, portals: Iterable[str], as_of: dt.date | None,
-           *, batch: int = BATCH) -> list[str]:
-    """Crawl jobs of up to `batch` portals each for the portals not already being crawled; their ids."""
+           *, batch: int = BATCH, settings: Mapping[str, Any] | None = None) -> list[str]:
+    """Crawl jobs of up to `batch` portals each for the portals not already being crawled; their ids.
+    `settings` are Scrapy settings for the crawls (the monitor's --crawl-setting)."""
     busy = crawling(archive)
     todo = [p for p in dict.fromkeys(portals) if p not in busy]
     ids = []
     for start in range(0, len(todo), max(1, batch)):
         chunk = todo[start:start + batch]
         kwargs = {"portals": chunk, "registry": sub_registry(registry, chunk),
-                  "as_of": as_of.isoformat() if as_of else None}
+                  "as_of": as_of.isoformat() if as_of else None, "settings": dict(settings or {})}
         ids.append(enqueue(app, archive, "crawl", kwargs, {"portals": chunk}))
     return ids
 

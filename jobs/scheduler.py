@@ -61,7 +61,7 @@ def job_flush(context: Context) -> None:
         return
     registry = context.load_registry()
     with Archive.open(context.database_url, migrate=False) as archive:
-        ids = enqueue.crawls(configure(_jobs()), archive, registry, portals, None)
+        ids = enqueue.crawls(configure(_jobs()), archive, registry, portals, None, settings=context.crawl_settings)
     log.info("enqueued %d crawl job(s) for %d portal(s)", len(ids), len(portals))
 
 
@@ -139,7 +139,7 @@ def run_once(context: Context, settings: JobSettings, as_of: dt.date, smtp: Smtp
             with archive.read() as session:
                 runs = health.history(session)
             due = schedule.due_portals(schedule.crawl_triggers(registry), runs, now)
-            done = Enqueued(enqueue.crawls(app, archive, registry, due, as_of))
+            done = Enqueued(enqueue.crawls(app, archive, registry, due, as_of, settings=context.crawl_settings))
             unread_before = len(unread_reports(archive))
             done.ocr = enqueue.ocr_backlog(app, archive)
             say_once(say("jobs.once_enqueued", crawls=len(done.crawls), portals=len(due), ocr=len(done.ocr)))

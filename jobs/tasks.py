@@ -108,7 +108,7 @@ def _run(task: Task[Any, Any], kind: str, subject: dict[str, Any], work: Callabl
 
 
 def _crawl(self: Task[Any, Any], portals: list[str], registry: dict[str, Any], as_of: str | None,
-          root: str | None = None) -> None:
+           settings: dict[str, Any] | None = None, root: str | None = None) -> None:
     """Crawl a batch of portals in a child process (crawler.run); its documents become parse jobs."""
 
     def work(archive: Archive) -> str | None:
@@ -119,10 +119,10 @@ def _crawl(self: Task[Any, Any], portals: list[str], registry: dict[str, Any], a
             hosts = {urlsplit(str(checked.portal(p).base_url)).hostname or p for p in portals}
         except (ValidationError, KeyError) as exc:
             raise BadInputError(str(exc).splitlines()[0]) from None
-        settings = _settings()
-        if checked.monitor.crawl_timeout > settings.longest_crawl:
+        jobs = _settings()
+        if checked.monitor.crawl_timeout > jobs.longest_crawl:
             raise BadInputError(say("jobs.crawl_too_long", timeout=f"{checked.monitor.crawl_timeout:.0f}",
-                                    longest=f"{settings.longest_crawl:.0f}"))
+                                    longest=f"{jobs.longest_crawl:.0f}"))
         with hosts_locked(archive.engine, hosts) as mine:
             if not mine:
                 raise HostBusyError("host busy: " + ", ".join(sorted(hosts)))
@@ -130,9 +130,9 @@ def _crawl(self: Task[Any, Any], portals: list[str], registry: dict[str, Any], a
             with tempfile.TemporaryDirectory(prefix="xxgk-job-") as tmp:
                 path = Path(tmp) / "registry.yaml"
                 path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
-                crawl_settings = {"XXGK_BROKER_URL": settings.broker_url, "XXGK_JOB_ROOT": root or self.request.id,
-                                  "XXGK_OCR": False}
-                context = schedule.Context(settings.database_url, str(path), crawl_settings, settings.log_dir)
+                crawl_settings = {**(settings or {}), "XXGK_BROKER_URL": jobs.broker_url,
+                                  "XXGK_JOB_ROOT": root or self.request.id, "XXGK_OCR": False}
+                context = schedule.Context(jobs.database_url, str(path), crawl_settings, jobs.log_dir)
                 day = dt.date.fromisoformat(as_of) if as_of else today()
                 error = schedule.crawl(context, archive, checked, portals, day, job=str(self.request.id))
             log.info("crawl portal=%s: %s", ",".join(portals), error or "done")
