@@ -44,7 +44,7 @@ class JobPool:
         self.archive = Archive.open(settings.database_url, migrate=False)
         self.run_id = run_id
         self.root = root
-        self.sender = ThreadPoolExecutor(1, thread_name_prefix="xxgk-dispatch")  # the reactor never blocks
+        self.sender = ThreadPoolExecutor(4, thread_name_prefix="xxgk-dispatch")  # the reactor never blocks
 
     async def store(self, item: FetchedDocument) -> str:
         await asyncio.get_running_loop().run_in_executor(self.sender, self._send, item)

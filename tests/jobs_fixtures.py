@@ -128,7 +128,7 @@ class Deployment:
     database_url: str
     broker_url: str
     folder: Path
-    visibility: float = 10.0
+    visibility: float = 60.0
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
@@ -175,7 +175,7 @@ class Deployment:
 
 
 @contextlib.contextmanager
-def deployment(broker_url: str, *, visibility: float = 10.0) -> Iterator[Deployment]:
+def deployment(broker_url: str, *, visibility: float = 60.0) -> Iterator[Deployment]:
     with pg_database() as url, tempfile.TemporaryDirectory(prefix="xxgk-jobs-") as tmp:
         setup = Deployment(url, broker_url, Path(tmp), visibility)
         (setup.folder / "logs").mkdir()
