@@ -70,7 +70,7 @@ class Redis:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.skip("no redis-server")
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder), "--appendonly", "yes",
              "--appendfsync", "always", "--save", "", "--daemonize", "no", "--loglevel", "warning"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -82,7 +82,7 @@ class Redis:
         raise RuntimeError("redis-server did not start")
 
     def shutdown_nosave(self) -> None:
-        subprocess.run(["redis-cli", "-p", str(self.port), "SHUTDOWN", "NOSAVE"], check=False,  # noqa: S607
+        subprocess.run(["redis-cli", "-p", str(self.port), "SHUTDOWN", "NOSAVE"], check=False,
                        capture_output=True)
         if self.process is not None:
             self.process.wait(10)
@@ -110,15 +110,15 @@ def rabbitmq_vhost() -> Iterator[str]:
     if ctl is None:
         pytest.skip("no rabbitmqctl")
     vhost = f"xxgk-test-{uuid.uuid4().hex[:8]}"
-    made = subprocess.run([ctl, "add_vhost", vhost], capture_output=True, check=False)  # noqa: S603
+    made = subprocess.run([ctl, "add_vhost", vhost], capture_output=True, check=False)
     if made.returncode != 0:
         pytest.skip("RabbitMQ is not running")
-    subprocess.run([ctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], capture_output=True,  # noqa: S603
+    subprocess.run([ctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], capture_output=True,
                    check=True)
     try:
         yield f"{AMQP}/{vhost}"
     finally:
-        subprocess.run([ctl, "delete_vhost", vhost], capture_output=True, check=False)  # noqa: S603
+        subprocess.run([ctl, "delete_vhost", vhost], capture_output=True, check=False)
 
 
 @dataclass
@@ -144,7 +144,7 @@ class Deployment:
     def worker(self, name: str, *, queues: str = "crawl,parse", concurrency: int = 1) -> subprocess.Popen[bytes]:
         """An `xxgk worker` in a process group of its own, ready to take jobs when this returns."""
         log = self.folder / f"worker-{name}.log"
-        process = subprocess.Popen(  # noqa: S603 - our own CLI
+        process = subprocess.Popen(
             [sys.executable, "-m", "xxgk.cli", "worker", "--queues", queues, "--concurrency", str(concurrency),
              "--name", f"{name}@test"],
             cwd=self.folder, env=self.env(), stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)

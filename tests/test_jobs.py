@@ -8,6 +8,7 @@ archive: every report of the truth, each stored once (one version), whatever the
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import subprocess
@@ -19,20 +20,23 @@ from typing import Any
 
 import pytest
 from jobs_fixtures import FAST, ROOT, Deployment, Redis, deployment, pg_database
-from jobs_fixtures import rabbitmq_vhost, redis  # noqa: F401 - fixtures
 from sqlalchemy import create_engine, text
 
+from alerts.schedule import sync_agencies
 from config.registry import Registry, load_registry
 from config.settings import Settings, SettingsError
 from crawler.run import crawl
+from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN
 from jobs import enqueue, ledger
 from jobs.app import configure
 from jobs.config import JobSettings
 from jobs.locks import Leadership, hosts_locked
 from sim.score import score_archive
+from sim.server import Simulator
 from sim.testing import SimHandle, running_sim
 from store.db import Archive
 
+pytest_plugins = ("jobs_fixtures",)  # redis, rabbitmq_vhost
 AS_OF = dt.date(2026, 6, 1)
 WAIT_S = 240.0
 AGES_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -80,8 +84,6 @@ def start(setup: Deployment, world: SimHandle, monkeypatch: pytest.MonkeyPatch, 
     registry = load_registry(world.registry_path)
     app = configure(JobSettings(setup.broker_url, setup.database_url, visibility_timeout=setup.visibility))
     archive = Archive.open(setup.database_url)
-    from alerts.schedule import sync_agencies
-
     sync_agencies(archive, registry)
     ids: list[str] = []
     wanted = portals(registry)
@@ -124,7 +126,7 @@ def test_two_workers_store_every_report_once(world: SimHandle, reference: list[t
     with deployment(redis.url) as setup:
         setup.worker("one")
         setup.worker("two")
-        archive, ids = start(setup, world, monkeypatch)
+        archive, _ = start(setup, world, monkeypatch)
         finish(archive)
         states = ledger.states(archive)
         assert set(states["crawl"]) == {"done"}
@@ -139,7 +141,7 @@ def test_a_killed_worker_s_job_runs_again_and_stores_once(world: SimHandle, refe
                                                            redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:
     with deployment(redis.url, visibility=60.0) as setup:
         doomed = setup.worker("doomed")
-        archive, ids = start(setup, world, monkeypatch, batch=6)
+        archive, _ = start(setup, world, monkeypatch, batch=6)
         deadline = time.monotonic() + 60
         while not _dispatched_by_running_crawl(archive, "doomed@test"):  # in the middle of a crawl
             assert time.monotonic() < deadline
@@ -166,7 +168,7 @@ def test_workers_reconnect_after_the_broker_restarts(world: SimHandle, reference
     with deployment(redis.url, visibility=60.0) as setup:
         setup.worker("one")
         setup.worker("two")
-        archive, ids = start(setup, world, monkeypatch)
+        archive, _ = start(setup, world, monkeypatch)
         deadline = time.monotonic() + 60
         while not ledger.states(archive).get("parse"):
             assert time.monotonic() < deadline
@@ -182,13 +184,11 @@ def test_workers_reconnect_after_the_broker_restarts(world: SimHandle, reference
 def test_politeness_holds_across_four_workers(redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every portal's crawl enqueued twice, in other batches, for four workers: the host locks make the second
     wait, so the simulator never sees more requests at once than one crawl's per-host limit."""
-    from crawler.settings import CONCURRENT_REQUESTS_PER_DOMAIN
-
     with running_sim(portals=4, seed=2, as_of=AS_OF, rate_limit=50, latency=0.05) as small, \
             deployment(redis.url, visibility=60.0) as setup:
         for name in ("a", "b", "c", "d"):
             setup.worker(name, queues="crawl,parse" if name in "ab" else "crawl")
-        archive, ids = start(setup, small, monkeypatch, batch=1, repeat=2)
+        archive, _ = start(setup, small, monkeypatch, batch=1, repeat=2)
         finish(archive)
         server = _simulator(small)
         busiest = max(server.most_in_flight.values())
@@ -199,14 +199,10 @@ def test_politeness_holds_across_four_workers(redis: Redis, monkeypatch: pytest.
 
 def _simulator(sim: SimHandle) -> Any:
     """The in-process simulator behind a handle (its request counters)."""
-    import gc
-
-    from sim.server import Simulator
-
     return next(o for o in gc.get_objects() if isinstance(o, Simulator) and o.world is sim.world)
 
 
-def test_rabbitmq_broker(rabbitmq_vhost: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_rabbitmq_broker(rabbitmq_vhost: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with running_sim(portals=3, seed=3, as_of=AS_OF, rate_limit=50) as small, \
             deployment(rabbitmq_vhost, visibility=60.0) as setup:
         setup.worker("rabbit", concurrency=2)
@@ -214,7 +210,8 @@ def test_rabbitmq_broker(rabbitmq_vhost: str, monkeypatch: pytest.MonkeyPatch) -
         finish(archive)
         assert set(ledger.states(archive)["crawl"]) == {"done"}
         got = view(setup.database_url)
-        assert got and all(v == 1 for *_, v in got)
+        assert got
+        assert all(v == 1 for *_, v in got)
         out = _xxgk(setup, "status", "--workers", "--json")
         seen = json.loads(out.stdout)
         assert [w["name"] for w in seen["workers"]] == ["rabbit@test"]
@@ -250,7 +247,7 @@ def test_two_schedulers_enqueue_each_due_crawl_once(world: SimHandle, redis: Red
 
 def _monitor(setup: Deployment, name: str) -> subprocess.Popen[bytes]:
     log = (setup.folder / f"monitor-{name}.log").open("wb")
-    return subprocess.Popen([sys.executable, "-m", "xxgk.cli", "monitor"], cwd=setup.folder,  # noqa: S603
+    return subprocess.Popen([sys.executable, "-m", "xxgk.cli", "monitor"], cwd=setup.folder,
                             env=setup.env(), stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -293,7 +290,7 @@ def test_host_lock_is_one_holder_at_a_time() -> None:
 
 
 def _xxgk(setup: Deployment, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "xxgk.cli", *args], cwd=setup.folder, env=setup.env(),  # noqa: S603
+    return subprocess.run([sys.executable, "-m", "xxgk.cli", *args], cwd=setup.folder, env=setup.env(),
                           capture_output=True, text=True, check=False, timeout=60)
 
 
@@ -301,7 +298,7 @@ def test_sqlite_with_a_broker_is_refused_in_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XXGK_BROKER_URL": "redis://127.0.0.1:1/0",
            "XXGK_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
     for args in (("worker",), ("status",), ("monitor", "--once")):
-        done = subprocess.run([sys.executable, "-m", "xxgk.cli", *args], cwd=tmp_path, env=env, capture_output=True,  # noqa: S603
+        done = subprocess.run([sys.executable, "-m", "xxgk.cli", *args], cwd=tmp_path, env=env, capture_output=True,
                               text=True, check=False, timeout=60)
         assert done.returncode == 2, args
         assert done.stderr.count("\n") == 1
