@@ -42,6 +42,7 @@ PAGES = {
     "matrix, departments missing": "/?level=department&status=missing",
     "matrix, a county's reader": "/",
     "agency page": "/agency/1",
+    "agency page, its benchmark panel": "/agency/1/panel/0",
     "alerts list": "/alerts",
 }
 

@@ -176,6 +176,7 @@ MESSAGES: Final[dict[str, str]] = {
     "show.absent": "{agency} {year}年：{status}　截止：{deadline}",
     "show.days_late": "　已过截止 {days} 天",
     "show.evidence": "依据：{evidence}",
+    "show.reading": "读取：{reading}（{why}），表格识别后才检查",
     "settings.project_header": (
         "# xxgk 项目设置：在本文件夹中运行的 xxgk 命令都读取这里的设置（命令行选项和环境变量优先）"
     ),

@@ -65,6 +65,7 @@ TEXT: Final[dict[str, str]] = {
     "agency.portal": "门户网站",
     "agency.no_portal": "未登记门户网站",
     "agency.last_crawl": "最近抓取",
+    "agency.panel_loading": "正在计算与同类单位的对比……",
     "agency.never_crawled": "尚未抓取",
     "agency.crawl_ok": "正常",
     "agency.crawl_unreachable": "无法访问",

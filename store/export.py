@@ -32,8 +32,15 @@ _STATUS_STYLES: Final = {"late": "red", "missing": "bold red", "unreachable": "y
 
 
 def flags_text(row: Mapping[str, Any]) -> str:
-    """The flags a status row carries, in words (`数据有误、已修改`), or "" for none."""
-    return "、".join(name("status", flag) for flag in _FLAGS if row.get(flag))
+    """The flags a status row carries, in words (`数据有误、已修改`, `待读取`), or "" for none.
+
+    A report found but not read says so here: its status counts it published, and a reader of the
+    table must not take the missing 数据有误 for tables that were checked and add up.
+    """
+    words = [name("status", flag) for flag in _FLAGS if row.get(flag)]
+    if row.get("reading") not in {None, "read"}:
+        words.append(name("reading", str(row["reading"])))
+    return "、".join(words)
 
 
 def _human(row: Mapping[str, Any], key: str) -> Any:

@@ -59,8 +59,13 @@ def test_the_agency_page_shows_its_place_among_its_peers(client: TestClient, wor
     agency = next(a for a in expected.agencies(YEAR) if a.level == "township"
                   and expected.value("requests_new", a, YEAR)[0] == "value")
     login(client, "hunan")
-    page = client.get(f"/agency/{_agency_id(world, agency.name)}").text
-    panel = page[page.index("class='panel benchmark'"):]
+    agency_id = _agency_id(world, agency.name)
+    page = client.get(f"/agency/{agency_id}").text
+    slot = re.search(r'hx-get="(/agency/\d+/panel/\d+)" hx-trigger="load"', page)
+    assert slot is not None
+    assert slot.group(1).startswith(f"/agency/{agency_id}/")
+    panel = client.get(slot.group(1)).text
+    assert panel.startswith("<section class='panel benchmark'>")
     _, value, _ = expected.value("requests_new", agency, YEAR)
     peers = sorted(v for a in expected.agencies(YEAR) if a.level == "township"
                    for s, v, _ in [expected.value("requests_new", a, YEAR)] if s == "value")

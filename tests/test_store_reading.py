@@ -87,3 +87,13 @@ def test_what_was_read_stays_read_when_found_again_unread(archive: Archive) -> N
     _found(archive, SEEDS[2].read_bytes(), "002.txt", 2024, "http://x.example.cn/2024.png")  # a crawl with OCR off
     assert _readings(archive)[2024] == before
     assert before[0] == "read"
+
+
+def test_show_says_a_report_is_found_but_not_yet_read(archive: Archive, xxgk) -> None:
+    with archive.write() as session:
+        upsert_agency(session, AGENCY, level="department", region="430381")
+    _found(archive, _blank_png(), "2024.png", 2024, "http://x.example.cn/2024.png")
+    shown = xxgk("show", AGENCY, "2024")
+    assert shown.code == 0
+    assert "读取：待读取（为图片版，尚未完成文字识别），表格识别后才检查" in shown.out
+    assert "读取" not in xxgk("show", AGENCY, "2024", "--json").out  # ids only for programs

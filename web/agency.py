@@ -3,7 +3,9 @@ trend of its key figures.
 
 `AGENCY_PANELS` is where other parts of xxgk add their own sections to this page (benchmarks among
 peers, generated profiles): a panel is a function of (session, agency id, as-of date) returning HTML
-(Markup, escaped by its maker) or None, shown below the trends in the order registered.
+(Markup, escaped by its maker) or None, shown below the trends in the order registered. Panels are
+fetched by the page after it is shown (`/agency/{id}/panel/{n}`): a benchmark among thousands of
+peers costs more than the rest of the page, and the supervisor reads the agency's own rows first.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from fastapi import APIRouter, Request
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from alerts import health
 from catalogue.web import t
@@ -99,10 +101,21 @@ def agency_page(request: Request, user: Viewer, agency_id: int) -> Response:
         if portal is not None:
             runs = health.history(session).get(portal.key) or []
             last_run = runs[-1] if runs else None
-        panels = [p for p in (panel(session, agency_id, state.as_of) for panel in AGENCY_PANELS) if p is not None]
     by_year = {year: record for _, year, record in sorted(current, key=lambda r: r[0])}
     trend_years = sorted(by_year)
     trends = [(key, charts.line(t(key), [(y, fn(by_year[y])) for y in trend_years]))
               for key, fn in TRENDS.items() if any(fn(by_year[y]) is not None for y in trend_years)]
     return render(request, "agency.html.j2", user, agency=agency, rows=rows, findings=findings, portal=portal,
-                  last_run=last_run, trends=trends, panels=panels)
+                  last_run=last_run, trends=trends, panels=range(len(AGENCY_PANELS)))
+
+
+@router.get("/agency/{agency_id}/panel/{number}")
+def agency_panel(request: Request, user: Viewer, agency_id: int, number: int) -> Response:
+    """One panel of the agency page, on its own (empty when the panel has nothing to say)."""
+    if not 0 <= number < len(AGENCY_PANELS):
+        raise not_found()
+    state = web(request)
+    with state.archive.read() as session:
+        visible_agency(session, user, agency_id)
+        html = AGENCY_PANELS[number](session, agency_id, state.as_of)
+    return HTMLResponse(html or "")

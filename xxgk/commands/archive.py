@@ -353,12 +353,13 @@ def _show_absent(args: argparse.Namespace, archive: Archive, settings: Settings)
 def _print_detail(detail: Mapping[str, Any]) -> None:
     from rich.table import Table  # noqa: PLC0415
 
+    from alerts.digest import reading_note  # noqa: PLC0415
     from store.export import flags_text  # noqa: PLC0415
     from xxgk.console import print_report, severity_label  # noqa: PLC0415
 
     out = console()
     print_report(out, f"报告 #{detail['report_id']}  {detail['agency']} {detail['year']}年", detail["record"])
-    flags = flags_text(detail)
+    flags = flags_text({**detail, "reading": None})  # the reading has its own line, with the reason
     source = f"（{name('date_source', detail['published_source'])}）" if detail["published_source"] else ""
     out.print(f"层级：{name('level', detail['level'])}　区划：{detail['region'] or '—'}　"
               f"网址：{detail['url'] or '（本地导入）'}")
@@ -366,6 +367,9 @@ def _print_detail(detail: Mapping[str, Any]) -> None:
               f"发布：{detail['published'] or '未知'}{source}"
               + (f"　逾期 {detail['days_late']} 天" if detail["status"] == "late" else "")
               + (f"　[red]{flags}" if flags else ""))
+    if detail.get("reading") not in {None, "read"}:
+        out.print(say("show.reading", reading=name("reading", detail["reading"]),
+                      why=reading_note(detail.get("reading_note"))), markup=False)
     if detail["dates"]:
         sources = "；".join(f"{name('date_source', d['source'])} {d['value']}" for d in detail["dates"])
         out.print(f"发布日期来源：{sources}")
