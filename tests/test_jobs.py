@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jobs_fixtures import FAST, ROOT, Deployment, Redis, deployment, pg_database
+from jobs_fixtures import FAST, ROOT, Deployment, Redis, deployment, pg_database, rabbitmq_vhost, redis  # noqa: F401 - fixtures
 from sqlalchemy import create_engine, text
 
 from alerts.schedule import sync_agencies
@@ -36,7 +36,6 @@ from sim.server import Simulator
 from sim.testing import SimHandle, running_sim
 from store.db import Archive
 
-pytest_plugins = ("jobs_fixtures",)  # redis, rabbitmq_vhost
 AS_OF = dt.date(2026, 6, 1)
 WAIT_S = 240.0
 AGES_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -121,7 +120,7 @@ def assert_same_archive(setup: Deployment, world: SimHandle, reference: list[tup
     assert (score.stored, score.misfiled) == (score.expected, [])
 
 
-def test_two_workers_store_every_report_once(world: SimHandle, reference: list[tuple[Any, ...]], redis: Redis,
+def test_two_workers_store_every_report_once(world: SimHandle, reference: list[tuple[Any, ...]], redis: Redis,  # noqa: F811
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     with deployment(redis.url) as setup:
         setup.worker("one")
@@ -138,7 +137,7 @@ def test_two_workers_store_every_report_once(world: SimHandle, reference: list[t
 
 
 def test_a_killed_worker_s_job_runs_again_and_stores_once(world: SimHandle, reference: list[tuple[Any, ...]],
-                                                           redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:
+                                                           redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     with deployment(redis.url, visibility=60.0) as setup:
         doomed = setup.worker("doomed")
         archive, _ = start(setup, world, monkeypatch, batch=6)
@@ -164,7 +163,7 @@ def _dispatched_by_running_crawl(archive: Archive, worker: str) -> bool:
 
 
 def test_workers_reconnect_after_the_broker_restarts(world: SimHandle, reference: list[tuple[Any, ...]],
-                                                     redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:
+                                                     redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     with deployment(redis.url, visibility=60.0) as setup:
         setup.worker("one")
         setup.worker("two")
@@ -181,7 +180,7 @@ def test_workers_reconnect_after_the_broker_restarts(world: SimHandle, reference
         archive.close()
 
 
-def test_politeness_holds_across_four_workers(redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_politeness_holds_across_four_workers(redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     """Every portal's crawl enqueued twice, in other batches, for four workers: the host locks make the second
     wait, so the simulator never sees more requests at once than one crawl's per-host limit."""
     with running_sim(portals=4, seed=2, as_of=AS_OF, rate_limit=50, latency=0.05) as small, \
@@ -202,7 +201,7 @@ def _simulator(sim: SimHandle) -> Any:
     return next(o for o in gc.get_objects() if isinstance(o, Simulator) and o.world is sim.world)
 
 
-def test_rabbitmq_broker(rabbitmq_vhost: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rabbitmq_broker(rabbitmq_vhost: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     with running_sim(portals=3, seed=3, as_of=AS_OF, rate_limit=50) as small, \
             deployment(rabbitmq_vhost, visibility=60.0) as setup:
         setup.worker("rabbit", concurrency=2)
@@ -219,7 +218,7 @@ def test_rabbitmq_broker(rabbitmq_vhost: str, monkeypatch: pytest.MonkeyPatch) -
         archive.close()
 
 
-def test_two_schedulers_enqueue_each_due_crawl_once(world: SimHandle, redis: Redis) -> None:
+def test_two_schedulers_enqueue_each_due_crawl_once(world: SimHandle, redis: Redis) -> None:  # noqa: F811
     """Two `xxgk monitor` at once: the one with the advisory lock enqueues every due crawl (all are, never
     crawled), the other stands by; stopped, the first hands over, and nothing is enqueued twice."""
     with deployment(redis.url) as setup:
