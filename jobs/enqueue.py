@@ -1,6 +1,6 @@
 """Handing work to the workers: crawls of due portals in batches, documents to parse, the OCR backlog.
 
-A job's row is written before its message is sent (jobs.ledger). Portals whose crawl is queued or
+A job's row is written once its message is sent (jobs.ledger). Portals whose crawl is queued or
 running, and reports whose OCR is, are not enqueued again: a scheduler that takes over from one that
 died, or a `monitor --once` run twice, adds only what is missing.
 """
@@ -23,14 +23,14 @@ from store.reading import unread_reports
 
 def enqueue(app: Celery, archive: Archive, kind: str, kwargs: Mapping[str, Any], subject: Mapping[str, Any],
             root: str | None = None) -> str:
-    """Record the job, then send its message; the job's id."""
+    """Send the job's message, then record it; the job's id."""
     job_id = uuid.uuid4().hex
-    ledger.enqueued(archive, job_id, kind, subject, root)
     try:
         app.send_task(TASKS[kind], kwargs={**kwargs, "root": root or job_id}, task_id=job_id, queue=kind)
-    except Exception as exc:  # the broker refused it even after the publish retries: the row must not stay queued
-        ledger.ended(archive, job_id, "failed", f"not sent: {exc}")
+    except Exception as exc:  # the broker refused it even after the publish retries: recorded as failed
+        ledger.enqueued(archive, job_id, kind, subject, root, error=f"not sent: {exc}")
         raise
+    ledger.enqueued(archive, job_id, kind, subject, root)
     return job_id
 
 

@@ -1,8 +1,10 @@
 """The `job` table: each job's state as the workers report it, for people and for the scheduler.
 
-The broker decides who runs what; this table only tells. A row is written before its message is sent,
-so a worker never starts a job the table does not know; a worker that dies leaves its row `running`
-until the job, delivered again, starts over (its `attempts` then count both).
+The broker decides who runs what; this table only tells. A row is written just after its message is
+sent, so a sender that dies in between (a crawl process killed mid-crawl, a scheduler) never leaves a
+`queued` row that no message will finish; a worker that takes the message first makes the row itself.
+A worker that dies leaves its row `running` until the job, delivered again, starts over (its `attempts`
+then count both).
 """
 
 from __future__ import annotations
@@ -21,19 +23,25 @@ from store.sql import dialect_insert
 UNFINISHED: Final = ("queued", "running", "retrying")
 
 
-def enqueued(archive: Archive, job_id: str, kind: str, subject: Mapping[str, Any], root: str | None) -> None:
-    with archive.write() as session:
-        session.add(Job(id=job_id, kind=kind, state="queued", subject=dict(subject), root=root, attempts=0,
-                        enqueued_at=utcnow()))
-
-
-def started(archive: Archive, job_id: str, kind: str, worker: str, subject: Mapping[str, Any]) -> None:
-    """The job runs (again): a row missing for any reason is made, so that every job run is seen."""
+def enqueued(archive: Archive, job_id: str, kind: str, subject: Mapping[str, Any], root: str | None, *,
+             error: str | None = None) -> None:
+    """The job's message was sent (or, with `error`, could not be): a row a worker already made is kept."""
     now = utcnow()
     with archive.write() as session:
         stmt = dialect_insert(session.get_bind().dialect.name, Job).values(
-            id=job_id, kind=kind, state="running", subject=dict(subject), attempts=1, worker=worker, enqueued_at=now,
-            started_at=now)
+            id=job_id, kind=kind, state="failed" if error else "queued", subject=dict(subject), root=root, attempts=0,
+            error=error, enqueued_at=now, finished_at=now if error else None)
+        session.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+
+
+def started(archive: Archive, job_id: str, kind: str, worker: str, subject: Mapping[str, Any],
+            root: str | None = None) -> None:
+    """The job runs (again): a row not written yet (or lost) is made, so that every job run is seen."""
+    now = utcnow()
+    with archive.write() as session:
+        stmt = dialect_insert(session.get_bind().dialect.name, Job).values(
+            id=job_id, kind=kind, state="running", subject=dict(subject), root=root, attempts=1, worker=worker,
+            enqueued_at=now, started_at=now)
         session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={
             "state": "running", "attempts": Job.attempts + 1, "worker": worker, "started_at": now, "error": None}))
 

@@ -83,9 +83,11 @@ def _note(archive: Archive, job_id: str, state: str, error: str | None) -> None:
 def _run(task: Task[Any, Any], kind: str, subject: dict[str, Any], work: Callable[[Archive], str | None]) -> None:
     """Run `work`, recording the job's state; retry operational failures with backoff, never bad input."""
     job_id = str(task.request.id)
+    root = (task.request.kwargs or {}).get("root")  # a job's own id when nothing led to it
     archive = _archive(_settings().database_url)
     try:
-        ledger.started(archive, job_id, kind, str(task.request.hostname or ""), subject)
+        ledger.started(archive, job_id, kind, str(task.request.hostname or ""), subject,
+                       root if root != job_id else None)
         error = work(archive)
     except Retry:
         raise

@@ -198,6 +198,9 @@ class Document(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100))
     # for a file: the report page that linked it (a re-crawl asks after it when that page is unchanged)
     page_url: Mapped[str | None] = mapped_column(String(2000))
+    # for a report page: how many files it linked; a re-crawl fetches it in full again (no validators) while
+    # fewer are stored, as after a crawl that died between storing the page and storing its files
+    attachments: Mapped[int | None] = mapped_column(Integer)
 
 
 class Report(Base):

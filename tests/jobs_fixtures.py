@@ -27,6 +27,9 @@ AMQP = "amqp://guest:guest@127.0.0.1:5672"
 # fast and polite to loopback only (as tests/test_crawler_sim.py)
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 2,
         "XXGK_RETRY_BACKOFF": 0.05}
+# the visibility timeout of every test but the one where a worker dies: far longer than any crawl here, however
+# loaded the machine, so that no running job is handed to a second worker
+GENEROUS_S = 600.0
 
 
 def free_port() -> int:
@@ -93,14 +96,20 @@ class Redis:
             self.process.wait(10)
 
 
-@pytest.fixture
-def redis(tmp_path: Path) -> Iterator[Redis]:
-    server = Redis(tmp_path)
+@contextlib.contextmanager
+def redis_server(folder: Path) -> Iterator[Redis]:
+    server = Redis(folder)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def redis(tmp_path: Path) -> Iterator[Redis]:
+    with redis_server(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture
@@ -128,7 +137,7 @@ class Deployment:
     database_url: str
     broker_url: str
     folder: Path
-    visibility: float = 60.0
+    visibility: float = GENEROUS_S
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
@@ -143,18 +152,27 @@ class Deployment:
 
     def worker(self, name: str, *, queues: str = "crawl,parse", concurrency: int = 1) -> subprocess.Popen[bytes]:
         """An `xxgk worker` in a process group of its own, ready to take jobs when this returns."""
-        log = self.folder / f"worker-{name}.log"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "xxgk.cli", "worker", "--queues", queues, "--concurrency", str(concurrency),
-             "--name", f"{name}@test"],
-            cwd=self.folder, env=self.env(), stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
-        self.workers.append(process)
-        deadline = time.monotonic() + 60
-        while b" ready." not in log.read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker {name} did not start:\n{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.1)
-        return process
+        return self.workers_ready({name: queues}, concurrency=concurrency)[0]
+
+    def workers_ready(self, queues: dict[str, str], *, concurrency: int = 1) -> list[subprocess.Popen[bytes]]:
+        """Several workers (name → queues) started at once, each ready to take jobs when this returns."""
+        started = []
+        for name, wanted in queues.items():
+            log = self.folder / f"worker-{name}.log"
+            process = subprocess.Popen(
+                [sys.executable, "-m", "xxgk.cli", "worker", "--queues", wanted, "--concurrency", str(concurrency),
+                 "--name", f"{name}@test"],
+                cwd=self.folder, env=self.env(), stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                start_new_session=True)
+            self.workers.append(process)
+            started.append((name, log, process))
+        deadline = time.monotonic() + 120
+        for name, log, process in started:
+            while b" ready." not in log.read_bytes():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"worker {name} did not start:\n{log.read_text(errors='replace')[-3000:]}")
+                time.sleep(0.1)
+        return [process for *_, process in started]
 
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         """SIGKILL the worker and its pool, as a machine that dies."""
@@ -175,7 +193,7 @@ class Deployment:
 
 
 @contextlib.contextmanager
-def deployment(broker_url: str, *, visibility: float = 60.0) -> Iterator[Deployment]:
+def deployment(broker_url: str, *, visibility: float = GENEROUS_S) -> Iterator[Deployment]:
     with pg_database() as url, tempfile.TemporaryDirectory(prefix="xxgk-jobs-") as tmp:
         setup = Deployment(url, broker_url, Path(tmp), visibility)
         (setup.folder / "logs").mkdir()

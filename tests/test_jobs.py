@@ -1,8 +1,11 @@
 """Distributed mode against real services: PostgreSQL, Redis, RabbitMQ and `xxgk worker` processes.
 
-One simulated world of 20 portals (the browser archetype left out: Chromium is not what is tested here)
-is crawled once in one process into a reference archive; every distributed run of it must give the same
+One small simulated world (four portals, one of each CMS family the crawler reaches without a browser) is
+crawled once in one process into a reference archive; every distributed run of it must give the same
 archive: every report of the truth, each stored once (one version), whatever the workers went through.
+Four workers crawl it once for several tests (every report once, politeness across workers); a worker
+killed mid-crawl, a broker restarted and RabbitMQ each get a run of their own. Waits poll the job table;
+their limits only bound a failure.
 """
 
 from __future__ import annotations
@@ -14,12 +17,24 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from jobs_fixtures import FAST, ROOT, Deployment, Redis, deployment, pg_database, rabbitmq_vhost, redis  # noqa: F401 - fixtures
+from jobs_fixtures import (  # noqa: F401 - fixtures
+    FAST,
+    ROOT,
+    Deployment,
+    Redis,
+    deployment,
+    pg_database,
+    rabbitmq_vhost,
+    redis,
+    redis_server,
+)
 from sqlalchemy import create_engine, text
 
 from alerts.schedule import sync_agencies
@@ -37,13 +52,15 @@ from sim.testing import SimHandle, running_sim
 from store.db import Archive
 
 AS_OF = dt.date(2026, 6, 1)
-WAIT_S = 240.0
+WAIT_S = 300.0  # bounds a failure only: a run here takes well under a minute
+KILL_VISIBILITY_S = 40.0  # the redelivery test's: a one-portal crawl (about 15 s here) fits in 0.7 of it
+SLOW = {**FAST, "DOWNLOAD_DELAY": 0.1}  # the redelivery test's crawls: long enough to be caught in the middle
 AGES_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[SimHandle]:
-    with running_sim(portals=20, seed=5, as_of=AS_OF, rate_limit=50) as sim:
+    with running_sim(portals=4, seed=5, as_of=AS_OF, rate_limit=50) as sim:
         yield sim
 
 
@@ -76,8 +93,8 @@ def reference(world: SimHandle, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield view(url)
 
 
-def start(setup: Deployment, world: SimHandle, monkeypatch: pytest.MonkeyPatch, *, batch: int = 4,
-          repeat: int = 1) -> tuple[Archive, list[str]]:
+def start(setup: Deployment, world: SimHandle, monkeypatch: pytest.MonkeyPatch, *, batch: int = 2,
+          repeat: int = 1, settings: dict[str, Any] | None = None) -> tuple[Archive, list[str]]:
     """Enqueue the world's crawls (each portal `repeat` times, in different batches) as the scheduler would."""
     setup.apply(monkeypatch)
     registry = load_registry(world.registry_path)
@@ -92,27 +109,43 @@ def start(setup: Deployment, world: SimHandle, monkeypatch: pytest.MonkeyPatch, 
             sub = enqueue.sub_registry(registry, chunk)
             sub.setdefault("monitor", {})["crawl_timeout"] = setup.visibility * 0.7  # what the rule allows
             ids.append(enqueue.enqueue(app, archive, "crawl", {
-                "portals": chunk, "registry": sub, "as_of": AS_OF.isoformat(), "settings": FAST}, {"portals": chunk}))
+                "portals": chunk, "registry": sub, "as_of": AS_OF.isoformat(), "settings": settings or FAST}, {"portals": chunk}))
     return archive, ids
 
 
 def finish(archive: Archive) -> None:
     """Until every crawl and parse job is finished (the OCR jobs they led to wait for an OCR worker)."""
     deadline = time.monotonic() + WAIT_S
-    while True:
-        states = ledger.states(archive)
-        if not any(states.get(kind, {}).get(s) for kind in ("crawl", "parse") for s in ledger.UNFINISHED):
-            break
-        assert time.monotonic() < deadline, states
+    while _unfinished(archive):
+        if time.monotonic() > deadline:
+            pytest.fail(f"jobs unfinished after {WAIT_S:.0f} s:\n{_job_table(archive)}")
         time.sleep(0.5)
-    failed = [(j.subject, j.error) for j in ledger.failed(archive, AGES_AGO) if j.kind != "ocr"]
-    assert not failed
+    failed = [(j.kind, j.subject, j.error) for j in ledger.failed(archive, AGES_AGO) if j.kind != "ocr"]
+    if failed:
+        pytest.fail(f"failed jobs: {failed}")
+
+
+def _unfinished(archive: Archive) -> int:
+    states = ledger.states(archive)
+    return sum(states.get(kind, Counter())[state] for kind in ("crawl", "parse") for state in ledger.UNFINISHED)
+
+
+def _job_table(archive: Archive) -> str:
+    """The crawl jobs and the unfinished others, one a line: what a failure message shows."""
+    with archive.engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT kind, state, attempts, worker, subject, error FROM job"
+            " WHERE kind = 'crawl' OR state <> 'done' ORDER BY kind, enqueued_at")).all()
+    return "\n".join(" | ".join(str(v) for v in row) for row in rows)
 
 
 def assert_same_archive(setup: Deployment, world: SimHandle, reference: list[tuple[Any, ...]]) -> None:
     got = view(setup.database_url)
-    assert got == reference
-    assert all(row[-1] == 1 for row in got)  # one version each: nothing stored twice
+    missing = [row for row in reference if row not in got]
+    extra = [row for row in got if row not in reference]
+    assert (missing, extra) == ([], [])
+    twice = [row for row in got if row[-1] != 1]
+    assert twice == []  # one version each: nothing stored twice
     registry = load_registry(world.registry_path)
     mine = {a.name for p in registry.portals if p.id in portals(registry) for a in p.agencies}
     truth = {**world.truth, "reports": [r for r in world.truth["reports"] if r["agency"] in mine]}
@@ -120,37 +153,69 @@ def assert_same_archive(setup: Deployment, world: SimHandle, reference: list[tup
     assert (score.stored, score.misfiled) == (score.expected, [])
 
 
-def test_two_workers_store_every_report_once(world: SimHandle, reference: list[tuple[Any, ...]], redis: Redis,  # noqa: F811
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    with deployment(redis.url) as setup:
-        setup.worker("one")
-        setup.worker("two")
-        archive, _ = start(setup, world, monkeypatch)
+@dataclass
+class SharedRun:
+    """Four workers' crawl of the world, each portal's crawl enqueued twice in other batches."""
+
+    setup: Deployment
+    archive: Archive
+    most_in_flight: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def four_workers(world: SimHandle, reference: list[tuple[Any, ...]],
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedRun]:
+    """The one distributed crawl several tests look at; the host locks make a portal's second crawl wait."""
+    del reference  # made first: the simulator's request counters below are this run's alone
+    server = _simulator(world)
+    with redis_server(tmp_path_factory.mktemp("redis")) as broker, deployment(broker.url) as setup, \
+            pytest.MonkeyPatch.context() as mp:
+        setup.workers_ready({"a": "crawl,parse", "b": "crawl,parse", "c": "crawl", "d": "crawl"})
+        server.most_in_flight.clear()
+        archive, _ = start(setup, world, mp, batch=2, repeat=2)
         finish(archive)
-        states = ledger.states(archive)
-        assert set(states["crawl"]) == {"done"}
-        assert set(states["parse"]) == {"done"}
-        workers = {w for (w,) in archive.engine.connect().execute(text("SELECT DISTINCT worker FROM job"))}
-        assert workers == {"one@test", "two@test"}  # both took jobs
-        assert_same_archive(setup, world, reference)
+        yield SharedRun(setup, archive, dict(server.most_in_flight))
         archive.close()
+
+
+def test_workers_store_every_report_once(world: SimHandle, reference: list[tuple[Any, ...]],
+                                         four_workers: SharedRun) -> None:
+    archive = four_workers.archive
+    states = ledger.states(archive)
+    assert set(states["crawl"]) == {"done"}
+    assert set(states["parse"]) == {"done"}
+    with archive.engine.connect() as conn:
+        crawlers = set(conn.execute(text("SELECT DISTINCT worker FROM job WHERE kind = 'crawl'")).scalars())
+    assert len(crawlers) >= 2  # the crawls were spread over workers
+    assert_same_archive(four_workers.setup, world, reference)
+
+
+def test_politeness_holds_across_four_workers(four_workers: SharedRun) -> None:
+    """Every portal's crawl was enqueued twice, for four workers: the host locks made the second wait, so the
+    simulator never saw more requests at once on a portal than one crawl's per-host limit."""
+    busiest = max(four_workers.most_in_flight.values())
+    assert 1 <= busiest <= CONCURRENT_REQUESTS_PER_DOMAIN
 
 
 def test_a_killed_worker_s_job_runs_again_and_stores_once(world: SimHandle, reference: list[tuple[Any, ...]],
                                                            redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    with deployment(redis.url, visibility=60.0) as setup:
+    """SIGKILL of a worker's whole process group in the middle of a crawl: Redis hands the job to the survivor
+    after the visibility timeout (short here, with crawls slowed down to be caught in the middle)."""
+    with deployment(redis.url, visibility=KILL_VISIBILITY_S) as setup:
         doomed = setup.worker("doomed")
-        archive, _ = start(setup, world, monkeypatch, batch=6)
-        deadline = time.monotonic() + 60
+        archive, _ = start(setup, world, monkeypatch, batch=1, settings=SLOW)
+        deadline = time.monotonic() + WAIT_S
         while not _dispatched_by_running_crawl(archive, "doomed@test"):  # in the middle of a crawl
-            assert time.monotonic() < deadline
+            if time.monotonic() > deadline:
+                pytest.fail(f"no crawl of the doomed worker seen running:\n{_job_table(archive)}")
             time.sleep(0.1)
         setup.kill(doomed)
         setup.worker("survivor")
         finish(archive)
         with archive.engine.connect() as conn:
-            attempts = dict(conn.execute(text("SELECT id, attempts FROM job WHERE kind = 'crawl'")).all())
-        assert max(attempts.values()) >= 2  # the killed job was delivered again
+            again = conn.execute(text("SELECT count(*) FROM job WHERE kind = 'crawl' AND attempts >= 2"
+                                      " AND worker = 'survivor@test'")).scalar()
+        assert again == 1  # the killed job was delivered again, to the survivor
         assert_same_archive(setup, world, reference)
         archive.close()
 
@@ -164,13 +229,13 @@ def _dispatched_by_running_crawl(archive: Archive, worker: str) -> bool:
 
 def test_workers_reconnect_after_the_broker_restarts(world: SimHandle, reference: list[tuple[Any, ...]],
                                                      redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    with deployment(redis.url, visibility=60.0) as setup:
-        setup.worker("one")
-        setup.worker("two")
+    with deployment(redis.url) as setup:
+        setup.workers_ready({"one": "crawl,parse", "two": "crawl,parse"})
         archive, _ = start(setup, world, monkeypatch)
-        deadline = time.monotonic() + 60
-        while not ledger.states(archive).get("parse"):
-            assert time.monotonic() < deadline
+        deadline = time.monotonic() + WAIT_S
+        while not ledger.states(archive).get("parse"):  # crawls under way, documents queued
+            if time.monotonic() > deadline:
+                pytest.fail(f"no document dispatched:\n{_job_table(archive)}")
             time.sleep(0.1)
         redis.shutdown_nosave()  # what was queued is in the append-only file
         time.sleep(2)
@@ -180,37 +245,19 @@ def test_workers_reconnect_after_the_broker_restarts(world: SimHandle, reference
         archive.close()
 
 
-def test_politeness_holds_across_four_workers(redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    """Every portal's crawl enqueued twice, in other batches, for four workers: the host locks make the second
-    wait, so the simulator never sees more requests at once than one crawl's per-host limit."""
-    with running_sim(portals=4, seed=2, as_of=AS_OF, rate_limit=50, latency=0.05) as small, \
-            deployment(redis.url, visibility=60.0) as setup:
-        for name in ("a", "b", "c", "d"):
-            setup.worker(name, queues="crawl,parse" if name in "ab" else "crawl")
-        archive, _ = start(setup, small, monkeypatch, batch=1, repeat=2)
-        finish(archive)
-        server = _simulator(small)
-        busiest = max(server.most_in_flight.values())
-        assert 1 <= busiest <= CONCURRENT_REQUESTS_PER_DOMAIN
-        assert all(v == 1 for *_, v in view(setup.database_url))
-        archive.close()
-
-
 def _simulator(sim: SimHandle) -> Any:
     """The in-process simulator behind a handle (its request counters)."""
     return next(o for o in gc.get_objects() if isinstance(o, Simulator) and o.world is sim.world)
 
 
-def test_rabbitmq_broker(rabbitmq_vhost: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    with running_sim(portals=3, seed=3, as_of=AS_OF, rate_limit=50) as small, \
-            deployment(rabbitmq_vhost, visibility=60.0) as setup:
+def test_rabbitmq_broker(world: SimHandle, reference: list[tuple[Any, ...]], rabbitmq_vhost: str,  # noqa: F811
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    with deployment(rabbitmq_vhost) as setup:
         setup.worker("rabbit", concurrency=2)
-        archive, ids = start(setup, small, monkeypatch, batch=2)
+        archive, ids = start(setup, world, monkeypatch)
         finish(archive)
         assert set(ledger.states(archive)["crawl"]) == {"done"}
-        got = view(setup.database_url)
-        assert got
-        assert all(v == 1 for *_, v in got)
+        assert_same_archive(setup, world, reference)
         out = _xxgk(setup, "status", "--workers", "--json")
         seen = json.loads(out.stdout)
         assert [w["name"] for w in seen["workers"]] == ["rabbit@test"]

@@ -1,4 +1,5 @@
-"""Distributed mode: the jobs handed to the workers, and documents' bytes kept in the database.
+"""Distributed mode: the jobs handed to the workers, documents' bytes kept in the database, and how many
+files a report page linked (a crawl killed part way must not leave them unasked for).
 
 Revision ID: 0009_jobs
 Revises: 0008_report_reading
@@ -42,9 +43,12 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), primary_key=True),
         sa.Column("data", sa.LargeBinary(), nullable=False),
     )
+    op.add_column("document", sa.Column("attachments", sa.Integer()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("document") as batch:
+        batch.drop_column("attachments")
     op.drop_table("snapshot")
     op.drop_index("ix_job_enqueued_at", "job")
     op.drop_index("ix_job_root", "job")
