@@ -147,10 +147,10 @@ def unreachable_portals(runs_by_portal: Mapping[str, Sequence[PortalRun]], porta
 
 
 def monitoring(session: Session, registry: Registry) -> tuple[int | None, set[int]]:
-    """The registry's first monitored year, and the agencies whose portal failed its last crawl
-    (`unreachable`: we could not look, so we cannot say `missing`)."""
-    failed = {portal for portal, seen in history(session).items() if seen and seen[-1].outcome != "ok"}
-    return registry.first_year, unreachable_agencies(session, failed)
+    """The registry's first monitored year, and the agencies whose portal failed its last crawl or was never
+    crawled — a disabled one too (`unreachable`: we could not look, so we cannot say `missing`)."""
+    blocked = unreachable_portals(history(session), [p.id for p in registry.portals])
+    return registry.first_year, unreachable_agencies(session, blocked)
 
 
 def unreachable_agencies(session: Session, portals: Collection[str]) -> set[int]:

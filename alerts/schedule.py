@@ -231,8 +231,8 @@ def sweep(archive: Archive, registry: Registry, as_of: dt.date, now: dt.datetime
     report = SweepReport()
     with _WRITER, archive.write() as session:
         runs = health.history(session)
-        blocked = health.unreachable_portals(runs, [p.id for p in registry.portals if p.enabled])
-        scope = Scope(_links(registry), registry.first_year, health.unreachable_agencies(session, blocked))
+        first_year, unreachable = health.monitoring(session, registry)  # a disabled portal's too: not looked at
+        scope = Scope(_links(registry), first_year, unreachable)
         portal_names = {p.id: (p.name, p.base_url) for p in registry.portals}
         facts = compliance_facts(session, as_of, scope) + health.health_facts(
             runs, health.HealthRules(config.unreachable_after, portal_names))

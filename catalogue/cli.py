@@ -44,6 +44,7 @@ MESSAGES: Final[dict[str, str]] = {
     "jobs.once_enqueued": "已派发抓取任务 {crawls} 个（{portals} 个门户）、OCR 任务 {ocr} 个",
     "jobs.once_waiting": "等待工作进程完成任务……",
     "jobs.once_timeout": "等待 {seconds} 秒后仍有 {n} 个任务未完成：它们会继续运行，结果在下次检查时计入",
+    "settings.not_bool": "{path}：{name} 应为 true 或 false",
     # the archive
     "archive.no_file": (
         "没有归档数据库 {where}：请在项目文件夹（含 xxgk.toml，如 demo/）中运行，或用 --db/--project 指向已有的归档；"
@@ -66,6 +67,7 @@ MESSAGES: Final[dict[str, str]] = {
     # files and the archive commands
     "files.none_in_folder": "{path}：该文件夹中没有报告文件（txt、md、html、pdf、docx、doc、xlsx、图片等）",
     "files.missing": "{path}：文件或文件夹不存在",
+    "files.unreadable_folder": "{path}：无法读取该文件夹（{reason}），其中的文件未处理",
     "files.previous": "--previous {path}：{reason}",
     "files.out": "--out {path}：{reason}",
     "import.one_url": "--url 只对应一份报告：请只给一个文件",
@@ -155,11 +157,19 @@ MESSAGES: Final[dict[str, str]] = {
     "demo.login_note": "xxgk 演示看板 http://127.0.0.1:8000/ 用户名 admin 密码 {password}",
     # argparse's own words, and a mistake on the command line as one line
     "usage.error": "{prog}：{message}（用 {prog} --help 查看用法）",
+    # an option's value of the wrong kind (xxgk.commands.values)
+    "value.port": "{raw} 不是端口号（0 至 65535）",
+    "value.seconds": "{raw} 不是秒数（应大于 0）",
+    "value.at_least_one": "{raw} 应为不小于 1 的整数",
+    "value.not_negative": "{raw} 应为不小于 0 的数",
+    "value.positive": "{raw} 应为大于 0 的数",
+    "value.day": "{raw} 不是日期（应为 YYYY-MM-DD）",
     # the dashboard and its accounts
     "serve.ready": "仪表板已启动：在浏览器中打开 {url} （按 Ctrl-C 停止）",
     "users.password_prompt": "密码：",
     "users.password_again": "再次输入密码：",
     "users.password_mismatch": "两次输入的密码不一致",
+    "users.no_password": "没有读到密码：请在终端中运行，或用 --password-stdin 从标准输入给出",
     "users.all_regions": "全部地区",
     "users.add": "已添加账号 {username}",
     "users.passwd": "已修改 {username} 的密码，此前的登录已全部失效",

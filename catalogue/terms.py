@@ -75,6 +75,8 @@ FAULTS: Final[dict[str, str]] = {
     "truncated": "内容不完整",
     "garbled": "乱码无法解读",
     "robots": "robots.txt 禁止抓取",
+    "offsite": "站外地址（已拒绝）",
+    "private_address": "内网或本机地址（已拒绝）",
     "other": "其他错误",
     "unfinished": "抓取未完成",
 }

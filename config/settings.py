@@ -27,7 +27,7 @@ _SQLITE: Final = "sqlite:///"
 _BROKERS: Final = ("redis://", "rediss://", "amqp://", "amqps://", "pyamqp://")
 # what a project file may hold: top-level keys and the keys of its tables
 _FILE_KEYS: Final[dict[str, frozenset[str]]] = {
-    "": frozenset({"database", "registry", "as_of", "dashboard_url", "broker_url"}),
+    "": frozenset({"database", "registry", "as_of", "dashboard_url", "broker_url", "allow_loopback"}),
     "smtp": frozenset({"host", "port", "user", "password", "tls", "from", "reply_to"}),
 }
 _SMTP_ENV: Final = {
@@ -64,6 +64,8 @@ class Settings:
     dashboard_url: str | None = None
     # distributed mode: a Celery broker (redis://…, amqp://…); None runs everything in one process
     broker_url: str | None = None
+    # whether the crawler may fetch loopback addresses (the simulator's portals; crawler.offsite)
+    allow_loopback: bool = False
 
     @classmethod
     def load(cls, args: argparse.Namespace | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -84,9 +86,14 @@ class Settings:
             project=project,
             dashboard_url=env.get("XXGK_DASHBOARD_URL") or file.get("dashboard_url"),
             broker_url=env.get("XXGK_BROKER_URL") or file.get("broker_url"),
+            allow_loopback=allows_loopback(env) or file.get("allow_loopback") is True,
         )
         _check_broker(settings)
         return settings
+
+    def crawl_settings(self) -> dict[str, Any]:
+        """What the crawl child must be told that it does not read from its environment."""
+        return {"XXGK_ALLOW_LOOPBACK": True} if self.allow_loopback else {}
 
 
 def _check_broker(settings: Settings) -> None:
@@ -98,6 +105,15 @@ def _check_broker(settings: Settings) -> None:
         raise SettingsError(say("settings.bad_broker", url=repr(broker)))
     if settings.database_url.startswith("sqlite"):
         raise SettingsError(say("settings.sqlite_broker"))
+
+
+_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+
+
+def allows_loopback(env: Mapping[str, str]) -> bool:
+    """XXGK_ALLOW_LOOPBACK: the crawler may fetch loopback addresses, where the simulator and the tests
+    serve their portals. Never on by default: a portal's name that resolves to 127.0.0.1 is refused."""
+    return env.get("XXGK_ALLOW_LOOPBACK", "").strip().lower() in _TRUE
 
 
 def read_project(folder: Path) -> dict[str, Any] | None:
@@ -121,19 +137,23 @@ def read_project(folder: Path) -> dict[str, Any] | None:
                 raise SettingsError(say("settings.unknown_key", path=path, keys=keys))
         elif key not in _FILE_KEYS[""]:
             raise SettingsError(say("settings.unknown_key", path=path, keys=key))
+    if not isinstance(data.get("allow_loopback", False), bool):
+        raise SettingsError(say("settings.not_bool", path=path, name="allow_loopback"))
     return data
 
 
-def write_project(folder: Path, values: Mapping[str, str]) -> Path:
+def write_project(folder: Path, values: Mapping[str, str | bool]) -> Path:
     """A project file holding `values` (top-level keys), for `xxgk demo` and new projects."""
     path = folder / PROJECT_FILE
     lines = [say("settings.project_header")]
-    lines += [f"{key} = {_toml_string(value)}" for key, value in values.items()]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
-def _toml_string(value: str) -> str:
+def _toml_value(value: str | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

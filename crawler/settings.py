@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+from config.settings import allows_loopback
 from xxgk import __version__
 
 BOT_NAME = "xxgk"
@@ -54,14 +57,25 @@ SCHEDULER_DEBUG = True
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
-# after HttpCompressionMiddleware (590): both look at the bytes as they will be read
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.UngzipMiddleware": 580, "crawler.integrity.IntegrityMiddleware": 570}
+# crawler.offsite first of all (in place of Scrapy's own offsite filter, which allows every host to a spider
+# without allowed_domains): nothing leaves for a host the registry does not list, nor robots.txt of one.
+# Ungzip and integrity after HttpCompressionMiddleware (590): both look at the bytes as they will be read
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.offsite.OffsiteMiddleware": 50,
+    "crawler.middlewares.UngzipMiddleware": 580,
+    "crawler.integrity.IntegrityMiddleware": 570,
+}
+# loopback portals (the simulator's, the tests'): refused unless allowed (config.settings, XXGK_ALLOW_LOOPBACK)
+XXGK_ALLOW_LOOPBACK = allows_loopback(os.environ)
 
 # Browser pages (fetcher: browser, or a static page that shows no list) go through scrapy-playwright
 # with Debian's Chromium; every other request uses Scrapy's own downloader.
+# with every other scheme switched off: a portal's page cannot have a local file (file://) or anything else read.
 DOWNLOAD_HANDLERS = {
     "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
     "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "file": None, "data": None, "s3": None, "ftp": None,
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {

@@ -141,7 +141,9 @@ class Deployment:
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "PYTHONPATH": str(ROOT), "XXGK_DATABASE_URL": self.database_url,
+        # this worktree's sources first, then the session's path (tests/: the crawls' settings, tests/conftest.py)
+        path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+        return {**os.environ, "PYTHONPATH": path, "XXGK_DATABASE_URL": self.database_url,
                 "XXGK_BROKER_URL": self.broker_url, "XXGK_SNAPSHOTS": "database",
                 "XXGK_JOB_VISIBILITY": str(self.visibility), "XXGK_JOB_BACKOFF": "1",
                 "XXGK_LOG_DIR": str(self.folder / "logs"), "XXGK_PROJECT": str(self.folder)}

@@ -26,11 +26,13 @@ from parsel import Selector
 from scrapy import signals
 from scrapy.http import Response
 
+from config.hosts import origin
 from config.registry import Agency, Portal, Registry, load_registry
 from config.settings import today
 from crawler.adapters import ADAPTERS, Adapter, Fetch, Link, detect
 from crawler.adapters.base import ATTACHMENT_SUFFIXES, anchors, is_year_column
 from crawler.agencies import resolve, score
+from crawler.browser import REFUSED as BROWSER_REFUSED
 from crawler.dates import candidates
 from crawler.discovery import PROBE_PATHS, score_link
 from crawler.failures import classify_response, failure_kind, garbled
@@ -171,6 +173,8 @@ class PortalSpider(scrapy.Spider):
         portal = self.portals[response.meta["portal"]]
         hint: Hint = response.meta["hint"]
         stats = self.portal_stats[portal.id]
+        refused = list(self._browser_refusals(portal, response))
+        yield from refused
         problem = classify_response(response.status, response.body)
         if problem:
             if (hint.discovery or hint.continuation) and problem in {"http_4xx", "soft_404"}:
@@ -183,7 +187,7 @@ class PortalSpider(scrapy.Spider):
             return
         stats["list_pages"] += 1
         page = self.adapter(portal, text).read(response.url, text)
-        if page.redirect:
+        if page.redirect and page.redirect not in {f.url for f in refused}:  # the browser's refusal said it
             yield self._list_request(portal, Fetch(page.redirect), hint)
         stats["decoys_rejected"] += sum(classify_title(link.title).reason.startswith("decoy") for link in page.links)
         yield from self._follow_reports(portal, page.links, hint)
@@ -200,6 +204,15 @@ class PortalSpider(scrapy.Spider):
                     yield self._list_request(portal, Fetch(link.url), replace(hint, depth=hint.depth + 1))
         if not (page.links or page.columns or page.more or page.redirect) and _script_heavy(text):
             yield from self._browser_fallback(portal, response, hint)
+
+    def _browser_refusals(self, portal: Portal, response: Response) -> Iterable[FetchFailure]:
+        """What the browser refused the page (crawler.browser): a navigation away is a fault of the portal like a
+        refused redirect; a resource (another site's statistics script) is only counted."""
+        for kind, url, detail, navigation in response.meta.get(BROWSER_REFUSED, ()):
+            if navigation:
+                yield self._failure(url, response.meta, kind, detail)
+            else:
+                self.portal_stats[portal.id]["browser_refused"] += 1
 
     def _browser_fallback(self, portal: Portal, response: Response, hint: Hint) -> Iterable[scrapy.Request]:
         """A static page that shows no list but runs scripts: ask the browser once."""
@@ -218,9 +231,12 @@ class PortalSpider(scrapy.Spider):
         return Hint(agency=match or agency, year=year, depth=hint.depth + 1, discovery=hint.discovery)
 
     def _follow_reports(self, portal: Portal, links: Iterable[Link], hint: Hint) -> Iterable[scrapy.Request]:
+        """Requests for the links titled as reports. One on a host the registry does not list is asked all the
+        same, as are such files of a report page: crawler.offsite refuses it as a fault of the agency-year, which
+        is then not called missing, and the operators read which host to add to the portal's `hosts:`."""
         for link in links:
             verdict = classify_title(link.title)
-            if not verdict.is_report or not _on_site(link.url, portal):
+            if not verdict.is_report:
                 continue
             if verdict.year is not None and verdict.year < self.first_year:
                 self.portal_stats[portal.id]["older_than_monitored"] += 1
@@ -390,7 +406,8 @@ def is_agency_column(link: Link, portal: Portal) -> bool:
 
 
 def _on_site(url: str, portal: Portal) -> bool:
-    return urlsplit(url).netloc == urlsplit(portal.base_url).netloc
+    """On one of the portal's hosts (crawler.offsite refuses the rest; following them would only fail)."""
+    return origin(url) in portal.origins
 
 
 def _script_heavy(text: str) -> bool:
@@ -412,4 +429,4 @@ def _attachments(sel: Selector, base: str, title: str) -> list[str]:
             named = [parts.path, *parse_qs(parts.query).get("filename", [])]  # downfile.jsp?filename=a.png
             if any(n.lower().endswith(_IMAGE_SUFFIXES) for n in named):
                 urls.append(url)
-    return list(dict.fromkeys(u for u in urls if urlsplit(u).netloc == urlsplit(base).netloc))
+    return list(dict.fromkeys(urls))

@@ -15,7 +15,7 @@ from catalogue.terms import LEVELS as LEVEL_NAMES
 from catalogue.terms import name
 from config.settings import Settings, add_common_options, parse_date
 from store.terms import FLAGS, LEVELS, QUERY_STATUSES, STATUSES
-from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, OperationalError, UsageError, console, dump_json, error
+from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, OperationalError, UsageError, console, dump_json, error, values
 
 if TYPE_CHECKING:
     from store.db import Archive
@@ -106,12 +106,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     from store.models import utcnow  # noqa: PLC0415
     from xxgk.commands.reports import report_files  # noqa: PLC0415
 
-    files = list(report_files(args.paths))
+    files, failed = report_files(args.paths)
     if args.url and len(files) > 1:
         raise UsageError(say("import.one_url"))
     dates = {"cli": parse_date(args.published, "--published")} if args.published else {}
     results: list[dict[str, Any]] = []
-    failed = False
     with opened(args, create=True) as (archive, _):
         for path, parsed in _parsed(files, args.jobs):
             if isinstance(parsed, Exception):  # unreadable: say so and go on with the rest
@@ -445,7 +444,7 @@ def register(sub: Any) -> None:
     imp.add_argument("--published", metavar="DATE", help="报告页面上所署的发布日期")
     imp.add_argument("--level", choices=LEVELS, help="单位层级（默认：由名称推断）")
     imp.add_argument("--region", metavar="CODE", help="单位的行政区划代码")
-    imp.add_argument("--jobs", type=int, default=1, metavar="N",
+    imp.add_argument("--jobs", type=values.at_least_one, default=1, metavar="N",
                      help="用 N 个进程解析（批量导入；默认 1）")
     imp.add_argument("--json", action="store_true", help="以 JSON 输出存入情况")
     add_common_options(imp)

@@ -24,9 +24,11 @@ from xxgk.commands import (
     EXIT_OK,
     OperationalError,
     UsageError,
+    check_database_url,
     console,
     dump_json,
     error,
+    values,
 )
 
 
@@ -112,6 +114,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.run import CrawlError, claim_job, crawl  # noqa: PLC0415
 
     settings = Settings.load(args)
+    check_database_url(settings.database_url)
     portals = _portal_ids(args, settings)
     try:
         if args.resume and claim_job(args.resume, str(settings.registry), portals, args.region):
@@ -129,6 +132,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                 result = crawl(
                     str(settings.registry), portals=portals, region=args.region, as_of=settings.as_of.isoformat(),
                     db=settings.database_url, ledger=str(ledger), jobdir=args.resume, timeout=args.timeout, log=log,
+                    settings=settings.crawl_settings(),
                 )
         except CrawlError as exc:
             hint = _resume_hint(args.resume)
@@ -208,7 +212,7 @@ def register(sub: Any) -> None:
     p.add_argument("--portal", action="append", default=[], metavar="ID", help="门户编号（可重复）")
     p.add_argument("--region", metavar="CODE", help="单位位于此区划的门户（区划代码前缀）")
     p.add_argument("--all", action="store_true", help="全部已启用的门户")
-    p.add_argument("--timeout", type=float, default=3600.0, help="抓取的时间上限（秒）")
+    p.add_argument("--timeout", type=values.seconds, default=3600.0, help="抓取的时间上限（秒）")
     p.add_argument("--log", metavar="FILE", help="抓取日志保存到此文件")
     p.add_argument(
         "--resume", metavar="DIR",

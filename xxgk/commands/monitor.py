@@ -9,7 +9,7 @@ from typing import Any
 
 from catalogue.cli import say
 from config.settings import Settings, add_common_options
-from xxgk.commands import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, dump_json, error
+from xxgk.commands import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, check_database_url, dump_json, error
 
 
 def _crawl_settings(pairs: list[str]) -> dict[str, Any]:
@@ -49,8 +49,10 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     settings = Settings.load(args)
     if args.as_of and not args.once:
         raise UsageError(say("monitor.as_of_once"))
-    context = Context(str(settings.database_url), str(settings.registry), _crawl_settings(args.crawl_setting),
-                      args.log_dir, settings.dashboard_url)
+    check_database_url(settings.database_url)
+    crawl_settings = {**settings.crawl_settings(), **_crawl_settings(args.crawl_setting)}
+    context = Context(str(settings.database_url), str(settings.registry), crawl_settings, args.log_dir,
+                      settings.dashboard_url)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     logging.getLogger("xxgk").setLevel(logging.INFO)
     if not args.once:
