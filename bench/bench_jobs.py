@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,7 +42,8 @@ from store.db import Archive  # noqa: E402
 
 AS_OF = dt.date(2026, 6, 1)
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 2}
+FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 2,
+        "XXGK_ALLOW_LOOPBACK": True}  # the simulator's portals are on loopback
 
 
 def children_cpu() -> float:
@@ -108,7 +110,7 @@ def distributed(
         kinds = ("crawl", "parse", "ocr") if ocr else ("crawl", "parse")
         while True:
             states = ledger.states(archive)
-            if states and not any(states.get(k, {}).get(s) for k in kinds for s in ledger.UNFINISHED):
+            if states and not any(states.get(k, Counter())[s] for k in kinds for s in ledger.UNFINISHED):
                 break
             time.sleep(0.5)
         elapsed = time.monotonic() - wall
