@@ -16,6 +16,34 @@ MESSAGES: Final[dict[str, str]] = {
     "settings.not_date": "{what}：{raw} 不是日期（应为 YYYY-MM-DD）",
     "settings.bad_tls": "XXGK_SMTP_TLS：{value} 应为 none、starttls 或 ssl 之一",
     "settings.bad_port": "XXGK_SMTP_PORT：{value} 不是端口号",
+    "settings.bad_broker": "broker_url：{url} 不是 Redis（redis://…）或 RabbitMQ（amqp://…）的地址",
+    "settings.sqlite_broker": (
+        "设置了 broker_url（分布式模式），但归档是 SQLite 数据库：多台机器共用的归档须是 PostgreSQL（--db postgresql+psycopg://…）"
+    ),
+    # distributed mode (jobs/)
+    "jobs.no_broker": "未设置 broker_url（xxgk.toml 或环境变量 XXGK_BROKER_URL）：单进程模式没有任务队列和工作进程",
+    "jobs.snapshots_local": (
+        "分布式模式下各台机器须共用存档文件：请设置 XXGK_SNAPSHOTS=database（存入数据库），"
+        "或设为各台机器挂载的同一共享文件夹的绝对路径"
+    ),
+    "worker.queues": "--queues：{queues} 中有不认识的队列（可用：{known}）",
+    "worker.concurrency": "--concurrency：{n} 应为正整数",
+    "jobs.bad_seconds": "{name}：{value} 不是正的秒数",
+    "jobs.store_failed": "{url}：未能存入归档（数据库出错），稍后重试",
+    "jobs.crawl_too_long": (
+        "登记表的 monitor.crawl_timeout（{timeout} 秒）须短于任务队列的可见超时减去余量（{longest} 秒），"
+        "否则运行中的抓取会被再次派发：请调小 crawl_timeout 或调大 XXGK_JOB_VISIBILITY"
+    ),
+    "jobs.broker_down": "无法连接任务队列 {broker}：{reason}",
+    "jobs.standby": "另一个调度器正在运行（PostgreSQL 咨询锁 {lock} 被占用）：本调度器待命，对方停止后接替",
+    "jobs.leader": "本调度器取得 PostgreSQL 咨询锁 {lock}，开始调度",
+    "jobs.status_title": "任务队列（{broker}）",
+    "jobs.workers_title": "工作进程",
+    "jobs.failed_title": "失败的任务（最近 {days} 天，共 {n} 个）",
+    "jobs.no_workers": "没有在线的工作进程：请在各台机器上运行 xxgk worker",
+    "jobs.once_enqueued": "已派发抓取任务 {crawls} 个（{portals} 个门户）、OCR 任务 {ocr} 个",
+    "jobs.once_waiting": "等待工作进程完成任务……",
+    "jobs.once_timeout": "等待 {seconds} 秒后仍有 {n} 个任务未完成：它们会继续运行，结果在下次检查时计入",
     "settings.not_bool": "{path}：{name} 应为 true 或 false",
     # the archive
     "archive.no_file": (
@@ -63,6 +91,7 @@ MESSAGES: Final[dict[str, str]] = {
     "snapshot.missing": "存档文件 {digest}… 不在 {root} 中",
     "snapshot.unreadable": "存档文件 {path} 无法读取：{reason}",
     "snapshot.corrupt": "存档文件 {path} 已损坏：内容与其 sha256 不符",
+    "snapshot.db_failed": "无法在数据库中读写存档文件：{reason}",
     "alert.none": "发件箱中没有编号为 #{id} 的提醒",
     "monitor.bad_cron": "门户 {portal}：抓取时间表 {cron} 有误：{reason}",
     "crawl.timed_out": "抓取未在 {seconds} 秒内完成，已停止",

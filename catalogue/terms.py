@@ -108,6 +108,8 @@ FIELDS: Final[dict[str, str]] = {
     "evidence": "抓取依据",
 }
 UNKNOWN: Final = "未识别"
+# distributed mode's queues and the jobs in them (jobs/)
+QUEUES: Final = {"crawl": "抓取", "parse": "解析入库", "ocr": "图片识别"}
 
 _VOCABULARIES: Final[dict[str, dict[str, str]]] = {
     "level": LEVELS,
@@ -123,6 +125,7 @@ _VOCABULARIES: Final[dict[str, dict[str, str]]] = {
     "table": TABLES,
     "fault": FAULTS,
     "cut": CUTS,
+    "queue": QUEUES,
 }
 
 

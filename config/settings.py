@@ -24,6 +24,7 @@ CHINA = ZoneInfo("Asia/Shanghai")
 DEFAULT_DATABASE_URL = "sqlite:///xxgk.sqlite3"
 PROJECT_FILE: Final = "xxgk.toml"
 _SQLITE: Final = "sqlite:///"
+_BROKERS: Final = ("redis://", "rediss://", "amqp://", "amqps://", "pyamqp://")
 # what a project file may hold: top-level keys and the keys of its tables
 _FILE_KEYS: Final[dict[str, frozenset[str]]] = {
     "": frozenset({"database", "registry", "as_of", "dashboard_url", "broker_url", "allow_loopback"}),
@@ -77,7 +78,7 @@ class Settings:
         as_of_raw = opt.get("as_of") or env.get("XXGK_AS_OF") or file.get("as_of")
         database = opt.get("db") or env.get("XXGK_DATABASE_URL")
         registry = opt.get("registry") or env.get("XXGK_REGISTRY")
-        return cls(
+        settings = cls(
             database_url=database or _beside(project, file.get("database"), DEFAULT_DATABASE_URL),
             registry=Path(registry) if registry else _file_path(project, file.get("registry") or "registry.yaml"),
             as_of=parse_date(str(as_of_raw), "--as-of") if as_of_raw else today(),
@@ -87,10 +88,23 @@ class Settings:
             broker_url=env.get("XXGK_BROKER_URL") or file.get("broker_url"),
             allow_loopback=allows_loopback(env) or file.get("allow_loopback") is True,
         )
+        _check_broker(settings)
+        return settings
 
     def crawl_settings(self) -> dict[str, Any]:
         """What the crawl child must be told that it does not read from its environment."""
         return {"XXGK_ALLOW_LOOPBACK": True} if self.allow_loopback else {}
+
+
+def _check_broker(settings: Settings) -> None:
+    """Distributed mode's one archive is PostgreSQL: workers on several machines cannot share a SQLite file."""
+    broker = settings.broker_url
+    if not broker:
+        return
+    if not broker.startswith(_BROKERS):
+        raise SettingsError(say("settings.bad_broker", url=repr(broker)))
+    if settings.database_url.startswith("sqlite"):
+        raise SettingsError(say("settings.sqlite_broker"))
 
 
 _TRUE: Final = frozenset({"1", "true", "yes", "on"})

@@ -95,7 +95,7 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
 
     Bytes that are no report of their own are still kept (with their HTTP validators)."""
     source = _source(item, run_id)
-    if not ocr and _is_image(source.name):
+    if not ocr and is_image(source.name):
         outcome = _found(archive, item, source, "unread", AWAITING_OCR)
     else:
         outcome = _report_outcome(archive, item, source)
@@ -115,7 +115,8 @@ def _source(item: FetchedDocument, run_id: int | None) -> Source:
         level=item.level, region=item.region, year=item.year, dates=item.dates, seen_at=utcnow(),
         http_status=item.status, content_type=item.content_type, encoding=item.encoding, crawl_run_id=run_id,
         etag=item.etag, last_modified=item.last_modified,
-        page_url=item.page_url, title=item.title, new_agency=False,
+        page_url=item.page_url, attachments=item.attachments if item.kind == "page" else None, title=item.title,
+        new_agency=False,
     )
 
 
@@ -130,7 +131,7 @@ _KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report"})
 _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
 
 
-def _is_image(name: str) -> bool:
+def is_image(name: str) -> bool:
     return name.lower().endswith(_IMAGES)
 
 
@@ -231,23 +232,30 @@ def finish_run(
 
 def known(archive: Archive, portals: list[str]) -> Known:
     """What the archive holds from these portals: each URL's latest HTTP validators, each report page's
-    files, and the pages that carried their report."""
+    files, and the pages that carried their report. A page with fewer files stored than it linked gets no
+    validators: fetched in full, it names its files again (a crawl that died before storing them all)."""
     from store.models import Document, Report  # noqa: PLC0415
 
     found = Known()
     with archive.read() as session:
         ours = _Portals(session.scalars(select(Portal.base_url).where(Portal.key.in_(portals))))
         rows = session.execute(
-            select(Document.url, Document.etag, Document.last_modified, Document.page_url)
+            select(Document.url, Document.etag, Document.last_modified, Document.page_url, Document.attachments)
             .order_by(Document.fetched_at)
         )
-        for url, etag, modified, page in rows:
+        linked: dict[str, int] = {}
+        for url, etag, modified, page, attachments in rows:
             if not ours.holds(url):
                 continue
             if etag or modified:
                 found.validators[url] = (etag, modified)
+            if attachments is not None:
+                linked[url] = attachments
             if page and url not in found.files.setdefault(page, []):
                 found.files[page].append(url)
+        for page, count in linked.items():
+            if len(found.files.get(page, ())) < count:
+                found.validators.pop(page, None)
         found.report_pages = {url for url in session.scalars(select(Report.url).distinct()) if ours.holds(url)}
     return found
 

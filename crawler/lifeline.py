@@ -23,7 +23,7 @@ PR_SET_PDEATHSIG: Final = 1  # linux/prctl.h
 
 def die_with_parent(lifeline: int) -> None:
     """In the child, first thing: be killed when the parent dies, and now if it already has."""
-    if not _ask_kernel():
+    if not ask_kernel():
         threading.Thread(target=watch, args=(lifeline,), name="lifeline", daemon=True).start()
     if select.select([lifeline], [], [], 0)[0]:  # readable: its end (the parent never writes)
         _kill_group()
@@ -36,7 +36,8 @@ def watch(lifeline: int) -> None:
     _kill_group()
 
 
-def _ask_kernel() -> bool:
+def ask_kernel() -> bool:
+    """PR_SET_PDEATHSIG: SIGKILL when the parent dies (False where the kernel offers no such thing)."""
     try:
         prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):

@@ -3,9 +3,9 @@
 The ledger (JSON lines: one line per document or failure here, and the spider's `crawl`,
 `portal_start` and `portal_done` lines from crawler.progress) is what progress displays and tests read.
 The archive pipeline stores every fetched document through `store.ingest`, parsed in worker
-processes (crawler.workers); a document that is not a report (a page that only links its PDF) is
-left for its attachment, and a challenge page never gets here (the spider classifies it as a
-failure first).
+processes (crawler.workers), or by the workers of every machine in distributed mode (jobs.dispatch);
+a document that is not a report (a page that only links its PDF) is left for its attachment, and a
+challenge page never gets here (the spider classifies it as a failure first).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class ArchivePipeline:
         self.failures: list[FetchFailure] = []  # the crawl's evidence of what it could not read
         # parse-and-store processes (XXGK_PARSE_WORKERS, default one per core)
         self.workers = crawler.settings.getint("XXGK_PARSE_WORKERS", os.cpu_count() or 1)
-        self.pool: StorePool | None = None
+        self.pool: Any = None  # a StorePool, or a jobs.dispatch.JobPool in distributed mode
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
@@ -95,7 +95,20 @@ class ArchivePipeline:
         self.failures = list(spider.past.failures)
         self.run_id = start_run(self.archive, spider.registry, list(spider.portals))
         spider.known = known(self.archive, list(spider.portals))
-        self.pool = StorePool(self.database_url, self.workers, run_id=self.run_id, ocr=self.ocr)
+        self.pool = self._pool()
+
+    def _pool(self) -> Any:
+        """Parse here in worker processes, or, in distributed mode (a broker), hand each document to the
+        parse queue of the workers of every machine (jobs.dispatch)."""
+        broker = self.crawler.settings.get("XXGK_BROKER_URL")
+        assert self.database_url is not None
+        if not broker:
+            return StorePool(self.database_url, self.workers, run_id=self.run_id, ocr=self.ocr)
+        from jobs.config import JobSettings  # noqa: PLC0415 - Celery only in distributed mode
+        from jobs.dispatch import JobPool  # noqa: PLC0415
+
+        settings = JobSettings(broker_url=broker, database_url=self.database_url)
+        return JobPool(settings, run_id=self.run_id, root=self.crawler.settings.get("XXGK_JOB_ROOT"))
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):

@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.set(name, value)
     for pair in args.setting:
         name, _, value = pair.partition("=")
-        settings.set(name, json.loads(value) if value[:1] in "[{0123456789tfn" else value)
+        settings.set(name, _setting_value(value))
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("portal")
     process.crawl(crawler, registry=args.registry, portals=",".join(args.portal), region=args.region,
@@ -97,6 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     portal_stats = stats.pop("xxgk/portal_stats", {})
     print(json.dumps({"stats": stats, "portal_stats": portal_stats}, ensure_ascii=False, default=str))
     return 0
+
+
+def _setting_value(raw: str) -> Any:
+    """A setting's JSON value (numbers, true, lists…), else the text itself (a job id that begins with a digit)."""
+    if raw[:1] in "[{0123456789tfn":
+        try:
+            return json.loads(raw)
+        except ValueError:
+            pass
+    return raw
 
 
 def crawl(

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "xxgk.commands.monitor",
     "xxgk.commands.demo",
     "xxgk.commands.web",
+    "xxgk.commands.jobs",
 )
 
 

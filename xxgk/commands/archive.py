@@ -258,6 +258,11 @@ def _monitoring(settings: Settings, session: Any) -> tuple[int | None, set[int]]
 def cmd_status(args: argparse.Namespace) -> int:
     from store.status import compliance  # noqa: PLC0415
 
+    if args.workers:
+        from xxgk.commands.jobs import cmd_status_workers  # noqa: PLC0415 - distributed mode
+
+        return cmd_status_workers(args)
+
     with opened(args) as (archive, settings), archive.read() as session:
         first_year, unreachable = _monitoring(settings, session)
         rows = compliance(session, settings.as_of, _filters(args), unreachable=unreachable, first_year=first_year)
@@ -470,6 +475,8 @@ def register(sub: Any) -> None:
     st = sub.add_parser("status", help="发布情况总表：单位 × 年度")
     _filter_options(st)
     _output_options(st)
+    st.add_argument("--workers", action="store_true",
+                    help="分布式模式：任务队列的积压、在线的工作进程和失败的任务（而不是发布情况）")
     add_common_options(st)
     st.set_defaults(func=cmd_status)
 
