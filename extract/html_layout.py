@@ -43,7 +43,9 @@ _META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "ColumnName", "Maketi
                "Description", "Keywords", "SiteName")
 
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+# huge_tree: libxml2 otherwise drops whatever is nested deeper than 256 elements (a Word page can be);
+# with it the depth stops at 2,048, and the walk below needs no recursion
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 
 def _score(el: Any) -> int:
@@ -93,39 +95,53 @@ class _Walker:
                     self.blocks.append(Line(line))
             self.buf.clear()
 
-    def walk(self, el: Any) -> None:
+    def walk(self, top: Any) -> None:
+        """The element's lines and grids in document order, depth first without recursion: a page nested as
+        deep as libxml2 reads (2,048 elements, `_PARSER`) is read whole."""
+        stack: list[tuple[str, Any]] = [("element", top)]
+        while stack:
+            step, item = stack.pop()
+            if step == "tail":
+                self.buf.append(item)
+            elif step == "end":
+                self.flush()
+            elif (block := self._open(item)) is not None:
+                if block:
+                    stack.append(("end", None))
+                for child in reversed(item):
+                    if tail := child.tail:
+                        stack.append(("tail", tail))
+                    stack.append(("element", child))
+
+    def _open(self, el: Any) -> bool | None:
+        """Read what an element holds before its children; None when it is skipped or read whole (a data
+        table), else whether it is a block (its end flushes the line)."""
         tag = el.tag
         if not isinstance(tag, str) or tag in _SKIP_TAGS:
-            return
+            return None
         if self.skip_nav:
             cls, ident = el.get("class"), el.get("id")
             if (cls or ident) and _NAV.search(f"{cls or ''} {ident or ''}"):
-                return
+                return None
         if tag == "table":
             rows = table_rows(el)
             grid = build_grid(rows, self.budget) if rows else None
             if grid is not None and self.sheet:
                 self.flush()
                 self.blocks.extend(split_sheet(grid))
-                return
+                return None
             if grid is not None and not _is_layout_table(el, grid):
                 self.flush()
                 self.blocks.append(grid)
-                return
+                return None
         block = tag in _BLOCK_TAGS
         if block:
             self.flush()
-        buf = self.buf
         if tag == "br":
-            buf.append("\n")
+            self.buf.append("\n")
         if text := el.text:
-            buf.append(text)
-        for child in el:
-            self.walk(child)
-            if tail := child.tail:
-                buf.append(tail)
-        if block:
-            self.flush()
+            self.buf.append(text)
+        return block
 
 
 def _page_meta(root: Any) -> dict[str, str]:
