@@ -8,9 +8,10 @@ died, or a `monitor --once` run twice, adds only what is missing.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from celery import Celery
 
@@ -20,16 +21,28 @@ from jobs.config import BATCH, TASKS
 from store.db import Archive
 from store.reading import unread_reports
 
+SEND_ATTEMPTS: Final = 6  # over about a minute: a broker restart, not an outage
+SEND_BACKOFF_S: Final = 1.0
+
 
 def enqueue(app: Celery, archive: Archive, kind: str, kwargs: Mapping[str, Any], subject: Mapping[str, Any],
             root: str | None = None) -> str:
-    """Send the job's message, then record it; the job's id."""
+    """Send the job's message, then record it; the job's id.
+
+    Kombu retries a publish on the connection errors it knows; a broker restarting can also surface as
+    other errors of a half-closed client (seen: Redis's `'NoneType' object has no attribute 'client'`),
+    so the whole send is tried again, with backoff, before the job is recorded as not sent."""
     job_id = uuid.uuid4().hex
-    try:
-        app.send_task(TASKS[kind], kwargs={**kwargs, "root": root or job_id}, task_id=job_id, queue=kind)
-    except Exception as exc:  # the broker refused it even after the publish retries: recorded as failed
-        ledger.enqueued(archive, job_id, kind, subject, root, error=f"not sent: {exc}")
-        raise
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            app.send_task(TASKS[kind], kwargs={**kwargs, "root": root or job_id}, task_id=job_id, queue=kind)
+            break
+        except Exception as exc:
+            if attempt + 1 < SEND_ATTEMPTS:
+                time.sleep(SEND_BACKOFF_S * 2**attempt)
+                continue
+            ledger.enqueued(archive, job_id, kind, subject, root, error=f"not sent: {exc}")
+            raise
     ledger.enqueued(archive, job_id, kind, subject, root)
     return job_id
 
