@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -36,6 +35,10 @@ from extract.pages import Page, assemble
 from extract.uncertain import GLYPHS
 
 MAX_SIDE = 4000  # px: beyond 300 dpi on A4 recognition gains nothing and memory grows
+DET_WIDTH = 0  # px: detection sees the page scaled to this width (text height ≈ 1.8% of an A4 width); 0: as is
+REC_BATCH = 1  # crops per recognition call: one at a time costs least on a CPU (a batch pads to its widest)
+FUSED = True  # run the rewritten graphs of `ocr_graph` (same numbers, less CPU)
+THREADS = 1  # onnxruntime threads per engine: the crawl reads in processes, one core each
 SKEW_RANGE = 3.0  # degrees a scan may be tilted; more is a photo, not a scan
 RULE_CONTRAST = 30  # grey levels a rule is darker than its surroundings, averaged along it
 RULE_OFFSET = 5  # px beside a rule where its background is measured
@@ -70,13 +73,21 @@ class _Rapid:
     def __init__(self) -> None:
         from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415 - heavy: onnxruntime
 
-        threads = min(4, os.cpu_count() or 1)
         # max_side_len: no shrinking before detection (a whole report as one tall image would lose its digits)
-        self.ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, max_side_len=MAX_SIDE)
+        self.ocr = RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1, max_side_len=MAX_SIDE,
+                            rec_batch_num=REC_BATCH)
+        self.det_limit = (self.ocr.text_det.limit_type, self.ocr.text_det.limit_side_len)  # small images: enlarged
+        if FUSED:
+            _fuse(self.ocr)
         self.name = f"rapidocr-{version('rapidocr-onnxruntime')}"
 
     def page(self, gray: Any, limits: Limits) -> Reading:  # noqa: ARG002 - in-process, bounded per page by the caller
         """Characters (CJK) and runs of digits or Latin letters, each with its box and score."""
+        h, w = gray.shape[:2]
+        det = self.ocr.text_det
+        # detection on the page scaled to DET_WIDTH; its boxes come back in page pixels, and
+        # recognition reads the crops at full resolution
+        det.limit_type, det.limit_side_len = ("max", max(h, w) * DET_WIDTH / w) if w > DET_WIDTH > 0 else self.det_limit
         result, _ = self.ocr(gray, use_cls=False, text_score=0.0, box_thresh=0.5, unclip_ratio=1.6,
                              return_word_box=True)
         reading = Reading([], [])
@@ -102,6 +113,30 @@ class _Rapid:
             return "", 0.0
         text, score = result[0]
         return str(text), float(score)
+
+
+def _fuse(rapid: Any) -> None:
+    """Detection and recognition on `ocr_graph`'s rewrites of RapidOCR's models; recognition keeps
+    its memory arena (it allocates the same tensors crop after crop)."""
+    import onnxruntime as ort  # noqa: PLC0415
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH  # noqa: PLC0415
+    from rapidocr_onnxruntime.utils import read_yaml  # noqa: PLC0415
+
+    from extract.ocr_graph import fused  # noqa: PLC0415 - loads onnx
+
+    config = read_yaml(DEFAULT_CFG_PATH)
+
+    def session(part: str) -> Any:
+        options = ort.SessionOptions()
+        options.log_severity_level = 4
+        options.intra_op_num_threads = THREADS
+        options.inter_op_num_threads = 1
+        options.enable_cpu_mem_arena = part == "Rec"  # a page's detection tensors are not kept between pages
+        model = fused(DEFAULT_CFG_PATH.parent / config[part]["model_path"])
+        return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+
+    rapid.text_det.infer.session = session("Det")
+    rapid.text_rec.session.session = session("Rec")
 
 
 def _box(quad: Any) -> Box:
