@@ -5,19 +5,23 @@ Each configuration runs in its own child with one inference thread: random 2021-
 are drawn as PDFs by `sim.media`, rendered at 200 dpi like a scan, read page by page by
 `extract.ocr.ocr_image`, and parsed. A cell is wrong when it differs from the record, doubtful when
 it is right but marked in `parse.ocr_cells` (a person must look at it). CPU time is the child's own
-(`time.process_time`), so a loaded machine slows the run but not the figure much.
+(`time.process_time`), so a loaded machine slows the run more than the figure.
 
 A configuration is `det_width:rec_batch:fused` (the knobs DET_WIDTH, REC_BATCH, FUSED of
-`extract.ocr`). Measured on 4 reports (12 pages) on the shared 2-core machine:
+`extract.ocr`). Measured with 4 reports (12 pages, 800 cells) on the shared, loaded 2-core machine
+(CPU figures vary by ~10% from run to run):
 
-    det width  rec batch  fused  s/page  det   rec   wrong  doubtful  peak RSS
-            0          6     no    ~7.5  1.2   5.3    2       24     ~1.6 GB   the defaults before
-            0          1     no    ~5.3  1.2   3.6    2       24
-            0          1    yes    ~4.4  0.9   2.9    2       24     ~1.4 GB   the defaults now
-         1024          1    yes    ~4.1  0.6   2.9    5       36              detection on a smaller page misses
+    det width  rec batch  fused  s/page   det   rec  wrong  doubtful  peak RSS
+            0          6     no    8.4   1.8   6.0      1        17    1.4 GB
+            0          1    yes    4.2   1.2   2.4      1        17    1.4 GB   the defaults
+         1024          1    yes    3.8   0.8   2.4      3        45    1.0 GB   smaller text: missed, doubtful
 
-Recognition is most of it: ~16 ms of CPU a crop at least (the recogniser pads every crop to 320×48),
-and a table page has ~250 crops, most of them one number. The target of ≤ 2 s/page is not reached.
+Before these knobs (detection on the whole page stretched from 1653 to 1664 px, batches of 6, the
+graphs as shipped) the same reports took 7.7 s/page with 28 cells wrong or doubtful. Recognition
+is most of what is left: each crop costs ~16 ms of CPU at least, because the recogniser pads it to
+320×48 (less padding, or several crops in one input, moved scores across the doubt threshold and
+misread a `10` as a confident `0`), and a table page has ~250 crops, most of them one number. Two
+inference threads cost more CPU per page than one. The target of ≤ 2 s/page is not reached.
 
 Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 0:1:1,0:6:0]` (minutes: OCR costs
 seconds a page).
