@@ -27,6 +27,7 @@ from alerts.routing import Letterhead
 from alerts.rules import KINDS
 from catalogue import monitor as text
 from store.models import Alert
+from store.outbound import link_href
 
 ALERT_HEADER: Final = "X-XXGK-Alert"
 FINDINGS_SHOWN: Final = 8  # findings listed under one report; the rest are counted
@@ -66,11 +67,13 @@ class Digest:
 
 @cache
 def _templates() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("alerts", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
+    env.filters["href"] = link_href  # a URL is a link only when it is http(s) (store.outbound)
+    return env
 
 
 def _date(iso: str | None) -> str:

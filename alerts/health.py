@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from alerts.rules import Fact, make_fact
 from config.registry import Registry
 from store.db import Archive
-from store.evidence import covered
+from store.evidence import UNFINISHED, covered
 from store.models import Agency, CrawlRun, utcnow
 from store.models import Portal as PortalRow
 from store.terms import UNREGISTERED
@@ -124,6 +124,8 @@ def history(session: Session) -> dict[str, list[PortalRun]]:
         for portal in portals:
             prefix = f"{portal}:"
             stats = {k.removeprefix(prefix): v for k, v in counts.items() if k.startswith(prefix)}
+            if stats.get(UNFINISHED) and not stats.get("list_pages"):
+                continue  # a crawl stopped before it reached the portal: no evidence about it
             if stats:
                 out.setdefault(portal, []).append(PortalRun(run_id, started, _as_of(counts.get(AS_OF)), stats))
             elif finished is not None and not any(k.startswith(prefix) for k in errors):
@@ -142,15 +144,22 @@ def _streak(runs: Sequence[PortalRun], test: Callable[[PortalRun], bool]) -> lis
 
 
 def unreachable_portals(runs_by_portal: Mapping[str, Sequence[PortalRun]], portals: Iterable[str]) -> set[str]:
-    """Portals we could not look at last time (or never did): their agencies are `unreachable`, not `missing`."""
-    return {p for p in portals if not runs_by_portal.get(p) or runs_by_portal[p][-1].outcome != "ok"}
+    """Portals we could not look at last time (or never did): their agencies are `unreachable`, not `missing`.
+    A crawl whose process died says nothing about the portal (its agencies' statuses rest on the crawl
+    evidence, store.evidence, which has the run unfinished): the last crawl that looked decides."""
+    return {p for p in portals if _looked(runs_by_portal.get(p, ())) != "ok"}
+
+
+def _looked(runs: Sequence[PortalRun]) -> Outcome | None:
+    """The outcome of the last of the runs that looked at the portal (None: none did)."""
+    return next((r.outcome for r in reversed(runs) if r.outcome != "crashed"), None)
 
 
 def monitoring(session: Session, registry: Registry) -> tuple[int | None, set[int]]:
-    """The registry's first monitored year, and the agencies whose portal failed its last crawl
-    (`unreachable`: we could not look, so we cannot say `missing`)."""
-    failed = {portal for portal, seen in history(session).items() if seen and seen[-1].outcome != "ok"}
-    return registry.first_year, unreachable_agencies(session, failed)
+    """The registry's first monitored year, and the agencies whose portal failed the last crawl that looked at
+    it or was never crawled — a disabled one too (`unreachable`: we could not look, so we cannot say `missing`)."""
+    blocked = unreachable_portals(history(session), [p.id for p in registry.portals])
+    return registry.first_year, unreachable_agencies(session, blocked)
 
 
 def unreachable_agencies(session: Session, portals: Collection[str]) -> set[int]:

@@ -27,7 +27,7 @@ import signal
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -181,21 +181,31 @@ def _job_folder(folder: Path, registry: str, portals: Sequence[str]) -> Path:
     return folder / "jobs" / f"{_label(portals)}-{key.hexdigest()[:10]}"
 
 
-def crawl(context: Context, archive: Archive, registry: Registry, portals: Sequence[str], as_of: dt.date) -> str | None:
-    """Crawl `portals` in one child process and record what each portal's part of it showed; the error, if any."""
+def crawl(context: Context, archive: Archive, registry: Registry, portals: Sequence[str], as_of: dt.date, *,
+          job: str | None = None) -> str | None:
+    """Crawl `portals` in one child process and record what each portal's part of it showed; the error, if any.
+
+    A crawl that is a worker's `job` (distributed mode) keeps no job folder: a job delivered again after its
+    worker died may run on another machine, and a folder left by a killed crawl could skip what it never stored.
+    """
     from crawler import run as crawl_runner  # noqa: PLC0415 - only the monitor's crawls need it
+    from crawler.jobdir import JobLockedError  # noqa: PLC0415
 
     before = health.last_run_id(archive)
     folder = _work_folder(context)
-    path = folder / f"crawl-{as_of.isoformat()}-{_label(portals)}.log"
+    path = folder / f"crawl-{as_of.isoformat()}-{_label(portals)}{f'-{job}' if job else ''}.log"
     with path.open("w", encoding="utf-8") as log_file:
         try:
             # a crawl stopped with the monitor saves its queue in its job folder and resumes at the next run
+            jobdir = None if job else str(_job_folder(folder, context.registry, portals))
             result = crawl_runner.crawl(
                 context.registry, portals=list(portals), as_of=as_of.isoformat(), db=context.database_url,
                 settings=context.crawl_settings, timeout=registry.monitor.crawl_timeout, log=log_file,
-                jobdir=str(_job_folder(folder, context.registry, portals)), stop=STOPPING, grace=CRAWL_STOP_GRACE_S,
+                jobdir=jobdir, stop=STOPPING, grace=CRAWL_STOP_GRACE_S,
             )
+        except JobLockedError as exc:  # the same portals' last crawl still running: nothing to record
+            log.warning("crawl of %s not started: %s", ", ".join(portals), exc)
+            return str(exc)
         except crawl_runner.CrawlError as exc:
             health.record_crawl(archive, portals, before, as_of, None, error=str(exc))
             log.warning("crawl of %s failed: %s (log: %s)", ", ".join(portals), exc, path)
@@ -225,8 +235,8 @@ def sweep(archive: Archive, registry: Registry, as_of: dt.date, now: dt.datetime
     report = SweepReport()
     with _WRITER, archive.write() as session:
         runs = health.history(session)
-        blocked = health.unreachable_portals(runs, [p.id for p in registry.portals if p.enabled])
-        scope = Scope(_links(registry), registry.first_year, health.unreachable_agencies(session, blocked))
+        first_year, unreachable = health.monitoring(session, registry)  # a disabled portal's too: not looked at
+        scope = Scope(_links(registry), first_year, unreachable)
         portal_names = {p.id: (p.name, p.base_url) for p in registry.portals}
         facts = compliance_facts(session, as_of, scope) + health.health_facts(
             runs, health.HealthRules(config.unreachable_after, portal_names))
@@ -346,7 +356,19 @@ def _start_up(scheduler: BlockingScheduler, context: Context, crawl_jobs: set[st
     job_send(context, list(due_cadences(registry, now)))
 
 
-def serve(context: Context) -> None:
+@dataclass(frozen=True, slots=True)
+class Work:
+    """What the scheduler's jobs do: here, in this process, or (jobs.scheduler) hand it to the workers. Each is a
+    module-level function: the job store keeps them by name."""
+
+    crawl: Callable[[Context, str], None] = job_crawl  # a portal's scheduled crawl
+    read: Callable[[Context], None] = job_read  # the OCR backlog
+    immediate: Callable[[Context, list[str]], None] = job_send  # every few minutes: the immediate digests
+    # more jobs, each (id, function, trigger), called with the context alone
+    extra: tuple[tuple[str, Callable[[Context], None], BaseTrigger], ...] = ()
+
+
+def serve(context: Context, work: Work = Work()) -> None:
     """Run the scheduler until SIGTERM or SIGINT; then stop starting jobs and end the running crawls."""
     registry = context.load_registry()
     triggers = crawl_triggers(registry)
@@ -361,18 +383,20 @@ def serve(context: Context) -> None:
         timezone=CHINA,
     )
     for portal, trigger in triggers.items():
-        scheduler.add_job(job_crawl, trigger, args=[context, portal], id=f"crawl:{portal}", name=f"crawl {portal}",
+        scheduler.add_job(work.crawl, trigger, args=[context, portal], id=f"crawl:{portal}", name=f"crawl {portal}",
                           executor="crawls", replace_existing=True)
     hour, minute = _hour_minute(config.digest_at)
     scheduler.add_job(job_sweep, sweep_trigger(registry), args=[context], id="sweep", replace_existing=True)
-    scheduler.add_job(job_read, IntervalTrigger(seconds=READ_EVERY.total_seconds(), timezone=CHINA), args=[context],
+    scheduler.add_job(work.read, IntervalTrigger(seconds=READ_EVERY.total_seconds(), timezone=CHINA), args=[context],
                       id="ocr", replace_existing=True)
-    scheduler.add_job(job_send, IntervalTrigger(seconds=IMMEDIATE_EVERY.total_seconds(), timezone=CHINA),
+    scheduler.add_job(work.immediate, IntervalTrigger(seconds=IMMEDIATE_EVERY.total_seconds(), timezone=CHINA),
                       args=[context, ["immediate"]], id="digest:immediate", replace_existing=True)
     scheduler.add_job(job_send, CronTrigger(hour=hour, minute=minute, timezone=CHINA), args=[context, ["daily"]],
                       id="digest:daily", replace_existing=True)
     scheduler.add_job(job_send, CronTrigger(day_of_week=config.weekly_on, hour=hour, minute=minute, timezone=CHINA),
                       args=[context, ["weekly"]], id="digest:weekly", replace_existing=True)
+    for job_id, function, trigger in work.extra:
+        scheduler.add_job(function, trigger, args=[context], id=job_id, replace_existing=True)
     scheduler.add_job(_start_up, args=[scheduler, context, {f"crawl:{p}" for p in triggers}], jobstore="volatile",
                       id="start-up")
 

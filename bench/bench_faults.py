@@ -42,7 +42,8 @@ from sim.world import FAULT_KINDS
 AS_OF = dt.date(2026, 6, 1)
 EACH = "each"
 # loopback is fast; the crawl keeps the spider's own retries and backoff
-SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "XXGK_RETRY_BACKOFF": 0.2}
+SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 15, "XXGK_RETRY_BACKOFF": 0.2,
+            "XXGK_ALLOW_LOOPBACK": True}  # the simulator's portals are on loopback
 
 
 def status_rows(registry: Path, db: Path) -> list[dict[str, Any]]:

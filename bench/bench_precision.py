@@ -41,7 +41,8 @@ from store.db import Archive  # noqa: E402
 from store.reading import read_backlog  # noqa: E402
 
 AS_OF = dt.date(2026, 4, 20)  # the demo's date: after both legal deadlines
-FAST = {"DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 64, "XXGK_OCR": False}
+FAST = {"DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 64, "XXGK_OCR": False,
+        "XXGK_ALLOW_LOOPBACK": True}  # the simulator's portals are on loopback
 
 
 def measure(work: Path, seed: int, portals: int, *, ocr: bool) -> tuple[ArchiveScore, AlertScore, dict[str, Any]]:

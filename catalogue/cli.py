@@ -16,6 +16,35 @@ MESSAGES: Final[dict[str, str]] = {
     "settings.not_date": "{what}：{raw} 不是日期（应为 YYYY-MM-DD）",
     "settings.bad_tls": "XXGK_SMTP_TLS：{value} 应为 none、starttls 或 ssl 之一",
     "settings.bad_port": "XXGK_SMTP_PORT：{value} 不是端口号",
+    "settings.bad_broker": "broker_url：{url} 不是 Redis（redis://…）或 RabbitMQ（amqp://…）的地址",
+    "settings.sqlite_broker": (
+        "设置了 broker_url（分布式模式），但归档是 SQLite 数据库：多台机器共用的归档须是 PostgreSQL（--db postgresql+psycopg://…）"
+    ),
+    # distributed mode (jobs/)
+    "jobs.no_broker": "未设置 broker_url（xxgk.toml 或环境变量 XXGK_BROKER_URL）：单进程模式没有任务队列和工作进程",
+    "jobs.snapshots_local": (
+        "分布式模式下各台机器须共用存档文件：请设置 XXGK_SNAPSHOTS=database（存入数据库），"
+        "或设为各台机器挂载的同一共享文件夹的绝对路径"
+    ),
+    "worker.queues": "--queues：{queues} 中有不认识的队列（可用：{known}）",
+    "worker.concurrency": "--concurrency：{n} 应为正整数",
+    "jobs.bad_seconds": "{name}：{value} 不是正的秒数",
+    "jobs.store_failed": "{url}：未能存入归档（数据库出错），稍后重试",
+    "jobs.crawl_too_long": (
+        "登记表的 monitor.crawl_timeout（{timeout} 秒）须短于任务队列的可见超时减去余量（{longest} 秒），"
+        "否则运行中的抓取会被再次派发：请调小 crawl_timeout 或调大 XXGK_JOB_VISIBILITY"
+    ),
+    "jobs.broker_down": "无法连接任务队列 {broker}：{reason}",
+    "jobs.standby": "另一个调度器正在运行（PostgreSQL 咨询锁 {lock} 被占用）：本调度器待命，对方停止后接替",
+    "jobs.leader": "本调度器取得 PostgreSQL 咨询锁 {lock}，开始调度",
+    "jobs.status_title": "任务队列（{broker}）",
+    "jobs.workers_title": "工作进程",
+    "jobs.failed_title": "失败的任务（最近 {days} 天，共 {n} 个）",
+    "jobs.no_workers": "没有在线的工作进程：请在各台机器上运行 xxgk worker",
+    "jobs.once_enqueued": "已派发抓取任务 {crawls} 个（{portals} 个门户）、OCR 任务 {ocr} 个",
+    "jobs.once_waiting": "等待工作进程完成任务……",
+    "jobs.once_timeout": "等待 {seconds} 秒后仍有 {n} 个任务未完成：它们会继续运行，结果在下次检查时计入",
+    "settings.not_bool": "{path}：{name} 应为 true 或 false",
     # the archive
     "archive.no_file": (
         "没有归档数据库 {where}：请在项目文件夹（含 xxgk.toml，如 demo/）中运行，或用 --db/--project 指向已有的归档；"
@@ -38,7 +67,9 @@ MESSAGES: Final[dict[str, str]] = {
     # files and the archive commands
     "files.none_in_folder": "{path}：该文件夹中没有报告文件（txt、md、html、pdf、docx、doc、xlsx、图片等）",
     "files.missing": "{path}：文件或文件夹不存在",
+    "files.unreadable_folder": "{path}：无法读取该文件夹（{reason}），其中的文件未处理",
     "files.previous": "--previous {path}：{reason}",
+    "files.unreadable": "{path}：{reason}",
     "files.out": "--out {path}：{reason}",
     "import.one_url": "--url 只对应一份报告：请只给一个文件",
     "import.failed_file": "{path}：{reason}",
@@ -61,6 +92,7 @@ MESSAGES: Final[dict[str, str]] = {
     "snapshot.missing": "存档文件 {digest}… 不在 {root} 中",
     "snapshot.unreadable": "存档文件 {path} 无法读取：{reason}",
     "snapshot.corrupt": "存档文件 {path} 已损坏：内容与其 sha256 不符",
+    "snapshot.db_failed": "无法在数据库中读写存档文件：{reason}",
     "alert.none": "发件箱中没有编号为 #{id} 的提醒",
     "monitor.bad_cron": "门户 {portal}：抓取时间表 {cron} 有误：{reason}",
     "crawl.timed_out": "抓取未在 {seconds} 秒内完成，已停止",
@@ -71,6 +103,7 @@ MESSAGES: Final[dict[str, str]] = {
     "crawl.unknown_portal": "{registry} 中没有这些门户：{ids}",
     "crawl.which": "请指明抓取哪些门户：--portal 编号（可重复）、--region 区划代码 或 --all",
     "crawl.resuming": "接着 {dir} 中停下的抓取继续",
+    "crawl.job_locked": "{dir} 正被另一个抓取进程使用：请等它结束，或换一个文件夹",
     "crawl.stopping": "正在停止：等进行中的请求完成并保存抓取状态；再按一次 Ctrl-C 立即结束",
     "crawl.stopped": "抓取已停止{hint}",
     "crawl.failed": "{reason}（日志：{log}）{hint}",
@@ -126,11 +159,19 @@ MESSAGES: Final[dict[str, str]] = {
     "demo.login_note": "xxgk 演示看板 http://127.0.0.1:8000/ 用户名 admin 密码 {password}",
     # argparse's own words, and a mistake on the command line as one line
     "usage.error": "{prog}：{message}（用 {prog} --help 查看用法）",
+    # an option's value of the wrong kind (xxgk.commands.values)
+    "value.port": "{raw} 不是端口号（0 至 65535）",
+    "value.seconds": "{raw} 不是秒数（应大于 0）",
+    "value.at_least_one": "{raw} 应为不小于 1 的整数",
+    "value.not_negative": "{raw} 应为不小于 0 的数",
+    "value.positive": "{raw} 应为大于 0 的数",
+    "value.day": "{raw} 不是日期（应为 YYYY-MM-DD）",
     # the dashboard and its accounts
     "serve.ready": "仪表板已启动：在浏览器中打开 {url} （按 Ctrl-C 停止）",
     "users.password_prompt": "密码：",
     "users.password_again": "再次输入密码：",
     "users.password_mismatch": "两次输入的密码不一致",
+    "users.no_password": "没有读到密码：请在终端中运行，或用 --password-stdin 从标准输入给出",
     "users.all_regions": "全部地区",
     "users.add": "已添加账号 {username}",
     "users.passwd": "已修改 {username} 的密码，此前的登录已全部失效",

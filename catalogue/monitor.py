@@ -120,7 +120,8 @@ FAILURE_KINDS: Final[dict[str, str]] = {
     "timeout": "超时", "dns": "域名解析失败", "tls": "证书错误", "connection": "连接失败",
     "http_3xx": "异常跳转", "http_4xx": "HTTP 4xx", "http_5xx": "服务器错误", "challenge_412": "412验证页面",
     "challenge_js": "JS验证页面", "soft_404": "页面不存在", "redirect_loop": "循环跳转", "oversized": "页面过大",
-    "truncated": "传输中断", "robots": "robots.txt禁止", "other": "其他错误", "crawl_failed": "抓取进程失败",
+    "truncated": "传输中断", "robots": "robots.txt禁止", "offsite": "站外地址（已拒绝）",
+    "private_address": "内网或本机地址（已拒绝）", "other": "其他错误", "crawl_failed": "抓取进程失败",
 }
 
 

@@ -75,6 +75,8 @@ FAULTS: Final[dict[str, str]] = {
     "truncated": "内容不完整",
     "garbled": "乱码无法解读",
     "robots": "robots.txt 禁止抓取",
+    "offsite": "站外地址（已拒绝）",
+    "private_address": "内网或本机地址（已拒绝）",
     "other": "其他错误",
     "unfinished": "抓取未完成",
 }
@@ -106,6 +108,8 @@ FIELDS: Final[dict[str, str]] = {
     "evidence": "抓取依据",
 }
 UNKNOWN: Final = "未识别"
+# distributed mode's queues and the jobs in them (jobs/)
+QUEUES: Final = {"crawl": "抓取", "parse": "解析入库", "ocr": "图片识别"}
 
 _VOCABULARIES: Final[dict[str, dict[str, str]]] = {
     "level": LEVELS,
@@ -121,6 +125,7 @@ _VOCABULARIES: Final[dict[str, dict[str, str]]] = {
     "table": TABLES,
     "fault": FAULTS,
     "cut": CUTS,
+    "queue": QUEUES,
 }
 
 

@@ -2,19 +2,25 @@
 
 Errors name the file and the line of the offending value, because IT staff fix them in an editor.
 Loading uses libyaml and pydantic; the line map is built only when something is wrong, so that
-thousands of entries load in well under a second.
+thousands of entries load in well under a second. The YAML is composed once and checked before it
+is used: a key written twice is refused with its line (YAML would keep the last one silently), and
+anchors and aliases may not expand into more than ALIAS_NODES nodes beyond what is written (a
+"billion laughs" file is one line of error at once, not gigabytes of expansion).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from catalogue import registry as words
+from config import hosts as sites
 
 Level = Literal["province", "city", "county", "township", "department"]
 Cadence = Literal["immediate", "daily", "weekly"]
@@ -22,8 +28,39 @@ CmsFamily = Literal["trs", "hanweb", "gkmlpt", "jpaas", "beijing", "generic"]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+_HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
+
+
+def _crawlable(host: str) -> str:
+    """A host the crawler could ever fetch (config.hosts): not an address of a refused kind, nor one
+    written in an unusual form (`2852039166`) or inside an IPv6 one (`::ffff:169.254.169.254`)."""
+    problem = sites.host_problem(host)
+    if problem is None:
+        return host
+    ip = sites.literal_address(host)
+    if problem in ("odd_form", "mapped"):
+        raise ValueError(words.say(f"host.{problem}", host=host, address=ip and sites.embedded_ipv4(ip)))
+    raise ValueError(words.say("host.refused", host=host, kind=words.ADDRESS_KINDS[problem]))
+
+
+def _crawlable_url(url: str) -> str:
+    where = sites.origin(url)
+    if where is not None:
+        _crawlable(where[0])
+    return url
+
+
+def _crawlable_entry(entry: str) -> str:
+    where = sites.host_origin(entry)
+    if where is not None:
+        _crawlable(where[0])
+    return entry.lower()
+
+
 Email = Annotated[str, Field(pattern=_EMAIL.pattern)]
-Url = Annotated[str, Field(pattern=_URL.pattern)]
+Url = Annotated[str, Field(pattern=_URL.pattern), AfterValidator(_crawlable_url)]
+# another host a portal's requests may go to, beside its URLs' (an attachment CDN): `host` or `host:port`
+Host = Annotated[str, Field(pattern=_HOST.pattern), AfterValidator(_crawlable_entry)]
 RegionCode = Annotated[str, Field(pattern=r"^\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?$")]
 MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]
 # a crontab line's five fields (minute hour day month weekday); the scheduler parses the values themselves
@@ -97,6 +134,7 @@ class Portal(_Model):
     base_url: Url
     cms: CmsFamily | None = None
     columns: list[Url] = []
+    hosts: list[Host] = []  # other hosts its reports and files are on (its URLs' hosts need no listing)
     fetcher: Literal["http", "browser"] = "http"
     encoding: str | None = None
     rate_limit: Annotated[float, Field(gt=0, le=50)] = 1.0
@@ -114,8 +152,14 @@ class Portal(_Model):
             try:
                 re.compile(value)
             except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
+                raise ValueError(words.say("bad_regex", reason=exc)) from None
         return value
+
+    @cached_property
+    def origins(self) -> frozenset[sites.Origin]:
+        """Where its requests may go (crawler.offsite): the hosts of its URLs and those it lists."""
+        return sites.origins([self.base_url, *self.columns, *(u for a in self.agencies for u in a.columns)],
+                             self.hosts)
 
 
 class Registry(_Model):
@@ -130,21 +174,38 @@ class Registry(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Registry:
-        dup_ids = [i for i, n in Counter(p.id for p in self.portals).items() if n > 1]
-        if dup_ids:
-            raise ValueError(f"portal id used more than once: {', '.join(dup_ids)}")
-        names = Counter(a.name for p in self.portals for a in p.agencies)
-        dup_names = [n for n, k in names.items() if k > 1]
-        if dup_names:
-            raise ValueError(f"agency listed more than once: {', '.join(dup_names[:5])}")
-        for portal in self.portals:  # an alias names one agency of its portal
-            called = Counter(n for a in portal.agencies for n in {a.name, *a.aliases})
-            shared = [n for n, k in called.items() if k > 1]
-            if shared:
-                raise ValueError(f"portal {portal.id}: name or alias of more than one agency: {', '.join(shared[:5])}")
-        unknown = sorted({a.parent for p in self.portals for a in p.agencies if a.parent and a.parent not in names})
-        if unknown:
-            raise ValueError(f"parent agency not in the registry: {', '.join(unknown[:5])}")
+        """Each problem at the value that has it (a duplicate at its second place, naming the first)."""
+        errors: list[InitErrorDetails] = []
+
+        def problem(loc: tuple[str | int, ...], key: str, **said: object) -> None:
+            errors.append(InitErrorDetails(type=PydanticCustomError("registry", words.say(key, **said)), loc=loc,
+                                           input=None))
+
+        first_portal: dict[str, str] = {}
+        first_agency: dict[str, str] = {}
+        for i, portal in enumerate(self.portals):
+            if portal.id in first_portal:
+                problem(("portals", i, "id"), "duplicate_portal", id=portal.id, first=first_portal[portal.id])
+            first_portal.setdefault(portal.id, f"portals[{i}]")
+            named: set[str] = set()  # an alias names one agency of its portal
+            names: set[str] = set()
+            for j, agency in enumerate(portal.agencies):
+                if agency.name in first_agency:
+                    problem(("portals", i, "agencies", j, "name"), "duplicate_agency", name=agency.name,
+                            first=first_agency[agency.name])
+                first_agency.setdefault(agency.name, f"portals[{i}].agencies[{j}]")
+                # (a name given twice is said above, as a duplicate agency)
+                shared = sorted(({agency.name, *agency.aliases} & named) - (names & {agency.name}))
+                if shared:
+                    problem(("portals", i, "agencies", j, "aliases"), "shared_name", name="、".join(shared))
+                named |= {agency.name, *agency.aliases}
+                names.add(agency.name)
+        for i, portal in enumerate(self.portals):
+            for j, agency in enumerate(portal.agencies):
+                if agency.parent and agency.parent not in first_agency:
+                    problem(("portals", i, "agencies", j, "parent"), "unknown_parent", parent=agency.parent)
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
     @cached_property
@@ -173,56 +234,119 @@ class Registry(_Model):
 
 # ---------------------------------------------------------------------------- loading
 
-def _line_map(text: str) -> dict[tuple[Any, ...], int]:
-    """Path of every value in the YAML document → its 1-based line."""
-    lines: dict[tuple[Any, ...], int] = {}
+# how many nodes anchors and aliases may add to what the file writes out (a registry that lists the same
+# supervisors under every agency adds a few per agency; a "billion laughs" adds 10^9)
+ALIAS_NODES = 100_000
+_MERGE = "tag:yaml.org,2002:merge"
 
-    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+
+class _CheckedError(ValueError):
+    """A problem found in the composed YAML: its message key, line and words."""
+
+    def __init__(self, message: str, line: int, **said: object) -> None:
+        super().__init__(message)
+        self.message, self.line, self.said = message, line, said
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _no_duplicate_keys(node: yaml.MappingNode) -> None:
+    seen: dict[str, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
+            continue
+        line = key.start_mark.line + 1
+        if key.value in seen:
+            raise _CheckedError("duplicate_key", line, key=key.value, first=seen[key.value])
+        seen[key.value] = line
+
+
+def _check(root: yaml.Node) -> None:
+    """Duplicate keys in every mapping; and when a mapping or list is met twice (through an alias), the
+    nodes aliases add, counted over the graph of distinct nodes, never by expanding it."""
+    seen: set[int] = set()
+    again: list[yaml.Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            again.append(node)
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            _no_duplicate_keys(node)
+            stack.extend(v for _, v in node.value if not isinstance(v, yaml.ScalarNode))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(v for v in node.value if not isinstance(v, yaml.ScalarNode))
+    if again and _expanded(root) > ALIAS_NODES:
+        raise _CheckedError("aliases", min(n.start_mark.line for n in again) + 1, n=ALIAS_NODES)
+
+
+def _expanded(root: yaml.Node) -> int:
+    """How many nodes the aliases add: each node's size with its aliases expanded, computed once per node
+    (depth first, without recursion); an alias inside the node it names is a _CheckedError."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            sizes[key] = min(1 + sum(sizes[id(c)] for c in _children(node)), 2 * ALIAS_NODES + len(sizes))
+        elif key in on_path:
+            raise _CheckedError("recursive_alias", node.start_mark.line + 1)
+        elif key not in sizes:
+            on_path.add(key)
+            stack.append((node, True))
+            stack.extend((c, False) for c in _children(node))
+    return sizes[id(root)] - len(sizes)
+
+
+def _line_map(root: yaml.Node) -> dict[tuple[Any, ...], int]:
+    """Path of every value in the YAML document → its 1-based line (aliases expanded: _check bounded them)."""
+    lines: dict[tuple[Any, ...], int] = {}
+    stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
         lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                k = key.value
-                lines[(*path, k)] = key.start_mark.line + 1
-                walk(value, (*path, k))
+                lines[(*path, key.value)] = key.start_mark.line + 1
+                stack.append((value, (*path, key.value)))
         elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, (*path, i))
-
-    root = yaml.compose(text, Loader=yaml.CSafeLoader)
-    if root is not None:
-        walk(root, ())
+            stack.extend((item, (*path, i)) for i, item in enumerate(node.value))
     return lines
 
 
-# What a value must look like, said plainly instead of as a regular expression.
-_PATTERN_HINTS = {
-    "region": 'a 行政区划代码 of 2, 4, 6, 9 or 12 digits, quoted ("430381")',
-    "regions": "行政区划代码 prefixes of 2, 4, 6, 9 or 12 digits, quoted",
-    "email": "an e-mail address", "supervisors": "e-mail addresses", "operators": "e-mail addresses",
-    "maintainers": "e-mail addresses",
-    "base_url": "an http:// or https:// URL", "columns": "http:// or https:// URLs",
-    "deadline": 'a month-day such as "01-31"', "id": "letters, digits, `_`, `-` or `.`",
-    "crawl": 'a crontab line of five fields, such as "0 6 * * mon"',
-    "crawl_at": 'a time of day such as "06:00"', "digest_at": 'a time of day such as "08:30"',
-}
-
-
-def _message(loc: tuple[Any, ...], err_type: str, msg: str) -> str:
-    if err_type == "string_pattern_mismatch":
+def _message(loc: tuple[Any, ...], err: Any) -> str:
+    if err["type"] == "registry":
+        return str(err["msg"])
+    if err["type"] == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "string_pattern_mismatch":
         field = next((p for p in reversed(loc) if isinstance(p, str)), "")
-        return f"must be {_PATTERN_HINTS.get(field, 'in the documented format')}"
-    return msg.removeprefix("Value error, ")
+        return words.PATTERN.format(hint=words.HINTS.get(field, words.PATTERN_DEFAULT))
+    ctx = {k: str(v).replace(" or ", "、").replace(", ", "、") for k, v in (err.get("ctx") or {}).items()}
+    template = words.TYPES.get(err["type"])
+    return template.format(**ctx) if template else words.TYPE_DEFAULT.format(msg=err["msg"])
 
 
 def _where(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
+    return out or words.say("top_level")
 
 
-def _problems(path: Path, text: str, exc: ValidationError) -> list[str]:
-    lines = _line_map(text)
+def _problems(path: Path, root: yaml.Node, exc: ValidationError) -> list[str]:
+    lines = _line_map(root)
     out = []
     for err in exc.errors():
         loc = tuple(err["loc"])
@@ -230,9 +354,29 @@ def _problems(path: Path, text: str, exc: ValidationError) -> list[str]:
         probe = loc
         while probe and probe not in lines:
             probe = probe[:-1]
-        line = lines.get(probe, 1)
-        out.append(f"{path}:{line}: {_where(loc)}: {_message(loc, err['type'], err['msg'])}")
+        out.append(words.say("problem", path=path, line=lines.get(probe, 1), where=_where(loc),
+                             what=_message(loc, err)))
     return out
+
+
+def _compose(path: Path, text: str) -> tuple[yaml.Node | None, Any]:
+    """The checked document's node graph and its data."""
+    loader = yaml.CSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, None
+        _check(root)
+        return root, loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:" if mark is not None else f"{path}:"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RegistryError([words.say("not_yaml", where=where, problem=problem)]) from None
+    except _CheckedError as exc:
+        raise RegistryError([words.say(exc.message, path=path, line=exc.line, **exc.said)]) from None
+    finally:
+        loader.dispose()
 
 
 def load_registry(path: Path) -> Registry:
@@ -240,21 +384,15 @@ def load_registry(path: Path) -> Registry:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise RegistryError([f"{path}: no such file (set --registry or XXGK_REGISTRY)"]) from None
+        raise RegistryError([words.say("no_file", path=path)]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise RegistryError([f"{path}: cannot read: {exc}"]) from None
-    try:
-        data = yaml.load(text, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"{mark.line + 1}:" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RegistryError([f"{path}:{line} not valid YAML: {problem}"]) from None
-    if data is None:
-        data = {}
+        raise RegistryError([words.say("unreadable", path=path, reason=exc)]) from None
+    root, data = _compose(path, text)
+    if root is None or data is None:
+        return Registry()
     if not isinstance(data, dict):
-        raise RegistryError([f"{path}:1: the registry must be a mapping with a `portals:` list"])
+        raise RegistryError([words.say("not_mapping", path=path)])
     try:
         return Registry.model_validate(data)
     except ValidationError as exc:
-        raise RegistryError(_problems(path, text, exc)) from None
+        raise RegistryError(_problems(path, root, exc)) from None

@@ -24,9 +24,10 @@ CHINA = ZoneInfo("Asia/Shanghai")
 DEFAULT_DATABASE_URL = "sqlite:///xxgk.sqlite3"
 PROJECT_FILE: Final = "xxgk.toml"
 _SQLITE: Final = "sqlite:///"
+_BROKERS: Final = ("redis://", "rediss://", "amqp://", "amqps://", "pyamqp://")
 # what a project file may hold: top-level keys and the keys of its tables
 _FILE_KEYS: Final[dict[str, frozenset[str]]] = {
-    "": frozenset({"database", "registry", "as_of", "dashboard_url", "broker_url"}),
+    "": frozenset({"database", "registry", "as_of", "dashboard_url", "broker_url", "allow_loopback"}),
     "smtp": frozenset({"host", "port", "user", "password", "tls", "from", "reply_to"}),
 }
 _SMTP_ENV: Final = {
@@ -63,6 +64,8 @@ class Settings:
     dashboard_url: str | None = None
     # distributed mode: a Celery broker (redis://…, amqp://…); None runs everything in one process
     broker_url: str | None = None
+    # whether the crawler may fetch loopback addresses (the simulator's portals; crawler.offsite)
+    allow_loopback: bool = False
 
     @classmethod
     def load(cls, args: argparse.Namespace | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -75,7 +78,7 @@ class Settings:
         as_of_raw = opt.get("as_of") or env.get("XXGK_AS_OF") or file.get("as_of")
         database = opt.get("db") or env.get("XXGK_DATABASE_URL")
         registry = opt.get("registry") or env.get("XXGK_REGISTRY")
-        return cls(
+        settings = cls(
             database_url=database or _beside(project, file.get("database"), DEFAULT_DATABASE_URL),
             registry=Path(registry) if registry else _file_path(project, file.get("registry") or "registry.yaml"),
             as_of=parse_date(str(as_of_raw), "--as-of") if as_of_raw else today(),
@@ -83,7 +86,34 @@ class Settings:
             project=project,
             dashboard_url=env.get("XXGK_DASHBOARD_URL") or file.get("dashboard_url"),
             broker_url=env.get("XXGK_BROKER_URL") or file.get("broker_url"),
+            allow_loopback=allows_loopback(env) or file.get("allow_loopback") is True,
         )
+        _check_broker(settings)
+        return settings
+
+    def crawl_settings(self) -> dict[str, Any]:
+        """What the crawl child must be told that it does not read from its environment."""
+        return {"XXGK_ALLOW_LOOPBACK": True} if self.allow_loopback else {}
+
+
+def _check_broker(settings: Settings) -> None:
+    """Distributed mode's one archive is PostgreSQL: workers on several machines cannot share a SQLite file."""
+    broker = settings.broker_url
+    if not broker:
+        return
+    if not broker.startswith(_BROKERS):
+        raise SettingsError(say("settings.bad_broker", url=repr(broker)))
+    if settings.database_url.startswith("sqlite"):
+        raise SettingsError(say("settings.sqlite_broker"))
+
+
+_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+
+
+def allows_loopback(env: Mapping[str, str]) -> bool:
+    """XXGK_ALLOW_LOOPBACK: the crawler may fetch loopback addresses, where the simulator and the tests
+    serve their portals. Never on by default: a portal's name that resolves to 127.0.0.1 is refused."""
+    return env.get("XXGK_ALLOW_LOOPBACK", "").strip().lower() in _TRUE
 
 
 def read_project(folder: Path) -> dict[str, Any] | None:
@@ -107,19 +137,23 @@ def read_project(folder: Path) -> dict[str, Any] | None:
                 raise SettingsError(say("settings.unknown_key", path=path, keys=keys))
         elif key not in _FILE_KEYS[""]:
             raise SettingsError(say("settings.unknown_key", path=path, keys=key))
+    if not isinstance(data.get("allow_loopback", False), bool):
+        raise SettingsError(say("settings.not_bool", path=path, name="allow_loopback"))
     return data
 
 
-def write_project(folder: Path, values: Mapping[str, str]) -> Path:
+def write_project(folder: Path, values: Mapping[str, str | bool]) -> Path:
     """A project file holding `values` (top-level keys), for `xxgk demo` and new projects."""
     path = folder / PROJECT_FILE
     lines = [say("settings.project_header")]
-    lines += [f"{key} = {_toml_string(value)}" for key, value in values.items()]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
-def _toml_string(value: str) -> str:
+def _toml_value(value: str | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

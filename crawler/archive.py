@@ -95,7 +95,7 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
 
     Bytes that are no report of their own are still kept (with their HTTP validators)."""
     source = _source(item, run_id)
-    if not ocr and _is_image(source.name):
+    if not ocr and is_image(source.name):
         outcome = _found(archive, item, source, "unread", AWAITING_OCR)
     else:
         outcome = _report_outcome(archive, item, source)
@@ -115,7 +115,8 @@ def _source(item: FetchedDocument, run_id: int | None) -> Source:
         level=item.level, region=item.region, year=item.year, dates=item.dates, seen_at=utcnow(),
         http_status=item.status, content_type=item.content_type, encoding=item.encoding, crawl_run_id=run_id,
         etag=item.etag, last_modified=item.last_modified,
-        page_url=item.page_url, title=item.title, new_agency=False,
+        page_url=item.page_url, attachments=item.attachments if item.kind == "page" else None, title=item.title,
+        new_agency=False,
     )
 
 
@@ -130,7 +131,7 @@ _KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report"})
 _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
 
 
-def _is_image(name: str) -> bool:
+def is_image(name: str) -> bool:
     return name.lower().endswith(_IMAGES)
 
 
@@ -197,9 +198,11 @@ def finish_run(
     unfinished: Iterable[str] = (),
 ) -> None:
     """Close the run with its counts and its evidence: every failure, and a fault `unfinished` for each
-    portal whose crawl did not run to its end (stopped, timed out)."""
+    portal whose crawl did not run to its end (stopped, timed out); its statistics say so too (alerts.health
+    takes a portal such a run never reached for no evidence that it cannot be reached)."""
     if run_id is None:
         return
+    stopped = set(unfinished)
     with archive.write() as session:
         run = session.get(CrawlRun, run_id)
         if run is None:
@@ -209,7 +212,8 @@ def finish_run(
         per_portal = {
             f"{portal}:{stat}": n
             for portal in run.portals
-            for stat, n in {"list_pages": 0, **portal_stats.get(portal, {})}.items()
+            for stat, n in {"list_pages": 0, **portal_stats.get(portal, {}),
+                            **({UNFINISHED: 1} if portal in stopped else {})}.items()
             if not stat.startswith("failed:")
         }
         run.counts = dict(counts) | {"portals": len(portal_stats)} | per_portal
@@ -222,29 +226,36 @@ def finish_run(
         bases = dict(session.execute(select(Portal.key, Portal.base_url).where(Portal.key.in_(run.portals))).all())
         session.add_all(
             CrawlFault(run_id=run_id, portal=p, url=bases.get(p, ""), kind=UNFINISHED, detail="", list_page=True)
-            for p in unfinished
+            for p in sorted(stopped)
         )
 
 
 def known(archive: Archive, portals: list[str]) -> Known:
     """What the archive holds from these portals: each URL's latest HTTP validators, each report page's
-    files, and the pages that carried their report."""
+    files, and the pages that carried their report. A page with fewer files stored than it linked gets no
+    validators: fetched in full, it names its files again (a crawl that died before storing them all)."""
     from store.models import Document, Report  # noqa: PLC0415
 
     found = Known()
     with archive.read() as session:
         ours = _Portals(session.scalars(select(Portal.base_url).where(Portal.key.in_(portals))))
         rows = session.execute(
-            select(Document.url, Document.etag, Document.last_modified, Document.page_url)
+            select(Document.url, Document.etag, Document.last_modified, Document.page_url, Document.attachments)
             .order_by(Document.fetched_at)
         )
-        for url, etag, modified, page in rows:
+        linked: dict[str, int] = {}
+        for url, etag, modified, page, attachments in rows:
             if not ours.holds(url):
                 continue
             if etag or modified:
                 found.validators[url] = (etag, modified)
+            if attachments is not None:
+                linked[url] = attachments
             if page and url not in found.files.setdefault(page, []):
                 found.files[page].append(url)
+        for page, count in linked.items():
+            if len(found.files.get(page, ())) < count:
+                found.validators.pop(page, None)
         found.report_pages = {url for url in session.scalars(select(Report.url).distinct()) if ours.holds(url)}
     return found
 

@@ -1,8 +1,8 @@
 """Why a fetch failed, in the words the operator's reports use; challenge pages are never content.
 
 Kinds: timeout, dns, tls, connection, http_3xx, http_4xx, http_5xx, challenge_412, challenge_js,
-soft_404, redirect_loop, oversized, truncated, garbled, robots, other. Each is a row of a table below,
-checked in order, so that a new kind is one more row.
+soft_404, redirect_loop, oversized, truncated, garbled, robots, offsite, private_address, other. Each
+is a row of a table below, checked in order, so that a new kind is one more row.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
+from scrapy.exceptions import IgnoreRequest
 from twisted.internet import error as net
 
 _CHALLENGE_JS = re.compile(r"\$_ts|__jsluid|Just a moment|请稍候|安全验证|访问异常|WTKkN|EO_Bot_Ssid|acw_sc__v2")
@@ -43,8 +44,20 @@ class TruncatedError(Exception):
         self.reason = reason
 
 
+class OffsiteError(IgnoreRequest):
+    """A request its portal may not make (crawler.offsite): not http(s), or to a host the registry does not
+    list for it. The message is the host (or scheme) and the URL."""
+
+
+class AddressError(IgnoreRequest):
+    """A request whose host resolves to an address the crawler never fetches (private, loopback, link-local,
+    cloud metadata). The message is the host, its address and the address's kind."""
+
+
 # (exception classes, or message fragments, kind) — the first row that matches wins
 _EXCEPTIONS: Final = (
+    ((OffsiteError,), (), "offsite"),  # first: a refused URL's text may hold any of the fragments below
+    ((AddressError,), (), "private_address"),
     ((net.TimeoutError, net.TCPTimedOutError), ("Timeout", "timed out"), "timeout"),
     ((net.DNSLookupError,), ("DNSLookup", "ERR_NAME_NOT_RESOLVED"), "dns"),
     ((), ("SSL", "TLS", "ERR_CERT", "certificate"), "tls"),

@@ -89,8 +89,8 @@ class IntegrityMiddleware:
         retry = get_retry_request(request, spider=spider, reason=f"truncated_{reason}")
         if retry is None:
             raise TruncatedError(reason)
-        stats = getattr(spider, "portal_stats", None)
-        if stats is not None and request.meta.get("portal"):
-            stats[request.meta["portal"]][f"retried:{reason}"] += 1
+        count = getattr(spider, "count", None)  # the portal's statistics, on the request's behalf
+        if count is not None and request.meta.get("portal"):
+            count(request.meta["portal"], f"retried:{reason}", request=request)
         await asyncio.sleep(self.backoff * 2 ** request.meta.get("retry_times", 0))
         return retry

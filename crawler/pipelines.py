@@ -3,9 +3,9 @@
 The ledger (JSON lines: one line per document or failure here, and the spider's `crawl`,
 `portal_start` and `portal_done` lines from crawler.progress) is what progress displays and tests read.
 The archive pipeline stores every fetched document through `store.ingest`, parsed in worker
-processes (crawler.workers); a document that is not a report (a page that only links its PDF) is
-left for its attachment, and a challenge page never gets here (the spider classifies it as a
-failure first).
+processes (crawler.workers), or by the workers of every machine in distributed mode (jobs.dispatch);
+a document that is not a report (a page that only links its PDF) is left for its attachment, and a
+challenge page never gets here (the spider classifies it as a failure first).
 """
 
 from __future__ import annotations
@@ -73,12 +73,11 @@ class ArchivePipeline:
         self.as_of = as_of
         self.archive: Any = None
         self.run_id: int | None = None
-        self.counts: Counter[str] = Counter()
-        self.errors: dict[str, Counter[str]] = defaultdict(Counter)
-        self.failures: list[FetchFailure] = []  # the run's evidence of what it could not read
+        self.counts: Counter[str] = Counter()  # what this run's process stored
+        self.failures: list[FetchFailure] = []  # the crawl's evidence of what it could not read
         # parse-and-store processes (XXGK_PARSE_WORKERS, default one per core)
         self.workers = crawler.settings.getint("XXGK_PARSE_WORKERS", os.cpu_count() or 1)
-        self.pool: StorePool | None = None
+        self.pool: Any = None  # a StorePool, or a jobs.dispatch.JobPool in distributed mode
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePipeline:
@@ -92,15 +91,28 @@ class ArchivePipeline:
         from crawler.archive import known, open_archive, start_run  # noqa: PLC0415 - SQLAlchemy only when storing
 
         self.archive = open_archive(self.database_url)
+        # a resumed crawl's run is the whole crawl's evidence: the failures its earlier runs journaled too
+        self.failures = list(spider.past.failures)
         self.run_id = start_run(self.archive, spider.registry, list(spider.portals))
         spider.known = known(self.archive, list(spider.portals))
-        self.pool = StorePool(self.database_url, self.workers, run_id=self.run_id, ocr=self.ocr)
+        self.pool = self._pool()
+
+    def _pool(self) -> Any:
+        """Parse here in worker processes, or, in distributed mode (a broker), hand each document to the
+        parse queue of the workers of every machine (jobs.dispatch)."""
+        broker = self.crawler.settings.get("XXGK_BROKER_URL")
+        assert self.database_url is not None
+        if not broker:
+            return StorePool(self.database_url, self.workers, run_id=self.run_id, ocr=self.ocr)
+        from jobs.config import JobSettings  # noqa: PLC0415 - Celery only in distributed mode
+        from jobs.dispatch import JobPool  # noqa: PLC0415
+
+        settings = JobSettings(broker_url=broker, database_url=self.database_url)
+        return JobPool(settings, run_id=self.run_id, root=self.crawler.settings.get("XXGK_JOB_ROOT"))
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
-            self.errors[item.portal][item.kind] += 1
             self.failures.append(item)
-            self.counts["failures"] += 1
             return item
         self.counts[f"{item.kind}s"] += 1
         if self.pool is not None:
@@ -118,5 +130,8 @@ class ArchivePipeline:
         stats = getattr(spider, "portal_stats", {})
         # a portal whose requests had not all settled when the crawl closed (stopped, timed out) was not read whole
         unfinished = [p for p in getattr(spider, "portals", {}) if p not in spider.tracker.done]
-        finish_run(self.archive, self.run_id, self.counts, self.errors, stats,
+        errors: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for failure in self.failures:
+            errors[failure.portal][failure.kind] += 1
+        finish_run(self.archive, self.run_id, self.counts | {"failures": len(self.failures)}, errors, stats,
                    failures=self.failures, unfinished=unfinished)

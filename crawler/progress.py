@@ -1,45 +1,35 @@
 """Crawl progress: when a portal is done, said in the ledger, and the counts a progress display shows.
 
-A portal is done when all its start requests were sent and every request of it has settled: its
-callback or errback ran to the end (and the items it yielded were written), or the scheduler
-dropped it as a duplicate. Counting requests as they are yielded (not as they are scheduled)
-keeps a parent's children counted before the parent settles, so a portal is never done too early.
-`PortalTracker` keeps the counts in the spider's state (a resumed crawl, JOBDIR, goes on from
-them) and writes `crawl`, `portal_start` and `portal_done` lines into the crawl ledger beside the
+A portal is done when all its start requests were sent and every request of it has settled
+(crawler.settle: its callback ran to its end and what it yielded is scheduled or stored), or the
+scheduler dropped it as a duplicate. A request is counted from the moment it is yielded, so a
+parent's children are counted before the parent settles and a portal is never done too early.
+`PortalTracker` writes `crawl`, `portal_start` and `portal_done` lines into the crawl ledger beside the
 pipeline's `document` and `failure` lines; `CrawlProgress` reads the ledger back for `xxgk crawl`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 log = logging.getLogger(__name__)
 
 
 class PortalTracker:
-    """Requests in flight per portal, in `state()` (the spider's state dict, which JOBDIR persists)."""
+    """Requests in flight per portal; the portals done (a resumed crawl starts with those its journal has)."""
 
-    def __init__(self, state: Callable[[], MutableMapping[str, Any]], ledger: str | None = None) -> None:
-        self.state = state
+    def __init__(self, ledger: str | None = None, *, done: Iterable[str] = (),
+                 on_done: Callable[[str], None] | None = None) -> None:
         self.ledger = ledger
+        self.pending: Counter[str] = Counter()
+        self.done: set[str] = set(done)
+        self.on_done = on_done
         self.started: set[str] = set()  # this run's start() has sent all of the portal's start requests
-
-    @property
-    def pending(self) -> Counter[str]:
-        pending: Counter[str] = self.state().setdefault("pending", Counter())
-        return pending
-
-    @property
-    def done(self) -> set[str]:
-        done: set[str] = self.state().setdefault("done", set())
-        return done
 
     def begin(self, portals: Iterable[str]) -> None:
         """The crawl's portals, and those a stopped run of it had finished already."""
@@ -76,38 +66,14 @@ class PortalTracker:
             self.done.add(portal)
             log.info("portal %s: done", portal)
             self._write({"type": "portal_done", "portal": portal})
+            if self.on_done is not None:
+                self.on_done(portal)
 
     def _write(self, line: dict[str, Any]) -> None:
         # one write of one whole line in append mode, like the ledger pipeline's, so lines never interleave
         if self.ledger:
             with Path(self.ledger).open("a", encoding="utf-8") as out:
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
-
-
-class _Tracked(Protocol):
-    tracker: PortalTracker
-
-
-S = TypeVar("S", bound=_Tracked)
-
-
-def settles(callback: Callable[[S, Any], Iterable[Any]]) -> Callable[[S, Any], Iterator[Any]]:
-    """A spider callback or errback whose requests are counted as it yields them, and whose own
-    request (`outcome.request`, of a response or a failure) settles when it has run to the end."""
-    from scrapy import Request  # noqa: PLC0415 - the CLI reads progress without loading Scrapy
-
-    @functools.wraps(callback)
-    def run(spider: S, outcome: Any) -> Iterator[Any]:
-        try:
-            for output in callback(spider, outcome):
-                if isinstance(output, Request):
-                    spider.tracker.sent(output)
-                yield output
-        finally:
-            # on the loop's next turn: the items just yielded reach the ledger before a `portal_done` line
-            asyncio.get_running_loop().call_soon(spider.tracker.settled, outcome.request)
-
-    return run
 
 
 class CrawlProgress:

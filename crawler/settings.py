@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+from config.settings import allows_loopback
 from xxgk import __version__
 
 BOT_NAME = "xxgk"
@@ -42,26 +45,40 @@ REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = True  # some WAFs set a cookie on a 302 to the same page
 HTTPERROR_ALLOW_ALL = True  # the spider classifies every status itself
 DNS_TIMEOUT = 10
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+REQUEST_FINGERPRINTER_CLASS = "crawler.browser.Fingerprinter"
+# a crawl with a job directory (XXGK_JOBDIR) resumes from its journal (crawler.journal), not Scrapy's JOBDIR
+DUPEFILTER_CLASS = "crawler.journal.SeenFilter"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 # Scrapy parses a generator callback's source on every response to warn about `return value`: a
 # sixth of a broad crawl's CPU (its cache misses on bound methods); our callbacks are linted instead
 WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "INFO"
-# with JOBDIR the queue is pickled: a request that cannot be is kept in memory only and lost on resume
-SCHEDULER_DEBUG = True
+# no control channel into a crawl: the telnet console and the remote-control server (which runs posted
+# Python code) are off; a crawl is stopped by its parent's signal
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
-# after HttpCompressionMiddleware (590): both look at the bytes as they will be read
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.UngzipMiddleware": 580, "crawler.integrity.IntegrityMiddleware": 570}
+# crawler.offsite first of all (in place of Scrapy's own offsite filter, which allows every host to a spider
+# without allowed_domains): nothing leaves for a host the registry does not list, nor robots.txt of one.
+# Ungzip and integrity after HttpCompressionMiddleware (590): both look at the bytes as they will be read
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.offsite.OffsiteMiddleware": 50,
+    "crawler.middlewares.UngzipMiddleware": 580,
+    "crawler.integrity.IntegrityMiddleware": 570,
+}
+# loopback portals (the simulator's, the tests'): refused unless allowed (config.settings, XXGK_ALLOW_LOOPBACK)
+XXGK_ALLOW_LOOPBACK = allows_loopback(os.environ)
 
 # Browser pages (fetcher: browser, or a static page that shows no list) go through scrapy-playwright
 # with Debian's Chromium; every other request uses Scrapy's own downloader.
+# with every other scheme switched off: a portal's page cannot have a local file (file://) or anything else read.
 DOWNLOAD_HANDLERS = {
     "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
     "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "file": None, "data": None, "s3": None, "ftp": None,
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {

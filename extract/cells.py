@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from extract.normalize import SHORT
+
 # A number, optionally signed, with thousands separators or decimals, optionally a unit,
 # optionally followed by a note in brackets: `3(到期自动废止)`, `22(其中修订16件)`, `1,234`, `+3`.
 _VALUE = re.compile(
@@ -25,9 +27,16 @@ def is_blank(text: str) -> bool:
     return text.strip() in BLANK_MARKERS
 
 
-@lru_cache(maxsize=8192)  # the same labels and counts are asked about row after row
-def is_number(text: str) -> bool:
+def _number(text: str) -> bool:
     return _VALUE.match(text.strip().replace(" ", "")) is not None
+
+
+_cached_number = lru_cache(maxsize=8192)(_number)  # the same labels and counts are asked about row after row
+
+
+def is_number(text: str) -> bool:
+    """Whether a cell holds a number (a long line is answered, not kept in the cache)."""
+    return _cached_number(text) if len(text) <= SHORT else _number(text)
 
 
 def is_value(text: str) -> bool:

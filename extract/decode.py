@@ -1,17 +1,53 @@
-"""Bytes → str with the charset rules real portals need (BOM, header, meta, UTF-8, GB18030)."""
+"""Bytes → str by evidence: the encoding that reads the whole input best, not the first that does
+not fail.
+
+Portals declare charsets wrongly (GBK pages served as UTF-8, UTF-8 pages as ISO-8859-1) and a
+file may carry a few bad bytes (a flipped byte, a cut multi-byte character). A decoder that takes
+the first codec decoding strictly turns one bad byte of a UTF-8 report into a GB18030 jumble. So
+every candidate — the BOM's, the declared and `<meta>` charsets, UTF-8, GB18030, and UTF-16 when
+there are NUL bytes — decodes the whole input with replacement characters, and is scored by the
+bytes it could not decode plus the characters no Chinese report contains (controls, private use,
+surrogates, rare planes, Latin-1 letters). The lowest score wins, ties going to what was declared;
+what was replaced is counted and noted in the record. An input no candidate reads as text is binary.
+"""
 
 from __future__ import annotations
 
 import codecs
 import re
 import zlib
+from dataclasses import dataclass
+from typing import Final
 
 from extract.errors import UnreadableInputError
-
-MAX_BYTES = 20 * 1024 * 1024  # no annual report is this large as text; bigger input is refused, not chewed
+from extract.limits import LIMITS, Limits
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _GB_LABELS = frozenset({"gbk", "gb2312", "gb_2312", "gb-2312", "gb18030", "x-gbk", "cp936", "euc-cn"})
+# the text encodings a portal may declare (codecs' names); anything else (`hex`, `idna`, `zlib`) is ignored
+_WEB_CODECS: Final = frozenset({
+    "utf-8", "gb18030", "big5", "big5hkscs", "utf-16", "utf-16-le", "utf-16-be", "iso8859-1", "cp1252",
+    "euc_jp", "shift_jis", "euc_kr", "ascii",
+})
+_BOMS: Final = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# characters a Chinese report is written in: everything else counts against the encoding that produced it
+_ODD: Final = re.compile(
+    "[^\t\n\r\f\x20-\x7e\xa0\xa7\xa9\xae\xb0-\xb3\xb7\xb9\xd7\xf7\u0391-\u03c9\u0401-\u0451"
+    "\u2000-\u206f\u2100-\u218f\u2190-\u23ff\u2460-\u27bf\u3000-\u33ff\u4e00-\u9fff\ufe30-\ufe4f"
+    "\uff00-\uffef\ufffd]"
+)
+# what no layout reads and lxml refuses in a string: C0 controls (and DEL), the non-characters U+FFFE/U+FFFF;
+# a form feed or vertical tab (pdftotext's page break) ends a line instead
+_CONTROLS: Final = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+_BREAKS: Final = str.maketrans({"\f": "\n", "\v": "\n"})
+BINARY_SHARE: Final = 0.1  # of the characters undecodable or odd in the best reading: not text
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    codec: str
+    replaced: int  # byte sequences (and control characters) replaced by U+FFFD
 
 
 def normalise_charset(label: str) -> str | None:
@@ -20,59 +56,77 @@ def normalise_charset(label: str) -> str | None:
     if label in _GB_LABELS:
         return "gb18030"
     try:
-        return codecs.lookup(label).name
+        name = codecs.lookup(label).name
     except LookupError:
         return None
+    return name if name in _WEB_CODECS else None
 
 
-def ungzip(data: bytes) -> bytes:
+def ungzip(data: bytes, limits: Limits = LIMITS) -> bytes:
     """Some servers send gzip bytes without Content-Encoding; undo that, tolerating truncation and
-    refusing a gzip bomb (more than MAX_BYTES inflated) without inflating it further."""
+    refusing a gzip bomb (more than the text limit inflated) without inflating it further."""
     if not data.startswith(b"\x1f\x8b"):
         return data
+    most = limits.max_text_bytes
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        out = d.decompress(data, MAX_BYTES + 1)
+        out = d.decompress(data, most + 1)
     except zlib.error as exc:
-        raise UnreadableInputError(f"corrupt gzip data: {exc}") from None
-    if len(out) > MAX_BYTES:
-        raise UnreadableInputError(f"gzip data inflates to more than {MAX_BYTES >> 20} MiB")
+        raise UnreadableInputError("gzip.corrupt", reason=str(exc)) from None
+    if len(out) > most:
+        raise UnreadableInputError("gzip.too_large", limit=most >> 20)
     return out
 
 
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control bytes in the first KiB: not a text or HTML report."""
-    head = data[:1024]
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return controls > len(head) // 20
-
-
-def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Return (text, codec). Order: BOM → declared (HTTP header) → <meta> → strict UTF-8 → GB18030."""
-    if len(data) > MAX_BYTES:
-        raise UnreadableInputError(
-            f"input too large: {len(data) / 1e6:.1f} MB (limit {MAX_BYTES / 1e6:.0f} MB)"
-        )
-    data = ungzip(data)
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(codec, errors="replace"), codec
-    if looks_binary(data):
-        raise UnreadableInputError("binary data, not a text or HTML report")
-    candidates: list[str] = []
+def _candidates(data: bytes, declared: str | None) -> list[str]:
+    out: list[str] = []
     if declared and (c := normalise_charset(declared)):
-        candidates.append(c)
+        out.append(c)
     if m := _META_CHARSET.search(data[:4096]):
         c = normalise_charset(m.group(1).decode("ascii", "ignore"))
         if c:
-            candidates.append(c)
-    candidates += ["utf-8", "gb18030"]
-    for codec in candidates:
-        try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError:
-            continue
-    return data.decode("gb18030", errors="replace"), "gb18030"
+            out.append(c)
+    out += ["utf-8", "gb18030"]
+    if b"\x00" in data:
+        out += ["utf-16-le", "utf-16-be"]
+    return list(dict.fromkeys(out))
+
+
+def _reading(data: bytes, codec: str) -> tuple[int, Decoded]:
+    """`data` decoded by `codec` with replacement, its score (lower is likelier), and what was replaced."""
+    try:
+        text = data.decode(codec, errors="replace")
+    except (UnicodeError, LookupError):
+        return len(data) + 1, Decoded("", codec, len(data))
+    bad = max(0, text.count("\ufffd") - _genuine(data, codec))
+    odd = _ODD.subn("", text)[1]
+    text, controls = _CONTROLS.subn("\ufffd", text.translate(_BREAKS))
+    return bad + odd, Decoded(text, codec, bad + controls)
+
+
+def _genuine(data: bytes, codec: str) -> int:
+    """Replacement characters the input itself holds, written in `codec`."""
+    try:
+        return data.count("\ufffd".encode(codec))
+    except UnicodeError:
+        return 0
+
+
+def decode_text(data: bytes, declared: str | None = None, limits: Limits = LIMITS) -> Decoded:
+    """The reading of `data` the evidence favours (see above); binary input is refused."""
+    if len(data) > limits.max_text_bytes:
+        raise UnreadableInputError("text.too_large", size=len(data) / 1e6, limit=limits.max_text_bytes / 1e6)
+    data = ungzip(data, limits)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _reading(data[len(bom):], codec)[1]
+    score, best = min((_reading(data, codec) for codec in _candidates(data, declared)), key=lambda r: r[0])
+    if score > BINARY_SHARE * max(1, len(best.text)):
+        raise UnreadableInputError("input.binary")
+    return best
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """(text, codec) of `decode_text`, for callers that need no more."""
+    reading = decode_text(data, declared)
+    return reading.text, reading.codec

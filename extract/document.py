@@ -9,6 +9,7 @@ reported with the record instead of being trusted (or silently "corrected").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,8 @@ class Document:
     medium: str = "text"  # text, html, pdf, docx, doc, wps, xlsx, xls, image (the file, not the path)
     title_candidates: list[str] = field(default_factory=list)
     page_meta: dict[str, str] = field(default_factory=dict)
+    # what reading the bytes found that the record's `parse` should say (e.g. `decoding`: bytes replaced)
+    parse_info: dict[str, Any] = field(default_factory=dict)
 
     def lines(self) -> list[Line]:
         """Every line, grids flattened to cell lines: the stream the text readers scan."""

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import Any
 
 from lxml import etree
 
 from extract.document import Grid, Slot
+from extract.limits import LIMITS, CellBudget
 from extract.normalize import clean_line
-
-MAX_SPAN = 200  # Word exports carry absurd spans; clamp them so a hostile table cannot blow up memory
 
 
 def _span(value: str | None) -> int:
+    """A span as written, within 1 … `max_span` (Word exports carry absurd ones); junk is 1."""
     if value is None:
         return 1
     try:
-        return max(1, min(MAX_SPAN, int(value.strip() or "1")))
+        return max(1, min(LIMITS.max_span, int(value.strip() or "1")))
     except ValueError:
         return 1
+
+
+def expansion(rows: list[list[Any]]) -> int:
+    """How many positions `build_grid` would allocate and visit for these rows, worked out from the
+    spans alone: the table is as high as its rows, and no row reaches further right than the
+    columns covered in it (a cell goes to the first free position, so everything to its left is
+    taken), so height × the widest coverage bounds the grid; the spans' area bounds the copying."""
+    height = len(rows)
+    cover = [0] * (height + 1)
+    area = 0
+    for r, cells in enumerate(rows):
+        for cell in cells:
+            down, across = min(_span(cell.get("rowspan")), height - r), _span(cell.get("colspan"))
+            cover[r] += across
+            cover[r + down] -= across
+            area += down * across
+    return max(height * max(accumulate(cover), default=0), area)
 
 
 def mark_breaks(root: Any) -> None:
@@ -56,11 +74,14 @@ def _owner_table(el: Any) -> Any:
     return node
 
 
-def build_grid(rows: list[list[Any]]) -> Grid:
-    """Place each cell at its first free position and copy it over the span it covers.
+def build_grid(rows: list[list[Any]], budget: CellBudget | None = None) -> Grid | None:
+    """Place each cell at its first free position and copy it over the span it covers; None when
+    the grid would be larger than the budget grants (its cells are then read as lines).
 
     Span copies share the cell's Slot (it is frozen); each row is a list filled in place.
     """
+    if not (budget or CellBudget()).grant(expansion(rows)):
+        return None
     height = len(rows)
     placed: list[list[Slot | None]] = [[] for _ in range(height)]
     width = 0

@@ -15,6 +15,7 @@ from lxml import etree
 
 from extract.document import Block, Document, Grid, Line
 from extract.grid import build_grid, mark_breaks, table_rows, text_of
+from extract.limits import LIMITS, CellBudget, Limits
 from extract.normalize import clean_line, is_page_number, nfkc
 from extract.sheet import split_sheet
 
@@ -42,7 +43,9 @@ _META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "ColumnName", "Maketi
                "Description", "Keywords", "SiteName")
 
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+# huge_tree: libxml2 otherwise drops whatever is nested deeper than 256 elements (a Word page can be);
+# with it the depth stops at 2,048, and the walk below needs no recursion
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 
 def _score(el: Any) -> int:
@@ -77,8 +80,9 @@ def _is_layout_table(table: Any, grid: Grid) -> bool:
 
 
 class _Walker:
-    def __init__(self, skip_nav: bool, sheet: bool = False) -> None:
+    def __init__(self, skip_nav: bool, budget: CellBudget, *, sheet: bool = False) -> None:
         self.blocks: list[Block] = []
+        self.budget = budget  # a table too big to expand is walked as text
         self.buf: list[str] = []
         self.skip_nav = skip_nav
         self.sheet = sheet  # a spreadsheet saved as a web page: each table is a whole sheet
@@ -91,39 +95,53 @@ class _Walker:
                     self.blocks.append(Line(line))
             self.buf.clear()
 
-    def walk(self, el: Any) -> None:
+    def walk(self, top: Any) -> None:
+        """The element's lines and grids in document order, depth first without recursion: a page nested as
+        deep as libxml2 reads (2,048 elements, `_PARSER`) is read whole."""
+        stack: list[tuple[str, Any]] = [("element", top)]
+        while stack:
+            step, item = stack.pop()
+            if step == "tail":
+                self.buf.append(item)
+            elif step == "end":
+                self.flush()
+            elif (block := self._open(item)) is not None:
+                if block:
+                    stack.append(("end", None))
+                for child in reversed(item):
+                    if tail := child.tail:
+                        stack.append(("tail", tail))
+                    stack.append(("element", child))
+
+    def _open(self, el: Any) -> bool | None:
+        """Read what an element holds before its children; None when it is skipped or read whole (a data
+        table), else whether it is a block (its end flushes the line)."""
         tag = el.tag
         if not isinstance(tag, str) or tag in _SKIP_TAGS:
-            return
+            return None
         if self.skip_nav:
             cls, ident = el.get("class"), el.get("id")
             if (cls or ident) and _NAV.search(f"{cls or ''} {ident or ''}"):
-                return
+                return None
         if tag == "table":
             rows = table_rows(el)
-            grid = build_grid(rows) if rows else None
+            grid = build_grid(rows, self.budget) if rows else None
             if grid is not None and self.sheet:
                 self.flush()
                 self.blocks.extend(split_sheet(grid))
-                return
+                return None
             if grid is not None and not _is_layout_table(el, grid):
                 self.flush()
                 self.blocks.append(grid)
-                return
+                return None
         block = tag in _BLOCK_TAGS
         if block:
             self.flush()
-        buf = self.buf
         if tag == "br":
-            buf.append("\n")
+            self.buf.append("\n")
         if text := el.text:
-            buf.append(text)
-        for child in el:
-            self.walk(child)
-            if tail := child.tail:
-                buf.append(tail)
-        if block:
-            self.flush()
+            self.buf.append(text)
+        return block
 
 
 def _page_meta(root: Any) -> dict[str, str]:
@@ -154,7 +172,7 @@ def _titles(root: Any, meta: dict[str, str]) -> list[str]:
     return out
 
 
-def html_document(text: str) -> Document:
+def html_document(text: str, limits: Limits = LIMITS) -> Document:
     root = etree.fromstring(nfkc(text), _PARSER)
     if root is None:
         root = etree.fromstring("<html><body></body></html>", _PARSER)
@@ -162,7 +180,7 @@ def html_document(text: str) -> Document:
     meta = _page_meta(root)
     titles = _titles(root, meta)
     container = _choose_container(root)
-    walker = _Walker(skip_nav=container is None, sheet=_is_sheet(root))
+    walker = _Walker(skip_nav=container is None, budget=CellBudget(limits), sheet=_is_sheet(root))
     body = root.find("body")
     walker.walk(container if container is not None else (body if body is not None else root))
     walker.flush()

@@ -1,4 +1,4 @@
-"""Every cap an attachment is held to, in one typed place.
+"""Every cap a file is held to, in one typed place.
 
 Attachments come from portals we do not control: a hostile or broken file must end in a one-line
 `UnreadableInputError`, never in a hang, a crash or an exhausted machine. Each extractor reads its
@@ -7,9 +7,7 @@ caps from `LIMITS`; tests and the benchmark pass their own `Limits` where they n
 
 from __future__ import annotations
 
-import io
 import time
-import zipfile
 from dataclasses import dataclass
 
 from extract.errors import UnreadableInputError
@@ -17,17 +15,28 @@ from extract.errors import UnreadableInputError
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    # a scanned 300-page report at 200 dpi is ~60 MB; anything larger is not one report
+    # a scanned 300-page report at 200 dpi is ~60 MB; anything larger is not one report (a file on
+    # disk is refused by its size, and never read past this many bytes plus one)
     max_bytes: int = 80 * 1024 * 1024
+    # a text or HTML report (and a gzip body inflated) is far smaller; bigger input is refused, not chewed
+    max_text_bytes: int = 20 * 1024 * 1024
     # annual reports run to 5–40 pages; 300 leaves room for appendices and refuses page bombs
     max_pages: int = 300
-    # zip containers (DOCX/XLSX): members, total inflated size and per-member ratio, all read from
-    # the central directory before anything is inflated (zipfile never inflates past a declared size)
+    # zip containers (DOCX/XLSX/ODT/ODS): members, and inflated bytes in total and per member, counted
+    # while every member is inflated in chunks, whatever the central directory declares
     max_zip_members: int = 2_000
     max_unzipped_bytes: int = 200 * 1024 * 1024
     max_zip_ratio: float = 200.0  # real DOCX XML inflates 5–20x; bombs 1000x and more
-    # images: decoded pixels (a 200-dpi A3 page is ~10 Mpx) and the longest side OCR works on
+    # tables: a cell's span (Word exports carry absurd ones), and the positions a table, and all the
+    # tables of a document, may expand to — counted from the spans before anything is allocated
+    max_span: int = 200
+    max_table_cells: int = 100_000
+    max_document_cells: int = 1_000_000
+    # images: decoded pixels of a whole image file, all its frames together (a 200-dpi A3 page is ~10 Mpx)
     max_pixels: int = 60_000_000
+    # OCR: pixels of one page it works on (a bigger page is scaled down: A4 at 300 dpi is 8.7 Mpx; the
+    # detector's memory grows with them, ~0.2 GB a Mpx), the dpi a PDF page is rendered at, and pages
+    ocr_page_pixels: int = 9_000_000
     ocr_dpi: int = 200
     max_ocr_pages: int = 60  # a report scanned page by page; beyond that OCR is a batch job, not a parse (0: no OCR)
     # wall clock: one LibreOffice conversion (its process group is killed), one tesseract page
@@ -58,29 +67,19 @@ class Deadline:
 
     def check(self) -> None:
         if self.left() <= 0:
-            raise UnreadableInputError(f"{self.what}: gave up after {self.seconds:.0f} s")
+            raise UnreadableInputError("attachment.timeout", medium=self.what, seconds=self.seconds)
 
 
-def check_zip(data: bytes, medium: str, limits: Limits) -> None:
-    """Refuse a zip container (DOCX, XLSX) whose central directory promises too much: too many
-    members, too many inflated bytes, or a member inflating far beyond any real document. Only the
-    directory is read; `zipfile` never inflates a member past the size declared there, so these
-    numbers bound what the reader can be made to inflate."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise UnreadableInputError(f"{medium}: truncated or corrupt archive ({exc})") from None
-    if len(infos) > limits.max_zip_members:
-        raise UnreadableInputError(f"{medium}: {len(infos)} archive members (limit {limits.max_zip_members})")
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_unzipped_bytes:
-        raise UnreadableInputError(
-            f"{medium}: zip bomb refused: inflates to {total >> 20} MiB (limit {limits.max_unzipped_bytes >> 20} MiB)"
-        )
-    for info in infos:
-        if info.file_size > 1_000_000 and info.file_size > limits.max_zip_ratio * max(1, info.compress_size):
-            ratio = info.file_size / max(1, info.compress_size)
-            raise UnreadableInputError(
-                f"{medium}: zip bomb refused: {info.filename} inflates {ratio:.0f}x (limit {limits.max_zip_ratio:.0f}x)"
-            )
+class CellBudget:
+    """The grid positions one document's tables may still expand to: a table asks before anything
+    is allocated, and one refused (too big alone, or the document's budget spent) is read as lines."""
+
+    def __init__(self, limits: Limits = LIMITS) -> None:
+        self.table = limits.max_table_cells
+        self.left = limits.max_document_cells
+
+    def grant(self, cells: int) -> bool:
+        if cells > self.table or cells > self.left:
+            return False
+        self.left -= cells
+        return True

@@ -8,8 +8,6 @@ that medium arrives: reading a `.txt` never loads pdfium or onnxruntime.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final, Literal
@@ -17,6 +15,7 @@ from typing import Final, Literal
 from extract.document import Document
 from extract.errors import UnreadableInputError
 from extract.limits import LIMITS, Limits
+from extract.zipped import ZIP_ERRORS, open_zip, read_member
 
 Medium = Literal["pdf", "docx", "doc", "wps", "rtf", "odt", "xlsx", "xls", "ods", "image"]
 Accept = Callable[[Document], bool]
@@ -60,20 +59,22 @@ def _is_bmp(data: bytes) -> bool:
 
 
 def _zip_medium(data: bytes) -> Medium:
+    """DOCX, XLSX or OpenDocument by the members' names (an ODF file's `mimetype`, read no further
+    than its first bytes: its declared size is not trusted)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with open_zip(data, "zip", LIMITS) as zf:
             names = set(zf.namelist())
             if "word/document.xml" in names:
                 return "docx"
             if "xl/workbook.xml" in names:
                 return "xlsx"
-            if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
-                kind = _ODF.get(zf.read("mimetype").strip())
+            if "mimetype" in names:
+                kind = _ODF.get(read_member(zf, "mimetype", 200).strip())
                 if kind:
                     return kind
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise UnreadableInputError(f"zip: truncated or corrupt archive ({exc})") from None
-    raise UnreadableInputError("zip: an archive that is not a DOCX, XLSX or OpenDocument file")
+    except ZIP_ERRORS as exc:
+        raise UnreadableInputError("zip.corrupt", medium="zip", reason=f"{type(exc).__name__}: {exc}"[:160]) from None
+    raise UnreadableInputError("zip.not_document")
 
 
 def _ole_medium(data: bytes, suffix: str) -> Medium:
@@ -91,9 +92,8 @@ def extract_attachment(data: bytes, medium: Medium, *, accept: Accept, limits: L
     """Read an attachment into a Document; `accept` says whether a fast path's result is complete
     enough to skip the slow, faithful path (antiword before LibreOffice)."""
     if len(data) > limits.max_bytes:
-        raise UnreadableInputError(
-            f"{medium}: file too large: {len(data) / 1e6:.1f} MB (limit {limits.max_bytes / 1e6:.0f} MB)"
-        )
+        raise UnreadableInputError("attachment.too_large", medium=medium, size=len(data) / 1e6,
+                                   limit=limits.max_bytes / 1e6)
     if medium == "pdf":
         from extract.pdf import pdf_document  # noqa: PLC0415 - heavy: pypdfium2, pdfplumber.table
 

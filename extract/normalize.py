@@ -10,6 +10,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 _PAGE_NUMBER = re.compile(r"^[-—–]\s*\d{1,3}\s*[-—–]$|^第\s*\d{1,3}\s*页(?:\s*共\s*\d+\s*页)?$")
 _NO_SPACE = re.compile(r"\s+")
 _LONG = 4096  # shorter texts are folded in one call: splitting them costs more than it saves
+SHORT = 512  # characters of a text worth caching: a label, a cell, a line
 
 
 def nfkc(text: str) -> str:
@@ -34,7 +35,16 @@ def is_page_number(line: str) -> bool:
     return bool(_PAGE_NUMBER.match(line))
 
 
-@lru_cache(maxsize=16384)
-def squash(text: str) -> str:
-    """Remove all white space: CJK labels are compared without it (`自 然 人` == `自然人`)."""
+def _unspaced(text: str) -> str:
     return _NO_SPACE.sub("", text)
+
+
+_cached_unspaced = lru_cache(maxsize=16384)(_unspaced)
+
+
+def squash(text: str) -> str:
+    """Remove all white space: CJK labels are compared without it (`自 然 人` == `自然人`).
+
+    Labels are squashed again and again and are cached; a long text (a document's whole prose) is
+    not: a long-lived process would keep thousands of documents in the cache."""
+    return _cached_unspaced(text) if len(text) <= SHORT else _unspaced(text)

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import re
 import shutil
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -43,6 +44,8 @@ DET_WIDTH = 0  # px: detection sees the page scaled to this width (text height â
 REC_BATCH = 1  # crops per recognition call: one at a time costs least on a CPU (a batch pads to its widest)
 FUSED = True  # run the rewritten graphs of `ocr_graph` (same numbers, less CPU)
 THREADS = 1  # onnxruntime threads per engine: the crawl reads in processes, one core each
+INK_CONTRAST = 60  # grey levels a pixel of ink stands out from the page's background
+BLANK_SHARE = 1e-4  # of a page's thumbnail marked: fewer, and the page is blank
 SKEW_RANGE = 3.0  # degrees a scan may be tilted; more is a photo, not a scan
 RULE_CONTRAST = 30  # grey levels a rule is darker than its surroundings, averaged along it
 RULE_OFFSET = 5  # px beside a rule where its background is measured
@@ -175,7 +178,7 @@ class _Tesseract:
                     capture_output=True, text=True, timeout=limits.ocr_page_timeout, check=False,
                 )
             except subprocess.TimeoutExpired:
-                raise UnreadableInputError(f"image: OCR timed out after {limits.ocr_page_timeout:.0f} s") from None
+                raise UnreadableInputError("ocr.timeout", medium="image", seconds=limits.ocr_page_timeout) from None
         return [row.split("\t") for row in proc.stdout.splitlines()[1:] if row.count("\t") >= 11]
 
     def page(self, gray: Any, limits: Limits) -> Reading:
@@ -203,7 +206,7 @@ def engine() -> Engine:
     except (ImportError, PackageNotFoundError):
         exe = shutil.which("tesseract")
         if exe is None:
-            raise UnreadableInputError("image: no OCR engine (install rapidocr-onnxruntime or tesseract)") from None
+            raise UnreadableInputError("ocr.engine", medium="image") from None
         return _Tesseract(exe)
 
 
@@ -213,22 +216,31 @@ def image_document(data: bytes, limits: Limits) -> Document:
     deadline = Deadline(limits.extract_timeout, "image")
     ocr = engine()
     pages = []
-    for frame in _frames(data, limits):
+    for frame in _frames(data, limits):  # decoded one at a time, each read before the next is decoded
         deadline.check()
         pages.append(ocr_image(frame, limits))
     return Document(assemble(pages).blocks, f"image:ocr-{ocr.name}", medium="image")
 
 
+def fit(width: float, height: float, limits: Limits) -> float:
+    """The factor (at most 1) that brings a page within the pixels OCR works on and its longest side."""
+    return min(1.0, MAX_SIDE / max(width, height, 1), math.sqrt(limits.ocr_page_pixels / max(width * height, 1)))
+
+
 def ocr_pdf_pages(pdf: Any, indexes: Sequence[int], limits: Limits, deadline: Deadline) -> tuple[str, list[Page]]:
-    """OCR the given pages of an open pdfium document, in PDF points like its text pages."""
+    """OCR the given pages of an open pdfium document, in PDF points like its text pages. A page
+    is rendered at the OCR dpi, or smaller when that would exceed the pixels OCR works on (a page
+    of 200 inches would render to gigabytes)."""
     check_ocr_pages("pdf", len(indexes), limits)
     import numpy as np  # noqa: PLC0415
 
     ocr = engine()
-    scale = limits.ocr_dpi / 72
     pages = []
     for n in indexes:
         deadline.check()
+        width, height = pdf[n].get_size()
+        scale = limits.ocr_dpi / 72
+        scale *= fit(width * scale, height * scale, limits)
         bitmap = pdf[n].render(scale=scale, grayscale=True)
         page = ocr_image(np.asarray(bitmap.to_pil().convert("L")), limits)
         pages.append(_scaled(page, 1 / scale))
@@ -239,9 +251,9 @@ def check_ocr_pages(medium: str, pages: int, limits: Limits) -> None:
     """OCR costs seconds a page: a caller that cannot wait (a crawl) switches it off, and a scan of
     hundreds of pages is a batch job, not a parse."""
     if limits.max_ocr_pages == 0:
-        raise UnreadableInputError(f"{medium}: a scan without a text layer, and OCR is switched off here")
+        raise UnreadableInputError("ocr.off", medium=medium)
     if pages > limits.max_ocr_pages:
-        raise UnreadableInputError(f"{medium}: {pages} scanned pages to OCR (limit {limits.max_ocr_pages})")
+        raise UnreadableInputError("ocr.pages", medium=medium, pages=pages, limit=limits.max_ocr_pages)
 
 
 def _scaled(page: Page, k: float) -> Page:
@@ -252,10 +264,9 @@ def _scaled(page: Page, k: float) -> Page:
                 [[box(c) for c in cells] for cells in page.tables])
 
 
-def _frames(data: bytes, limits: Limits) -> list[Any]:
-    """The image's frames (a multi-page TIFF is a scanned report) as grey arrays, size-checked
-    before anything is decoded."""
-    import numpy as np  # noqa: PLC0415
+def _frames(data: bytes, limits: Limits) -> Iterator[Any]:
+    """The image's frames (a multi-page TIFF is a scanned report) as grey arrays, one at a time;
+    the pixels of all frames together are checked before any is decoded."""
     from PIL import Image, ImageSequence, UnidentifiedImageError  # noqa: PLC0415
 
     try:
@@ -263,17 +274,35 @@ def _frames(data: bytes, limits: Limits) -> list[Any]:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
         with img:
-            if img.width * img.height > limits.max_pixels:
-                raise UnreadableInputError(
-                    f"image: {img.width}x{img.height} pixels (limit {limits.max_pixels / 1e6:.0f} Mpx)"
-                )
-            check_ocr_pages("image", getattr(img, "n_frames", 1), limits)
-            return [np.asarray(frame.convert("L")) for frame in ImageSequence.Iterator(img)]
+            frames = getattr(img, "n_frames", 1)
+            check_ocr_pages("image", frames, limits)
+            sizes = [frame.size for frame in ImageSequence.Iterator(img)]
+            _check_pixels(sizes, limits)
+            for frame in ImageSequence.Iterator(img):
+                yield _grey(frame)
     except Image.DecompressionBombError:
-        limit = f"{limits.max_pixels / 1e6:.0f} Mpx"
-        raise UnreadableInputError(f"image: decompression bomb refused (limit {limit})") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UnreadableInputError(f"image: truncated or corrupt image ({exc})"[:200]) from None
+        raise UnreadableInputError("image.bomb", medium="image", limit=limits.max_pixels / 1e6) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        reason = f"{type(exc).__name__}: {exc}"[:160]
+        raise UnreadableInputError("image.corrupt", medium="image", reason=reason) from None
+
+
+def _check_pixels(sizes: Sequence[tuple[int, int]], limits: Limits) -> None:
+    total = sum(w * h for w, h in sizes)
+    if total <= limits.max_pixels:
+        return
+    if len(sizes) == 1:
+        (width, height), = sizes
+        raise UnreadableInputError("image.pixels", medium="image", width=width, height=height,
+                                   limit=limits.max_pixels / 1e6)
+    raise UnreadableInputError("image.frames", medium="image", frames=len(sizes), size=total / 1e6,
+                               limit=limits.max_pixels / 1e6)
+
+
+def _grey(frame: Any) -> Any:
+    import numpy as np  # noqa: PLC0415
+
+    return np.asarray(frame.convert("L"))
 
 
 # ---------------------------------------------------------------------------- one page
@@ -283,9 +312,11 @@ def ocr_image(gray: Any, limits: Limits) -> Page:
     import cv2  # noqa: PLC0415
 
     h, w = gray.shape[:2]
-    if max(h, w) > MAX_SIDE:
-        k = MAX_SIDE / max(h, w)
-        gray = cv2.resize(gray, (round(w * k), round(h * k)), interpolation=cv2.INTER_AREA)
+    k = fit(w, h, limits)
+    if k < 1:
+        gray = cv2.resize(gray, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
+    if blank(gray):
+        return Page(float(gray.shape[1]), float(gray.shape[0]), [], [])
     gray = _deskew(gray)
     ocr = engine()
     ink = _ink(gray)
@@ -324,6 +355,21 @@ def _moved(reading: Reading, dx: int, dy: int) -> Reading:
         return Box(b.x0 + dx, b.top + dy, b.x1 + dx, b.bottom + dy)
 
     return Reading([Word(w.text, box(w.box), w.confidence) for w in reading.words], [box(b) for b in reading.lines])
+
+
+def blank(gray: Any) -> bool:
+    """A page without ink: next to no pixel of its 1000-px thumbnail stands out from the page's
+    background (a blank scan's grey noise does not). Such a page is not sent to the detector, which
+    spends seconds and gigabytes finding nothing on a large one."""
+    import cv2  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    h, w = gray.shape[:2]
+    k = min(1.0, 1000 / max(h, w, 1))
+    small = cv2.resize(gray, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
+    background = float(np.median(small))
+    marked = np.count_nonzero(np.abs(small.astype(np.int16) - background) > INK_CONTRAST)
+    return bool(marked < BLANK_SHARE * small.size)
 
 
 def _ink(gray: Any) -> Any:

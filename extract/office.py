@@ -28,6 +28,7 @@ from extract.geometry import MARKER, join_text
 from extract.limits import Limits
 from extract.schema import LEGACY_UNITS
 from extract.text_layout import text_document
+from extract.zipped import repack
 
 _VERSION = re.compile(r"LibreOffice (\d+\.\d+)")
 _PIPE_ROW = re.compile(r"^\|.*\|$")
@@ -98,7 +99,7 @@ def _antiword(data: bytes, limits: Limits) -> str | None:
 def _soffice(medium: str) -> str:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
-        raise UnreadableInputError(f"{medium}: LibreOffice (soffice) is not installed; it reads this format")
+        raise UnreadableInputError("office.missing", medium=medium)
     return exe
 
 
@@ -115,8 +116,11 @@ def libreoffice_version(exe: str) -> str:
 
 
 def convert(data: bytes, medium: str, target: str, limits: Limits) -> tuple[bytes, str]:
-    """Convert with LibreOffice headless; returns the converted bytes and `libreoffice-<version>`."""
+    """Convert with LibreOffice headless; returns the converted bytes and `libreoffice-<version>`.
+    An OpenDocument file is repacked first: LibreOffice gets no member that lies about its size."""
     exe = _soffice(medium)
+    if medium in {"odt", "ods"}:
+        data = repack(data, medium, limits)
     with tempfile.TemporaryDirectory(prefix="xxgk-lo-") as tmp:
         work = Path(tmp)
         src = work / f"in.{medium}"
@@ -139,11 +143,12 @@ def convert(data: bytes, medium: str, target: str, limits: Limits) -> tuple[byte
             _kill_group(proc.pid)
             proc.wait()
         if timed_out:
-            seconds = f"{limits.convert_timeout:.0f} s"
-            raise UnreadableInputError(f"{medium}: LibreOffice conversion timed out after {seconds}")
+            raise UnreadableInputError("office.timeout", medium=medium, seconds=limits.convert_timeout)
         out = work / "out" / f"in.{target}"
         if not out.is_file() or out.stat().st_size == 0:
-            raise UnreadableInputError(f"{medium}: LibreOffice could not convert the file (corrupt or unsupported)")
+            raise UnreadableInputError("office.failed", medium=medium)
+        if out.stat().st_size > limits.max_bytes:
+            raise UnreadableInputError("office.too_large", medium=medium, limit=limits.max_bytes / 1e6)
         return out.read_bytes(), f"libreoffice-{libreoffice_version(exe)}"
 
 

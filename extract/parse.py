@@ -7,9 +7,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
-from extract.decode import decode, ungzip
+from extract.decode import decode_text, ungzip
 from extract.document import Document, Grid, Line
 from extract.errors import UnreadableInputError
+from extract.files import read_file
 from extract.html_layout import html_document
 from extract.limits import LIMITS, Limits
 from extract.media import sniff
@@ -73,17 +74,18 @@ def load(data: bytes, *, name: str = "", charset: str | None = None, limits: Lim
     `Limits(max_ocr_pages=0)`); everything else is decoded as text or HTML.
     """
     if not data.strip():
-        raise UnreadableInputError("empty file")
-    data = ungzip(data)  # a server's gzip without Content-Encoding hides the medium's magic bytes
+        raise UnreadableInputError("input.empty")
+    data = ungzip(data, limits)  # a server's gzip without Content-Encoding hides the medium's magic bytes
     medium = sniff(data, name)
     if medium is not None:
         from extract.media import extract_attachment  # noqa: PLC0415 - keeps text parsing free of heavy imports
 
         return extract_attachment(data, medium, accept=_complete, limits=limits)
-    text, _codec = decode(data, charset)
-    if _is_html(data, name):
-        return html_document(text)
-    return text_document(text)
+    decoded = decode_text(data, charset, limits)
+    doc = html_document(decoded.text, limits) if _is_html(data, name) else text_document(decoded.text)
+    if decoded.replaced:  # bytes the codec could not read: the record says how many, and in which codec
+        doc.parse_info["decoding"] = {"codec": decoded.codec, "replaced": decoded.replaced}
+    return doc
 
 
 # a grid with none of a table's header words that names that table's rows continues it (a table
@@ -355,7 +357,7 @@ def parse_document(doc: Document, previous: Record | None = None) -> dict[str, A
     if not meta.sections or (
         not any(meta.sections.values()) and tables["format"] is None and meta.year is None
     ):
-        raise UnreadableInputError("not an annual report: no title, section headings or report tables found")
+        raise UnreadableInputError("input.not_report")
     record: dict[str, Any] = {"schema": SCHEMA, "agency": meta.agency, "year": meta.year, "format": tables["format"]}
     if tables["format"] == "legacy":
         record["legacy_stats"] = tables["legacy_stats"]
@@ -382,6 +384,7 @@ def parse_document(doc: Document, previous: Record | None = None) -> dict[str, A
         "body_years": meta.body_years[:5],
         **ocr_keys(diag.read_scores),
         **({"places": diag.places} if diag.places else {}),
+        **doc.parse_info,
     }
     return record
 
@@ -398,11 +401,8 @@ def parse_bytes(
     return parse_document(load(data, name=name, charset=charset, limits=limits), previous)
 
 
-def parse_path(path: Path, previous: Record | None = None) -> dict[str, Any]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableInputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    record = parse_bytes(data, name=path.name, previous=previous)
+def parse_path(path: Path, previous: Record | None = None, limits: Limits = LIMITS) -> dict[str, Any]:
+    """Parse a report file on disk: a regular file, read no further than the limit (`extract.files`)."""
+    record = parse_bytes(read_file(path, limits.max_bytes), name=path.name, limits=limits, previous=previous)
     record["source"]["path"] = str(path)
     return record

@@ -55,15 +55,15 @@ def open_pdfium(data: bytes, limits: Limits) -> Any:
     except pdfium.PdfiumError as exc:
         reason = str(exc)
         if "password" in reason.lower():
-            raise UnreadableInputError("pdf: encrypted (opening it needs a password)") from None
-        raise UnreadableInputError(f"pdf: truncated or corrupt file ({reason})") from None
+            raise UnreadableInputError("pdf.encrypted", medium="pdf") from None
+        raise UnreadableInputError("pdf.corrupt", medium="pdf", reason=reason[:160]) from None
     pages = len(doc)
     if pages > limits.max_pages:
         doc.close()
-        raise UnreadableInputError(f"pdf: {pages} pages (limit {limits.max_pages} for one report)")
+        raise UnreadableInputError("pdf.too_many_pages", medium="pdf", pages=pages, limit=limits.max_pages)
     if pages == 0:
         doc.close()
-        raise UnreadableInputError("pdf: the file has no pages")
+        raise UnreadableInputError("pdf.no_pages", medium="pdf")
     return doc
 
 
@@ -106,7 +106,7 @@ def _text_pages(doc: Any, deadline: Deadline) -> tuple[list[Page], list[int]]:
             finally:
                 page.close()
         except pdfium.PdfiumError as exc:
-            raise UnreadableInputError(f"pdf: page {n + 1} is corrupt ({exc})"[:200]) from None
+            raise UnreadableInputError("pdf.page_corrupt", medium="pdf", page=n + 1, reason=str(exc)[:160]) from None
         pages.append(read)
         if scan:
             scanned.append(n)

@@ -186,7 +186,7 @@ _RECORD_KEYS: Final = ("schema", "agency", "year", "format", "sections", *TABLES
 _SOURCE_KEYS: Final = ("medium", "extractor", "parser", "page_meta", "path")
 _PARSE_KEYS: Final = ("missing_rows", "notes", "marks", "ambiguous_splits", "uncertain_cells", "format_evidence",
                       "section_order", "section_numbers", "title_year", "period_years", "body_years",
-                      "ocr_confidence", "ocr_cells", "places")
+                      "ocr_confidence", "ocr_cells", "places", "decoding")
 
 
 def canonical(value: Any) -> Any:

@@ -18,9 +18,10 @@ from lxml import etree
 
 from extract.document import Block, Document, Grid, Line, Slot
 from extract.errors import UnreadableInputError
-from extract.limits import Limits, check_zip
+from extract.limits import Limits
 from extract.meta import match_title, section_of
 from extract.normalize import clean_line, nfkc
+from extract.zipped import repack
 
 _PROSE_END = ("。", ";", ":", "!", "?")
 LONG_TEXT = 40  # a lone cell this long is a paragraph, not a table title
@@ -35,7 +36,7 @@ def sheet_document(data: bytes, medium: str, limits: Limits) -> Document:
 
         data, tool = convert(data, medium, "xlsx", limits)
         converted_by = f"{medium}:{tool}→"
-    check_zip(data, medium, limits)
+    data = repack(data, medium, limits)
     import openpyxl  # noqa: PLC0415 - heavy, only for spreadsheets
 
     blocks: list[Block] = []
@@ -50,13 +51,15 @@ def sheet_document(data: bytes, medium: str, limits: Limits) -> Document:
     except UnreadableInputError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises anything on a malformed part; the file is what is broken
-        raise UnreadableInputError(f"{medium}: corrupt workbook ({type(exc).__name__}: {exc})"[:200]) from None
+        reason = f"{type(exc).__name__}: {exc}"[:160]
+        raise UnreadableInputError("sheet.corrupt", medium=medium, reason=reason) from None
     return Document(blocks, f"{converted_by}xlsx:openpyxl-{openpyxl.__version__}", medium=medium)
 
 
 def _sheet_grid(ws: Any, data: bytes, limits: Limits) -> Grid:
     values: dict[tuple[int, int], str] = {}
     height = width = 0
+    ws.reset_dimensions()  # the sheet's declared dimension pads every row to it: a hostile one says XFD1048576
     for r, row in enumerate(ws.iter_rows(values_only=True)):
         for c, value in enumerate(row):
             text = _text(value)
@@ -64,12 +67,17 @@ def _sheet_grid(ws: Any, data: bytes, limits: Limits) -> Grid:
                 values[(r, c)] = text
                 height, width = max(height, r + 1), max(width, c + 1)
         if (r + 1) * max(1, width) > limits.max_sheet_cells:
-            raise UnreadableInputError(f"xlsx: sheet {ws.title!r} is larger than {limits.max_sheet_cells} cells")
+            raise UnreadableInputError("sheet.too_large", medium="xlsx", sheet=ws.title, limit=limits.max_sheet_cells)
     origin: dict[tuple[int, int], tuple[int, int]] = {}
-    for r0, c0, r1, c1 in _merges(data, ws._worksheet_path):  # noqa: SLF001 - read-only sheets do not expose merges
+    merged = 0  # positions the merges cover, overlaps counted again: no sheet is bigger
+    for r0, c0, bottom, right in _merges(data, ws._worksheet_path):  # noqa: SLF001 - read-only sheets do not expose merges
+        r1, c1 = min(bottom, r0 + 499), min(right, c0 + 199)
         height, width = max(height, r1 + 1), max(width, c1 + 1)
-        for r in range(r0, min(r1, r0 + 500) + 1):
-            for c in range(c0, min(c1, c0 + 200) + 1):
+        merged += (r1 - r0 + 1) * (c1 - c0 + 1)
+        if max(merged, height * width) > limits.max_sheet_cells:
+            raise UnreadableInputError("sheet.too_large", medium="xlsx", sheet=ws.title, limit=limits.max_sheet_cells)
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
                 origin[(r, c)] = (r0, c0)
     rows = []
     for r in range(height):

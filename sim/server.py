@@ -72,6 +72,9 @@ class Simulator:
         self.sites: dict[int, Site] = {}
         self.attempts: Counter[tuple[int, str]] = Counter()
         self.served: Counter[int] = Counter()
+        # requests being answered at once, per portal address, and the most ever: politeness across processes
+        self.in_flight: Counter[str] = Counter()
+        self.most_in_flight: Counter[str] = Counter()
         self.servers: list[asyncio.base_events.Server] = []
         self._date = (0, "")
 
@@ -85,6 +88,13 @@ class Simulator:
         if site is None:
             site = self.sites[portal.index] = build_site(self.world.seed, portal, self.origin(portal))
         return site
+
+    def begin(self, address: str) -> None:
+        self.in_flight[address] += 1
+        self.most_in_flight[address] = max(self.most_in_flight[address], self.in_flight[address])
+
+    def end(self, address: str) -> None:
+        self.in_flight[address] -= 1
 
     def respond(self, address: str, request: Request) -> Response:
         portal = self.world.by_address.get(address)
@@ -191,6 +201,7 @@ class _Connection(asyncio.Protocol):
         self.timer: asyncio.TimerHandle | None = None
         self.transport: asyncio.Transport | None = None
         self.address = ""
+        self.answering = False  # a request of this connection is being answered (Simulator.in_flight)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -199,6 +210,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:  # noqa: ARG002 - closed is closed
         self.closed = True
+        self.answered()
         if self.timer is not None:
             self.timer.cancel()
 
@@ -223,7 +235,14 @@ class _Connection(asyncio.Protocol):
             self.buffer = self.buffer[used:]
             self.answer(request, keep_alive)
 
+    def answered(self) -> None:
+        if self.answering:
+            self.answering = False
+            self.sim.end(self.address)
+
     def answer(self, request: Request, keep_alive: bool) -> None:
+        self.answering = True
+        self.sim.begin(self.address)
         response = self.sim.respond(self.address, request)
         if response.hang:
             self.busy = True
@@ -241,6 +260,7 @@ class _Connection(asyncio.Protocol):
 
     def send(self, response: Response, keep_alive: bool, *, head_only: bool) -> None:
         self.busy = False
+        self.answered()
         if self.closed or self.transport is None:
             return
         keep_alive = keep_alive and response.cut is None

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from catalogue.cli import say
 from store.errors import StoreError, WrongArchiveError
-from store.snapshots import SnapshotStore
+from store.snapshots import IN_DATABASE, DatabaseSnapshots, Snapshots, SnapshotStore
 
 _WRITE: Final = "xxgk_write"
 # Any constant will do; it only has to be the same for every xxgk process migrating one database.
@@ -109,6 +109,13 @@ def _require_sqlite_file(url_text: str) -> None:
         raise WrongArchiveError(say("archive.no_file", where=database))
 
 
+def snapshot_store(engine: Engine, env: dict[str, str] | os._Environ[str] = os.environ) -> Snapshots:
+    """The database itself with `XXGK_SNAPSHOTS=database`, else the folder `snapshot_root` names."""
+    if env.get("XXGK_SNAPSHOTS") == IN_DATABASE:
+        return DatabaseSnapshots(engine)
+    return SnapshotStore(snapshot_root(engine.url, env))
+
+
 def snapshot_root(url: URL, env: dict[str, str] | os._Environ[str] = os.environ) -> Path:
     """`XXGK_SNAPSHOTS`, else `snapshots/` beside a SQLite file, else `./snapshots`."""
     if env.get("XXGK_SNAPSHOTS"):
@@ -125,7 +132,7 @@ class Archive:
     """An open archive: the database and the snapshot store beside it."""
 
     engine: Engine
-    snapshots: SnapshotStore
+    snapshots: Snapshots
     # report name → the agency it was found to mean, when that agency bears another name (store.agencies)
     agency_names: dict[str, str] = field(default_factory=dict, repr=False)
     # the engine whose transactions begin as writes: made once, as every stored document opens one
@@ -144,7 +151,7 @@ class Archive:
         if not create:
             _require_sqlite_file(url_text)
         engine = make_engine(url_text)
-        archive = cls(engine, SnapshotStore(snapshot_root(engine.url)))
+        archive = cls(engine, snapshot_store(engine))
         if not create and archive.revisions()[0] is None:
             archive.close()
             raise WrongArchiveError(say("archive.empty", where=_where(engine.url)))

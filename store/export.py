@@ -3,7 +3,8 @@
 JSON keeps the stable English keys of docs/cli.md. The other three are for people, so they carry
 Chinese headers and labels; CSV starts with a BOM because Excel on Chinese Windows reads BOM-less
 UTF-8 as GBK and shows mojibake, and XLSX gets bold headers, a frozen header row, a filter and
-column widths that count a Chinese character as two.
+column widths that count a Chinese character as two. No cell of either is ever a formula
+(store.outbound): an agency's name or a URL comes from a portal.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Final
 
 from catalogue.cli import say
 from catalogue.terms import FIELDS, fault, name
+from store.outbound import csv_cell, neutralise_workbook
 
 FORMATS: Final = ("table", "csv", "json", "xlsx")
 
@@ -85,7 +87,7 @@ def to_csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers())
-    writer.writerows([["" if v is None else v for v in row] for row in human_rows(rows)])
+    writer.writerows([["" if v is None else csv_cell(v) for v in row] for row in human_rows(rows)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -116,7 +118,7 @@ def to_xlsx(rows: Sequence[Mapping[str, Any]], title: str = "年报") -> bytes:
         widest = max([display_width(label), *(display_width(r[i - 1]) for r in body if r[i - 1] is not None)])
         sheet.column_dimensions[get_column_letter(i)].width = min(widest + 2, _MAX_WIDTH)
     out = io.BytesIO()
-    book.save(out)
+    neutralise_workbook(book).save(out)
     return out.getvalue()
 
 

@@ -38,7 +38,7 @@ from store.diff import content_hash, record_diff
 from store.errors import StoreError
 from store.findings import Checked, Counts, refresh_findings
 from store.models import Agency, Document, PublicationDate, Report, ReportVersion, utcnow
-from store.snapshots import SnapshotStore
+from store.snapshots import Snapshots
 from store.sql import dialect_insert, upsert
 from store.status import AgencyFacts, ReportFacts
 from store.terms import DATE_SOURCES
@@ -74,6 +74,7 @@ class Source:
     etag: str | None = None  # HTTP validators, sent back on the next crawl
     last_modified: str | None = None
     page_url: str | None = None  # for a file: the report page that linked it
+    attachments: int | None = None  # for a report page: how many files it linked
     # found but not read (`unread`: an image awaiting OCR; `unreadable`: why in `reading_note`): the report
     # is stored from what was found — its link, title, year and dates — without parsing the bytes
     reading: str = "read"
@@ -153,18 +154,19 @@ def keep_document(archive: Archive, source: Source) -> None:
         _document(conn, archive.snapshots, source, source.seen_at or utcnow(), sighting=False)
 
 
-def _document(conn: Connection, snapshots: SnapshotStore, source: Source, seen: dt.datetime, *,
+def _document(conn: Connection, snapshots: Snapshots, source: Source, seen: dt.datetime, *,
               sighting: bool) -> int:
     """The document's id; a new `sighting` moves its last-seen time on, and new HTTP validators (and the
     page that links a file now) replace the old."""
     digest = snapshots.put(source.data)
     replace = (("etag", "last_modified") if source.etag or source.last_modified else ()) + (
-        ("page_url",) if source.page_url else ())
+        ("page_url",) if source.page_url else ()) + (("attachments",) if source.attachments is not None else ())
     return int(upsert(conn, Document, {
         "url": source.url, "sha256": digest, "name": source.name, "size": len(source.data),
         "http_status": source.http_status, "content_type": source.content_type, "encoding": source.encoding,
         "fetched_at": seen, "last_seen_at": seen, "crawl_run_id": source.crawl_run_id,
         "etag": source.etag, "last_modified": source.last_modified, "page_url": source.page_url,
+        "attachments": source.attachments,
     }, ("url", "sha256"), ("id",), replace=replace, latest=("last_seen_at",) if sighting else ()).id)
 
 

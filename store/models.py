@@ -27,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -197,6 +198,9 @@ class Document(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100))
     # for a file: the report page that linked it (a re-crawl asks after it when that page is unchanged)
     page_url: Mapped[str | None] = mapped_column(String(2000))
+    # for a report page: how many files it linked; a re-crawl fetches it in full again (no validators) while
+    # fewer are stored, as after a crawl that died between storing the page and storing its files
+    attachments: Mapped[int | None] = mapped_column(Integer)
 
 
 class Report(Base):
@@ -407,3 +411,36 @@ class AuditEntry(Base):
     region: Mapped[str | None] = mapped_column(String(12), index=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id", ondelete="SET NULL"), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+class Job(Base):
+    """A job handed to the workers in distributed mode (jobs/): what it is, where it stands, what went wrong.
+
+    The broker holds the messages; this table holds what a person and the scheduler ask about them: which
+    jobs failed (`xxgk status --workers`), which portals already have a crawl queued or running (so that a
+    scheduler taking over does not enqueue them again), and which jobs a `monitor --once` waits for (`root`).
+    """
+
+    __tablename__ = "job"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the Celery task id
+    kind: Mapped[str] = mapped_column(String(10))  # crawl | parse | ocr
+    state: Mapped[str] = mapped_column(String(10), index=True)  # queued | running | retrying | done | failed
+    subject: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)  # portals, a document's URL, a report id
+    root: Mapped[str | None] = mapped_column(String(64), index=True)  # the job whose work this continues
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str | None] = mapped_column(Text)
+    enqueued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class Snapshot(Base):
+    """A document's bytes in the database itself (`XXGK_SNAPSHOTS=database`), gzip-compressed and keyed by
+    their sha256: for workers on several machines, which share the database and no folder."""
+
+    __tablename__ = "snapshot"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

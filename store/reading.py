@@ -43,6 +43,7 @@ class Unread:
     sha256: str
     name: str
     encoding: str | None
+    report_id: int = 0
 
 
 @dataclass(slots=True)
@@ -54,16 +55,19 @@ class Backlog:
     left: int = 0
 
 
-def unread_reports(archive: Archive) -> list[Unread]:
-    """The backlog: unread reports, the latest report years first."""
+def unread_reports(archive: Archive, report_id: int | None = None) -> list[Unread]:
+    """The backlog: unread reports (or the one report, if it is still unread), the latest report years first."""
     stmt = (
-        select(Agency.name, Report.year, Report.url, Report.title, Document.sha256, Document.name, Document.encoding)
+        select(Agency.name, Report.year, Report.url, Report.title, Document.sha256, Document.name, Document.encoding,
+               Report.id)
         .join(Agency, Report.agency_id == Agency.id)
         .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.number == Report.current_version))
         .join(Document, ReportVersion.document_id == Document.id)
         .where(Report.reading == "unread")
         .order_by(Report.year.desc(), Report.id)
     )
+    if report_id is not None:
+        stmt = stmt.where(Report.id == report_id)
     with archive.read() as session:
         return [Unread(*row) for row in session.execute(stmt)]
 

@@ -14,13 +14,27 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from catalogue.cli import say
 from store.errors import SnapshotMissingError, StoreError
 
+IN_DATABASE = "database"  # XXGK_SNAPSHOTS=database: the bytes live in the archive's own database
+
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class Snapshots(Protocol):
+    """Where documents' bytes are kept: a folder, or the database (several machines share it, not a folder)."""
+
+    def put(self, data: bytes) -> str: ...
+
+    def get(self, digest: str) -> bytes: ...
 
 
 class SnapshotStore:
@@ -82,3 +96,45 @@ class SnapshotStore:
         if exc.errno in {errno.EACCES, errno.EROFS, errno.EPERM}:
             return f"cannot write snapshots in {self.root} ({exc.strerror}): nothing was stored"
         return f"cannot write a snapshot in {self.root}: {exc.strerror or exc}"
+
+
+class DatabaseSnapshots:
+    """The same content-addressed, gzip-compressed bytes in the `snapshot` table. A put is its own committed
+    transaction before the document's row is written, as a file is synced before it: no row outlives its bytes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def put(self, data: bytes) -> str:
+        from store.models import Snapshot  # noqa: PLC0415 - the models import this module's neighbours
+        from store.sql import dialect_insert  # noqa: PLC0415
+
+        digest = sha256(data)
+        packed = gzip.compress(data, compresslevel=6, mtime=0)
+        stmt = dialect_insert(self.engine.dialect.name, Snapshot).values(sha256=digest, data=packed)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(stmt.on_conflict_do_nothing(index_elements=["sha256"]))
+        except SQLAlchemyError as exc:
+            raise StoreError(say("snapshot.db_failed", reason=_first_line(exc))) from exc
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        from store.models import Snapshot  # noqa: PLC0415
+
+        try:
+            with self.engine.connect() as conn:
+                packed = conn.scalar(select(Snapshot.data).where(Snapshot.sha256 == digest))
+        except SQLAlchemyError as exc:
+            raise StoreError(say("snapshot.db_failed", reason=_first_line(exc))) from exc
+        if packed is None:
+            raise SnapshotMissingError(say("snapshot.missing", digest=digest[:12], root=IN_DATABASE))
+        data = gzip.decompress(packed)
+        if sha256(data) != digest:
+            raise StoreError(say("snapshot.corrupt", path=f"{IN_DATABASE}:{digest[:12]}"))
+        return data
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -71,6 +71,24 @@ def test_the_latest_crawl_decides_whether_we_could_look() -> None:
     assert health.unreachable_portals(history, ["a", "b", "never-crawled"]) == {"b", "never-crawled"}
 
 
+def test_a_crawl_whose_process_died_did_not_look() -> None:
+    """Its agencies' statuses rest on the crawl evidence (unfinished: `unconfirmed`), not on `unreachable`."""
+    crashed = {"list_pages": 0, "crawl_failed": 1}
+    history = {"a": runs(OK, crashed)["p1"], "b": runs(DOWN, crashed)["p1"], "c": runs(crashed)["p1"]}
+    assert health.unreachable_portals(history, ["a", "b", "c"]) == {"b", "c"}
+
+
+def test_a_crawl_stopped_before_it_reached_a_portal_is_no_evidence_about_it(archive: Archive) -> None:
+    finished = dt.datetime(2026, 2, 2, tzinfo=dt.UTC)
+    with archive.write() as session:  # stopped: p1 read, p2 never reached (as crawler.archive.finish_run writes it)
+        session.add(CrawlRun(portals=["p1", "p2"], finished_at=finished, errors={},
+                             counts={"p1:list_pages": 2, "p1:unfinished": 1, "p2:list_pages": 0, "p2:unfinished": 1}))
+    with archive.read() as session:
+        history = health.history(session)
+    assert list(history) == ["p1"]
+    assert [r.outcome for r in history["p1"]] == ["ok"]
+
+
 @pytest.fixture
 def archive(tmp_path: Path) -> Iterator[Archive]:
     with Archive.open(f"sqlite:///{tmp_path / 'health.sqlite3'}") as opened:

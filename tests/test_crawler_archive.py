@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from conftest import GOLD, SEEDS
 
-from crawler.archive import open_archive, store_document
+from crawler.archive import known, open_archive, store_document
 from crawler.items import FetchedDocument
 from store.agencies import upsert_agency
 from store.db import Archive
+from store.ingest import Source, keep_document
+from store.models import Portal
 
 _PAGE_URL = "http://127.0.0.1/art/1.html"
 
@@ -98,3 +100,21 @@ def test_an_unreadable_file_is_published_and_says_why(archive: Archive, tmp_path
         [(reading, note)] = conn.execute("SELECT reading, reading_note FROM report").fetchall()
     assert reading == "unreadable"
     assert note
+
+
+def test_a_page_with_files_not_all_stored_is_fetched_in_full_again(archive: Archive) -> None:
+    """A crawl that died after storing a page but before its files: the next crawl must not take the page's
+    304 for "nothing new" (it would never ask for the missing file), so the page gets no validators."""
+    with archive.write() as session:
+        session.add(Portal(key="p", name="p", base_url="http://127.0.0.1/"))
+    page = _page(b"<html><body><a href='1.pdf'>1</a><a href='2.pdf'>2</a></body></html>", attachments=2,
+                 has_report=False)
+    page.etag = '"page-1"'
+    store_document(archive, page, None)
+    seen = []
+    for name in ("1.pdf", "2.pdf"):
+        seen.append(_PAGE_URL in known(archive, ["p"]).validators)
+        keep_document(archive, Source(data=name.encode(), name=name, url=f"http://127.0.0.1/art/{name}",
+                                      page_url=_PAGE_URL, etag=f'"{name}"'))
+    seen.append(_PAGE_URL in known(archive, ["p"]).validators)
+    assert seen == [False, False, True]

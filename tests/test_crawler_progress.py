@@ -3,7 +3,7 @@
 
 The tracker is driven by hand as the spider drives it; the display model reads ledger lines; the
 plain (not a terminal) mode prints its line; every kind of request the spider makes survives the
-pickling of Scrapy's disk queue; a child that ignores SIGTERM is killed after the grace.
+crawl journal; a child that ignores SIGTERM is killed after the grace.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -23,11 +22,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from scrapy.utils.request import request_from_dict
 
 from crawler.adapters import Fetch
+from crawler.browser import Fingerprinter
+from crawler.jobdir import claim_job
+from crawler.journal import Journal
 from crawler.progress import CrawlProgress, PortalTracker
-from crawler.run import _halt, claim_job
+from crawler.run import _halt
+from crawler.settle import KEY
 from crawler.spiders.portal import Hint, PortalSpider
 from sim.archetypes import build_site
 from sim.truth import write_registry
@@ -46,8 +48,7 @@ def ledger_lines(path: Path) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def tracker(tmp_path: Path) -> PortalTracker:
-    state: dict[str, Any] = {}
-    return PortalTracker(lambda: state, str(tmp_path / "ledger.jsonl"))
+    return PortalTracker(str(tmp_path / "ledger.jsonl"))
 
 
 def test_portal_is_done_when_its_last_request_settles(tracker: PortalTracker, tmp_path: Path) -> None:
@@ -95,20 +96,22 @@ def test_a_finished_crawl_closes_every_started_portal_a_stopped_one_none(tracker
     assert ledger_lines(tmp_path / "ledger.jsonl")[-1] == {"type": "portal_done", "portal": "a", "at_close": True}
 
 
-def test_the_counts_live_in_the_state_a_resumed_crawl_gets_back(tmp_path: Path) -> None:
-    state: dict[str, Any] = {}
-    first = PortalTracker(lambda: state)
+def test_a_resumed_crawl_starts_with_the_portals_done_before(tmp_path: Path) -> None:
+    announced: list[str] = []
+    first = PortalTracker(on_done=announced.append)
     first.sent(request("a"))
     first.sent(request("b"))
     first.start_sent("a")
     first.start_sent("b")
     first.settled(request("b"))
-    again = PortalTracker(lambda: state, str(tmp_path / "ledger.jsonl"))  # the same state, as JOBDIR loads it
+    assert announced == ["b"]  # into the journal
+    again = PortalTracker(str(tmp_path / "ledger.jsonl"), done=announced)  # as the journal gives them back
     again.begin(["a", "b"])
     assert ledger_lines(tmp_path / "ledger.jsonl")[0] == {"type": "crawl", "portals": ["a", "b"], "done": ["b"]}
+    again.sent(request("a"))  # the request of `a` the journal had pending
     again.start_sent("a")
     assert again.done == {"b"}
-    again.settled(request("a"))  # the request of `a` left in the saved queue
+    again.settled(request("a"))
     assert again.done == {"a", "b"}
 
 
@@ -183,7 +186,7 @@ def a_registry(folder: Path) -> Path:
     return registry
 
 
-def test_every_kind_of_request_survives_the_disk_queue(tmp_path: Path) -> None:
+def test_every_kind_of_request_survives_the_journal(tmp_path: Path) -> None:
     spider = PortalSpider(registry=str(a_registry(tmp_path)))
     portal = next(iter(spider.portals.values()))
     doc = {"title": "2024年政府信息公开工作年度报告", "list_date": dt.date(2025, 1, 20), "year": 2024,
@@ -194,10 +197,15 @@ def test_every_kind_of_request_survives_the_disk_queue(tmp_path: Path) -> None:
         spider._document_request(portal, portal.base_url + "a.html", doc, spider.parse_page),
         spider._document_request(portal, portal.base_url + "a.pdf", doc, spider.parse_attachment),
     ]
-    for request in requests:
-        back = request_from_dict(pickle.loads(pickle.dumps(request.to_dict(spider=spider), protocol=4)), spider=spider)
-        assert (back.url, back.meta, back.callback, back.errback, back.dont_filter) == (
-            request.url, request.meta, request.callback, request.errback, request.dont_filter)
+    fingerprint = Fingerprinter().fingerprint  # the browser's page has a fingerprint of its own
+    journal = Journal(tmp_path / "job", spider, fingerprint)
+    for n, request in enumerate(requests):
+        request.meta[KEY] = f"k{n}"
+        journal.requested(request)
+    journal.close()
+    back = Journal(tmp_path / "job", spider, fingerprint).past.pending
+    assert [(r.url, r.meta, r.callback, r.errback, r.dont_filter) for r in back] == [
+        (r.url, r.meta, r.callback, r.errback, True) for r in requests]  # due again though seen
 
 
 def test_resume_dir_of_another_crawl_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -230,10 +238,11 @@ def test_a_child_that_ignores_sigterm_is_killed_after_the_grace(tmp_path: Path) 
     assert child.stdout is not None
     assert child.stdout.readline() == "ready\n"
     claim_job(str(tmp_path), "registry.yaml")
-    (tmp_path / "requests.seen").write_text("half-written\n")
-    _halt(child, grace=0.5, jobdir=str(tmp_path))
+    (tmp_path / "journal.jsonl").write_text('{"req": "k1", "portal": "a", "fp": "00"}\n')
+    _halt(child, grace=0.5)
     assert child.returncode == -9
-    assert list(tmp_path.iterdir()) == []  # what it saved, if anything, is not to be resumed
+    # its journal loses nothing: the next crawl with the directory goes on from it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.jsonl", "xxgk-crawl.json"]
 
 
 def test_a_child_that_stops_on_sigterm_keeps_its_output() -> None:

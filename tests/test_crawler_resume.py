@@ -1,4 +1,4 @@
-"""A crawl stopped part way and resumed from its job directory (Scrapy's JOBDIR).
+"""A crawl stopped part way and resumed from its job directory (its journal, crawler.journal).
 
 Three crawls of the same two simulated portals (a TRS and a Hanweb one): the first, storing into
 an archive, is stopped with SIGTERM once its ledger holds a few documents; the second resumes it
@@ -23,7 +23,8 @@ import pytest
 from crawl_probe import PROBE
 from test_crawler_sim import FAST
 
-from crawler.run import CrawlError, CrawlResult, crawl, resumable
+from crawler.jobdir import resumable
+from crawler.run import CrawlError, CrawlResult, crawl
 from sim.testing import running_sim
 
 AS_OF = dt.date(2026, 6, 1)
@@ -62,6 +63,7 @@ class Crawls:
     full: Run
     job: Path
     db: Path
+    journal: list[dict[str, Any]]  # as the first run left it
 
 
 def _crawl(registry: Path, ledger: Path, settings: dict[str, Any] | None = None, **options: Any) -> Run:
@@ -93,24 +95,27 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawls]:
             stop.set()
             watcher.join()
         left = sorted(p.name for p in job.iterdir())
-        assert left == ["requests.queue", "requests.seen", "spider.state", "xxgk-crawl.json"]
+        assert left == ["journal.jsonl", "xxgk-crawl.json", "xxgk-crawl.lock"]
+        journal = [json.loads(line) for line in (job / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
         resumed = _crawl(sim.registry_path, tmp / "resumed.jsonl", jobdir=str(job), db=f"sqlite:///{db}")
         full = _crawl(sim.registry_path, tmp / "full.jsonl")
-        yield Crawls(sim.truth, first, resumed, full, job, db)
+        yield Crawls(sim.truth, first, resumed, full, job, db, journal)
 
 
-def test_the_first_run_stopped_part_way_with_its_queue_on_disk(crawls: Crawls) -> None:
+def test_the_first_run_stopped_part_way_with_its_queue_in_the_journal(crawls: Crawls) -> None:
     stats = crawls.first.result.stats
     assert not crawls.first.result.finished
     assert stats["finish_reason"] == "shutdown"
     assert STOP_AFTER <= len(crawls.first.documents) < len(crawls.full.documents)
-    assert stats["scheduler/enqueued/disk"] > 0
-    assert "scheduler/unserializable" not in stats  # every request (meta: Hint, dates) was pickled
+    done = {line["done"] for line in crawls.journal if "done" in line}
+    pending = [line for line in crawls.journal if "req" in line and line["req"] not in done]
+    assert pending
+    assert all("r" in line for line in pending)  # every request (meta: Hint, dates) was pickled
 
 
 def test_the_resumed_run_finished_and_cleared_the_job_directory(crawls: Crawls) -> None:
     assert crawls.resumed.result.finished
-    assert list(crawls.job.iterdir()) == []
+    assert [p.name for p in crawls.job.iterdir()] == ["xxgk-crawl.lock"]
 
 
 def test_together_they_fetch_every_report_a_full_crawl_fetches(crawls: Crawls) -> None:

@@ -121,3 +121,8 @@ def test_stored_publication_date(world: Crawled) -> None:
 def test_browser_archetype_went_through_chromium(world: Crawled) -> None:
     jsonly = next(p for p in world.stats if p.endswith("-jsonly"))
     assert world.stats[jsonly].get("report_pages", 0) > 0
+
+
+def test_a_world_of_portals_asks_for_nothing_the_offsite_policy_refuses(world: Crawled) -> None:
+    refused = {p: k for p, s in world.stats.items() for k in s if k in ("failed:offsite", "failed:private_address")}
+    assert refused == {}

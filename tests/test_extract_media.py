@@ -117,6 +117,7 @@ def test_images_and_text_are_told_apart() -> None:
 # ---------------------------------------------------------------------------- hostile files
 
 def _refused(data: bytes, name: str) -> str:
+    """The one line a hostile file is refused with."""
     with pytest.raises(UnreadableInputError) as info:
         parse_bytes(data, name=name)
     message = str(info.value)
@@ -133,21 +134,21 @@ def test_a_zip_bomb_is_refused_without_inflating_it(build: object, member: str, 
     assert len(bomb) < 1_000_000
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     message = _refused(bomb, name)
-    assert message == f"{name.rsplit('.', 1)[1]}: zip bomb refused: inflates to 2624 MiB (limit 200 MiB)"
+    assert message == f"{name.rsplit('.', 1)[1].upper()}：拒绝压缩炸弹：解压后达 2624 MiB（上限 200 MiB）"
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB
 
 
 def test_a_10000_page_pdf_is_refused_before_any_page_is_read() -> None:
-    assert _refused(many_pages_pdf(10_000), "x.pdf") == "pdf: 10000 pages (limit 300 for one report)"
+    assert _refused(many_pages_pdf(10_000), "x.pdf") == "PDF：共 10000 页（一份报告最多 300 页）"
 
 
 def test_an_encrypted_pdf_is_refused() -> None:
-    assert _refused(encrypted_pdf(), "x.pdf") == "pdf: encrypted (opening it needs a password)"
+    assert _refused(encrypted_pdf(), "x.pdf") == "PDF：文件已加密（需要密码才能打开）"
 
 
 def test_an_image_bomb_is_refused_before_decoding() -> None:
-    assert _refused(pixel_bomb(10_000), "x.png") == "image: 10000x10000 pixels (limit 60 Mpx)"
-    assert _refused(pixel_bomb(60_000), "x.png") == "image: decompression bomb refused (limit 60 Mpx)"
+    assert _refused(pixel_bomb(10_000), "x.png") == "图片：10000×10000 像素（上限 60 百万像素）"
+    assert _refused(pixel_bomb(60_000), "x.png") == "图片：拒绝解压炸弹（上限 60 百万像素）"
 
 
 @pytest.mark.parametrize(
@@ -162,21 +163,21 @@ def test_a_truncated_file_is_a_clear_refusal_or_a_partial_record(kind: str, name
     try:
         medium = parse_bytes(cut, name=name)["source"]["medium"]  # salvaged: a record, maybe with tables missing
     except UnreadableInputError as exc:
-        medium = str(exc).split(":", 1)[0]  # refused, the reason after the medium
+        medium = str(exc.words["medium"])  # refused, and the reason names the medium
     assert medium in {"pdf", "docx", "xlsx", "doc", "zip"}
 
 
 def test_a_truncated_image_is_refused() -> None:
     png = io.BytesIO()
     Image.new("L", (200, 200), 128).save(png, format="PNG")
-    assert _refused(png.getvalue()[:100], "x.png").startswith("image: truncated or corrupt image")
+    assert _refused(png.getvalue()[:100], "x.png").startswith("图片：图片被截断或已损坏（")
 
 
 def test_gzip_without_content_encoding_is_undone_and_capped() -> None:
     pdf = path("pdf", "gold-001.html_clean.pdf").read_bytes()
     assert parse_bytes(gzip.compress(pdf), name="downfile.jsp")["source"]["medium"] == "pdf"
     bomb = gzip.compress(b" " * (30 << 20), compresslevel=1)
-    assert _refused(bomb, "x.html") == "gzip data inflates to more than 20 MiB"
+    assert _refused(bomb, "x.html") == "gzip 压缩数据解压后超过 20 MiB"
 
 
 def test_the_cli_reports_a_bomb_in_one_line(tmp_path: Path) -> None:
@@ -188,11 +189,11 @@ def test_the_cli_reports_a_bomb_in_one_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
-    assert line.endswith(f"{bomb}: docx: zip bomb refused: inflates to 2624 MiB (limit 200 MiB)")
+    assert line.endswith(f"{bomb}：DOCX：拒绝压缩炸弹：解压后达 2624 MiB（上限 200 MiB）")
 
 
 def test_ocr_can_be_switched_off_by_a_caller_that_cannot_wait() -> None:
     png = io.BytesIO()
     Image.new("L", (200, 200), 255).save(png, format="PNG")
-    with pytest.raises(UnreadableInputError, match=r"^image: a scan without a text layer, and OCR is switched off here$"):
+    with pytest.raises(UnreadableInputError, match=r"^图片：扫描件没有文字层，而此处未启用文字识别$"):
         parse_bytes(png.getvalue(), name="x.png", limits=Limits(max_ocr_pages=0))

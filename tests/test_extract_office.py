@@ -47,7 +47,7 @@ def test_a_wps_file_is_recorded_as_wps() -> None:
 
 def test_a_conversion_that_takes_too_long_is_killed() -> None:
     data = path("doc", "gold-000.html_word.doc").read_bytes()
-    with pytest.raises(UnreadableInputError, match=r"^doc: LibreOffice conversion timed out after 0 s$"):
+    with pytest.raises(UnreadableInputError, match=r"^DOC：LibreOffice 转换超过 0 秒，已放弃$"):
         convert(data, "doc", "docx", Limits(convert_timeout=0.2))
 
 

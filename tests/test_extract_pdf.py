@@ -121,7 +121,7 @@ def test_text_no_font_map_reads_is_sent_to_ocr() -> None:
     pdf = pdf_bytes(random_record(random.Random(7), fmt="2021"))
     unmapped = (pdf.replace(b"/Encoding /UniGB-UCS2-H", b"/Encoding /Identity-H  ")
                 .replace(b"/Ordering (GB1)", b"/Ordering (XYZ)").replace(b"/ToUnicode 6 0 R", b" " * 16))
-    with pytest.raises(UnreadableInputError, match=r"^pdf: a scan without a text layer, and OCR is switched off here$"):
+    with pytest.raises(UnreadableInputError, match=r"^PDF：扫描件没有文字层，而此处未启用文字识别$"):
         parse_bytes(unmapped, name="x.pdf", limits=Limits(max_ocr_pages=0))
 
 

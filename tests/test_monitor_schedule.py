@@ -14,12 +14,17 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from alerts.health import PortalRun
-from alerts.schedule import JOB_TABLE, ScheduleError, crawl_trigger, due_portals, sweep_trigger
+from alerts.schedule import JOB_TABLE, Context, ScheduleError, _job_folder, crawl_trigger, due_portals, sweep_trigger
+from alerts.schedule import crawl as schedule_crawl
 from config.registry import Registry
 from config.settings import CHINA
+from crawler.jobdir import lock_job
 from sim.testing import running_sim
+from store.db import Archive
+from store.models import CrawlRun
 from xxgk.cli import main
 
 PORTAL = {"id": "xx", "name": "湘乡市人民政府门户网站", "base_url": "http://xx.example.cn/"}
@@ -183,3 +188,22 @@ def test_sigterm_ends_a_running_crawl_too(tmp_path: Path) -> None:
         assert code == 0, log
         assert time.monotonic() - started < 60  # the crawl's requests would hang 120 s: it was stopped, not waited for
         assert _crawl_processes(database) == []
+
+
+def test_a_crawl_whose_job_folder_another_process_holds_is_not_started_nor_recorded(tmp_path: Path) -> None:
+    """The same portals' last crawl still running (its child holds the job folder): no crash on record."""
+    reg = registry()
+    path = tmp_path / "registry.yaml"
+    path.write_text("portals: []\n", encoding="utf-8")
+    context = Context(database_url=f"sqlite:///{tmp_path / 'm.sqlite3'}", registry=str(path), log_dir=str(tmp_path))
+    held = lock_job(str(_job_folder(tmp_path, context.registry, ["xx"])))
+    try:
+        with Archive.open(context.database_url) as archive:
+            error = schedule_crawl(context, archive, reg, ["xx"], dt.date(2026, 2, 1))
+            with archive.read() as session:
+                runs = session.scalar(select(func.count()).select_from(CrawlRun))
+    finally:
+        os.close(held)
+    assert error is not None
+    assert "正被另一个抓取进程使用" in error
+    assert runs == 0

@@ -23,12 +23,12 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"", "empty file"),
-        (b"   \n\n  ", "empty file"),
-        (os.urandom(4096) + b"\x00", "binary"),
+        (b"", "：空文件"),
+        (b"   \n\n  ", "：空文件"),
+        (os.urandom(4096) + b"\x00", "：是二进制数据，不是文本或 HTML 格式的报告"),
         ("<html><body><h1>关于开展春季植树活动的通知</h1><p>各单位：请于3月12日前报名。</p></body></html>".encode(),
-         "not an annual report"),
-        (b"x" * (25 * 1024 * 1024), "too large"),
+         "：不是政府信息公开工作年度报告：找不到标题、章节标题或报告表格"),
+        (b"x" * (25 * 1024 * 1024), "：文本过大：26.2 MB（上限 21 MB）"),
     ],
     ids=["empty", "blank", "binary", "not-a-report", "50MB-class"],
 )
@@ -40,7 +40,7 @@ def test_unreadable_input_is_one_line_exit_2(tmp_path: Path, content: bytes, rea
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert reason in lines[0]
+    assert lines[0].endswith(f"{path}{reason}")
     assert "Traceback" not in result.stderr
 
 
@@ -71,8 +71,9 @@ def test_truncated_table_gives_a_record_with_what_is_missing() -> None:
 
 def test_huge_single_line_under_the_limit_finishes() -> None:
     line = ("本机关认真贯彻落实政府信息公开条例，全年主动公开信息若干条，" * 150_000).encode()
-    with pytest.raises(UnreadableInputError, match="not an annual report"):
+    with pytest.raises(UnreadableInputError) as info:
         parse_bytes(line, name="x.txt")
+    assert info.value.key == "input.not_report"
 
 
 def test_directory_without_reports_is_a_usage_error(tmp_path: Path) -> None:

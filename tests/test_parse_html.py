@@ -81,3 +81,13 @@ def test_word_export_markup() -> None:
     assert record["agency"] == "某某县教育局"
     assert record["year"] == 2023
     assert "active.licensing" in record["parse"]["missing_rows"]
+
+
+@pytest.mark.parametrize("depth", [300, 2000])
+def test_a_page_nested_deep_is_read_whole(depth: int) -> None:
+    """libxml2 drops what is nested deeper than 256 elements unless told otherwise; the walk is not recursive."""
+    html = SH2019.read_bytes()  # GB2312, as declared
+    start = html.index(b">", html.index(b"<body")) + 1
+    end = html.rindex(b"</body>")
+    nested = html[:start] + b"<div>" * depth + html[start:end] + b"</div>" * depth + html[end:]
+    assert_matches(parse_bytes(nested, name="t20200131_1.html"), EXPECTED)

@@ -277,7 +277,7 @@ def test_a_directory_parsed_by_worker_processes(xxgk, archive: Archive, tmp_path
     result = xxgk("import", str(tmp_path / "gen"), "--jobs", "2", "--json")
     assert result.code == 2
     assert result.err.count("\n") == 1
-    assert "0005.txt：not an annual report" in result.err
+    assert "0005.txt：不是政府信息公开工作年度报告" in result.err
     outcomes = json.loads(result.out)
     assert [o["path"] for o in outcomes] == [str(p) for p in files if p.name != "0005.txt"]  # in order
     assert {o["change"] for o in outcomes} == {"new_report"}

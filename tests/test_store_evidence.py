@@ -101,10 +101,13 @@ def test_whose_reports_a_fault_may_hide(portal: Archive, failure: FetchFailure, 
 
 
 def test_a_crawl_that_did_not_run_to_its_end_confirms_nothing(portal: Archive) -> None:
-    crawled(portal, unfinished=("p1",))
+    run_id = crawled(portal, unfinished=("p1",))
     assert set(statuses(portal).values()) == {"unconfirmed"}
     with portal.read() as session:
         row = compliance(session, AS_OF, first_year=2025)[0]
+        run = session.get(CrawlRun, run_id)
+        assert run is not None
+        assert run.counts["p1:unfinished"] == 1  # its statistics say so too (alerts.health reads them)
     assert [(f["kind"], f["url"]) for f in row.to_dict()["evidence"]["faults"]] == [("unfinished", BASE)]
 
 

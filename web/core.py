@@ -29,6 +29,7 @@ from catalogue import terms
 from catalogue.web import t
 from config.settings import CHINA, Settings
 from store.db import Archive
+from store.outbound import link_href
 from web import accounts
 from web.accounts import User
 
@@ -86,6 +87,7 @@ class Web:
                                trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(t=t, name=terms.name, cell_name=finding_words.cell_name, table_name=table_name,
                                 local=local_time, terms=terms)
+        self.env.filters["href"] = link_href  # a URL is a link only when it is http(s) (store.outbound)
 
     @property
     def as_of(self) -> dt.date:

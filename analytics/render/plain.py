@@ -7,19 +7,20 @@ import io
 from typing import Any
 
 from analytics.document import Num, Table, cell_text
+from store.outbound import csv_cell
 
 
 def _csv_cell(cell: object) -> str:
-    """A number as Excel reads one back (`82.4%` becomes 0.824); nothing for no value."""
+    """A number as Excel reads one back (`82.4%` becomes 0.824); nothing for no value; text never a formula."""
     if cell is None or (isinstance(cell, Num) and cell.value is None):
         return ""
-    return cell_text(cell)  # type: ignore[arg-type]
+    return str(csv_cell(cell_text(cell)))  # type: ignore[arg-type]
 
 
 def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.heads)
+    writer.writerow([csv_cell(h) for h in table.heads])
     writer.writerows([[_csv_cell(c) for c in row] for row in table.rows])
     return buffer.getvalue().encode("utf-8-sig")
 

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from analytics.document import Cell, Chart, Document, Heading, Num, Paragraph, Table
 from store.export import display_width
+from store.outbound import neutralise_workbook
 
 NUMBER_FORMATS: Final = {"count": "0", "money": "0.00", "ratio": "0.0%", "days": "0.0", "cells": "0", "factor": "0.0"}
 _EXACT: Final = "0.0"
@@ -110,7 +111,7 @@ def to_xlsx(document: Document) -> bytes:
             sheet.add_image(picture, f"A{len(table.rows) + 4}")
     _summary(summary, document, names)
     out = io.BytesIO()
-    book.save(out)
+    neutralise_workbook(book).save(out)  # a name or title from a portal is never a formula
     return out.getvalue()
 
 

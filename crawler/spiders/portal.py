@@ -23,20 +23,23 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import scrapy
 from lxml import etree
 from parsel import Selector
-from scrapy import signals
 from scrapy.http import Response
 
+from config.hosts import origin
 from config.registry import Agency, Portal, Registry, load_registry
 from config.settings import today
 from crawler.adapters import ADAPTERS, Adapter, Fetch, Link, detect
 from crawler.adapters.base import ATTACHMENT_SUFFIXES, anchors, is_year_column
 from crawler.agencies import resolve, score
+from crawler.browser import REFUSED as BROWSER_REFUSED
 from crawler.dates import candidates
 from crawler.discovery import PROBE_PATHS, score_link
 from crawler.failures import classify_response, failure_kind, garbled
 from crawler.items import FetchedDocument, FetchFailure
+from crawler.journal import Journal, Past
 from crawler.known import Known
-from crawler.progress import PortalTracker, settles
+from crawler.progress import PortalTracker
+from crawler.settle import Settlement, Settling, settles
 from crawler.titles import classify_title
 from extract.normalize import clean_line, nfkc
 from store.terms import UNREGISTERED
@@ -90,35 +93,57 @@ class PortalSpider(scrapy.Spider):
         # reports older than the monitored years (default: the ten report years before last) are not wanted
         self.first_year = self.registry.first_year or self.as_of.year - 11
         self.known = Known()  # the archive's documents of these portals (crawler.pipelines sets it)
-        # what a resumed crawl must remember; Scrapy's SpiderState extension swaps in the saved dict (JOBDIR)
-        self.state: dict[str, Any] = {}
-        self.tracker = PortalTracker(lambda: self.state)
+        # with a job directory (XXGK_JOBDIR), what earlier runs of this crawl did comes back from its journal
+        self.journal: Journal | None = None
+        self.past = Past()
+        self.portal_stats: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.tracker = PortalTracker()
+        self.settling = Settling(opened=self.tracker.sent, scheduled=self._scheduled, settled=self._settled)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         spider: PortalSpider = super().from_crawler(crawler, *args, **kwargs)
+        jobdir = crawler.settings.get("XXGK_JOBDIR")
+        if jobdir:
+            # the crawler's fingerprinter is set when the crawl starts (after this), before any request is scheduled
+            fingerprint = lambda r: crawler.request_fingerprinter.fingerprint(r)  # noqa: E731, PLW0108 - looked up late
+            spider.journal = Journal(Path(jobdir), spider, fingerprint)
+            spider.past = spider.journal.past
+            spider.portal_stats = spider.past.counts
         spider.tracker.ledger = crawler.settings.get("XXGK_CRAWL_LEDGER")
+        spider.tracker.done = set(spider.past.done)
+        spider.tracker.on_done = spider.journal.portal_done if spider.journal else None
+        spider.settling.connect(crawler.signals)
         # each portal's registry rate limit: the floor of its slot's delay (crawler.throttle keeps it there)
         floor = crawler.settings.getfloat("DOWNLOAD_DELAY")
         slots = {urlsplit(p.base_url).netloc: {"delay": max(floor, 1 / p.rate_limit)} for p in spider.portals.values()}
         crawler.settings.set("DOWNLOAD_SLOTS", {**slots, **crawler.settings.getdict("DOWNLOAD_SLOTS")}, "spider")
-        crawler.signals.connect(spider.tracker.settled, signal=signals.request_dropped)
         return spider
 
-    @property
-    def portal_stats(self) -> defaultdict[str, Counter[str]]:
-        stats: defaultdict[str, Counter[str]] = self.state.setdefault("portal_stats", defaultdict(Counter))
-        return stats
+    def count(self, portal: str, stat: str, n: int = 1, request: Any = None) -> None:
+        """Count a statistic of the portal, on behalf of the request whose callback is running (or `request`):
+        a crawl resumed after a crash has the counts of every request it does not do again."""
+        self.portal_stats[portal][stat] += n
+        self.settling.note(portal, stat, n, request)
 
-    @property
-    def browser_retried(self) -> set[str]:
-        retried: set[str] = self.state.setdefault("browser_retried", set())
-        return retried
+    def _scheduled(self, request: Any) -> None:
+        if self.journal is not None:
+            self.journal.requested(request)
+
+    def _settled(self, request: Any, left: Settlement) -> None:
+        if self.journal is not None:
+            self.journal.settled(request, left)
+        self.tracker.settled(request)
 
     # ------------------------------------------------------------------ requests
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        """What an earlier run left undone first, then every portal's start (what an earlier run did is
+        filtered as seen: its counts are in the journal, these are counted anew)."""
         self.tracker.begin(self.portals)
+        for request in self.past.pending:
+            self.settling.expect(request)
+            yield request
         for portal in self.portals.values():
             entries = [(u, Hint()) for u in portal.columns]
             for agency in portal.agencies:
@@ -128,7 +153,7 @@ class PortalSpider(scrapy.Spider):
                 entries += [(urljoin(portal.base_url, p), Hint(discovery=True, depth=1)) for p in PROBE_PATHS]
             for url, hint in entries:
                 request = self._list_request(portal, Fetch(url), hint)
-                self.tracker.sent(request)
+                self.settling.expect(request)
                 yield request
             self.tracker.start_sent(portal.id)
 
@@ -143,10 +168,10 @@ class PortalSpider(scrapy.Spider):
         meta = self._meta(portal, hint=hint, kind="list", download_maxsize=PAGE_MAXSIZE)
         if browser or portal.fetcher == "browser":
             meta.update(playwright=True, playwright_page_goto_kwargs={"wait_until": "networkidle"})
-        self.portal_stats[portal.id]["list_requests"] += 1
+        self.count(portal.id, "list_requests")
         return scrapy.Request(
             fetch.url, method=fetch.method, body=fetch.body, headers=dict(fetch.headers) or None,
-            callback=self.parse_list, errback=self.failed, meta=meta, dont_filter=browser,
+            callback=self.parse_list, errback=self.failed, meta=meta,
         )
 
     def _document_request(self, portal: Portal, url: str, doc: dict[str, Any], callback: Any) -> scrapy.Request:
@@ -170,7 +195,8 @@ class PortalSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterable[Any]:
         portal = self.portals[response.meta["portal"]]
         hint: Hint = response.meta["hint"]
-        stats = self.portal_stats[portal.id]
+        refused = list(self._browser_refusals(portal, response))
+        yield from refused
         problem = classify_response(response.status, response.body)
         if problem:
             if (hint.discovery or hint.continuation) and problem in {"http_4xx", "soft_404"}:
@@ -181,11 +207,12 @@ class PortalSpider(scrapy.Spider):
         if garbled(text):
             yield self._failure(response.url, response.meta, "garbled", "")
             return
-        stats["list_pages"] += 1
+        self.count(portal.id, "list_pages")
         page = self.adapter(portal, text).read(response.url, text)
-        if page.redirect:
+        if page.redirect and page.redirect not in {f.url for f in refused}:  # the browser's refusal said it
             yield self._list_request(portal, Fetch(page.redirect), hint)
-        stats["decoys_rejected"] += sum(classify_title(link.title).reason.startswith("decoy") for link in page.links)
+        self.count(portal.id, "decoys_rejected", sum(classify_title(link.title).reason.startswith("decoy")
+                                                    for link in page.links))
         yield from self._follow_reports(portal, page.links, hint)
         if hint.depth < MAX_DEPTH:
             # sub-columns: the adapter's, and any link titled with one of the portal's agencies
@@ -201,12 +228,21 @@ class PortalSpider(scrapy.Spider):
         if not (page.links or page.columns or page.more or page.redirect) and _script_heavy(text):
             yield from self._browser_fallback(portal, response, hint)
 
+    def _browser_refusals(self, portal: Portal, response: Response) -> Iterable[FetchFailure]:
+        """What the browser refused the page (crawler.browser): a navigation away is a fault of the portal like a
+        refused redirect; a resource (another site's statistics script) is only counted."""
+        for kind, url, detail, navigation in response.meta.get(BROWSER_REFUSED, ()):
+            if navigation:
+                yield self._failure(url, response.meta, kind, detail)
+            else:
+                self.count(portal.id, "browser_refused")
+
     def _browser_fallback(self, portal: Portal, response: Response, hint: Hint) -> Iterable[scrapy.Request]:
-        """A static page that shows no list but runs scripts: ask the browser once."""
-        if response.meta.get("playwright") or response.url in self.browser_retried:
+        """A static page that shows no list but runs scripts: ask the browser (once: a rendered page has a
+        fingerprint of its own, crawler.browser, so the scheduler drops the same request again)."""
+        if response.meta.get("playwright"):
             return
-        self.browser_retried.add(response.url)
-        self.portal_stats[portal.id]["browser_fallback"] += 1
+        self.count(portal.id, "browser_fallback")
         yield self._list_request(portal, Fetch(response.url), hint, browser=True)
 
     def _sub_hint(self, portal: Portal, column: Link, hint: Hint) -> Hint:
@@ -218,17 +254,20 @@ class PortalSpider(scrapy.Spider):
         return Hint(agency=match or agency, year=year, depth=hint.depth + 1, discovery=hint.discovery)
 
     def _follow_reports(self, portal: Portal, links: Iterable[Link], hint: Hint) -> Iterable[scrapy.Request]:
+        """Requests for the links titled as reports. One on a host the registry does not list is asked all the
+        same, as are such files of a report page: crawler.offsite refuses it as a fault of the agency-year, which
+        is then not called missing, and the operators read which host to add to the portal's `hosts:`."""
         for link in links:
             verdict = classify_title(link.title)
-            if not verdict.is_report or not _on_site(link.url, portal):
+            if not verdict.is_report:
                 continue
             if verdict.year is not None and verdict.year < self.first_year:
-                self.portal_stats[portal.id]["older_than_monitored"] += 1
+                self.count(portal.id, "older_than_monitored")
                 continue
             agency = self.match_agency(portal, verdict.named, hint.agency)
             if agency is None and verdict.agency:
                 # a name none of the portal's agencies goes by: the operators hear of it, no agency is invented
-                self.portal_stats[portal.id][f"{UNREGISTERED}{verdict.agency}"] += 1
+                self.count(portal.id, f"{UNREGISTERED}{verdict.agency}")
                 continue
             doc = {
                 "title": link.title,
@@ -238,7 +277,7 @@ class PortalSpider(scrapy.Spider):
                 "level": agency.level if agency else None,
                 "region": agency.region if agency else None,
             }
-            self.portal_stats[portal.id]["report_links"] += 1
+            self.count(portal.id, "report_links")
             is_file = urlsplit(link.url).path.lower().endswith(ATTACHMENT_SUFFIXES)
             yield self._document_request(portal, link.url, doc, self.parse_attachment if is_file else self.parse_page)
 
@@ -258,7 +297,7 @@ class PortalSpider(scrapy.Spider):
         portal = self.portals[response.meta["portal"]]
         doc: dict[str, Any] = response.meta["doc"]
         if response.status == 304:
-            self.portal_stats[portal.id]["not_modified"] += 1
+            self.count(portal.id, "not_modified")
             yield from self._known_files(portal, response.url, doc)
             return
         problem = classify_response(response.status, response.body)
@@ -278,7 +317,7 @@ class PortalSpider(scrapy.Spider):
             for c in reversed(candidates(page_text=visible, meta=meta, list_date=doc["list_date"], url=response.url,
                                          first_seen=first_seen))
         }
-        self.portal_stats[portal.id]["report_pages"] += 1
+        self.count(portal.id, "report_pages")
         files = _attachments(sel, response.url, doc["title"])
         has_report = bool(_REPORT_TABLE.search(visible))
         doc = {**doc, "page_has_report": has_report}
@@ -300,7 +339,7 @@ class PortalSpider(scrapy.Spider):
         portal = self.portals[response.meta["portal"]]
         doc: dict[str, Any] = response.meta["doc"]
         if response.status == 304:
-            self.portal_stats[portal.id]["not_modified"] += 1
+            self.count(portal.id, "not_modified")
             return
         problem = classify_response(response.status, response.body[:1])
         if problem:
@@ -310,7 +349,7 @@ class PortalSpider(scrapy.Spider):
         if not dates:
             dates = {c.source: c.date for c in reversed(candidates(list_date=doc["list_date"], url=response.url,
                                                                    first_seen=self.as_of))}
-        self.portal_stats[portal.id]["attachments"] += 1
+        self.count(portal.id, "attachments")
         yield self._document(portal, response, doc, dates, kind="attachment")
 
     def _document(
@@ -343,7 +382,7 @@ class PortalSpider(scrapy.Spider):
         portal = meta.get("portal", "?")
         hint: Hint | None = meta.get("hint")
         doc: dict[str, Any] = meta.get("doc") or {}
-        self.portal_stats[portal][f"failed:{kind}"] += 1
+        self.count(portal, f"failed:{kind}")
         return FetchFailure(
             portal, url, kind, detail, list_page=meta.get("kind") == "list",
             agency=hint.agency if hint is not None else doc.get("agency"),
@@ -352,6 +391,8 @@ class PortalSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         self.tracker.close(reason)
+        if self.journal is not None:
+            self.journal.close()
         for portal, stats in sorted(self.portal_stats.items()):
             self.logger.info("portal %s: %s", portal, dict(sorted(stats.items())))
         self.crawler.stats.set_value("xxgk/portal_stats", {p: dict(s) for p, s in self.portal_stats.items()})
@@ -390,7 +431,8 @@ def is_agency_column(link: Link, portal: Portal) -> bool:
 
 
 def _on_site(url: str, portal: Portal) -> bool:
-    return urlsplit(url).netloc == urlsplit(portal.base_url).netloc
+    """On one of the portal's hosts (crawler.offsite refuses the rest; following them would only fail)."""
+    return origin(url) in portal.origins
 
 
 def _script_heavy(text: str) -> bool:
@@ -412,4 +454,4 @@ def _attachments(sel: Selector, base: str, title: str) -> list[str]:
             named = [parts.path, *parse_qs(parts.query).get("filename", [])]  # downfile.jsp?filename=a.png
             if any(n.lower().endswith(_IMAGE_SUFFIXES) for n in named):
                 urls.append(url)
-    return list(dict.fromkeys(u for u in urls if urlsplit(u).netloc == urlsplit(base).netloc))
+    return list(dict.fromkeys(urls))

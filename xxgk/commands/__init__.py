@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "xxgk.commands.monitor",
     "xxgk.commands.demo",
     "xxgk.commands.web",
+    "xxgk.commands.jobs",
 )
 
 
@@ -29,6 +30,18 @@ class UsageError(Exception):
 
 class OperationalError(Exception):
     """The job could not be done (database, network, server down): one line on stderr, exit 1."""
+
+
+def check_database_url(url: str) -> None:
+    """UsageError when `url` cannot name a database at all (`--db 'not a url'`), for the commands that hand it
+    to a child or a scheduler before opening it themselves; nothing is connected to."""
+    from store.db import make_engine  # noqa: PLC0415
+    from store.errors import WrongArchiveError  # noqa: PLC0415
+
+    try:
+        make_engine(url).dispose()
+    except WrongArchiveError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def error(message: str) -> None:

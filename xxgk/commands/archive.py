@@ -15,7 +15,7 @@ from catalogue.terms import LEVELS as LEVEL_NAMES
 from catalogue.terms import name
 from config.settings import Settings, add_common_options, parse_date
 from store.terms import FLAGS, LEVELS, QUERY_STATUSES, STATUSES
-from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, OperationalError, UsageError, console, dump_json, error
+from xxgk.commands import EXIT_BAD_INPUT, EXIT_OK, OperationalError, UsageError, console, dump_json, error, values
 
 if TYPE_CHECKING:
     from store.db import Archive
@@ -59,9 +59,10 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def read_and_parse(path: Path) -> tuple[bytes, dict[str, Any]]:
     """A report file's bytes and its record; with --jobs this runs in worker processes."""
+    from extract.files import read_file  # noqa: PLC0415
     from extract.parse import parse_bytes  # noqa: PLC0415
 
-    data = path.read_bytes()
+    data = read_file(path)  # a regular file, read no further than the limit
     return data, parse_bytes(data, name=path.name)
 
 
@@ -106,12 +107,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     from store.models import utcnow  # noqa: PLC0415
     from xxgk.commands.reports import report_files  # noqa: PLC0415
 
-    files = list(report_files(args.paths))
+    files, failed = report_files(args.paths)
     if args.url and len(files) > 1:
         raise UsageError(say("import.one_url"))
     dates = {"cli": parse_date(args.published, "--published")} if args.published else {}
     results: list[dict[str, Any]] = []
-    failed = False
     with opened(args, create=True) as (archive, _):
         for path, parsed in _parsed(files, args.jobs):
             if isinstance(parsed, Exception):  # unreadable: say so and go on with the rest
@@ -258,6 +258,11 @@ def _monitoring(settings: Settings, session: Any) -> tuple[int | None, set[int]]
 
 def cmd_status(args: argparse.Namespace) -> int:
     from store.status import compliance  # noqa: PLC0415
+
+    if args.workers:
+        from xxgk.commands.jobs import cmd_status_workers  # noqa: PLC0415 - distributed mode
+
+        return cmd_status_workers(args)
 
     with opened(args) as (archive, settings), archive.read() as session:
         first_year, unreachable = _monitoring(settings, session)
@@ -440,7 +445,7 @@ def register(sub: Any) -> None:
     imp.add_argument("--published", metavar="DATE", help="报告页面上所署的发布日期")
     imp.add_argument("--level", choices=LEVELS, help="单位层级（默认：由名称推断）")
     imp.add_argument("--region", metavar="CODE", help="单位的行政区划代码")
-    imp.add_argument("--jobs", type=int, default=1, metavar="N",
+    imp.add_argument("--jobs", type=values.at_least_one, default=1, metavar="N",
                      help="用 N 个进程解析（批量导入；默认 1）")
     imp.add_argument("--json", action="store_true", help="以 JSON 输出存入情况")
     add_common_options(imp)
@@ -471,6 +476,8 @@ def register(sub: Any) -> None:
     st = sub.add_parser("status", help="发布情况总表：单位 × 年度")
     _filter_options(st)
     _output_options(st)
+    st.add_argument("--workers", action="store_true",
+                    help="分布式模式：任务队列的积压、在线的工作进程和失败的任务（而不是发布情况）")
     add_common_options(st)
     st.set_defaults(func=cmd_status)
 

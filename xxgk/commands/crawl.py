@@ -24,9 +24,11 @@ from xxgk.commands import (
     EXIT_OK,
     OperationalError,
     UsageError,
+    check_database_url,
     console,
     dump_json,
     error,
+    values,
 )
 
 
@@ -109,13 +111,19 @@ def _stopping_on_signals() -> Iterator[None]:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.run import CrawlError, claim_job, crawl  # noqa: PLC0415
+    from crawler.jobdir import JobLockedError, check_unlocked, claim_job  # noqa: PLC0415
+    from crawler.run import CrawlError, crawl  # noqa: PLC0415
 
     settings = Settings.load(args)
+    check_database_url(settings.database_url)
     portals = _portal_ids(args, settings)
     try:
+        if args.resume:
+            check_unlocked(args.resume)
         if args.resume and claim_job(args.resume, str(settings.registry), portals, args.region):
             print(say("crawl.resuming", dir=args.resume), file=sys.stderr)
+    except JobLockedError as exc:
+        raise OperationalError(str(exc)) from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="xxgk-crawl-") as tmp:
@@ -129,7 +137,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                 result = crawl(
                     str(settings.registry), portals=portals, region=args.region, as_of=settings.as_of.isoformat(),
                     db=settings.database_url, ledger=str(ledger), jobdir=args.resume, timeout=args.timeout, log=log,
+                    settings=settings.crawl_settings(),
                 )
+        except JobLockedError as exc:  # another crawl took the directory since it was checked
+            raise OperationalError(str(exc)) from None
         except CrawlError as exc:
             hint = _resume_hint(args.resume)
             raise OperationalError(say("crawl.failed", reason=exc, log=log_path, hint=hint)) from None
@@ -153,7 +164,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def _resume_hint(jobdir: str | None) -> str:
-    from crawler.run import resumable  # noqa: PLC0415
+    from crawler.jobdir import resumable  # noqa: PLC0415
 
     return say("crawl.resume_hint", dir=jobdir) if jobdir and resumable(jobdir) else ""
 
@@ -208,12 +219,12 @@ def register(sub: Any) -> None:
     p.add_argument("--portal", action="append", default=[], metavar="ID", help="门户编号（可重复）")
     p.add_argument("--region", metavar="CODE", help="单位位于此区划的门户（区划代码前缀）")
     p.add_argument("--all", action="store_true", help="全部已启用的门户")
-    p.add_argument("--timeout", type=float, default=3600.0, help="抓取的时间上限（秒）")
+    p.add_argument("--timeout", type=values.seconds, default=3600.0, help="抓取的时间上限（秒）")
     p.add_argument("--log", metavar="FILE", help="抓取日志保存到此文件")
     p.add_argument(
         "--resume", metavar="DIR",
-        help="抓取状态保存在 DIR：中途停止（Ctrl-C、SIGTERM、--timeout）的抓取用同一个 DIR 再次运行即可接着抓取；"
-             "抓取完成后清空 DIR",
+        help="抓取状态保存在 DIR：中途停止（Ctrl-C、SIGTERM、--timeout，或进程被杀）的抓取用同一个 DIR 再次运行"
+             "即可接着抓取，未存入归档的文件会重新抓取；同一时间只能有一个抓取使用 DIR；抓取完成后清空 DIR",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出抓取结果")
     p.set_defaults(func=cmd_crawl)

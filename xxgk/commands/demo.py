@@ -24,7 +24,7 @@ from catalogue.cli import say
 from catalogue.terms import name
 from config.settings import write_project
 from store.terms import STATUSES
-from xxgk.commands import EXIT_OK, OperationalError, console
+from xxgk.commands import EXIT_OK, OperationalError, console, values
 
 WORST = 10  # agencies listed under the summary
 
@@ -41,7 +41,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         shutil.rmtree(work)
     (work / "logs").mkdir(parents=True)
     as_of = dt.date.fromisoformat(args.as_of)
-    write_project(work, {"database": "sqlite:///xxgk.sqlite3", "registry": "registry.yaml", "as_of": args.as_of})
+    # the demo's portals are the simulator's, on loopback: its crawls (and the operator's after it) may go there
+    write_project(work, {"database": "sqlite:///xxgk.sqlite3", "registry": "registry.yaml", "as_of": args.as_of,
+                         "allow_loopback": True})
     db_url = f"sqlite:///{work / 'xxgk.sqlite3'}"
     out.print(say("demo.step_sim", portals=args.portals, seed=args.seed, as_of=as_of))
     with running_sim(portals=args.portals, seed=args.seed, as_of=as_of, rate_limit=20, workdir=work) as sim:
@@ -56,7 +58,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 result = crawl(
                     str(sim.registry_path), as_of=as_of.isoformat(), db=db_url, ledger=str(ledger),
                     settings={"DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 64,
-                              "XXGK_OCR": args.ocr},
+                              "XXGK_OCR": args.ocr, "XXGK_ALLOW_LOOPBACK": True},
                     timeout=args.timeout, log=log,
                 )
         except CrawlError as exc:
@@ -185,10 +187,11 @@ def _print_next(out: Any, work: Path, rows: list[Any], year: int) -> None:
 
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="在模拟门户上离线演示全过程：抓取 → 归档 → 核对期限 → 提醒邮件")
-    p.add_argument("--portals", type=int, default=50, help="模拟门户数量（默认 %(default)s）")
+    p.add_argument("--portals", type=values.at_least_one, default=50, help="模拟门户数量（默认 %(default)s）")
     p.add_argument("--seed", type=int, default=7, help="随机种子（默认 %(default)s）")
-    p.add_argument("--as-of", default="2026-04-20", help="模拟的“今天”（默认 %(default)s，已过两个法定期限）")
+    p.add_argument("--as-of", type=values.day, default="2026-04-20",
+                   help="模拟的“今天”（默认 %(default)s，已过两个法定期限）")
     p.add_argument("--workdir", default="demo", help="项目文件夹：归档、日志和邮件都放在这里（默认 %(default)s）")
-    p.add_argument("--timeout", type=float, default=1800.0, help="抓取的时间上限（秒）")
+    p.add_argument("--timeout", type=values.seconds, default=1800.0, help="抓取的时间上限（秒）")
     p.add_argument("--ocr", action="store_true", help="同时用文字识别读取图片版报告（较慢）")
     p.set_defaults(func=cmd_demo)

@@ -9,7 +9,7 @@ from typing import Any
 
 from catalogue.cli import say
 from config.settings import Settings, add_common_options
-from xxgk.commands import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, dump_json, error
+from xxgk.commands import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, check_database_url, dump_json, error
 
 
 def _crawl_settings(pairs: list[str]) -> dict[str, Any]:
@@ -49,13 +49,17 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     settings = Settings.load(args)
     if args.as_of and not args.once:
         raise UsageError(say("monitor.as_of_once"))
-    context = Context(str(settings.database_url), str(settings.registry), _crawl_settings(args.crawl_setting),
-                      args.log_dir, settings.dashboard_url)
+    check_database_url(settings.database_url)
+    crawl_settings = {**settings.crawl_settings(), **_crawl_settings(args.crawl_setting)}
+    context = Context(str(settings.database_url), str(settings.registry), crawl_settings, args.log_dir,
+                      settings.dashboard_url)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     logging.getLogger("xxgk").setLevel(logging.INFO)
     if not args.once:
         logging.getLogger("apscheduler").setLevel(logging.INFO)  # each job's start and end: the daemon's log
     try:
+        if settings.broker_url:
+            return _distributed(args, settings, context)
         if not args.once:
             serve(context)
             return EXIT_OK
@@ -69,6 +73,28 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     except StoreError as exc:
         error(str(exc))
         return EXIT_FAILURE
+    return _report(report, as_json=args.json)
+
+
+def _distributed(args: argparse.Namespace, settings: Settings, context: Any) -> int:
+    """Distributed mode: the scheduler enqueues and the workers crawl (jobs.scheduler)."""
+    import sys  # noqa: PLC0415
+
+    from jobs import scheduler  # noqa: PLC0415 - Celery only in distributed mode
+    from jobs.config import job_settings  # noqa: PLC0415
+
+    jobs = job_settings(settings)
+
+    def tell(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    if not args.once:
+        scheduler.serve(context, jobs, say_once=tell)
+        return EXIT_OK
+    registry = context.load_registry()
+    report, _ = scheduler.run_once(context, jobs, settings.as_of, settings.smtp,
+                                   wait=args.wait if args.wait is not None else registry.monitor.crawl_timeout,
+                                   say_once=tell)
     return _report(report, as_json=args.json)
 
 
@@ -102,4 +128,6 @@ def register(sub: Any) -> None:
                    help="抓取时使用的 Scrapy 设置（可重复），如 DOWNLOAD_TIMEOUT=30")
     p.add_argument("--log-dir", metavar="DIR", help="抓取日志保存到此文件夹（默认：临时文件夹）")
     p.add_argument("--json", action="store_true", help="与 --once 一起使用：以 JSON 输出执行情况")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="分布式模式与 --once 一起使用：最多等待工作进程完成任务的秒数（默认为登记表的 crawl_timeout）")
     p.set_defaults(func=cmd_monitor)

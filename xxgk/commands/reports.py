@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +19,35 @@ REPORT_SUFFIXES = frozenset({
 })
 
 
-def report_files(paths: Sequence[str]) -> Iterator[Path]:
-    """Files named on the command line, and the report files inside named directories."""
+def report_files(paths: Sequence[str]) -> tuple[list[Path], bool]:
+    """Files named on the command line, and the report files inside named directories; and whether a folder
+    inside them could not be read (each is said on stderr, and the rest goes on, as for a file)."""
+    files: list[Path] = []
+    unreadable: list[OSError] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
-            if not found:
+            found = _folder_files(path, unreadable.append)
+            if not found and not unreadable:
                 raise UsageError(say("files.none_in_folder", path=path))
-            yield from found
+            files += found
         elif path.exists():
-            yield path
+            files.append(path)
         else:
             raise UsageError(say("files.missing", path=path))
+    for exc in unreadable:
+        error(say("files.unreadable_folder", path=exc.filename, reason=exc.strerror or exc))
+    return files, bool(unreadable)
+
+
+def _folder_files(folder: Path, unreadable: Callable[[OSError], None]) -> list[Path]:
+    """The report files in a folder and its subfolders, in order; a subfolder that cannot be listed is handed
+    to `unreadable` (pathlib's rglob would skip it without a word)."""
+    found: list[Path] = []
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs.sort()
+        found += (p for p in (Path(root, n) for n in names) if p.suffix.lower() in REPORT_SUFFIXES and p.is_file())
+    return sorted(found)
 
 
 def parse_files(
@@ -40,12 +57,13 @@ def parse_files(
     from extract.errors import UnreadableInputError  # noqa: PLC0415
     from extract.parse import parse_path  # noqa: PLC0415
 
-    out, failed = [], False
-    for path in report_files(paths):
+    out: list[tuple[Path, dict[str, Any]]] = []
+    files, failed = report_files(paths)
+    for path in files:
         try:
             out.append((path, parse_path(path, previous)))
         except UnreadableInputError as exc:
-            error(f"{path}: {exc}")
+            error(say("files.unreadable", path=path, reason=exc))
             failed = True
     return out, failed
 

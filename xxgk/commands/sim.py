@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from catalogue.cli import say
-from xxgk.commands import EXIT_OK, OperationalError, UsageError
+from xxgk.commands import EXIT_OK, OperationalError, UsageError, values
 
 
 def _rate(raw: str) -> float:
@@ -70,13 +70,13 @@ def register(sub: Any) -> None:
     s.add_argument("--portals", type=int, default=14, metavar="N", help="门户数量（默认 14）")
     s.add_argument("--seed", type=int, default=0, metavar="S", help="随机种子（默认 0）")
     s.add_argument("--host", default="127.0.0.1", help="控制端点的回环地址")
-    s.add_argument("--port", type=int, default=8080, metavar="P", help="各门户的端口（0：任一空闲端口）")
+    s.add_argument("--port", type=values.port, default=8080, metavar="P", help="各门户的端口（0：任一空闲端口）")
     s.add_argument("--as-of", metavar="DATE", help="模拟的“今天”（默认北京时间今天）")
     s.add_argument("--faults", type=_rate, default=0.0, metavar="RATE", help="有故障的门户比例（0–1）")
     s.add_argument("--fault-kinds", metavar="K1,K2", help="故障类型（默认全部）")
-    s.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+    s.add_argument("--latency", type=values.not_negative, default=0.0, metavar="SECONDS",
                    help="每个响应的延迟秒数，模拟真实网络（默认 0）")
-    s.add_argument("--rate-limit", type=float, default=5.0, metavar="RPS", help="写入登记表的 rate_limit")
+    s.add_argument("--rate-limit", type=values.positive, default=5.0, metavar="RPS", help="写入登记表的 rate_limit")
     s.add_argument("--registry-out", required=True, metavar="FILE", help="门户登记表（YAML）写入此文件")
     s.add_argument("--truth-out", required=True, metavar="FILE", help="真实情况（JSON）写入此文件")
     s.set_defaults(func=cmd_serve)

@@ -9,7 +9,7 @@ from typing import Any
 
 from catalogue.cli import say
 from config.settings import add_common_options
-from xxgk.commands import EXIT_OK, UsageError, dump_json
+from xxgk.commands import EXIT_OK, UsageError, dump_json, values
 
 ROLE_CHOICES = ("admin", "editor", "viewer")
 
@@ -33,8 +33,12 @@ def _password(args: argparse.Namespace) -> str:
     """From stdin with --password-stdin (scripts, tests), else asked twice at the terminal."""
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass(say("users.password_prompt"))
-    if getpass.getpass(say("users.password_again")) != first:
+    try:
+        first = getpass.getpass(say("users.password_prompt"))
+        again = getpass.getpass(say("users.password_again"))
+    except EOFError:  # no terminal, and nothing on stdin
+        raise UsageError(say("users.no_password")) from None
+    if again != first:
         raise UsageError(say("users.password_mismatch"))
     return first
 
@@ -74,7 +78,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     serve = sub.add_parser("serve", help="网页仪表板（总览、单位、报告、预警、检索）")
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 %(default)s）")
-    serve.add_argument("--port", type=int, default=8000, help="端口（默认 %(default)s）")
+    serve.add_argument("--port", type=values.port, default=8000, help="端口（默认 %(default)s）")
     add_common_options(serve)
     serve.set_defaults(func=cmd_serve)
 
