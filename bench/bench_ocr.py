@@ -1,14 +1,30 @@
-"""OCR of scanned A4 pages: CPU seconds per page on one core, peak memory and cells read wrong, for
-RapidOCR's detection input size and recognition batch (the knobs that trade speed for accuracy).
+"""OCR of scanned A4 pages: CPU seconds per page on one core (detection, recognition, the rest),
+peak memory, and cells read wrong or left doubtful, per configuration of `extract.ocr`.
 
-Each configuration runs in its own child: random 2021-format reports are drawn as PDFs by
-`sim.media`, rendered at 200 dpi like a scan, read page by page by `extract.ocr.ocr_image` with one
-inference thread, and parsed; the cells that differ from the record are counted (a doubtful cell
-the record marks in `parse.ocr_cells` counts as wrong too: a person must look at it). Target: ≤ 2
-s/page at the accuracy of the default configuration.
+Each configuration runs in its own child with one inference thread: random 2021-format reports
+are drawn as PDFs by `sim.media`, rendered at 200 dpi like a scan, read page by page by
+`extract.ocr.ocr_image`, and parsed. A cell is wrong when it differs from the record, doubtful when
+it is right but marked in `parse.ocr_cells` (a person must look at it). CPU time is the child's own
+(`time.process_time`), so a loaded machine slows the run more than the figure.
 
-Run: `.venv/bin/python bench/bench_ocr.py [--records 2] [--configs 4000:6,2400:6,1600:6,4000:16]`
-(several minutes: OCR costs seconds a page).
+A configuration is `det_width:rec_batch:fused` (the knobs DET_WIDTH, REC_BATCH, FUSED of
+`extract.ocr`). Measured with 4 reports (12 pages, 800 cells) on the shared, loaded 2-core machine
+(CPU figures vary by ~10% from run to run):
+
+    det width  rec batch  fused  s/page   det   rec  wrong  doubtful  peak RSS
+            0          6     no    8.4   1.8   6.0      1        17    1.4 GB
+            0          1    yes    4.2   1.2   2.4      1        17    1.4 GB   the defaults
+         1024          1    yes    3.8   0.8   2.4      3        45    1.0 GB   smaller text: missed, doubtful
+
+Before these knobs (detection on the whole page stretched from 1653 to 1664 px, batches of 6, the
+graphs as shipped) the same reports took 7.7 s/page with 28 cells wrong or doubtful. Recognition
+is most of what is left: each crop costs ~16 ms of CPU at least, because the recogniser pads it to
+320×48 (less padding, or several crops in one input, moved scores across the doubt threshold and
+misread a `10` as a confident `0`), and a table page has ~250 crops, most of them one number. Two
+inference threads cost more CPU per page than one. The target of ≤ 2 s/page is not reached.
+
+Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 0:1:1,0:6:0]` (minutes: OCR costs
+seconds a page).
 """
 
 from __future__ import annotations
@@ -25,7 +41,6 @@ CHILD = r"""
 import json, random, resource, sys, time
 import numpy as np
 import pypdfium2 as pdfium
-from rapidocr_onnxruntime import RapidOCR
 from extract import ocr
 from extract.document import Document
 from extract.limits import LIMITS
@@ -35,18 +50,25 @@ from extract.schema import TABLES
 from sim.media import pdf_bytes
 from sim.render import random_record
 
-side, batch, records = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+ocr.DET_WIDTH, ocr.REC_BATCH, ocr.FUSED = int(sys.argv[1]), int(sys.argv[2]), bool(int(sys.argv[3]))
+ocr.THREADS, records = 1, int(sys.argv[4])
+engine = ocr.engine()
+spent = {"det": 0.0, "rec": 0.0}
 
 
-class Engine(ocr._Rapid):
-    def __init__(self):
-        self.ocr = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, max_side_len=side, rec_batch_num=batch)
-        self.name = f"rapidocr-{side}-{batch}"
+def timed(part, run):
+    def wrapper(*args, **kwargs):
+        start = time.process_time()
+        try:
+            return run(*args, **kwargs)
+        finally:
+            spent[part] += time.process_time() - start
+    return wrapper
 
 
-engine = Engine()
-ocr.engine = lambda: engine
-pages = wrong = cells = 0
+det, rec = engine.ocr.text_det.infer.session, engine.ocr.text_rec.session.session
+det.run, rec.run = timed("det", det.run), timed("rec", rec.run)
+pages = wrong = doubtful = cells = 0
 cpu = 0.0
 for seed in range(records):
     record = random_record(random.Random(100 + seed), fmt="2021")
@@ -59,31 +81,36 @@ for seed in range(records):
         cpu += time.process_time() - start
         pages += 1
     got = parse_document(Document(assemble(read).blocks, engine.name, medium="image"))
-    doubtful = got["parse"].get("ocr_cells") or {}
+    marked = got["parse"].get("ocr_cells") or {}
     for table in TABLES:
         for row, cols in record[table].items():
             for col, value in cols.items():
                 cells += 1
-                key = f"{table}.{row}.{col}"
-                wrong += key in doubtful or ((got.get(table) or {}).get(row) or {}).get(col, "<absent>") != value
-print(json.dumps({"pages": pages, "seconds_per_page": cpu / pages, "wrong": wrong, "cells": cells,
+                if ((got.get(table) or {}).get(row) or {}).get(col, "<absent>") != value:
+                    wrong += 1
+                else:
+                    doubtful += f"{table}.{row}.{col}" in marked
+print(json.dumps({"pages": pages, "seconds_per_page": cpu / pages, "det": spent["det"] / pages,
+                  "rec": spent["rec"] / pages, "wrong": wrong, "doubtful": doubtful, "cells": cells,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=1, help="random reports per configuration")
-    parser.add_argument("--configs", default="4000:6,2400:6,1600:6",
-                        help="detection max side (px) : recognition batch, comma-separated")
+    parser.add_argument("--records", type=int, default=4, help="random reports per configuration (3 pages each)")
+    parser.add_argument("--configs", default="0:1:1,0:6:0,1024:1:1",
+                        help="detection width (px, 0: the page as is) : recognition batch : fused graphs (1/0)")
     args = parser.parse_args()
-    print(f"{'det side':>8} {'rec batch':>9} {'s/page':>7} {'cells wrong':>12} {'peak RSS':>9}")
+    print(f"{'det width':>9} {'rec batch':>9} {'fused':>5} {'s/page':>7} {'det':>5} {'rec':>5} {'wrong':>6}"
+          f" {'doubtful':>8} {'of cells':>8} {'peak RSS':>9}")
     for config in args.configs.split(","):
-        side, batch = config.split(":")
-        out = subprocess.run([sys.executable, "-c", CHILD, side, batch, str(args.records)], capture_output=True,
+        width, batch, fused = config.split(":")
+        out = subprocess.run([sys.executable, "-c", CHILD, width, batch, fused, str(args.records)], capture_output=True,
                              text=True, check=True, cwd=ROOT, timeout=3600).stdout
         stats = json.loads(out.strip().splitlines()[-1])
-        print(f"{side:>8} {batch:>9} {stats['seconds_per_page']:7.1f} {stats['wrong']:5d} / {stats['cells']:<5d}"
+        print(f"{width:>9} {batch:>9} {'yes' if fused == '1' else 'no':>5} {stats['seconds_per_page']:7.2f}"
+              f" {stats['det']:5.2f} {stats['rec']:5.2f} {stats['wrong']:6d} {stats['doubtful']:8d} {stats['cells']:8d}"
               f" {stats['rss_mb']:6.0f} MB")
 
 

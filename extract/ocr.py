@@ -7,6 +7,10 @@ tilted ruling line is not a line to a morphological filter), and the ruling line
 are found so that tables come out as cells, as in a born-digital PDF. A number that straddles a
 ruling line, or a cell that holds ink but no text, is read again from the cell alone.
 
+RapidOCR runs on `ocr_graph`'s rewrites of its models (the same numbers for ~1.3× less CPU), one
+thread and one crop at a time: the crawl reads in processes, and a batch of crops pads each to the
+widest. `bench/bench_ocr.py` measures these knobs and the detection size.
+
 Every word keeps the engine's score; `uncertain.py` turns low scores into findings. Glyphs that
 are letters in a number cell (`1O`, `l2`) are read as the digits they stand for, but such a cell
 is marked doubtful, never silently trusted.
@@ -17,7 +21,6 @@ from __future__ import annotations
 import functools
 import io
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -37,6 +40,10 @@ from extract.pages import Page, assemble
 from extract.uncertain import GLYPHS
 
 MAX_SIDE = 4000  # px: beyond 300 dpi on A4 recognition gains nothing and memory grows
+DET_WIDTH = 0  # px: detection sees the page scaled to this width (text height ≈ 1.8% of an A4 width); 0: as is
+REC_BATCH = 1  # crops per recognition call: one at a time costs least on a CPU (a batch pads to its widest)
+FUSED = True  # run the rewritten graphs of `ocr_graph` (same numbers, less CPU)
+THREADS = 1  # onnxruntime threads per engine: the crawl reads in processes, one core each
 INK_CONTRAST = 60  # grey levels a pixel of ink stands out from the page's background
 BLANK_SHARE = 1e-4  # of a page's thumbnail marked: fewer, and the page is blank
 SKEW_RANGE = 3.0  # degrees a scan may be tilted; more is a photo, not a scan
@@ -73,13 +80,21 @@ class _Rapid:
     def __init__(self) -> None:
         from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415 - heavy: onnxruntime
 
-        threads = min(4, os.cpu_count() or 1)
         # max_side_len: no shrinking before detection (a whole report as one tall image would lose its digits)
-        self.ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, max_side_len=MAX_SIDE)
+        self.ocr = RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1, max_side_len=MAX_SIDE,
+                            rec_batch_num=REC_BATCH)
+        self.det_limit = (self.ocr.text_det.limit_type, self.ocr.text_det.limit_side_len)  # small images: enlarged
+        if FUSED:
+            _fuse(self.ocr)
         self.name = f"rapidocr-{version('rapidocr-onnxruntime')}"
 
     def page(self, gray: Any, limits: Limits) -> Reading:  # noqa: ARG002 - in-process, bounded per page by the caller
         """Characters (CJK) and runs of digits or Latin letters, each with its box and score."""
+        h, w = gray.shape[:2]
+        det = self.ocr.text_det
+        # detection on the page scaled to DET_WIDTH; its boxes come back in page pixels, and
+        # recognition reads the crops at full resolution
+        det.limit_type, det.limit_side_len = ("max", max(h, w) * DET_WIDTH / w) if w > DET_WIDTH > 0 else self.det_limit
         result, _ = self.ocr(gray, use_cls=False, text_score=0.0, box_thresh=0.5, unclip_ratio=1.6,
                              return_word_box=True)
         reading = Reading([], [])
@@ -105,6 +120,30 @@ class _Rapid:
             return "", 0.0
         text, score = result[0]
         return str(text), float(score)
+
+
+def _fuse(rapid: Any) -> None:
+    """Detection and recognition on `ocr_graph`'s rewrites of RapidOCR's models; recognition keeps
+    its memory arena (it allocates the same tensors crop after crop)."""
+    import onnxruntime as ort  # noqa: PLC0415
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH  # noqa: PLC0415
+    from rapidocr_onnxruntime.utils import read_yaml  # noqa: PLC0415
+
+    from extract.ocr_graph import fused  # noqa: PLC0415 - loads onnx
+
+    config = read_yaml(DEFAULT_CFG_PATH)
+
+    def session(part: str) -> Any:
+        options = ort.SessionOptions()
+        options.log_severity_level = 4
+        options.intra_op_num_threads = THREADS
+        options.inter_op_num_threads = 1
+        options.enable_cpu_mem_arena = part == "Rec"  # a page's detection tensors are not kept between pages
+        model = fused(DEFAULT_CFG_PATH.parent / config[part]["model_path"])
+        return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+
+    rapid.text_det.infer.session = session("Det")
+    rapid.text_rec.session.session = session("Rec")
 
 
 def _box(quad: Any) -> Box:
@@ -280,10 +319,42 @@ def ocr_image(gray: Any, limits: Limits) -> Page:
         return Page(float(gray.shape[1]), float(gray.shape[0]), [], [])
     gray = _deskew(gray)
     ocr = engine()
-    reading = ocr.page(gray, limits)
+    ink = _ink(gray)
+    top, bottom, left, right = _inked(ink)
+    reading = _moved(ocr.page(gray[top:bottom, left:right], limits), left, top)
     tables = _ruled_tables(gray, reading.words)
-    words = _reread_cells(gray, _ink(gray), reading, tables, ocr, limits)
+    words = _reread_cells(gray, ink, reading, tables, ocr, limits)
     return Page(float(gray.shape[1]), float(gray.shape[0]), [_digit_glyphs(w) for w in words], tables)
+
+
+def _inked(ink: Any) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of the page's ink with a margin, on detection's 32-px grid.
+
+    Detection costs by the pixel, and the margins of a page are a fifth of it. A side that is a
+    multiple of 32 is also what the detector takes without stretching the page (1653 px → 1664):
+    the unstretched page left fewer cells doubtful on the bench, not more.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    h, w = ink.shape[:2]
+    rows = np.nonzero(np.count_nonzero(ink, axis=1) >= 3)[0]
+    cols = np.nonzero(np.count_nonzero(ink, axis=0) >= 3)[0]
+    if not rows.size:
+        return 0, h, 0, w
+
+    def span(lo: int, hi: int, size: int) -> tuple[int, int]:
+        start = max(0, lo - 64) // 32 * 32
+        end = min(size, start + -(-(hi + 64 - start) // 32) * 32)
+        return start, end
+
+    return (*span(int(rows[0]), int(rows[-1]), h), *span(int(cols[0]), int(cols[-1]), w))
+
+
+def _moved(reading: Reading, dx: int, dy: int) -> Reading:
+    def box(b: Box) -> Box:
+        return Box(b.x0 + dx, b.top + dy, b.x1 + dx, b.bottom + dy)
+
+    return Reading([Word(w.text, box(w.box), w.confidence) for w in reading.words], [box(b) for b in reading.lines])
 
 
 def blank(gray: Any) -> bool:

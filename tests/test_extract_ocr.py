@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import sys
+from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,51 @@ def test_an_unread_inked_cell_stays_blank_and_doubtful() -> None:
     record["parse"] = ocr_keys({"requests.new.total": (0.0, "")})
     (finding,) = [f for f in validate(record) if f.rule == "ocr_uncertain"]
     assert finding.to_dict()["candidates"] == [4]
+
+
+# ---------------------------------------------------------------------------- the engine
+
+def _exported_and_rewritten() -> tuple[Any, Any]:
+    """Two RapidOCR engines: on the models as shipped and on `ocr_graph`'s rewrites."""
+    shipped = ocr._Rapid.__new__(ocr._Rapid)  # the engine without the rewrite
+    from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415
+
+    shipped.ocr = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, max_side_len=ocr.MAX_SIDE, rec_batch_num=1)
+    shipped.det_limit = (shipped.ocr.text_det.limit_type, shipped.ocr.text_det.limit_side_len)
+    shipped.name = "shipped"
+    return shipped, ocr._Rapid()
+
+
+def test_the_rewritten_models_read_what_the_shipped_ones_read() -> None:
+    """Same lines, same words, same characters (the decisions; scores differ by float rounding)."""
+    image = Image.new("L", (1400, 260), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 36)
+    draw.text((30, 30), "三、收到和处理政府信息公开申请情况", fill=0, font=font)
+    draw.text((30, 110), "自然人  128   0   37   2,045", fill=0, font=font)
+    draw.text((30, 190), "（本列数据的勾稽关系为：第一项加第二项之和）", fill=0, font=font)
+    gray = np.asarray(image)
+    shipped, rewritten = (engine.page(gray, LIMITS) for engine in _exported_and_rewritten())
+    assert [w.text for w in rewritten.words] == [w.text for w in shipped.words]
+    assert rewritten.lines == shipped.lines
+    assert {"128", "37", "2,045"} <= {w.text for w in rewritten.words}
+
+
+def test_the_rewrite_removes_the_element_wise_nodes_around_convolutions() -> None:
+    import onnx  # noqa: PLC0415
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH  # noqa: PLC0415
+    from rapidocr_onnxruntime.utils import read_yaml  # noqa: PLC0415
+
+    from extract.ocr_graph import fused  # noqa: PLC0415
+
+    config = read_yaml(DEFAULT_CFG_PATH)
+    for part in ("Det", "Rec"):
+        path = DEFAULT_CFG_PATH.parent / config[part]["model_path"]
+        before = Counter(n.op_type for n in onnx.load(str(path)).graph.node)
+        after = Counter(n.op_type for n in onnx.load_from_string(fused(path)).graph.node)
+        assert after["Conv"] == before["Conv"]
+        assert (after["Clip"], after["HardSigmoid"]) == (0, before["HardSigmoid"] + before["Clip"])
+        assert after["Mul"] + after["Add"] < (before["Mul"] + before["Add"]) / 2
 
 
 def test_tesseract_reads_when_rapidocr_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
