@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 from config.settings import Settings, add_common_options
 from store.terms import LEVELS
 from xxgk.commands import EXIT_OK, OperationalError, UsageError, console
-from xxgk.commands.archive import _monitoring, _year, opened
+from xxgk.commands.archive import _monitoring, _year, opened, output_format
 
 if TYPE_CHECKING:
     from analytics.document import Document
@@ -54,15 +54,6 @@ def _write(data: bytes, out: str | None, *, binary: bool) -> None:
 # ---- stats ----------------------------------------------------------------------------------------
 
 
-def _stats_format(args: argparse.Namespace) -> str:
-    if args.json:
-        return "json"
-    if args.format:
-        return str(args.format)
-    suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else ""
-    return suffix if suffix in {"csv", "json", "xlsx"} else "table"
-
-
 def cmd_stats(args: argparse.Namespace) -> int:
     import json  # noqa: PLC0415
 
@@ -78,7 +69,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         raise UsageError(words("stats.unknown_metric", metric=args.metric, known=", ".join(m.key for m in METRICS)))
     if not _MIN_YEARS <= args.years <= _MAX_YEARS:
         raise UsageError(words("stats.bad_years"))
-    fmt = _stats_format(args)
+    fmt = output_format(args)
     with opened(args) as (archive, settings), archive.read() as session:
         try:
             result = st.stats(session, metric, Scope(args.region, args.level), _year_of(args, settings),

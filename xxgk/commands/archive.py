@@ -196,7 +196,8 @@ def _filters(args: argparse.Namespace) -> Any:
     return Filters(agency=args.agency, region=args.region, level=args.level, year=args.year)
 
 
-def _output_format(args: argparse.Namespace) -> str:
+def output_format(args: argparse.Namespace) -> str:
+    """--json, else --format, else the --out file's suffix, else a table (query and stats alike)."""
     if args.json:
         return "json"
     if args.format:
@@ -210,7 +211,7 @@ def emit(rows: Sequence[Mapping[str, Any]], args: argparse.Namespace, title: str
     """Rows in the format asked for, to --out or stdout; binary XLSX never to a terminal."""
     from store import export  # noqa: PLC0415
 
-    fmt = _output_format(args)
+    fmt = output_format(args)
     if fmt == "table":
         if args.out:
             raise UsageError(say("query.out_needs_format"))
