@@ -280,6 +280,9 @@ def _rebuild(line: dict[str, Any], spider: Any) -> Any:
         log.warning("journal: request %s cannot be rebuilt: %s", line.get("req"), exc)
         return None
     request.dont_filter = True  # its fingerprint is among the seen: it is due all the same
+    # its retries start again: the ones made before the crash were counted only in memory, so the resumed
+    # crawl retries and counts them as an uninterrupted one would
+    request.meta.pop("retry_times", None)
     return request
 
 

@@ -162,6 +162,17 @@ def test_what_settled_comes_back_done_and_the_rest_due_again(tmp_path: Path) -> 
     assert (past.counts, past.failures, past.done) == ({"a": {"list_pages": 2}}, left.failures, {"b"})
 
 
+def test_a_retry_cut_off_by_the_crash_starts_its_retries_again(tmp_path: Path) -> None:
+    """The retries made before the crash were counted only in memory: the resumed crawl makes and counts
+    them again, as an uninterrupted crawl would, instead of giving up at once on a request marked retried."""
+    spider = Tiny()
+    request = page("http://a/report.pdf")
+    request.meta.update({KEY: "k0", "retry_times": 2})  # journaled as its second retry
+    journaled(tmp_path, spider, request).close()
+    [due] = Journal(tmp_path, spider, fingerprint).past.pending
+    assert (due.url, due.meta[KEY], "retry_times" in due.meta) == ("http://a/report.pdf", "k0", False)
+
+
 def test_done_lines_reach_the_file_only_after_what_they_rely_on_is_synced(tmp_path: Path) -> None:
     spider = Tiny()
     request = page("http://a/1")
