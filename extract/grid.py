@@ -60,18 +60,21 @@ def cell_text(el: Any) -> str:
 
 
 def table_rows(table: Any) -> list[list[Any]]:
-    """The `<tr>`s of this table (not of nested tables), with their `<td>`/`<th>` cells."""
-    trs = table.iter("tr")
-    if table.find(".//table") is not None:
-        trs = (tr for tr in trs if _owner_table(tr) is table)
-    return [list(tr.iterchildren("td", "th")) for tr in trs]
+    """The `<tr>`s of this table (not of nested tables), with their `<td>`/`<th>` cells.
 
-
-def _owner_table(el: Any) -> Any:
-    node = el.getparent()
-    while node is not None and node.tag != "table":
-        node = node.getparent()
-    return node
+    One walk of the table's own part of the tree, in document order, that does not enter a nested table:
+    asking each `<tr>` for its owner instead costs tables × depth, and a page of deeply nested tables
+    (hostile or a CMS's layout) took seconds."""
+    rows: list[list[Any]] = []
+    stack = list(reversed(table))
+    while stack:
+        el = stack.pop()
+        if el.tag == "table":
+            continue
+        if el.tag == "tr":
+            rows.append(list(el.iterchildren("td", "th")))
+        stack.extend(reversed(el))
+    return rows
 
 
 def build_grid(rows: list[list[Any]], budget: CellBudget | None = None) -> Grid | None:

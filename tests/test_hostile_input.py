@@ -157,6 +157,21 @@ def test_a_span_bomb_is_measured_before_anything_is_allocated() -> None:
     assert budget.left == LIMITS.max_document_cells - 6
 
 
+def test_each_table_has_its_own_rows_however_deep_the_nesting() -> None:
+    from lxml import etree  # noqa: PLC0415
+
+    depth = 600
+    html = "".join(f"<table><tr><td>{n}" for n in range(depth)) + "</td></tr></table>" * depth
+    tables = list(etree.fromstring(html.encode(), etree.HTMLParser(huge_tree=True)).iter("table"))
+    assert len(tables) == depth
+    for n in (0, 1, depth // 2, depth - 1):
+        [[cell]] = table_rows(tables[n])
+        assert (cell.text or "").strip() == str(n)
+    flat = _table(b"<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>a<table><tr><td>x</td></tr></table>"
+                  b"</td></tr><!-- c --><tr><td>b</td></tr></tbody></table>")
+    assert [[c.text for c in row] for row in flat] == [["h"], ["a"], ["b"]]
+
+
 @pytest.mark.parametrize(("rows", "bound"), [
     ("<tr><td>a</td><td>b</td></tr><tr><td>c</td></tr>", 4),
     ("<tr><td rowspan=2 colspan=2>a</td><td>b</td></tr><tr><td>c</td></tr>", 6),
