@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +24,7 @@ from catalogue.cli import say
 from store.errors import SnapshotMissingError, StoreError
 
 IN_DATABASE = "database"  # XXGK_SNAPSHOTS=database: the bytes live in the archive's own database
+REMEMBERED = 4096  # digests a database store remembers as stored
 
 
 def sha256(data: bytes) -> str:
@@ -100,16 +102,29 @@ class SnapshotStore:
 
 class DatabaseSnapshots:
     """The same content-addressed, gzip-compressed bytes in the `snapshot` table. A put is its own committed
-    transaction before the document's row is written, as a file is synced before it: no row outlives its bytes."""
+    transaction before the document's row is written, as a file is synced before it: no row outlives its bytes.
+
+    Rows are never deleted, so bytes this process has stored or read are not compressed and sent again: a
+    distributed parse job reads the bytes the crawl stored, then stores the document, which puts them."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._stored: dict[str, None] = {}  # digests known to be in the table, oldest first
+        self._lock = threading.Lock()  # a crawl's dispatch threads share one store
+
+    def _remember(self, digest: str) -> None:
+        with self._lock:
+            self._stored[digest] = None
+            if len(self._stored) > REMEMBERED:
+                del self._stored[next(iter(self._stored))]
 
     def put(self, data: bytes) -> str:
         from store.models import Snapshot  # noqa: PLC0415 - the models import this module's neighbours
         from store.sql import dialect_insert  # noqa: PLC0415
 
         digest = sha256(data)
+        if digest in self._stored:
+            return digest
         packed = gzip.compress(data, compresslevel=6, mtime=0)
         stmt = dialect_insert(self.engine.dialect.name, Snapshot).values(sha256=digest, data=packed)
         try:
@@ -117,6 +132,7 @@ class DatabaseSnapshots:
                 conn.execute(stmt.on_conflict_do_nothing(index_elements=["sha256"]))
         except SQLAlchemyError as exc:
             raise StoreError(say("snapshot.db_failed", reason=_first_line(exc))) from exc
+        self._remember(digest)
         return digest
 
     def get(self, digest: str) -> bytes:
@@ -132,6 +148,7 @@ class DatabaseSnapshots:
         data = gzip.decompress(packed)
         if sha256(data) != digest:
             raise StoreError(say("snapshot.corrupt", path=f"{IN_DATABASE}:{digest[:12]}"))
+        self._remember(digest)
         return data
 
 
