@@ -27,30 +27,30 @@ def enqueued(archive: Archive, job_id: str, kind: str, subject: Mapping[str, Any
              error: str | None = None) -> None:
     """The job's message was sent (or, with `error`, could not be): a row a worker already made is kept."""
     now = utcnow()
-    with archive.write() as session:
-        stmt = dialect_insert(session.get_bind().dialect.name, Job).values(
+    with archive.write_rows() as conn:
+        stmt = dialect_insert(conn.dialect.name, Job).values(
             id=job_id, kind=kind, state="failed" if error else "queued", subject=dict(subject), root=root, attempts=0,
             error=error, enqueued_at=now, finished_at=now if error else None)
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+        conn.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
 
 
 def started(archive: Archive, job_id: str, kind: str, worker: str, subject: Mapping[str, Any],
             root: str | None = None) -> None:
     """The job runs (again): a row not written yet (or lost) is made, so that every job run is seen."""
     now = utcnow()
-    with archive.write() as session:
-        stmt = dialect_insert(session.get_bind().dialect.name, Job).values(
+    with archive.write_rows() as conn:
+        stmt = dialect_insert(conn.dialect.name, Job).values(
             id=job_id, kind=kind, state="running", subject=dict(subject), root=root, attempts=1, worker=worker,
             enqueued_at=now, started_at=now)
-        session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={
+        conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={
             "state": "running", "attempts": Job.attempts + 1, "worker": worker, "started_at": now, "error": None}))
 
 
 def ended(archive: Archive, job_id: str, state: str, error: str | None = None) -> None:
     """`done`, `failed` (for good) or `retrying` (sent back to the queue with a delay)."""
     finished = utcnow() if state in {"done", "failed"} else None
-    with archive.write() as session:
-        session.execute(update(Job).where(Job.id == job_id).values(state=state, error=error, finished_at=finished))
+    with archive.write_rows() as conn:
+        conn.execute(update(Job).where(Job.id == job_id).values(state=state, error=error, finished_at=finished))
 
 
 def pending(archive: Archive, kind: str) -> list[dict[str, Any]]:
