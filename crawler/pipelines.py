@@ -90,7 +90,9 @@ class ArchivePipeline:
             return
         from crawler.archive import known, open_archive, start_run  # noqa: PLC0415 - SQLAlchemy only when storing
 
-        self.archive = open_archive(self.database_url)
+        # a worker checked the schema before it took the crawl (jobs.worker): its crawl child skips loading migrations
+        distributed = bool(self.crawler.settings.get("XXGK_BROKER_URL"))
+        self.archive = open_archive(self.database_url, migrate=not distributed)
         # a resumed crawl's run is the whole crawl's evidence: the failures its earlier runs journaled too
         self.failures = list(spider.past.failures)
         self.run_id = start_run(self.archive, spider.registry, list(spider.portals))
@@ -108,7 +110,7 @@ class ArchivePipeline:
         from jobs.dispatch import JobPool  # noqa: PLC0415
 
         settings = JobSettings(broker_url=broker, database_url=self.database_url)
-        return JobPool(settings, run_id=self.run_id, root=self.crawler.settings.get("XXGK_JOB_ROOT"))
+        return JobPool(settings, self.archive, run_id=self.run_id, root=self.crawler.settings.get("XXGK_JOB_ROOT"))
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):

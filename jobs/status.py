@@ -54,7 +54,7 @@ def workers(app: Celery, timeout: float = 2.0) -> list[dict[str, Any]]:
         "queues": sorted(q["name"] for q in queues.get(name, [])),
         "active": [{"id": job["id"], "kind": str(job.get("name", "")).removeprefix("xxgk."),
                     "args": job.get("kwargs", {}).get("portals") or job.get("kwargs", {}).get("report_id")
-                    or (job.get("kwargs", {}).get("document") or {}).get("url")}
+                    or [d.get("url") for d in job.get("kwargs", {}).get("documents") or []]}
                    for job in active.get(name, [])],
     } for name in names]
 

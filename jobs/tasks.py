@@ -143,24 +143,32 @@ def _crawl(self: Task[Any, Any], portals: list[str], registry: dict[str, Any], a
     _run(self, "crawl", {"portals": portals}, work)
 
 
-def _parse(self: Task[Any, Any], document: dict[str, Any], run_id: int | None, root: str | None = None) -> None:
-    """Parse, validate and store one fetched document; a page image is stored unread and gets an OCR job."""
+def _parse(self: Task[Any, Any], documents: list[dict[str, Any]], run_id: int | None, root: str | None = None) -> None:
+    """Parse, validate and store fetched documents; a page image is stored unread and gets an OCR job. A
+    document whose bytes are gone is the job's error, the others are stored."""
 
     def work(archive: Archive) -> str | None:
         from crawler.archive import document_name, is_image, store_document  # noqa: PLC0415
         from jobs.dispatch import from_message  # noqa: PLC0415
         from jobs.enqueue import ocr_backlog  # noqa: PLC0415
 
-        item = from_message(document, archive.snapshots.get(document["sha256"]))
-        outcome = store_document(archive, item, run_id, ocr=False)
-        if outcome == "store_error":  # store_document logged why; the database is the operational kind
-            raise StoreError(say("jobs.store_failed", url=item.url))
-        log.info("parse portal=%s %s: %s", item.portal, item.url, outcome)
-        if is_image(document_name(item.url, item.content_type)):
-            ocr_backlog(app, archive, url=item.url, root=root)
-        return None
+        missing = []
+        for document in documents:
+            try:
+                item = from_message(document, archive.snapshots.get(document["sha256"]))
+            except SnapshotMissingError as exc:
+                missing.append(str(exc))
+                continue
+            outcome = store_document(archive, item, run_id, ocr=False)
+            if outcome == "store_error":  # store_document logged why; the database is the operational kind
+                raise StoreError(say("jobs.store_failed", url=item.url))
+            log.info("parse portal=%s %s: %s", item.portal, item.url, outcome)
+            if is_image(document_name(item.url, item.content_type)):
+                ocr_backlog(app, archive, url=item.url, root=root)
+        return "; ".join(missing) or None
 
-    _run(self, "parse", {"portal": document.get("portal"), "url": document.get("url")}, work)
+    _run(self, "parse", {"portal": documents[0].get("portal") if documents else None,
+                         "urls": [d.get("url") for d in documents]}, work)
 
 
 def _ocr(self: Task[Any, Any], report_id: int, root: str | None = None) -> None:  # noqa: ARG001 - in every message
