@@ -14,12 +14,16 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
+
+if TYPE_CHECKING:
+    from netns_fixtures import Namespace
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = os.environ.get("XXGK_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -140,11 +144,14 @@ class Deployment:
     visibility: float = GENEROUS_S
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def env(self) -> dict[str, str]:
+    def env(self, where: Namespace | None = None) -> dict[str, str]:
+        """The environment of a process on this machine, or in the namespace `where` (the services through its veth)."""
         # this worktree's sources first, then the session's path (tests/: the crawls' settings, tests/conftest.py)
         path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-        return {**os.environ, "PYTHONPATH": path, "XXGK_DATABASE_URL": self.database_url,
-                "XXGK_BROKER_URL": self.broker_url, "XXGK_SNAPSHOTS": "database",
+        database, broker = (where.url(self.database_url), where.url(self.broker_url)) if where else \
+            (self.database_url, self.broker_url)
+        return {**os.environ, "PYTHONPATH": path, "XXGK_DATABASE_URL": database,
+                "XXGK_BROKER_URL": broker, "XXGK_SNAPSHOTS": "database",
                 "XXGK_JOB_VISIBILITY": str(self.visibility), "XXGK_JOB_BACKOFF": "1",
                 "XXGK_LOG_DIR": str(self.folder / "logs"), "XXGK_PROJECT": str(self.folder)}
 
@@ -152,19 +159,25 @@ class Deployment:
         for name in ("XXGK_SNAPSHOTS", "XXGK_JOB_VISIBILITY", "XXGK_JOB_BACKOFF", "XXGK_LOG_DIR"):
             monkeypatch.setenv(name, self.env()[name])
 
-    def worker(self, name: str, *, queues: str = "crawl,parse", concurrency: int = 1) -> subprocess.Popen[bytes]:
-        """An `xxgk worker` in a process group of its own, ready to take jobs when this returns."""
-        return self.workers_ready({name: queues}, concurrency=concurrency)[0]
+    def worker(self, name: str, *, queues: str = "crawl,parse", concurrency: int = 1,
+               where: Namespace | None = None) -> subprocess.Popen[bytes]:
+        """An `xxgk worker` in a process group of its own (in the namespace `where`, if given), ready to take jobs
+        when this returns."""
+        return self.workers_ready({name: queues}, concurrency=concurrency, where={name: where} if where else None)[0]
 
-    def workers_ready(self, queues: dict[str, str], *, concurrency: int = 1) -> list[subprocess.Popen[bytes]]:
-        """Several workers (name → queues) started at once, each ready to take jobs when this returns."""
+    def workers_ready(self, queues: dict[str, str], *, concurrency: int = 1,
+                      where: Mapping[str, Namespace] | None = None) -> list[subprocess.Popen[bytes]]:
+        """Several workers (name → queues) started at once, each ready to take jobs when this returns; `where`
+        puts some in network namespaces (name → namespace)."""
         started = []
         for name, wanted in queues.items():
             log = self.folder / f"worker-{name}.log"
+            space = (where or {}).get(name)
+            argv = [sys.executable, "-m", "xxgk.cli", "worker", "--queues", wanted, "--concurrency", str(concurrency),
+                    "--name", f"{name}@test"]
             process = subprocess.Popen(
-                [sys.executable, "-m", "xxgk.cli", "worker", "--queues", wanted, "--concurrency", str(concurrency),
-                 "--name", f"{name}@test"],
-                cwd=self.folder, env=self.env(), stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                space.command(argv) if space else argv,
+                cwd=self.folder, env=self.env(space), stdout=log.open("wb"), stderr=subprocess.STDOUT,
                 start_new_session=True)
             self.workers.append(process)
             started.append((name, log, process))

@@ -4,8 +4,10 @@ One small simulated world (four portals, one of each CMS family the crawler reac
 crawled once in one process into a reference archive; every distributed run of it must give the same
 archive: every report of the truth, each stored once (one version), whatever the workers went through.
 Four workers crawl it once for several tests (every report once, politeness across workers); a worker
-killed mid-crawl, a broker restarted and RabbitMQ each get a run of their own. Waits poll the job table;
-their limits only bound a failure.
+killed mid-crawl, a broker restarted and RabbitMQ each get a run of their own. Two runs put the workers in
+network namespaces of their own, reaching the broker, the archive and the portals over a veth as other
+machines would (tests/netns_fixtures.py; skipped where `ip netns` is not permitted). Waits poll the job
+table; their limits only bound a failure.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from jobs_fixtures import (  # noqa: F401 - fixtures
     redis,
     redis_server,
 )
+from netns_fixtures import Namespace, namespace
 from sqlalchemy import create_engine, text
 
 from alerts.schedule import sync_agencies
@@ -56,6 +59,13 @@ WAIT_S = 300.0  # bounds a failure only: a run here takes well under a minute
 KILL_VISIBILITY_S = 40.0  # the redelivery test's: a one-portal crawl (about 15 s here) fits in 0.7 of it
 SLOW = {**FAST, "DOWNLOAD_DELAY": 0.1}  # the redelivery test's crawls: long enough to be caught in the middle
 AGES_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def two_machines() -> Iterator[tuple[Namespace, Namespace]]:
+    """Two network namespaces, each joined to this machine by a veth (tests/netns_fixtures.py)."""
+    with namespace() as first, namespace() as second:
+        yield first, second
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +200,26 @@ def test_workers_store_every_report_once(world: SimHandle, reference: list[tuple
     assert_same_archive(four_workers.setup, world, reference)
 
 
+def test_workers_on_two_machines_store_every_report_once(world: SimHandle, reference: list[tuple[Any, ...]],
+                                                         redis: Redis, two_machines: tuple[Namespace, Namespace],  # noqa: F811
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers, each in a network namespace of its own, reach the broker, the archive and the portals only
+    over their veth; both crawl, and every report is stored once."""
+    with deployment(redis.url) as setup:
+        setup.workers_ready({"east": "crawl,parse", "west": "crawl,parse"},
+                            where={"east": two_machines[0], "west": two_machines[1]})
+        archive, _ = start(setup, world, monkeypatch, batch=1)
+        finish(archive)
+        with archive.engine.connect() as conn:
+            crawlers = set(conn.execute(text("SELECT DISTINCT worker FROM job WHERE kind = 'crawl'")).scalars())
+        assert crawlers == {"east@test", "west@test"}
+        assert_same_archive(setup, world, reference)
+        for machine in two_machines:  # each worker's connections came through its own veth
+            assert machine.forwarded(setup.database_url) > 0
+            assert machine.forwarded(redis.url) > 0
+        archive.close()
+
+
 def test_politeness_holds_across_four_workers(four_workers: SharedRun) -> None:
     """Every portal's crawl was enqueued twice, for four workers: the host locks made the second wait, so the
     simulator never saw more requests at once on a portal than one crawl's per-host limit."""
@@ -201,8 +231,21 @@ def test_a_killed_worker_s_job_runs_again_and_stores_once(world: SimHandle, refe
                                                            redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     """SIGKILL of a worker's whole process group in the middle of a crawl: Redis hands the job to the survivor
     after the visibility timeout (short here, with crawls slowed down to be caught in the middle)."""
+    _kill_mid_crawl(world, reference, redis, monkeypatch, None, None)
+
+
+def test_a_worker_on_another_machine_killed_mid_crawl(world: SimHandle, reference: list[tuple[Any, ...]],
+                                                      redis: Redis, two_machines: tuple[Namespace, Namespace],  # noqa: F811
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same with the doomed worker and the survivor each in a network namespace of its own: the broker, the
+    archive (its advisory locks too) and the portals reached over a veth, as from other machines."""
+    _kill_mid_crawl(world, reference, redis, monkeypatch, *two_machines)
+
+
+def _kill_mid_crawl(world: SimHandle, reference: list[tuple[Any, ...]], redis: Redis,  # noqa: F811
+                    monkeypatch: pytest.MonkeyPatch, doomed_at: Namespace | None, survivor_at: Namespace | None) -> None:
     with deployment(redis.url, visibility=KILL_VISIBILITY_S) as setup:
-        doomed = setup.worker("doomed")
+        doomed = setup.worker("doomed", where=doomed_at)
         archive, _ = start(setup, world, monkeypatch, batch=1, settings=SLOW)
         deadline = time.monotonic() + WAIT_S
         while not _dispatched_by_running_crawl(archive, "doomed@test"):  # in the middle of a crawl
@@ -210,7 +253,7 @@ def test_a_killed_worker_s_job_runs_again_and_stores_once(world: SimHandle, refe
                 pytest.fail(f"no crawl of the doomed worker seen running:\n{_job_table(archive)}")
             time.sleep(0.1)
         setup.kill(doomed)
-        setup.worker("survivor")
+        setup.worker("survivor", where=survivor_at)
         finish(archive)
         with archive.engine.connect() as conn:
             again = conn.execute(text("SELECT count(*) FROM job WHERE kind = 'crawl' AND attempts >= 2"
