@@ -31,12 +31,12 @@ from extract.parse import PARSER_VERSION, parse_bytes
 from extract.schema import SCHEMA, Record
 from store import corrections
 from store import dates as date_sources
-from store.agencies import agency_of_report
+from store.agencies import agency_of_report, find_agency
 from store.cells import add_cells
 from store.db import Archive
 from store.diff import content_hash, record_diff
 from store.errors import StoreError
-from store.findings import Checked, Counts, refresh_findings
+from store.findings import Checked, Counts, previous_record, refresh_findings
 from store.models import Agency, Document, PublicationDate, Report, ReportVersion, utcnow
 from store.snapshots import Snapshots
 from store.sql import dialect_insert, upsert
@@ -126,6 +126,7 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
         raise IncompleteReportError(say("import.no_agency"))
     if not isinstance(year, int):
         raise IncompleteReportError(say("import.no_year"))
+    record = _read_with_last_year(archive, source, record, agency, year)
     for attempt in range(_ATTEMPTS):
         try:
             with archive.write_rows(durable=False) as conn:
@@ -134,6 +135,26 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
             if attempt == _ATTEMPTS - 1 or not _should_retry(exc):
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _read_with_last_year(archive: Archive, source: Source, record: Record, agency: str, year: int) -> Record:
+    """The record read again with the agency's report on the year before, when its digits could be cut more
+    than one way: last year's 结转下年度, 现行有效 and 历年累计 bind this year's cells and often leave one cut.
+
+    The first reading names the agency and year, so only then can the archive be asked. A reading by OCR
+    is not repeated (seconds a page, and its doubts are of glyphs, not of cuts)."""
+    parse = record.get("parse") or {}
+    cuts = any(len(cell.get("candidates") or ()) > 1 for cell in (parse.get("uncertain_cells") or {}).values())
+    if source.reading != "read" or not (cuts or parse.get("ambiguous_splits")):
+        return record
+    if "ocr" in str((record.get("source") or {}).get("extractor") or ""):
+        return record
+    with archive.read() as session:
+        found = find_agency(session, archive.agency_names.get(agency, agency))
+        previous = previous_record(session.connection(), found.id, year) if found is not None else None
+    if previous is None:
+        return record
+    return parse_bytes(source.data, name=source.name, charset=source.encoding, previous=previous)
 
 
 def found_record(source: Source) -> Record:

@@ -3,6 +3,7 @@ HTTP validators, publication dates and the agency a short name means."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import random
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from sqlalchemy import event, select
 from store_helpers import row_counts
 
 from extract.schema import Record
-from sim.render import LAYOUTS, random_record
+from sim.render import FORMS, LAYOUTS, random_record
 from store.agencies import upsert_agency
 from store.db import Archive
 from store.ingest import Source, ingest, keep_document
@@ -139,3 +140,42 @@ def test_the_level_and_region_given_are_stored(archive: Archive) -> None:
     assert stored() == ("county", "430381")
     with pytest.raises(ValueError, match="unknown level"):
         ingest(archive, Source(data, "r.txt", URL, level="village"), record)
+
+
+def last_year_of(record: Record) -> Record:
+    """The agency's report on the year before, as consistent with `record` as the template's links want:
+    its 结转下年度 is this year's 上年结转, its 现行有效 this year's less 制发 plus 废止."""
+    last = copy.deepcopy(record)
+    last["year"] = record["year"] - 1
+    last["requests"]["carry_forward"] = dict(record["requests"]["carried_over"])
+    for cells in last["active"].values():
+        if all(isinstance(cells.get(k), int) for k in ("in_force", "issued", "repealed")):
+            cells["in_force"] += cells["repealed"] - cells["issued"]
+    return last
+
+
+def cuts(record: Record) -> set[str]:
+    return {key for key, cell in record["parse"]["uncertain_cells"].items() if len(cell["candidates"]) > 1}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 41])
+def test_digits_run_together_are_cut_with_last_years_report(archive: Archive, seed: int) -> None:
+    record = random_record(random.Random(seed), fmt="2021", year=2025, agency="湘乡市民政局")
+    data = FORMS["page_text"](record)  # one line of page text: the digits of neighbouring cells run together
+    alone = ingest(archive, Source(data, "r.txt", URL, level="department"))
+    assert cuts(_stored(archive, alone.report_id)), "the form leaves no choice of cut: the test tells nothing"
+    last = last_year_of(record)
+    ingest(archive, Source(LAYOUTS["txt_tabs"](last), "r.txt", URL.replace("2026", "2025"), level="department"),
+           last)
+    again = ingest(archive, Source(data, "r2.txt", URL.replace(".html", "_2.html"), level="department"))
+    stored = _stored(archive, again.report_id)
+    assert cuts(stored) == set()
+    assert stored["active"] == record["active"]
+    assert stored["requests"]["carried_over"] == record["requests"]["carried_over"]
+
+
+def _stored(archive: Archive, report_id: int) -> Record:
+    with archive.read() as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        return report.versions[-1].record
