@@ -3,7 +3,6 @@ HTTP validators, publication dates and the agency a short name means."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import random
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from store_helpers import row_counts
 
 from extract.parse import parse_bytes
 from extract.schema import Record
-from sim.render import FORMS, LAYOUTS, random_record
+from sim.render import FORMS, LAYOUTS, last_year_of, random_record
 from store.agencies import upsert_agency
 from store.db import Archive
 from store.ingest import Source, ingest, keep_document
@@ -141,18 +140,6 @@ def test_the_level_and_region_given_are_stored(archive: Archive) -> None:
     assert stored() == ("county", "430381")
     with pytest.raises(ValueError, match="unknown level"):
         ingest(archive, Source(data, "r.txt", URL, level="village"), record)
-
-
-def last_year_of(record: Record) -> Record:
-    """The agency's report on the year before, as consistent with `record` as the template's links want:
-    its 结转下年度 is this year's 上年结转, its 现行有效 this year's less 制发 plus 废止."""
-    last = copy.deepcopy(record)
-    last["year"] = record["year"] - 1
-    last["requests"]["carry_forward"] = dict(record["requests"]["carried_over"])
-    for cells in last["active"].values():
-        if all(isinstance(cells.get(k), int) for k in ("in_force", "issued", "repealed")):
-            cells["in_force"] += cells["repealed"] - cells["issued"]
-    return last
 
 
 def cuts(record: Record) -> set[str]:
