@@ -36,6 +36,7 @@ from extract.document import Document
 from extract.errors import UnreadableInputError
 from extract.geometry import Box, Word, cells_of_rules, closing_rules, edge, is_wide, merge_rules
 from extract.limits import Deadline, Limits
+from extract.long_image import A4_INCHES, needs_cutting, pieces
 from extract.pages import Page, assemble
 from extract.uncertain import GLYPHS
 
@@ -215,10 +216,15 @@ def engine() -> Engine:
 def image_document(data: bytes, limits: Limits) -> Document:
     deadline = Deadline(limits.extract_timeout, "image")
     ocr = engine()
-    pages = []
+    pages: list[Page] = []
     for frame in _frames(data, limits):  # decoded one at a time, each read before the next is decoded
-        deadline.check()
-        pages.append(ocr_image(frame, limits))
+        h, w = frame.shape[:2]
+        # a long image (长图) that would shrink past reading is read as the pages it would print on
+        cut = pieces(frame, round(A4_INCHES * limits.ocr_dpi)) if needs_cutting(w, h, fit(w, h, limits)) else [frame]
+        check_ocr_pages("image", len(pages) + len(cut), limits)
+        for piece in cut:
+            deadline.check()
+            pages.append(ocr_image(piece, limits))
     return Document(assemble(pages).blocks, f"image:ocr-{ocr.name}", medium="image")
 
 
@@ -235,7 +241,7 @@ def ocr_pdf_pages(pdf: Any, indexes: Sequence[int], limits: Limits, deadline: De
     import numpy as np  # noqa: PLC0415
 
     ocr = engine()
-    pages = []
+    pages: list[Page] = []
     for n in indexes:
         deadline.check()
         width, height = pdf[n].get_size()
