@@ -143,9 +143,7 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
 def _read_with_last_year(archive: Archive, source: Source, record: Record, agency: str, year: int) -> Record:
     """The record read again with the agency's report on the year before, when its digits could be cut more
     than one way: last year's 结转下年度, 现行有效 and 历年累计 bind this year's cells and often leave one cut.
-
-    The first reading names the agency and year, so only then can the archive be asked. A reading by OCR
-    is not repeated (seconds a page, and its doubts are of glyphs, not of cuts)."""
+    The first reading names the agency and year, so only then can the archive be asked."""
     if source.reading != "read" or not _has_cuts(record):
         return record
     with archive.read() as session:
