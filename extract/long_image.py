@@ -27,8 +27,9 @@ SPECKS: Final = 0.002  # of the width: a row with no more ink than this is blank
 
 def needs_cutting(width: int, height: int, factor: float) -> bool:
     """Whether an image is a long one that, shrunk by `factor` to what OCR works on, would be too narrow to
-    read (a report of two A4 pages at 200 or 300 dpi is not: it keeps 1,400 px of width)."""
-    return height > TALL * width and width * factor < READABLE
+    read (a report of two A4 pages at 200 or 300 dpi is not: it keeps 1,400 px of width; an image that is
+    not shrunk at all is read whole, as it comes)."""
+    return height > TALL * width and factor < 1 and width * factor < READABLE
 
 
 def pieces(gray: Any, page_width: int) -> list[Any]:

@@ -43,6 +43,7 @@ def test_a_page_sized_image_is_not_cut() -> None:
     assert needs_cutting(1654, 9356, 0.43)  # four: 700 px
     assert needs_cutting(1080, 12000, 0.33)  # a phone's screenshot of a long page
     assert not needs_cutting(3000, 4000, READABLE / 3000 - 0.01)  # wide, not long
+    assert not needs_cutting(1000, 3112, 1.0)  # narrow and long, but read as it comes: nothing is shrunk
 
 
 def test_text_is_cut_in_a_blank_band_and_nothing_is_lost() -> None:
