@@ -21,7 +21,7 @@ from collections import Counter
 
 from extract.parse import parse_bytes
 from extract.splits import Run, row_sums, solve
-from sim.render import FORM_REGISTRY, FORMATS, random_record
+from sim.render import FORM_REGISTRY, FORMATS, last_year_of, random_record
 from sim.render.forms import annotated, silent_errors
 
 ROW = tuple(f"requests.row.c{i}" for i in range(7))
@@ -29,9 +29,11 @@ REVIEW = tuple(f"review.c{i}" for i in range(15))
 
 
 def forms(records: int, blanks: float) -> None:
-    print(f"{'form':<18} {'exact':>7} {'uncertain':>10} {'wrong':>6} {'cells in doubt':>15} {'ms/report':>10}")
+    print(f"{'form':<18} {'exact':>7} {'uncertain':>10} {'wrong':>6} {'cells in doubt':>15} {'ms/report':>10}"
+          f" {'with last year: uncertain':>26} {'wrong':>6}")
     for form in FORM_REGISTRY:
         tally: Counter[str] = Counter()
+        chained: Counter[str] = Counter()  # read with last year's report, as the archive reads it
         doubt = 0
         spent = 0.0
         for seed in range(records):
@@ -45,9 +47,13 @@ def forms(records: int, blanks: float) -> None:
                 uncertain = got["parse"].get("uncertain_cells") or {}
                 doubt += len(uncertain)
                 tally["wrong" if silent_errors(want, got) else "uncertain" if uncertain else "exact"] += 1
+                if uncertain:
+                    again = parse_bytes(data, name=f"r.{form.ext}", previous=last_year_of(record))
+                    chained["wrong" if silent_errors(want, again) else "uncertain" if again["parse"].get(
+                        "uncertain_cells") else "exact"] += 1
         n = sum(tally.values())
         print(f"{form.name:<18} {tally['exact'] / n:7.1%} {tally['uncertain'] / n:10.1%} {tally['wrong']:6d}"
-              f" {doubt / n:15.2f} {spent / n * 1000:10.1f}")
+              f" {doubt / n:15.2f} {spent / n * 1000:10.1f} {chained['uncertain'] / n:26.1%} {chained['wrong']:6d}")
 
 
 def _run_together(values: list[int], rng: random.Random) -> str:

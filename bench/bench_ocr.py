@@ -7,23 +7,38 @@ are drawn as PDFs by `sim.media`, rendered at 200 dpi like a scan, read page by 
 it is right but marked in `parse.ocr_cells` (a person must look at it). CPU time is the child's own
 (`time.process_time`), so a loaded machine slows the run more than the figure.
 
-A configuration is `det_width:rec_batch:fused` (the knobs DET_WIDTH, REC_BATCH, FUSED of
-`extract.ocr`). Measured with 4 reports (12 pages, 800 cells) on the shared, loaded 2-core machine
-(CPU figures vary by ~10% from run to run):
+A configuration is `det_width:rec_batch:fused:trim` (the knobs DET_WIDTH, REC_BATCH, FUSED, TRIM of
+`extract.ocr`). Measured with 4 reports (12 pages, 800 cells) on the shared 2-core machine, loaded by
+other sessions' tests (load 3–6): CPU figures vary by ~10% from run to run, more under such load.
 
-    det width  rec batch  fused  s/page   det   rec  wrong  doubtful  peak RSS
-            0          6     no    8.4   1.8   6.0      1        17    1.4 GB
-            0          1    yes    4.2   1.2   2.4      1        17    1.4 GB   the defaults
-         1024          1    yes    3.8   0.8   2.4      3        45    1.0 GB   smaller text: missed, doubtful
+    det width  rec batch  fused  trim  s/page   det   rec  wrong  doubtful  peak RSS
+            0          6     no    no    8.4   1.8   6.0      1        17    1.4 GB
+            0          1    yes    no    4.2   1.2   2.4      1        17    1.4 GB   before trimming
+            0          1    yes    no    4.0   1.1   2.4      1        17    1.3 GB   rest made cheaper (below)
+            0          1    yes   yes    3.9   1.3   2.1      1        17    1.3 GB   the defaults
+         1024          1    yes    no    3.8   0.8   2.4      3        45    1.0 GB   see below
 
 Before these knobs (detection on the whole page stretched from 1653 to 1664 px, batches of 6, the
-graphs as shipped) the same reports took 7.7 s/page with 28 cells wrong or doubtful. Recognition
-is most of what is left: each crop costs ~16 ms of CPU at least, because the recogniser pads it to
-320×48 (less padding, or several crops in one input, moved scores across the doubt threshold and
-misread a `10` as a confident `0`), and a table page has ~250 crops, most of them one number. Two
+graphs as shipped) the same reports took 7.7 s/page with 28 cells wrong or doubtful.
+
+Recognition is most of the time: a table page has ~115 crops, and the recogniser pads each to
+320×48 (~16 ms of CPU). `ocr_trim` runs a short crop on its own columns with a stand-in for the
+padding: on 1041 crops of 9 pages every crop kept its text and its doubt decision against width
+320, scores within 0.0011; in one process, page by page in alternation, it took 0.5 s/page off
+(4.35 → 3.83 s, same words and decisions on 12 pages). It cannot go further: a sixth of the crops
+are text lines wider than 320, which carry ~40% of recognition's columns. Plain narrower padding,
+or several crops in one input, moved scores across the doubt threshold (a `10` read as a confident
+`0`). Dynamic int8 quantisation: of the MatMuls, 10% less recognition time; of the convolutions
+(~77% of it), slower (ConvInteger); static int8 convolutions, 25% less, with calibration data and
+drift to check. The rest (~0.6 → ~0.45 s/page): detection's input is scaled in float32, not
+float64, and the cells to read again are found with arrays instead of cells × words loops.
+
+The 1024 row did not detect at 1024 px: RapidOCR ignores the side given with limit type `max`
+and caps the longest side at 2000 px (960, 1500 below those sizes), so detection ran at ~0.9 of
+the page, and that alone left 3 cells wrong and 45 doubtful (1152 and 1280 gave the same). Two
 inference threads cost more CPU per page than one. The target of ≤ 2 s/page is not reached.
 
-Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 0:1:1,0:6:0]` (minutes: OCR costs
+Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 0:1:1:1,0:1:1:0]` (minutes: OCR costs
 seconds a page).
 """
 
@@ -51,7 +66,7 @@ from sim.media import pdf_bytes
 from sim.render import random_record
 
 ocr.DET_WIDTH, ocr.REC_BATCH, ocr.FUSED = int(sys.argv[1]), int(sys.argv[2]), bool(int(sys.argv[3]))
-ocr.THREADS, records = 1, int(sys.argv[4])
+ocr.TRIM, ocr.THREADS, records = bool(int(sys.argv[4])), 1, int(sys.argv[5])
 engine = ocr.engine()
 spent = {"det": 0.0, "rec": 0.0}
 
@@ -99,17 +114,19 @@ print(json.dumps({"pages": pages, "seconds_per_page": cpu / pages, "det": spent[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=4, help="random reports per configuration (3 pages each)")
-    parser.add_argument("--configs", default="0:1:1,0:6:0,1024:1:1",
-                        help="detection width (px, 0: the page as is) : recognition batch : fused graphs (1/0)")
+    parser.add_argument("--configs", default="0:1:1:1,0:1:1:0,0:6:0:0",
+                        help="detection width (px, 0: the page as is) : recognition batch : fused graphs (1/0)"
+                             " : trimmed recognition (1/0)")
     args = parser.parse_args()
-    print(f"{'det width':>9} {'rec batch':>9} {'fused':>5} {'s/page':>7} {'det':>5} {'rec':>5} {'wrong':>6}"
+    print(f"{'det width':>9} {'rec batch':>9} {'fused':>5} {'trim':>4} {'s/page':>7} {'det':>5} {'rec':>5} {'wrong':>6}"
           f" {'doubtful':>8} {'of cells':>8} {'peak RSS':>9}")
     for config in args.configs.split(","):
-        width, batch, fused = config.split(":")
-        out = subprocess.run([sys.executable, "-c", CHILD, width, batch, fused, str(args.records)], capture_output=True,
-                             text=True, check=True, cwd=ROOT, timeout=3600).stdout
+        width, batch, fused, trim = config.split(":")
+        out = subprocess.run([sys.executable, "-c", CHILD, width, batch, fused, trim, str(args.records)],
+                             capture_output=True, text=True, check=True, cwd=ROOT, timeout=3600).stdout
         stats = json.loads(out.strip().splitlines()[-1])
-        print(f"{width:>9} {batch:>9} {'yes' if fused == '1' else 'no':>5} {stats['seconds_per_page']:7.2f}"
+        print(f"{width:>9} {batch:>9} {'yes' if fused == '1' else 'no':>5} {'yes' if trim == '1' else 'no':>4}"
+              f" {stats['seconds_per_page']:7.2f}"
               f" {stats['det']:5.2f} {stats['rec']:5.2f} {stats['wrong']:6d} {stats['doubtful']:8d} {stats['cells']:8d}"
               f" {stats['rss_mb']:6.0f} MB")
 

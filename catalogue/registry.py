@@ -15,6 +15,8 @@ MESSAGES: Final[dict[str, str]] = {
     "not_yaml": "{where} 不是有效的 YAML：{problem}",
     "not_mapping": "{path}:1: 登记表应是一个映射（含 portals: 列表）",
     "problem": "{path}:{line}: {where}: {what}",
+    "unquoted": '应为文字：YAML 把不加引号的 {raw} 读成了{kind}，请加上引号写成 "{raw}"',
+    "yaml_bool": "是/否值", "yaml_number": "数字", "yaml_date": "日期",
     "duplicate_key": "{path}:{line}: 键 {key} 重复（第 {first} 行已有）：后写的会悄悄覆盖先写的，请删去一个",
     "aliases": "{path}:{line}: 锚点与别名（&、*）展开后多出 {n} 个以上的节点：请在登记表中直接写出各项",
     "recursive_alias": "{path}:{line}: 别名引用了包含它自己的节点",

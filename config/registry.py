@@ -309,20 +309,31 @@ def _expanded(root: yaml.Node) -> int:
     return sizes[id(root)] - len(sizes)
 
 
-def _line_map(root: yaml.Node) -> dict[tuple[Any, ...], int]:
-    """Path of every value in the YAML document → its 1-based line (aliases expanded: _check bounded them)."""
-    lines: dict[tuple[Any, ...], int] = {}
+def _node_map(root: yaml.Node) -> dict[tuple[Any, ...], yaml.Node]:
+    """Path of every value in the YAML document → its node (aliases expanded: _check bounded them)."""
+    nodes: dict[tuple[Any, ...], yaml.Node] = {}
     stack: list[tuple[yaml.Node, tuple[Any, ...]]] = [(root, ())]
     while stack:
         node, path = stack.pop()
-        lines[path] = node.start_mark.line + 1
+        nodes[path] = node
         if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                lines[(*path, key.value)] = key.start_mark.line + 1
-                stack.append((value, (*path, key.value)))
+            stack.extend((value, (*path, key.value)) for key, value in node.value)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, (*path, i)) for i, item in enumerate(node.value))
-    return lines
+    return nodes
+
+
+_RESOLVED = {"tag:yaml.org,2002:bool": "bool", "tag:yaml.org,2002:int": "number",
+             "tag:yaml.org,2002:float": "number", "tag:yaml.org,2002:timestamp": "date"}
+
+
+def _unquoted(node: yaml.Node | None, err: Any) -> str | None:
+    """Why a value written as words is not text: YAML read a bare `off`, `no`, `1.10` or `2024-01-31` as
+    a truth value, a number or a date (an IT person's most common slip, and a baffling message)."""
+    if err["type"] != "string_type" or not isinstance(node, yaml.ScalarNode) or node.style not in (None, ""):
+        return None
+    kind = _RESOLVED.get(node.tag)
+    return words.say("unquoted", raw=node.value, kind=words.say(f"yaml_{kind}")) if kind else None
 
 
 def _message(loc: tuple[Any, ...], err: Any) -> str:
@@ -346,16 +357,17 @@ def _where(loc: tuple[Any, ...]) -> str:
 
 
 def _problems(path: Path, root: yaml.Node, exc: ValidationError) -> list[str]:
-    lines = _line_map(root)
+    nodes = _node_map(root)
     out = []
     for err in exc.errors():
         loc = tuple(err["loc"])
         # the nearest enclosing value we know a line for
         probe = loc
-        while probe and probe not in lines:
+        while probe and probe not in nodes:
             probe = probe[:-1]
-        out.append(words.say("problem", path=path, line=lines.get(probe, 1), where=_where(loc),
-                             what=_message(loc, err)))
+        line = nodes[probe].start_mark.line + 1 if probe in nodes else 1
+        what = _unquoted(nodes.get(loc), err) or _message(loc, err)
+        out.append(words.say("problem", path=path, line=line, where=_where(loc), what=what))
     return out
 
 

@@ -9,7 +9,8 @@ ruling line, or a cell that holds ink but no text, is read again from the cell a
 
 RapidOCR runs on `ocr_graph`'s rewrites of its models (the same numbers for ~1.3× less CPU), one
 thread and one crop at a time: the crawl reads in processes, and a batch of crops pads each to the
-widest. `bench/bench_ocr.py` measures these knobs and the detection size.
+widest. A short crop is recognised on its own columns (`ocr_trim`: the same decisions as on the
+320 px the recogniser pads to). `bench/bench_ocr.py` measures these knobs and the detection size.
 
 Every word keeps the engine's score; `uncertain.py` turns low scores into findings. Glyphs that
 are letters in a number cell (`1O`, `l2`) are read as the digits they stand for, but such a cell
@@ -36,13 +37,15 @@ from extract.document import Document
 from extract.errors import UnreadableInputError
 from extract.geometry import Box, Word, cells_of_rules, closing_rules, edge, is_wide, merge_rules
 from extract.limits import Deadline, Limits
+from extract.long_image import A4_INCHES, needs_cutting, pieces
 from extract.pages import Page, assemble
 from extract.uncertain import GLYPHS
 
 MAX_SIDE = 4000  # px: beyond 300 dpi on A4 recognition gains nothing and memory grows
-DET_WIDTH = 0  # px: detection sees the page scaled to this width (text height ≈ 1.8% of an A4 width); 0: as is
+DET_WIDTH = 0  # px asked of detection; RapidOCR caps the side at 960/1500/2000 px instead (bench_ocr); 0: as is
 REC_BATCH = 1  # crops per recognition call: one at a time costs least on a CPU (a batch pads to its widest)
 FUSED = True  # run the rewritten graphs of `ocr_graph` (same numbers, less CPU)
+TRIM = True  # recognise a short crop on its own columns (`ocr_trim`; needs FUSED): same decisions, less CPU
 THREADS = 1  # onnxruntime threads per engine: the crawl reads in processes, one core each
 INK_CONTRAST = 60  # grey levels a pixel of ink stands out from the page's background
 BLANK_SHARE = 1e-4  # of a page's thumbnail marked: fewer, and the page is blank
@@ -84,6 +87,7 @@ class _Rapid:
         self.ocr = RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1, max_side_len=MAX_SIDE,
                             rec_batch_num=REC_BATCH)
         self.det_limit = (self.ocr.text_det.limit_type, self.ocr.text_det.limit_side_len)  # small images: enlarged
+        _normalize_in_float32(self.ocr.text_det)
         if FUSED:
             _fuse(self.ocr)
         self.name = f"rapidocr-{version('rapidocr-onnxruntime')}"
@@ -122,6 +126,30 @@ class _Rapid:
         return str(text), float(score)
 
 
+def _normalize_in_float32(det: Any) -> None:
+    """RapidOCR scales the page for detection in float64 (a tenth of a page's detection time)
+    and hands the model float32: scaled in float32 instead, the input moves by float rounding."""
+    import numpy as np  # noqa: PLC0415
+
+    made = det.get_preprocess
+
+    def get_preprocess(max_wh: int) -> Any:
+        pre = made(max_wh)
+        if len(set(pre.mean)) == 1 and len(set(pre.std)) == 1:  # one scale for all channels
+            k, c = np.float32(pre.scale / pre.std[0]), np.float32(pre.mean[0] / pre.std[0])
+
+            def normalize(img: Any) -> Any:
+                out = img.astype(np.float32)
+                out *= k
+                out -= c
+                return out
+
+            pre.normalize = normalize
+        return pre
+
+    det.get_preprocess = get_preprocess
+
+
 def _fuse(rapid: Any) -> None:
     """Detection and recognition on `ocr_graph`'s rewrites of RapidOCR's models; recognition keeps
     its memory arena (it allocates the same tensors crop after crop)."""
@@ -130,6 +158,7 @@ def _fuse(rapid: Any) -> None:
     from rapidocr_onnxruntime.utils import read_yaml  # noqa: PLC0415
 
     from extract.ocr_graph import fused  # noqa: PLC0415 - loads onnx
+    from extract.ocr_trim import Trimmed, trimmed  # noqa: PLC0415
 
     config = read_yaml(DEFAULT_CFG_PATH)
 
@@ -140,6 +169,9 @@ def _fuse(rapid: Any) -> None:
         options.inter_op_num_threads = 1
         options.enable_cpu_mem_arena = part == "Rec"  # a page's detection tensors are not kept between pages
         model = fused(DEFAULT_CFG_PATH.parent / config[part]["model_path"])
+        if part == "Rec" and TRIM:
+            return Trimmed(ort.InferenceSession(trimmed(model), sess_options=options,
+                                                providers=["CPUExecutionProvider"]))
         return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
 
     rapid.text_det.infer.session = session("Det")
@@ -215,10 +247,15 @@ def engine() -> Engine:
 def image_document(data: bytes, limits: Limits) -> Document:
     deadline = Deadline(limits.extract_timeout, "image")
     ocr = engine()
-    pages = []
+    pages: list[Page] = []
     for frame in _frames(data, limits):  # decoded one at a time, each read before the next is decoded
-        deadline.check()
-        pages.append(ocr_image(frame, limits))
+        h, w = frame.shape[:2]
+        # a long image (长图) that would shrink past reading is read as the pages it would print on
+        cut = pieces(frame, round(A4_INCHES * limits.ocr_dpi)) if needs_cutting(w, h, fit(w, h, limits)) else [frame]
+        check_ocr_pages("image", len(pages) + len(cut), limits)
+        for piece in cut:
+            deadline.check()
+            pages.append(ocr_image(piece, limits))
     return Document(assemble(pages).blocks, f"image:ocr-{ocr.name}", medium="image")
 
 
@@ -235,7 +272,7 @@ def ocr_pdf_pages(pdf: Any, indexes: Sequence[int], limits: Limits, deadline: De
     import numpy as np  # noqa: PLC0415
 
     ocr = engine()
-    pages = []
+    pages: list[Page] = []
     for n in indexes:
         deadline.check()
         width, height = pdf[n].get_size()
@@ -501,33 +538,43 @@ def _reread_cells(
     """Read a cell again from its own pixels, line by line, when a detected line runs across its
     ruling line (the page pass then places characters by estimate, or runs `0 0` together), or
     when it holds ink but no word (a digit the detector missed)."""
+    import numpy as np  # noqa: PLC0415
+
     keep = list(reading.words)
+    lines = _boxes(reading.lines)
     for cells in tables:
-        redo: set[int] = set()
-        for line in reading.lines:
-            touched = [k for k, c in enumerate(cells) if _overlap(line, c) > 0.3 * line.height]
-            if len(touched) > 1:
-                redo.update(touched)
-        filled = {k for k, c in enumerate(cells) for w in keep if c.holds(w.box.cx, w.box.cy)}
-        redo.update(k for k in range(len(cells)) if k not in filled)
-        for k in sorted(redo):
-            c = cells[k]
-            lines = _ink_lines(ink, c)
-            if not lines:
+        c = _boxes(cells)
+        redo = np.zeros(len(cells), bool)
+        if len(lines):
+            height = (lines[:, 3] - lines[:, 1])[:, None]
+            band = np.minimum(lines[:, 3:4], c[:, 3]) - np.maximum(lines[:, 1:2], c[:, 1]) > 0.5 * height
+            across = np.minimum(lines[:, 2:3], c[:, 2]) - np.maximum(lines[:, 0:1], c[:, 0]) > 0.3 * height
+            touched = band & across  # a line that overlaps a cell by 0.3 of its height, on the cell's band
+            redo |= touched[touched.sum(axis=1) > 1].any(axis=0)
+        words = _boxes([w.box for w in keep])
+        if len(words):
+            cx, cy = ((words[:, 0] + words[:, 2]) / 2)[:, None], ((words[:, 1] + words[:, 3]) / 2)[:, None]
+            redo |= ~((c[:, 0] <= cx) & (cx <= c[:, 2]) & (c[:, 1] <= cy) & (cy <= c[:, 3])).any(axis=0)
+        else:
+            redo[:] = True
+        for k in np.flatnonzero(redo).tolist():
+            cell = cells[k]
+            inked = _ink_lines(ink, cell)
+            if not inked:
                 continue
-            keep = [w for w in keep if not c.holds(w.box.cx, w.box.cy)]
-            for box in lines:
+            keep = [w for w in keep if not cell.holds(w.box.cx, w.box.cy)]
+            for box in inked:
                 crop = gray[max(0, int(box.top) - 4):int(box.bottom) + 4, max(0, int(box.x0) - 4):int(box.x1) + 4]
                 text, score = ocr.line(crop, limits)
                 keep.append(Word(text.strip(), box, score if text.strip() else 0.0))
     return keep
 
 
-def _overlap(a: Box, b: Box) -> float:
-    """Horizontal overlap of two boxes on the same band, in pixels."""
-    if min(a.bottom, b.bottom) - max(a.top, b.top) <= 0.5 * a.height:
-        return 0.0
-    return max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0))
+def _boxes(boxes: Sequence[Box]) -> Any:
+    """Boxes as an (n, 4) array of x0, top, x1, bottom."""
+    import numpy as np  # noqa: PLC0415
+
+    return np.array([(b.x0, b.top, b.x1, b.bottom) for b in boxes], float).reshape(-1, 4)
 
 
 def _ink_lines(ink: Any, cell: Box) -> list[Box]:

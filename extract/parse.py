@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -281,9 +282,24 @@ def _legacy(
         streamed = text.streamed()
         if streamed.legacy:
             diag = Diagnostics()
-            previous = (text.previous or {}).get("legacy_stats") or ()
+            previous = _certain_cumulatives(text.previous or {})
             stats = legacy_from_runs(streamed.legacy, streamed.legacy_cumulative, diag, text.figures(), previous)
     return stats, diag
+
+
+def _certain_cumulatives(previous: Record) -> list[dict[str, Any]]:
+    """Last year's 统计表 entries, without the 历年累计 values that were themselves doubtful cuts (keyed
+    `label`, `label#2` for a repeat, as the parser keys them): no evidence for this year's cut."""
+    doubtful = (previous.get("parse") or {}).get("uncertain_cells") or {}
+    seen: Counter[str] = Counter()
+    out = []
+    for entry in previous.get("legacy_stats") or ():
+        label = str(entry.get("label"))
+        seen[label] += 1
+        key = label if seen[label] == 1 else f"{label}#{seen[label]}"
+        out.append({k: v for k, v in entry.items()
+                    if k != "cumulative" or f"legacy_stats.{key}.cumulative" not in doubtful})
+    return out
 
 
 class _Deferred(Sequence[Relation]):

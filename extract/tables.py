@@ -122,9 +122,12 @@ def previous_evidence(previous: Mapping[str, Any] | None) -> list[Relation]:
         return []
     out: list[Relation] = []
 
+    doubtful = (previous.get("parse") or {}).get("uncertain_cells") or {}
+
     def last(table: str, row: str, col: str) -> Any:
+        """Last year's value of the cell, unless it was itself a doubtful cut: no evidence then."""
         value = ((previous.get(table) or {}).get(row) or {}).get(col)
-        return value if isinstance(value, int | float) else None
+        return value if isinstance(value, int | float) and f"{table}.{row}.{col}" not in doubtful else None
 
     for col in REQUEST_COLUMNS:
         if (v := last("requests", "carry_forward", col)) is not None:

@@ -36,11 +36,20 @@ def _kind(value: Any, key: str, parse: Mapping[str, Any]) -> str:
     return "text" if key in (parse.get("notes") or {}) else "blank"
 
 
+def _cuts(key: str, parse: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The cell's entry in `uncertain_cells` when its digits ran into its neighbours' and could be cut
+    more than one way (the value is the most plausible cut, not a reading)."""
+    cell = (parse.get("uncertain_cells") or {}).get(key)
+    return cell if isinstance(cell, Mapping) and len(cell.get("candidates") or ()) > 1 else None
+
+
 def _text(value: Any, key: str, parse: Mapping[str, Any]) -> str | None:
     """What the cell printed, where that says more than its number."""
     read = (parse.get("ocr_cells") or {}).get(key)
     if isinstance(read, Mapping) and read.get("text"):
         return str(read["text"])
+    if (cut := _cuts(key, parse)) is not None and cut.get("text"):
+        return str(cut["text"])  # the run of digits it was cut from
     mark = (parse.get("marks") or {}).get(key)
     if mark:
         return str(mark)
@@ -53,13 +62,20 @@ def _text(value: Any, key: str, parse: Mapping[str, Any]) -> str | None:
 
 
 def _certainty(key: str, parse: Mapping[str, Any]) -> float | None:
+    """1 for a text layer, the OCR score for a scan; a cell cut from a run of digits is one of its
+    candidate cuts, so at most 1 / their number (less when there were more cuts than were listed)."""
     if "ocr_confidence" not in parse:
-        return 1.0  # read from a text layer: no doubt about the glyphs
-    score = (parse.get("ocr_scores") or {}).get(key)
-    if score is None:
-        read = (parse.get("ocr_cells") or {}).get(key)
-        score = read.get("confidence") if isinstance(read, Mapping) else None
-    return float(score) if isinstance(score, int | float) else None
+        score: Any = 1.0  # read from a text layer: no doubt about the glyphs
+    else:
+        score = (parse.get("ocr_scores") or {}).get(key)
+        if score is None:
+            read = (parse.get("ocr_cells") or {}).get(key)
+            score = read.get("confidence") if isinstance(read, Mapping) else None
+    if not isinstance(score, int | float):
+        return None
+    if (cut := _cuts(key, parse)) is not None:
+        score = min(float(score), 1 / (len(cut["candidates"]) + bool(cut.get("more"))))
+    return float(score)
 
 
 def _place(key: str, parse: Mapping[str, Any]) -> dict[str, Any]:

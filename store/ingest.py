@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import PurePosixPath
 from typing import Any, Final, Literal, NamedTuple
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -31,13 +31,13 @@ from extract.parse import PARSER_VERSION, parse_bytes
 from extract.schema import SCHEMA, Record
 from store import corrections
 from store import dates as date_sources
-from store.agencies import agency_of_report
+from store.agencies import agency_of_report, find_agency
 from store.cells import add_cells
 from store.db import Archive
 from store.diff import content_hash, record_diff
 from store.errors import StoreError
-from store.findings import Checked, Counts, refresh_findings
-from store.models import Agency, Document, PublicationDate, Report, ReportVersion, utcnow
+from store.findings import Checked, Counts, previous_record, refresh_findings
+from store.models import Agency, Cell, Document, PublicationDate, Report, ReportVersion, utcnow
 from store.snapshots import Snapshots
 from store.sql import dialect_insert, upsert
 from store.status import AgencyFacts, ReportFacts
@@ -126,14 +126,53 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
         raise IncompleteReportError(say("import.no_agency"))
     if not isinstance(year, int):
         raise IncompleteReportError(say("import.no_year"))
+    record = _read_with_last_year(archive, source, record, agency, year)
     for attempt in range(_ATTEMPTS):
         try:
             with archive.write_rows(durable=False) as conn:
-                return _store(conn, archive, source, record, agency, year)
+                outcome = _store(conn, archive, source, record, agency, year)
+            break
         except StoreError as exc:
             if attempt == _ATTEMPTS - 1 or not _should_retry(exc):
                 raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    if outcome.change != "unchanged":
+        _reread_next_year(archive, outcome.agency, year)
+    return outcome
+
+
+def _read_with_last_year(archive: Archive, source: Source, record: Record, agency: str, year: int) -> Record:
+    """The record read again with the agency's report on the year before, when its digits could be cut more
+    than one way: last year's 结转下年度, 现行有效 and 历年累计 bind this year's cells and often leave one cut.
+    The first reading names the agency and year, so only then can the archive be asked."""
+    if source.reading != "read" or not _has_cuts(record):
+        return record
+    with archive.read() as session:
+        found = find_agency(session, archive.agency_names.get(agency, agency))
+        previous = previous_record(session.connection(), found.id, year) if found is not None else None
+    if previous is None:
+        return record
+    return parse_bytes(source.data, name=source.name, charset=source.encoding, previous=previous)
+
+
+def _has_cuts(record: Record) -> bool:
+    """Whether some cells were cut from digits that ran together, more than one way, by a reading that
+    can be repeated cheaply (OCR is not: seconds a page, and its doubts are of glyphs, not of cuts)."""
+    parse = record.get("parse") or {}
+    cuts = any(len(cell.get("candidates") or ()) > 1 for cell in (parse.get("uncertain_cells") or {}).values())
+    return (cuts or bool(parse.get("ambiguous_splits"))) and "ocr" not in str(
+        (record.get("source") or {}).get("extractor") or "")
+
+
+def _reread_next_year(archive: Archive, agency: str, year: int) -> None:
+    """The agency's reports on the year after, read again where their digits were cut more than one way:
+    a crawl meets the newest report first, so last year's figures usually arrive after the report that
+    needs them. Each is stored as a re-parse of its own bytes (a new version only if the record changed)."""
+    with archive.read() as session:
+        rows = session.execute(_CUT_NEXT_YEAR, {"agency": agency, "year": year + 1}).all()
+    for url, sha256, name, encoding, record in rows:
+        if _has_cuts(record):
+            ingest(archive, Source(data=archive.snapshots.get(sha256), name=name, url=url, agency=agency,
+                                   year=year + 1, encoding=encoding))
 
 
 def found_record(source: Source) -> Record:
@@ -205,6 +244,13 @@ _NEXT_YEAR = (
     .where(Report.agency_id == bindparam("agency_id"), Report.year == bindparam("year"),
            ReportVersion.number == Report.current_version)
 )
+_CUT_NEXT_YEAR = (
+    select(Report.url, Document.sha256, Document.name, Document.encoding, ReportVersion.record)
+    .join(Agency, Report.agency_id == Agency.id)
+    .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.number == Report.current_version))
+    .join(Document, ReportVersion.document_id == Document.id)
+    .where(Agency.name == bindparam("agency"), Report.year == bindparam("year"), Report.reading == "read")
+)
 _NEW_VERSION = insert(ReportVersion).returning(ReportVersion.id)
 _UPDATE_REPORT = update(Report).where(Report.id == bindparam("report_id"))
 _VERSION_OF_REPORT = (
@@ -250,6 +296,8 @@ def _store(conn: Connection, archive: Archive, source: Source, record: Record, n
     if latest is not None and (keep_read or latest.content_hash == digest_of_record):
         current = latest
         changes.pop("correction_stale", None)
+        if not keep_read and latest.document_id == document_id and _doubts(record) != _doubts(latest.record):
+            current = _settle_doubts(conn, latest, record)
     else:
         source_info = record.get("source") or {}
         number = report.current_version + 1
@@ -336,6 +384,19 @@ def refresh_version(conn: Connection, report_id: int, version_id: int) -> None:
     agency = AgencyFacts._make(row[width + more:])
     _update_report(conn, report, {}, refresh_findings(conn, _checked(agency, report, version, fresh=True)))
     _refresh_next_year(conn, agency, report.year + 1)
+
+
+def _doubts(record: Record) -> Any:
+    return (record.get("parse") or {}).get("uncertain_cells")
+
+
+def _settle_doubts(conn: Connection, latest: _Version, record: Record) -> _Version:
+    """The same bytes read to the same values, with other doubts (last year's report settled a cut): the
+    version's record and cells take the new reading in place, since no value changed to make a version of."""
+    conn.execute(update(ReportVersion).where(ReportVersion.id == latest.id).values(record=record))
+    conn.execute(delete(Cell).where(Cell.version_id == latest.id))
+    add_cells(conn, latest.id, record)
+    return latest._replace(record=record)
 
 
 def _refresh_next_year(conn: Connection, agency: AgencyFacts, year: int) -> None:

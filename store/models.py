@@ -305,7 +305,8 @@ class Cell(Base):
     `row_key` is the template row (表四: the group; 统计表: the indicator's label, `#2` for a repeat).
     `text` is what was printed when it says more than the number (a mark, words, a note, an OCR
     reading); `page`/`box` (x0,top,x1,bottom: PDF points, a scan's pixels) say where, for cells read
-    from page geometry; `certainty` is 1 for a born-digital text layer, the OCR score for a scan.
+    from page geometry; `certainty` is 1 for a born-digital text layer, the OCR score for a scan, and
+    at most 1 / the number of candidate cuts for a cell cut from digits that ran together.
     """
 
     __tablename__ = "cell"

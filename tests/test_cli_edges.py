@@ -8,6 +8,8 @@ import argparse
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -80,14 +82,15 @@ def test_a_database_url_that_is_none_is_a_usage_error(capsys: pytest.CaptureFixt
         "xxgk: --db：'not a url' 不是数据库地址（例如 sqlite:///xxgk.sqlite3 或 postgresql+psycopg://用户@主机/库名）")
 
 
-def test_users_add_without_a_terminal_or_stdin_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_terminal(_prompt: str = "") -> str:
-        raise EOFError
-
-    monkeypatch.setattr("getpass.getpass", no_terminal)
-    assert main(["users", "add", "someone", "--db", f"sqlite:///{tmp_path / 'a.sqlite3'}"]) == 2
-    assert capsys.readouterr().err.strip().endswith("没有读到密码：请在终端中运行，或用 --password-stdin 从标准输入给出")
+def test_users_add_without_a_terminal_is_one_line(tmp_path: Path) -> None:
+    """A new session has no controlling terminal: asked for a password there, the command says how to give
+    one, in one line, instead of reading stdin with the password echoed."""
+    done = subprocess.run([str(Path(sys.executable).with_name("xxgk")), "users", "add", "someone",
+                           "--db", f"sqlite:///{tmp_path / 'a.sqlite3'}"], input="secret-typed\n", capture_output=True,
+                          text=True, start_new_session=True, check=False, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["xxgk: 没有读到密码：请在终端中运行，或用 --password-stdin 从标准输入给出"]
+    assert "secret-typed" not in done.stdout + done.stderr
 
 
 # ---- a folder that cannot be read ---------------------------------------------------------------------------

@@ -184,3 +184,53 @@ def test_a_score_is_doubtful_exactly_when_its_stored_value_is_below_the_threshol
     keys = ocr_keys({"a.b.c": (0.8996, "5"), "a.b.d": (0.8994, "6")})
     assert list(keys["ocr_cells"]) == ["a.b.d"]
     assert keys["ocr_cells"]["a.b.d"]["confidence"] == 0.899
+
+
+def test_a_short_crop_is_read_on_its_own_columns_with_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ocr_trim`: a number far narrower than the recogniser's 320 px runs on fewer columns, and
+    reads as on the padded width (same text; the score moves by float rounding and the cut)."""
+    monkeypatch.setattr(ocr, "TRIM", False)
+    padded = ocr._Rapid()
+    monkeypatch.setattr(ocr, "TRIM", True)
+    trimmed = ocr._Rapid()
+    session = trimmed.ocr.text_rec.session.session
+    widths: list[int] = []
+    run = session.session.run
+    monkeypatch.setattr(session.session, "run", lambda names, feed: widths.append(feed["x"].shape[3]) or run(names, feed))
+    font = ImageFont.truetype(str(FONT), 30)
+    for text in ("128", "10", "2,045", "自然人"):
+        image = Image.new("L", (40 + 18 * len(text) * (2 if ord(text[0]) > 127 else 1), 44), 255)
+        ImageDraw.Draw(image).text((10, 5), text, fill=0, font=font)
+        crop = np.asarray(image)
+        (want, want_score), (got, got_score) = padded.line(crop, LIMITS), trimmed.line(crop, LIMITS)
+        assert got == want == text
+        assert abs(got_score - want_score) < 0.01
+    assert len(widths) == 4
+    assert max(widths[:3]) < 320  # the numbers; the wider label may need every column
+
+
+def test_a_crop_that_fills_the_width_is_read_whole() -> None:
+    """A line wider than 320 px has no padding to cut: the trimmed graph runs it as it is."""
+    engine = ocr._Rapid()
+    session = engine.ocr.text_rec.session.session
+    x = np.random.default_rng(1).uniform(-1, 1, (1, 3, 48, 400)).astype(np.float32)
+    (out,) = session.run(None, {"x": x})
+    assert out.shape[1] == 50
+
+
+# ---------------------------------------------------------------------------- a report as one long image
+
+def test_a_long_image_is_read_as_the_pages_it_would_print_on() -> None:
+    """A report exported as one picture four A4 pages long (its two pages with two blank ones between) would
+    be shrunk to a quarter of its width and its digits lost (185 of 200 cells wrong when read whole)."""
+    import pypdfium2 as pdfium  # noqa: PLC0415
+    from media_corpus import corpus  # noqa: PLC0415
+
+    pdf = pdfium.PdfDocument(str(corpus() / "pdf" / "gold-000.html_clean.pdf"))
+    pages = [np.asarray(pdf[n].render(scale=200 / 72, grayscale=True).to_pil().convert("L")) for n in range(len(pdf))]
+    long = np.vstack([pages[0], np.full_like(pages[0], 255), np.full_like(pages[0], 255), *pages[1:]])
+    buf = io.BytesIO()
+    Image.fromarray(long).save(buf, format="PNG")
+    record = parse_bytes(buf.getvalue(), name="report.png")
+    assert record["source"]["medium"] == "image"
+    _check_scan(record, RECORDS["gold-000"])

@@ -69,8 +69,17 @@ def test_bad_values_are_named_with_their_line(tmp_path: Path) -> None:
          ":5: portals[0].colums: 无法识别的键"),
         ("portals:\n  - id: a\n   name: x\n", ":3: 不是有效的 YAML"),
         ("- just\n- a list\n", ":1: 登记表应是一个映射"),
+        ("portals:\n  - id: off\n    name: x\n    base_url: http://a/\n",
+         ':2: portals[0].id: 应为文字：YAML 把不加引号的 off 读成了是/否值，请加上引号写成 "off"'),
+        ("portals:\n  - id: a\n    name: 1.10\n    base_url: http://a/\n",
+         ':3: portals[0].name: 应为文字：YAML 把不加引号的 1.10 读成了数字，请加上引号写成 "1.10"'),
+        (("portals:\n  - id: a\n    name: x\n    base_url: http://a/\n    agencies:\n"
+         "      - {name: 某某局, level: department, region: '430100', aliases: [2024-01-31]}\n"),
+         ":6: portals[0].agencies[0].aliases[0]: 应为文字：YAML 把不加引号的 2024-01-31 读成了日期"),
+        ("portals:\n  - id: a\n    name: [x]\n    base_url: http://a/\n", ":3: portals[0].name: 应为文字"),
     ],
-    ids=["duplicate-id", "unknown-parent", "bad-regex", "bad-fetcher", "typo-key", "yaml-syntax", "not-mapping"],
+    ids=["duplicate-id", "unknown-parent", "bad-regex", "bad-fetcher", "typo-key", "yaml-syntax", "not-mapping",
+         "bare-boolean", "bare-number", "bare-date", "a-list-is-no-text"],
 )
 def test_mistakes(tmp_path: Path, text: str, needle: str) -> None:
     assert any(needle in p for p in problems(tmp_path, text))

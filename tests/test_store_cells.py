@@ -84,6 +84,21 @@ def test_scanned_cells_carry_their_certainty_and_reading() -> None:
     assert (person["certainty"], person["text"], person["page"]) == (0.99, None, None)
 
 
+def test_a_cell_cut_from_run_together_digits_is_as_sure_as_its_choice_of_cuts() -> None:
+    run = {"text": "0336", "reason": "ambiguous"}
+    record = {
+        "active": {"normative_documents": {"issued": 0, "repealed": 3, "in_force": 36}},
+        "parse": {"uncertain_cells": {
+            "active.normative_documents.repealed": {**run, "candidates": [3, 33]},
+            "active.normative_documents.in_force": {**run, "candidates": [36, 6, 16], "more": True},
+            "active.normative_documents.issued": {**run, "candidates": [0]},  # one cut: nothing to choose
+        }},
+    }
+    rows = {r["col_key"]: r for r in cell_rows(record)}
+    assert [(rows[c]["value"], rows[c]["certainty"], rows[c]["text"]) for c in ("repealed", "in_force", "issued")] == [
+        (3, 0.5, "0336"), (36, 0.25, "0336"), (0, 1.0, None)]
+
+
 def test_cells_read_from_a_pdf_say_where(archive: Archive) -> None:
     data = pdf_bytes(spec_fields(GOLD[SEED.stem]))
     outcome = ingest(archive, Source(data=data, name="report.pdf", seen_at=NOW))

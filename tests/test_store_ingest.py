@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import event, select
 from store_helpers import row_counts
 
+from extract.parse import parse_bytes
 from extract.schema import Record
-from sim.render import LAYOUTS, random_record
+from sim.render import FORMS, LAYOUTS, last_year_of, random_record
 from store.agencies import upsert_agency
 from store.db import Archive
 from store.ingest import Source, ingest, keep_document
@@ -139,3 +140,54 @@ def test_the_level_and_region_given_are_stored(archive: Archive) -> None:
     assert stored() == ("county", "430381")
     with pytest.raises(ValueError, match="unknown level"):
         ingest(archive, Source(data, "r.txt", URL, level="village"), record)
+
+
+def cuts(record: Record) -> set[str]:
+    return {key for key, cell in record["parse"]["uncertain_cells"].items() if len(cell["candidates"]) > 1}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 41])
+@pytest.mark.parametrize("order", ["last_year_first", "this_year_first"])
+def test_digits_run_together_are_cut_with_last_years_report(archive: Archive, seed: int, order: str) -> None:
+    """Whichever arrives first: a crawl meets the newest report first, and last year's then re-reads it."""
+    record = random_record(random.Random(seed), fmt="2021", year=2025, agency="湘乡市民政局")
+    data = FORMS["page_text"](record)  # one line of page text: the digits of neighbouring cells run together
+    assert cuts(parse_bytes(data, name="r.txt")), "the form leaves no choice of cut: the test tells nothing"
+    last = last_year_of(record)
+
+    def this_year() -> int:
+        return ingest(archive, Source(data, "r.txt", URL, level="department")).report_id
+
+    def last_year() -> None:
+        ingest(archive, Source(LAYOUTS["txt_tabs"](last), "r.txt", URL.replace("2026", "2025"),
+                               level="department"), last)
+
+    if order == "last_year_first":
+        last_year()
+        report_id = this_year()
+    else:
+        report_id = this_year()
+        assert cuts(_stored(archive, report_id))
+        last_year()
+    stored = _stored(archive, report_id)
+    assert cuts(stored) == set()
+    assert stored["active"] == record["active"]
+    assert stored["requests"]["carried_over"] == record["requests"]["carried_over"]
+
+
+def test_a_doubtful_cut_of_last_year_is_no_evidence_for_this_year() -> None:
+    record = random_record(random.Random(0), fmt="2021", year=2025, agency="湘乡市民政局")
+    data = FORMS["page_text"](record)
+    last = last_year_of(record)
+    assert cuts(parse_bytes(data, name="r.txt", previous=last)) == set()
+    doubted = {key: {"text": "", "candidates": [1, 2], "reason": "ambiguous"}
+               for key in cuts(parse_bytes(data, name="r.txt"))}
+    last["parse"] = {"uncertain_cells": doubted}
+    assert cuts(parse_bytes(data, name="r.txt", previous=last)) == set(doubted)
+
+
+def _stored(archive: Archive, report_id: int) -> Record:
+    with archive.read() as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        return report.versions[-1].record

@@ -15,7 +15,7 @@ from typing import Final
 from extract.schema import Record
 from sim.render import forms
 from sim.render.html import render_html, render_html_bytes
-from sim.render.records import FORMATS, random_record
+from sim.render.records import FORMATS, last_year_of, random_record
 from sim.render.text import render_text
 
 
@@ -83,6 +83,7 @@ __all__ = [
     "LAYOUTS",
     "REGISTRY",
     "Layout",
+    "last_year_of",
     "random_record",
     "render_html",
     "render_html_bytes",

@@ -7,6 +7,7 @@ hundreds of requests, fees are small decimals in 万元.
 
 from __future__ import annotations
 
+import copy
 import random
 from collections import Counter
 from typing import Any, Final
@@ -101,6 +102,27 @@ def random_record(
     if blanks > 0:
         _blank_out(record, rng, blanks)
     return record
+
+
+def last_year_of(record: Record) -> Record:
+    """The agency's report on the year before, as the template's links across years want it: its 结转下年度
+    is this year's 上年结转, its 现行有效 this year's less 制发 plus 废止, its 上一年项目数量 (with no 增/减)
+    this year's, its 历年累计 this year's less 本年度. The rest is this year's again."""
+    last = copy.deepcopy(record)
+    last["year"] = record["year"] - 1
+    last["title"] = str(record.get("title") or "").replace(str(record["year"]), str(last["year"]))
+    requests = last.get("requests") or {}
+    if "carried_over" in requests:
+        requests["carry_forward"] = dict(requests["carried_over"])
+    for cells in (last.get("active") or {}).values():
+        if all(isinstance(cells.get(k), int) for k in ("in_force", "issued", "repealed")):
+            cells["in_force"] += cells["repealed"] - cells["issued"]
+        if isinstance(cells.get("change"), int | float):
+            cells["change"] = 0
+    for entry in last.get("legacy_stats") or ():
+        if isinstance(entry.get("cumulative"), int | float) and isinstance(entry.get("value"), int | float):
+            entry["cumulative"] -= entry["value"]
+    return last
 
 
 # ---- magnitudes --------------------------------------------------------------

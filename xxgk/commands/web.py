@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 from typing import Any
 
 from catalogue.cli import say
@@ -33,6 +34,8 @@ def _password(args: argparse.Namespace) -> str:
     """From stdin with --password-stdin (scripts, tests), else asked twice at the terminal."""
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not _terminal():  # getpass would fall back to reading stdin with the password echoed, and warn of it
+        raise UsageError(say("users.no_password"))
     try:
         first = getpass.getpass(say("users.password_prompt"))
         again = getpass.getpass(say("users.password_again"))
@@ -41,6 +44,15 @@ def _password(args: argparse.Namespace) -> str:
     if again != first:
         raise UsageError(say("users.password_mismatch"))
     return first
+
+
+def _terminal() -> bool:
+    """Whether the process has a terminal to ask at (getpass asks at /dev/tty)."""
+    try:
+        with Path("/dev/tty").open("rb"):
+            return True
+    except OSError:
+        return False
 
 
 def cmd_users(args: argparse.Namespace) -> int:
