@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -26,7 +25,7 @@ from extract.rows import (
     stream_requests,
     stream_review,
 )
-from extract.schema import SCHEMA, SECTIONS, Record
+from extract.schema import SCHEMA, SECTIONS, Record, legacy_key
 from extract.splits import Relation
 from extract.stream import Streamed, read_stream, stream_of
 from extract.tables import (
@@ -291,12 +290,10 @@ def _certain_cumulatives(previous: Record) -> list[dict[str, Any]]:
     """Last year's 统计表 entries, without the 历年累计 values that were themselves doubtful cuts (keyed
     `label`, `label#2` for a repeat, as the parser keys them): no evidence for this year's cut."""
     doubtful = (previous.get("parse") or {}).get("uncertain_cells") or {}
-    seen: Counter[str] = Counter()
+    seen: dict[str, int] = {}
     out = []
     for entry in previous.get("legacy_stats") or ():
-        label = str(entry.get("label"))
-        seen[label] += 1
-        key = label if seen[label] == 1 else f"{label}#{seen[label]}"
+        key = legacy_key(str(entry.get("label")), seen)
         out.append({k: v for k, v in entry.items()
                     if k != "cumulative" or f"legacy_stats.{key}.cumulative" not in doubtful})
     return out

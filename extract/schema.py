@@ -169,6 +169,13 @@ LEGACY_UNITS: Final = frozenset(
 Record = dict[str, Any]
 
 
+def legacy_key(label: str, seen: dict[str, int]) -> str:
+    """The key of the next 统计表 entry labelled `label`: the label, or `label#2`, `label#3` … for a repeat,
+    so that every entry's cells can be named (parser, validator and archive key them alike); `seen` counts."""
+    seen[label] = seen.get(label, 0) + 1
+    return label if seen[label] == 1 else f"{label}#{seen[label]}"
+
+
 def table_cells(record: Record, table: str) -> dict[tuple[str, str], Any]:
     """Flatten one table of a record to {(row, col): value}."""
     rows = record.get(table) or {}

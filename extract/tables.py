@@ -36,6 +36,7 @@ from extract.schema import (
     REVIEW_GROUPS,
     REVIEW_PARTS,
     SIGNED_CELLS,
+    legacy_key,
     request_rows,
     result_rows,
 )
@@ -446,10 +447,9 @@ def map_legacy(rows: Sequence[LogicalRow], diag: Diagnostics) -> list[dict[str, 
         if len(row.values) > 1 and row.columns and "累计" in row.columns[-1]:
             entry["cumulative"] = parse_value(row.values[-1]).value
         out.append(entry)
-        seen[entry["label"]] = seen.get(entry["label"], 0) + 1
+        key = legacy_key(entry["label"], seen)
         score = row.confidence(0)
-        if score is not None:  # keyed like the validator's entries: a repeated label is `label#2`
-            key = entry["label"] if seen[entry["label"]] == 1 else f"{entry['label']}#{seen[entry['label']]}"
+        if score is not None:
             diag.read_scores[f"legacy_stats.{key}.value"] = (score, row.values[0])
     return out
 
@@ -463,8 +463,7 @@ def legacy_rows(rows: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, st
         if unit == "/" or not unit:
             continue
         label = legacy_label(printed)
-        seen[label] = seen.get(label, 0) + 1
-        out.append((label if seen[label] == 1 else f"{label}#{seen[label]}", label, unit, text))
+        out.append((legacy_key(label, seen), label, unit, text))
     return out
 
 

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, insert
 
-from extract.schema import MONEY_CELLS, TABLES, Record
+from extract.schema import MONEY_CELLS, TABLES, Record, legacy_key
 from store.models import Cell
 
 COUNT_UNIT: Final = "件"
@@ -36,7 +36,7 @@ def _kind(value: Any, key: str, parse: Mapping[str, Any]) -> str:
     return "text" if key in (parse.get("notes") or {}) else "blank"
 
 
-def _cuts(key: str, parse: Mapping[str, Any]) -> Mapping[str, Any] | None:
+def cut_doubt(key: str, parse: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The cell's entry in `uncertain_cells` when its digits ran into its neighbours' and could be cut
     more than one way (the value is the most plausible cut, not a reading)."""
     cell = (parse.get("uncertain_cells") or {}).get(key)
@@ -48,7 +48,7 @@ def _text(value: Any, key: str, parse: Mapping[str, Any]) -> str | None:
     read = (parse.get("ocr_cells") or {}).get(key)
     if isinstance(read, Mapping) and read.get("text"):
         return str(read["text"])
-    if (cut := _cuts(key, parse)) is not None and cut.get("text"):
+    if (cut := cut_doubt(key, parse)) is not None and cut.get("text"):
         return str(cut["text"])  # the run of digits it was cut from
     mark = (parse.get("marks") or {}).get(key)
     if mark:
@@ -73,7 +73,7 @@ def _certainty(key: str, parse: Mapping[str, Any]) -> float | None:
             score = read.get("confidence") if isinstance(read, Mapping) else None
     if not isinstance(score, int | float):
         return None
-    if (cut := _cuts(key, parse)) is not None:
+    if (cut := cut_doubt(key, parse)) is not None:
         score = min(float(score), 1 / (len(cut["candidates"]) + bool(cut.get("more"))))
     return float(score)
 
@@ -102,9 +102,7 @@ def _legacy_cells(record: Record) -> Iterator[tuple[str, str, str, Any, str | No
     for entry in record.get("legacy_stats") or ():
         if not isinstance(entry, Mapping):
             continue
-        label = str(entry.get("label"))
-        seen[label] = seen.get(label, 0) + 1
-        row = label if seen[label] == 1 else f"{label}#{seen[label]}"
+        row = legacy_key(str(entry.get("label")), seen)
         unit = entry.get("unit")
         yield "legacy_stats", row, "value", entry.get("value"), unit
         if "cumulative" in entry:

@@ -14,7 +14,7 @@ import re
 from typing import Any, Final
 
 from catalogue.monitor import CHANGE_FIELDS, CHANGE_NOTHING, CHANGE_PARTS
-from extract.schema import TABLES, Record, table_cells
+from extract.schema import TABLES, Record, legacy_key, table_cells
 
 SPEC_KEYS: Final = (
     "schema", "agency", "year", "format", "title", "sections",
@@ -38,10 +38,7 @@ def _cells(record: Record) -> dict[tuple[str, str, str], Any]:
     out = {(t, r, c): v for t in TABLES for (r, c), v in table_cells(record, t).items()}
     seen: dict[str, int] = {}
     for entry in record.get("legacy_stats") or ():
-        label = str(entry.get("label"))
-        seen[label] = seen.get(label, 0) + 1
-        key = label if seen[label] == 1 else f"{label}#{seen[label]}"
-        out["legacy_stats", key, "value"] = entry.get("value")
+        out["legacy_stats", legacy_key(str(entry.get("label")), seen), "value"] = entry.get("value")
     return out
 
 

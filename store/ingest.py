@@ -32,7 +32,7 @@ from extract.schema import SCHEMA, Record
 from store import corrections
 from store import dates as date_sources
 from store.agencies import agency_of_report, find_agency
-from store.cells import add_cells
+from store.cells import add_cells, cut_doubt
 from store.db import Archive
 from store.diff import content_hash, record_diff
 from store.errors import StoreError
@@ -158,7 +158,7 @@ def _has_cuts(record: Record) -> bool:
     """Whether some cells were cut from digits that ran together, more than one way, by a reading that
     can be repeated cheaply (OCR is not: seconds a page, and its doubts are of glyphs, not of cuts)."""
     parse = record.get("parse") or {}
-    cuts = any(len(cell.get("candidates") or ()) > 1 for cell in (parse.get("uncertain_cells") or {}).values())
+    cuts = any(cut_doubt(key, parse) for key in parse.get("uncertain_cells") or {})
     return (cuts or bool(parse.get("ambiguous_splits"))) and "ocr" not in str(
         (record.get("source") or {}).get("extractor") or "")
 

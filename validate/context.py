@@ -16,6 +16,7 @@ from extract.schema import (
     REVIEW_GROUPS,
     TABLES,
     Record,
+    legacy_key,
     request_rows,
 )
 from validate.deadlines import DEFAULT_DEADLINES
@@ -250,11 +251,8 @@ class Context:
             if not isinstance(entry, dict):
                 continue
             label = str(entry.get("label") or "")
-            seen[label] = seen.get(label, 0) + 1
-            key = label if seen[label] == 1 else f"{label}#{seen[label]}"
-            out.append(
-                LegacyEntry(key, label, str(entry.get("unit") or ""), entry.get("value"), entry.get("cumulative"))
-            )
+            out.append(LegacyEntry(legacy_key(label, seen), label, str(entry.get("unit") or ""), entry.get("value"),
+                                   entry.get("cumulative")))
         return tuple(out)
 
     @cached_property
