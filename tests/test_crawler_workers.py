@@ -55,7 +55,10 @@ def test_a_document_that_kills_its_worker_is_kept_and_the_others_are_stored(tmp_
     items = [_item(seed, f"http://127.0.0.1/{n}.txt") for n, seed in enumerate(SEEDS[:3])]
     items.insert(1, _item(SEEDS[3], "http://127.0.0.1/crash.txt"))
     outcomes = _run(StorePool(f"sqlite:///{db}", 2, run_id=None, ocr=False, task=store_or_die), items)
-    assert outcomes == ["new_report", "parser_crashed", "new_report", "new_report"]
+    # a document in flight in the other worker when the pool broke is stored again alone; if the dying pool
+    # had stored it before its answer came back, the second storing finds it unchanged (stored once either way)
+    assert outcomes[1] == "parser_crashed"
+    assert [o in {"new_report", "unchanged"} for o in outcomes[::2] + outcomes[3:]] == [True, True, True]
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM report").fetchone()[0] == 3
         kept = conn.execute("SELECT count(*) FROM document WHERE url = 'http://127.0.0.1/crash.txt'").fetchone()[0]
