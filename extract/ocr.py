@@ -42,10 +42,11 @@ from extract.pages import Page, assemble
 from extract.uncertain import GLYPHS
 
 MAX_SIDE = 4000  # px: beyond 300 dpi on A4 recognition gains nothing and memory grows
-DET_WIDTH = 0  # px asked of detection; RapidOCR caps the side at 960/1500/2000 px instead (bench_ocr); 0: as is
+DET_WIDTH = 0  # px: a wider page is detected scaled to this width (boxes in page pixels); 0: as is
 REC_BATCH = 1  # crops per recognition call: one at a time costs least on a CPU (a batch pads to its widest)
 FUSED = True  # run the rewritten graphs of `ocr_graph` (same numbers, less CPU)
 TRIM = True  # recognise a short crop on its own columns (`ocr_trim`; needs FUSED): same decisions, less CPU
+UNRULED = True  # look for text on the page with its rules whitened
 THREADS = 1  # onnxruntime threads per engine: the crawl reads in processes, one core each
 INK_CONTRAST = 60  # grey levels a pixel of ink stands out from the page's background
 BLANK_SHARE = 1e-4  # of a page's thumbnail marked: fewer, and the page is blank
@@ -56,6 +57,7 @@ JOIN_GAP = 30  # px: pieces of one rule broken by noise are joined across this g
 SHORT_RULE_SHARE = 0.8  # a short piece of rule covers this much of the gap between the rules it joins
 REACH = 25  # px: a rule ending this close to another still meets it (a faint rule fades at its ends)
 INK_SHARE = 0.006  # share of dark pixels that makes a cell "not empty" though no text was read
+GLYPH_SHARE = 0.6  # of the page's median detected line height: a line of ink in a cell this tall is a glyph
 MIN_INK_LINE = 6  # px: a run of inked rows lower than this is a speck, not a line of text
 GLYPH_DOUBT = 0.5  # confidence given to a number read through letter-for-digit substitution
 _NUMBERISH = re.compile(r"^[\d,.+\-ODQolI|iZzSsBGbgqT]+$")
@@ -74,7 +76,7 @@ class Reading:
 class Engine(Protocol):
     name: str
 
-    def page(self, gray: Any, limits: Limits) -> Reading: ...
+    def page(self, gray: Any, limits: Limits, found: Any = None) -> Reading: ...
 
     def line(self, crop: Any, limits: Limits) -> tuple[str, float]: ...
 
@@ -88,17 +90,19 @@ class _Rapid:
                             rec_batch_num=REC_BATCH)
         self.det_limit = (self.ocr.text_det.limit_type, self.ocr.text_det.limit_side_len)  # small images: enlarged
         _normalize_in_float32(self.ocr.text_det)
+        self.ocr.text_det = _Scaled(self.ocr.text_det)
         if FUSED:
             _fuse(self.ocr)
         self.name = f"rapidocr-{version('rapidocr-onnxruntime')}"
 
-    def page(self, gray: Any, limits: Limits) -> Reading:  # noqa: ARG002 - in-process, bounded per page by the caller
-        """Characters (CJK) and runs of digits or Latin letters, each with its box and score."""
-        h, w = gray.shape[:2]
+    def page(self, gray: Any, limits: Limits, found: Any = None) -> Reading:  # noqa: ARG002 - in-process, bounded per page by the caller
+        """Characters (CJK) and runs of digits or Latin letters, each with its box and score; the
+        text is looked for on `found` (the page without its rules) when given."""
         det = self.ocr.text_det
         # detection on the page scaled to DET_WIDTH; its boxes come back in page pixels, and
         # recognition reads the crops at full resolution
-        det.limit_type, det.limit_side_len = ("max", max(h, w) * DET_WIDTH / w) if w > DET_WIDTH > 0 else self.det_limit
+        det.scale = DET_WIDTH / gray.shape[1] if gray.shape[1] > DET_WIDTH > 0 else 1.0
+        det.found = found
         result, _ = self.ocr(gray, use_cls=False, text_score=0.0, box_thresh=0.5, unclip_ratio=1.6,
                              return_word_box=True)
         reading = Reading([], [])
@@ -124,6 +128,87 @@ class _Rapid:
             return "", 0.0
         text, score = result[0]
         return str(text), float(score)
+
+
+class _Scaled:
+    """RapidOCR's detector on the page scaled by `scale` and padded to its 32-px grid with white
+    (not stretched to it), the boxes returned in page pixels."""
+
+    def __init__(self, det: Any) -> None:
+        self.det = det
+        self.scale = 1.0
+        self.found: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.det, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("det", "scale", "found"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.det, name, value)
+
+    def __call__(self, img: Any) -> tuple[Any, float]:
+        import cv2  # noqa: PLC0415
+        import numpy as np  # noqa: PLC0415
+
+        look = img if self.found is None else cv2.cvtColor(self.found, cv2.COLOR_GRAY2BGR)
+        if self.scale >= 1:
+            return self.det(look)
+        det, h, w = self.det, img.shape[0], img.shape[1]
+        sw, sh = max(1, round(w * self.scale)), max(1, round(h * self.scale))
+        # thin strokes (a `1`) widened first: averaged down to grey, the detector misses them
+        small = cv2.resize(cv2.erode(look, np.ones((2, 2), np.uint8)), (sw, sh), interpolation=cv2.INTER_AREA)
+        small = cv2.copyMakeBorder(small, 0, -sh % 32, 0, -sw % 32, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+        boxes, _ = det(small)
+        if boxes is None or not len(boxes):
+            return boxes, 0.0
+        boxes = (boxes * [w / sw, h / sh]).astype(np.float32)
+        _, ink = cv2.threshold(img[:, :, 0], 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        return np.array([_snapped(ink, quad) for quad in boxes], np.float32), 0.0
+
+
+SNAP_REACH = 4  # px around a box scaled up from detection where its ink is looked for
+RULE_REACH = 10  # px beyond that window a rule runs on (a stroke of text does not)
+# px the detector leaves around a box's ink at full resolution (left, top, right, bottom), by the
+# box's width over height: measured on the bench's pages
+SNAP_MARGINS = ((1.5, (3.6, 3.3, 5.2, 5.9)), (4, (4.8, 5.2, 5.3, 5.4)), (15, (2.3, 2.5, 2.9, 4.1)),
+                (math.inf, (1.4, 1.0, 1.0, 2.0)))
+
+
+def _snapped(ink: Any, quad: Any) -> Any:
+    """A box found on the scaled page, moved to its ink at full resolution with the margins the
+    detector leaves there. A rule the window reaches into, or a sliver of the line above or
+    below, is not ink of the text."""
+    import numpy as np  # noqa: PLC0415
+
+    h, w = ink.shape
+    x0, y0 = max(0, int(quad[:, 0].min()) - SNAP_REACH), max(0, int(quad[:, 1].min()) - 1)
+    x1, y1 = min(w, int(quad[:, 0].max()) + SNAP_REACH + 1), min(h, int(quad[:, 1].max()) + 2)
+    # rules that run through the window and on past it (a `1` ends within its box), with their fringe
+    ry0, ry1, rx0, rx1 = max(0, y0 - RULE_REACH), min(h, y1 + RULE_REACH), max(0, x0 - RULE_REACH), min(w, x1 + RULE_REACH)
+    ruled_cols = np.convolve(ink[ry0:ry1, x0:x1].sum(axis=0) >= 0.9 * (ry1 - ry0), np.ones(5), "same") > 0
+    ruled_rows = np.convolve(ink[y0:y1, rx0:rx1].sum(axis=1) >= 0.9 * (rx1 - rx0), np.ones(5), "same") > 0
+    win = ink[y0:y1, x0:x1].copy()
+    win[:, ruled_cols] = 0
+    win[ruled_rows] = 0
+    rows = win.sum(axis=1)
+    inked = np.flatnonzero(rows)
+    if not len(inked):
+        return quad
+    runs = np.split(inked, np.flatnonzero(np.diff(inked) > 1) + 1)
+    keep = [r for r in runs if not ((r[0] == 0 or r[-1] == y1 - y0 - 1) and len(r) < (y1 - y0) / 3)]
+    if not keep:
+        return quad
+    ys = np.concatenate(keep)
+    xs = np.flatnonzero(win[ys[0]:ys[-1] + 1].sum(axis=0))
+    if not len(xs):
+        return quad
+    ix0, iy0, ix1, iy1 = x0 + xs[0], y0 + ys[0], x0 + xs[-1] + 1, y0 + ys[-1] + 1
+    left, top, right, bottom = next(m for ratio, m in SNAP_MARGINS if (ix1 - ix0) < ratio * (iy1 - iy0))
+    bx0, by0 = max(0.0, ix0 - left), max(0.0, iy0 - top)
+    bx1, by1 = min(w - 1.0, ix1 + right), min(h - 1.0, iy1 + bottom)
+    return np.array([[bx0, by0], [bx1, by0], [bx1, by1], [bx0, by1]], np.float32).round()
 
 
 def _normalize_in_float32(det: Any) -> None:
@@ -213,7 +298,7 @@ class _Tesseract:
                 raise UnreadableInputError("ocr.timeout", medium="image", seconds=limits.ocr_page_timeout) from None
         return [row.split("\t") for row in proc.stdout.splitlines()[1:] if row.count("\t") >= 11]
 
-    def page(self, gray: Any, limits: Limits) -> Reading:
+    def page(self, gray: Any, limits: Limits, found: Any = None) -> Reading:  # noqa: ARG002 - reads the page as is
         reading = Reading([], [])
         for f in self._run(gray, 3, limits):
             x, y, w, h = (float(v) for v in f[6:10])
@@ -358,8 +443,11 @@ def ocr_image(gray: Any, limits: Limits) -> Page:
     ocr = engine()
     ink = _ink(gray)
     top, bottom, left, right = _inked(ink)
-    reading = _moved(ocr.page(gray[top:bottom, left:right], limits), left, top)
-    tables = _ruled_tables(gray, reading.words)
+    rules = _Rules(gray)
+    found = rules.whitened(gray) if UNRULED else None
+    reading = _moved(ocr.page(gray[top:bottom, left:right], limits,
+                              None if found is None else found[top:bottom, left:right]), left, top)
+    tables = _ruled_tables(rules, reading.words)
     words = _reread_cells(gray, ink, reading, tables, ocr, limits)
     return Page(float(gray.shape[1]), float(gray.shape[0]), [_digit_glyphs(w) for w in words], tables)
 
@@ -442,7 +530,31 @@ def _deskew(gray: Any) -> Any:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
+class _Rules:
+    """The pixels of a page that may lie on a ruling line, and the length that makes a run of them
+    a rule: a hundredth and a half of the page's height, a 25th of its width."""
+
+    def __init__(self, gray: Any) -> None:
+        h, w = gray.shape[:2]
+        self.long_h, self.long_v = max(25, w // 25), max(25, h // 60)
+        self.masks = _rule_masks(gray, self.long_h, self.long_v)
+
+    def whitened(self, gray: Any) -> Any:
+        """The page with its long rules (and their grey fringe) painted white: beside a rule, a
+        narrow glyph (`1`, `7`) is taken for part of it by the detector, and on a scaled page not
+        found at all."""
+        import cv2  # noqa: PLC0415
+        import numpy as np  # noqa: PLC0415
+
+        runs = [cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+                for mask, size in zip(self.masks, ((self.long_h, 1), (1, self.long_v)), strict=True)]
+        rule = cv2.dilate(runs[0] | runs[1], np.ones((3, 3), np.uint8))
+        out = gray.copy()
+        out[rule > 0] = 255
+        return out
+
+
+def _ruled_tables(rules: _Rules, words: Sequence[Word]) -> list[list[Box]]:
     """Ruling lines → cells, with the same edge algebra pdfplumber applies to a PDF's lines.
 
     A scanned rule is thin, faint and broken by noise. A pixel is on a rule when it is dark and the
@@ -453,9 +565,7 @@ def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
     piece shorter than the window (a narrow column's border, cut where another rule crosses) is
     kept when it runs between two rules and is not a stroke inside a recognised character.
     """
-    h, w = gray.shape[:2]
-    long_h, long_v = max(25, w // 25), max(25, h // 60)
-    masks = _rule_masks(gray, long_h, long_v)
+    masks, long_h, long_v = rules.masks, rules.long_h, rules.long_v
     edges = _rule_edges(masks, long_h, long_v)
     if not edges:
         return []
@@ -542,6 +652,8 @@ def _reread_cells(
 
     keep = list(reading.words)
     lines = _boxes(reading.lines)
+    # a glyph is at least this tall: a lone `1` in a tall cell is too little of its ink to count
+    glyph = GLYPH_SHARE * float(np.median(lines[:, 3] - lines[:, 1])) if len(lines) else math.inf
     for cells in tables:
         c = _boxes(cells)
         redo = np.zeros(len(cells), bool)
@@ -559,7 +671,7 @@ def _reread_cells(
             redo[:] = True
         for k in np.flatnonzero(redo).tolist():
             cell = cells[k]
-            inked = _ink_lines(ink, cell)
+            inked = _ink_lines(ink, cell, glyph)
             if not inked:
                 continue
             keep = [w for w in keep if not cell.holds(w.box.cx, w.box.cy)]
@@ -577,14 +689,14 @@ def _boxes(boxes: Sequence[Box]) -> Any:
     return np.array([(b.x0, b.top, b.x1, b.bottom) for b in boxes], float).reshape(-1, 4)
 
 
-def _ink_lines(ink: Any, cell: Box) -> list[Box]:
+def _ink_lines(ink: Any, cell: Box, glyph: float) -> list[Box]:
     """The lines of ink inside a cell (its rules left out): runs of inked pixel rows, top to
-    bottom; none when the cell is empty."""
+    bottom; none when the cell is empty: too little of it inked, and no line as tall as a glyph."""
     import numpy as np  # noqa: PLC0415
 
     top, x0 = int(cell.top) + 5, int(cell.x0) + 5
     inner = ink[top:int(cell.bottom) - 4, x0:int(cell.x1) - 4]
-    if not inner.size or float(inner.mean()) / 255 <= INK_SHARE:
+    if not inner.size:
         return []
     rows = inner.max(axis=1) > 0
     lines: list[Box] = []
@@ -598,4 +710,6 @@ def _ink_lines(ink: Any, cell: Box) -> list[Box]:
             if y - start >= MIN_INK_LINE:
                 lines.append(Box(float(x0 + cols[0]), float(top + start), float(x0 + cols[-1] + 1), float(top + y)))
             start = None
+    if float(inner.mean()) / 255 <= INK_SHARE and not any(b.height >= glyph for b in lines):
+        return []
     return lines
