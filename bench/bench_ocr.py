@@ -7,8 +7,9 @@ are drawn as PDFs by `sim.media`, rendered at 200 dpi like a scan, read page by 
 it is right but marked in `parse.ocr_cells` (a person must look at it). CPU time is the child's own
 (`time.process_time`), so a loaded machine slows the run more than the figure.
 
-A configuration is `det_width:rec_batch:fused:trim` (the knobs DET_WIDTH, REC_BATCH, FUSED, TRIM of
-`extract.ocr`). Measured with 4 reports (12 pages, 800 cells) on the shared 2-core machine, loaded by
+A configuration is `det_width:rec_batch:fused:trim[:unruled]` (the knobs DET_WIDTH, REC_BATCH, FUSED,
+TRIM, UNRULED of `extract.ocr`; "rest" is the page's CPU outside the two models). Measured with
+4 reports (12 pages, 800 cells) on the shared 2-core machine, loaded by
 other sessions' tests (load 3–6): CPU figures vary by ~10% from run to run, more under such load.
 
     det width  rec batch  fused  trim  s/page   det   rec  wrong  doubtful  peak RSS
@@ -35,10 +36,42 @@ float64, and the cells to read again are found with arrays instead of cells × w
 
 The 1024 row did not detect at 1024 px: RapidOCR ignores the side given with limit type `max`
 and caps the longest side at 2000 px (960, 1500 below those sizes), so detection ran at ~0.9 of
-the page, and that alone left 3 cells wrong and 45 doubtful (1152 and 1280 gave the same). Two
-inference threads cost more CPU per page than one. The target of ≤ 2 s/page is not reached.
+the page, stretched, and its boxes were used as found: 3 cells wrong and 45 doubtful (1152 and
+1280 gave the same; see below for why).
+Two inference threads cost more CPU per page than one. The target of ≤ 2 s/page is not reached.
 
-Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 0:1:1:1,0:1:1:0]` (minutes: OCR costs
+The defaults in the same run before detection and the rest were worked on (3.94 s, det 1.40, rec 1.98, rest 0.56,
+1 wrong, 17 doubtful, 1.4 GB), then, in one later run (load ~3):
+
+    det width  unruled  s/page   det   rec  rest  wrong  doubtful  peak RSS
+            0       no    3.39  1.10  1.85  0.44      0        17   1.3 GB   the defaults
+            0      yes    3.68  1.21  2.01  0.47      0         6   1.4 GB
+          832       no    2.55  0.23  1.85  0.47      3        13   0.7 GB
+          832      yes    2.97  0.26  2.19  0.52      4         8   0.7 GB
+
+The defaults gained the cell read again when it holds a glyph-tall line of ink (the one wrong cell
+was a lone `1` beside a rule in a cell five lines tall, missed by detection and too little of the
+cell's ink to count), and rule pieces boxed by their outer contours instead of connected components
+(the same boxes, ~25 ms less each of four passes on a tall page).
+
+DET_WIDTH now works: the page (the inked part `_inked` keeps) is scaled by DET_WIDTH / page width,
+padded white to the 32-px grid instead of stretched, and never enlarged; each box found is moved
+onto the page's ink at full resolution with the margins the full-size detector leaves (`_snapped`).
+Without that move the boxes came back 2–3 px larger a side (the postprocess dilates by one px of
+the scaled map) with single digits' boxes off by several px, and that, not the scale itself, made
+the 45 doubtful cells above. With it, and UNRULED (the rules whitened so that a `1` beside one is
+seen), an earlier run read these pages at 2.6 s/page (det 0.27) with 0 wrong and 3 doubtful (its
+snapping took Otsu's ink) — but on the scan-like pages of tests/test_extract_ocr.py (tilt, blur,
+grey noise; 400 cells) it left 18 wrong (14 unflagged) against 0, 20 with the snapping below:
+at half scale a whitened vertical rule no longer separates `（四）` from the label beside it, the
+joined blob scores below `box_thresh` and both lines are lost. Without UNRULED the scan-like pages
+had 6 wrong (all flagged), 23 doubtful (against 25), and these pages 3 wrong:
+a `1` or `7` beside a rule disappears at half scale. The snapping's ink is
+"120 grey levels below the page's median" (Otsu's threshold takes a noisy scan's grain for ink).
+Left to try: whiten only the rules' fringe, or detect at ~0.75; cut a table's cells out of detection
+and read them from their ink lines (`_reread_cells`), which the rules found first now allow.
+
+Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 0:1:1:1,832:1:1:1:1]` (minutes: OCR costs
 seconds a page).
 """
 
@@ -66,7 +99,7 @@ from sim.media import pdf_bytes
 from sim.render import random_record
 
 ocr.DET_WIDTH, ocr.REC_BATCH, ocr.FUSED = int(sys.argv[1]), int(sys.argv[2]), bool(int(sys.argv[3]))
-ocr.TRIM, ocr.THREADS, records = bool(int(sys.argv[4])), 1, int(sys.argv[5])
+ocr.TRIM, ocr.UNRULED, ocr.THREADS, records = bool(int(sys.argv[4])), bool(int(sys.argv[5])), 1, int(sys.argv[6])
 engine = ocr.engine()
 spent = {"det": 0.0, "rec": 0.0}
 
@@ -114,20 +147,21 @@ print(json.dumps({"pages": pages, "seconds_per_page": cpu / pages, "det": spent[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=4, help="random reports per configuration (3 pages each)")
-    parser.add_argument("--configs", default="0:1:1:1,0:1:1:0,0:6:0:0",
+    parser.add_argument("--configs", default="832:1:1:1:1,0:1:1:1:1,0:1:1:1:0",
                         help="detection width (px, 0: the page as is) : recognition batch : fused graphs (1/0)"
-                             " : trimmed recognition (1/0)")
+                             " : trimmed recognition (1/0) : detection on the page without its rules (1/0)")
     args = parser.parse_args()
-    print(f"{'det width':>9} {'rec batch':>9} {'fused':>5} {'trim':>4} {'s/page':>7} {'det':>5} {'rec':>5} {'wrong':>6}"
-          f" {'doubtful':>8} {'of cells':>8} {'peak RSS':>9}")
+    print(f"{'det width':>9} {'rec batch':>9} {'fused':>5} {'trim':>4} {'unruled':>7} {'s/page':>7} {'det':>5}"
+          f" {'rec':>5} {'rest':>5} {'wrong':>6} {'doubtful':>8} {'of cells':>8} {'peak RSS':>9}")
     for config in args.configs.split(","):
-        width, batch, fused, trim = config.split(":")
-        out = subprocess.run([sys.executable, "-c", CHILD, width, batch, fused, trim, str(args.records)],
+        width, batch, fused, trim, unruled = [*config.split(":"), "0"][:5]
+        out = subprocess.run([sys.executable, "-c", CHILD, width, batch, fused, trim, unruled, str(args.records)],
                              capture_output=True, text=True, check=True, cwd=ROOT, timeout=3600).stdout
         stats = json.loads(out.strip().splitlines()[-1])
+        rest = stats["seconds_per_page"] - stats["det"] - stats["rec"]
         print(f"{width:>9} {batch:>9} {'yes' if fused == '1' else 'no':>5} {'yes' if trim == '1' else 'no':>4}"
-              f" {stats['seconds_per_page']:7.2f}"
-              f" {stats['det']:5.2f} {stats['rec']:5.2f} {stats['wrong']:6d} {stats['doubtful']:8d} {stats['cells']:8d}"
+              f" {'yes' if unruled == '1' else 'no':>7} {stats['seconds_per_page']:7.2f} {stats['det']:5.2f}"
+              f" {stats['rec']:5.2f} {rest:5.2f} {stats['wrong']:6d} {stats['doubtful']:8d} {stats['cells']:8d}"
               f" {stats['rss_mb']:6.0f} MB")
 
 
