@@ -17,16 +17,20 @@ from lxml import etree
 from PIL import Image
 from scrapy.http import HtmlResponse
 from sqlalchemy import func, select
+from test_crawler_sim import AS_OF as CRAWL_DAY
+from test_crawler_sim import FAST
 
 from catalogue.extract import say
 from crawler.archive import store_document
 from crawler.items import FetchedDocument
+from crawler.run import crawl
 from crawler.spiders.portal import PortalSpider
 from extract.errors import UnreadableInputError
 from extract.page_images import is_page, page_images
 from extract.schema import SPEC_KEYS
 from sim import content, media
 from sim.archetypes import build_site
+from sim.testing import running_sim
 from sim.truth import write_registry
 from sim.world import Report, generate
 from store.agencies import upsert_agency
@@ -245,3 +249,28 @@ def test_a_page_of_images_is_read_as_one_record_equal_to_the_truth(tmp_path: Any
     assert got["source"]["medium"] == "image"
     assert {k: got.get(k) for k in want} == want
     assert not rules & {"requests.row_total", "requests.results_total", "requests.balance", "review_litigation.total"}
+
+
+# ---------------------------------------------------------------------------- crawled, and crawled again
+
+def _crawl(sim: Any, tmp: Any, name: str) -> tuple[list[str], tuple[int, int, int]]:
+    """The documents a crawl handed downstream, and the archive's documents, reports and versions after it."""
+    ledger = tmp / f"{name}.jsonl"
+    crawl(str(sim.registry_path), as_of=CRAWL_DAY.isoformat(), db=f"sqlite:///{tmp / 'a.sqlite3'}",
+          ledger=str(ledger), settings=FAST, timeout=600, log=ledger.with_suffix(".log").open("w"))
+    lines = [json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines()]
+    with Archive.open(f"sqlite:///{tmp / 'a.sqlite3'}") as archive:
+        return [x["url"] for x in lines if x["type"] == "document"], _counts(archive)
+
+
+def test_a_crawled_page_of_images_is_one_report_and_a_recrawl_stores_nothing_new(tmp_path: Any) -> None:
+    with running_sim(seed=17, portals=2, as_of=CRAWL_DAY, rate_limit=50) as sim:
+        fetched, first = _crawl(sim, tmp_path, "first")
+        paged = [r for r in sim.truth["reports"] if r["pages"]]
+        assert len(paged) == 3
+        assert {u for r in paged for u in r["pages"]} <= set(fetched)
+        with Archive.open(f"sqlite:///{tmp_path / 'a.sqlite3'}") as archive:
+            readings = {url: (reading, note) for url, reading, note in _reports(archive)}
+        assert {readings[r["url"]] for r in paged} == {("unread", AWAITING_OCR)}
+        assert not {u for r in paged for u in r["pages"]} & set(readings)  # no image is a report of its own
+        assert _crawl(sim, tmp_path, "again")[1] == first
