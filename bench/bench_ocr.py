@@ -16,7 +16,7 @@ other sessions' tests (load 3–6): CPU figures vary by ~10% from run to run, mo
             0          6     no    no    8.4   1.8   6.0      1        17    1.4 GB
             0          1    yes    no    4.2   1.2   2.4      1        17    1.4 GB   before trimming
             0          1    yes    no    4.0   1.1   2.4      1        17    1.3 GB   rest made cheaper (below)
-            0          1    yes   yes    3.9   1.3   2.1      1        17    1.3 GB   the defaults
+            0          1    yes   yes    3.9   1.3   2.1      1        17    1.3 GB   then the defaults
          1024          1    yes    no    3.8   0.8   2.4      3        45    1.0 GB   see below
 
 Before these knobs (detection on the whole page stretched from 1653 to 1664 px, batches of 6, the
@@ -38,40 +38,53 @@ The 1024 row did not detect at 1024 px: RapidOCR ignores the side given with lim
 and caps the longest side at 2000 px (960, 1500 below those sizes), so detection ran at ~0.9 of
 the page, stretched, and its boxes were used as found: 3 cells wrong and 45 doubtful (1152 and
 1280 gave the same; see below for why).
-Two inference threads cost more CPU per page than one. The target of ≤ 2 s/page is not reached.
+Two inference threads cost more CPU per page than one. The target of ≤ 2 s/page is not reached
+(below: ~2.6–2.9 s/page, recognition ~1.9–2.2 of it).
 
-The defaults in the same run before detection and the rest were worked on (3.94 s, det 1.40, rec 1.98, rest 0.56,
-1 wrong, 17 doubtful, 1.4 GB), then, in one later run (load ~3):
+Detection and the rest, reworked (a default run before: 3.94 s, det 1.40, rec 1.98, rest 0.56,
+1 wrong, 17 doubtful, 1.4 GB). One run at load ~1, then one at load 3–4 with the configurations
+alternating (the first two rows, then the next four):
 
     det width  unruled  s/page   det   rec  rest  wrong  doubtful  peak RSS
-            0       no    3.39  1.10  1.85  0.44      0        17   1.3 GB   the defaults
-            0      yes    3.68  1.21  2.01  0.47      0         6   1.4 GB
-          832       no    2.55  0.23  1.85  0.47      3        13   0.7 GB
-          832      yes    2.97  0.26  2.19  0.52      4         8   0.7 GB
+            0       no    3.39  1.10  1.85  0.44      0        17   1.3 GB   detection as before
+          832      yes    2.59  0.22  1.91  0.47      0         7   0.8 GB   the defaults (*)
+          832      yes    3.23  0.26  2.35  0.61      0         7   0.7 GB   the defaults
+            0       no    4.04  1.24  2.21  0.58      0        17   1.4 GB
+          832      yes    2.91  0.23  2.16  0.52      0         7   0.7 GB   the defaults
+            0      yes    4.19  1.30  2.28  0.60      0         6   1.5 GB
+          832       no    2.97  0.26  2.16  0.56      3        13   0.7 GB   (an earlier run)
 
-The defaults gained the cell read again when it holds a glyph-tall line of ink (the one wrong cell
-was a lone `1` beside a rule in a cell five lines tall, missed by detection and too little of the
-cell's ink to count), and rule pieces boxed by their outer contours instead of connected components
-(the same boxes, ~25 ms less each of four passes on a tall page).
+(*) the same pages and code read by a script in one process, not by this bench.
+On the scan-like pages of tests/test_extract_ocr.py (two reports, tilted, blurred, grey noise;
+400 cells) the defaults leave 0 wrong and 6 doubtful against 0 and 25 with detection as before.
 
-DET_WIDTH now works: the page (the inked part `_inked` keeps) is scaled by DET_WIDTH / page width,
-padded white to the 32-px grid instead of stretched, and never enlarged; each box found is moved
-onto the page's ink at full resolution with the margins the full-size detector leaves (`_snapped`).
-Without that move the boxes came back 2–3 px larger a side (the postprocess dilates by one px of
-the scaled map) with single digits' boxes off by several px, and that, not the scale itself, made
-the 45 doubtful cells above. With it, and UNRULED (the rules whitened so that a `1` beside one is
-seen), an earlier run read these pages at 2.6 s/page (det 0.27) with 0 wrong and 3 doubtful (its
-snapping took Otsu's ink) — but on the scan-like pages of tests/test_extract_ocr.py (tilt, blur,
-grey noise; 400 cells) it left 18 wrong (14 unflagged) against 0, 20 with the snapping below:
-at half scale a whitened vertical rule no longer separates `（四）` from the label beside it, the
-joined blob scores below `box_thresh` and both lines are lost. Without UNRULED the scan-like pages
-had 6 wrong (all flagged), 23 doubtful (against 25), and these pages 3 wrong:
-a `1` or `7` beside a rule disappears at half scale. The snapping's ink is
-"120 grey levels below the page's median" (Otsu's threshold takes a noisy scan's grain for ink).
-Left to try: whiten only the rules' fringe, or detect at ~0.75; cut a table's cells out of detection
-and read them from their ink lines (`_reread_cells`), which the rules found first now allow.
+What each part does (each measured on both sets of pages):
+- DET_WIDTH works now: the inked part of the page (`_inked`) is scaled by DET_WIDTH / page width,
+  padded white to the 32-px grid rather than stretched, and never enlarged. RapidOCR's own
+  `limit_type='max'` ignored the size asked (above).
+- Boxes snapped to the ink (`_snapped`): as found at half scale they came back 2–3 px larger a side
+  (the postprocess dilates by one px of the scaled map) and single digits' boxes off by several px;
+  that, not the scale, made the 45 doubtful cells of the 1024 row. The ink is "120 grey levels
+  below the page's median": Otsu's threshold takes a noisy scan's grain for ink (on the scan-like
+  pages it left 16 wrong). The page's rules are not ink of a box (else `[0`).
+- Rules whitened for the detector: without, a `1` or `7` beside a rule disappears at half scale
+  (3 wrong above). Whitened but not cut, text on both sides of a rule at half scale joins into a
+  blob that scores below `box_thresh` and both lines are lost (18 wrong, 14 unflagged, on the
+  scan-like pages). Cutting the probability map along the rules keeps them apart.
+- Boxes that start where another starts, on the same line, are dropped: a piece the cut leaves
+  beside a rule snaps onto the glyph next to it, read twice (`22` for `2`). Dropping boxes merely
+  inside others lost label lines (3 wrong).
+- A cell is read again when a line of ink in it is as tall as a glyph (0.6 of the page's median
+  line), though less than INK_SHARE of it is inked: the one wrong cell before was a lone `1` beside
+  a rule in a cell five lines tall, missed by detection.
+- Rule pieces are boxed from their outer contours instead of connected components (the same boxes
+  in the same order, ~25 ms less for each of four passes on a tall page); the long runs are opened
+  once, for the tables and for whitening.
+The rest is ~0.5 s/page: deskew ~0.05, rule masks ~0.07, tables ~0.06, RapidOCR's word boxes ~0.1,
+snapping ~0.03, whitening ~0.02 (cProfile, 6 pages). Left to try: cut a table's cells out of
+detection and read them from their ink lines (`_reread_cells`), which the rules found first allow.
 
-Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 0:1:1:1,832:1:1:1:1]` (minutes: OCR costs
+Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 832:1:1:1:1,0:1:1:1:0]` (minutes: OCR costs
 seconds a page).
 """
 
@@ -147,7 +160,7 @@ print(json.dumps({"pages": pages, "seconds_per_page": cpu / pages, "det": spent[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=4, help="random reports per configuration (3 pages each)")
-    parser.add_argument("--configs", default="832:1:1:1:1,0:1:1:1:1,0:1:1:1:0",
+    parser.add_argument("--configs", default="832:1:1:1:1,0:1:1:1:0,0:1:1:1:1",
                         help="detection width (px, 0: the page as is) : recognition batch : fused graphs (1/0)"
                              " : trimmed recognition (1/0) : detection on the page without its rules (1/0)")
     args = parser.parse_args()

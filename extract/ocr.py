@@ -12,14 +12,15 @@ thread and one crop at a time: the crawl reads in processes, and a batch of crop
 widest. A short crop is recognised on its own columns (`ocr_trim`: the same decisions as on the
 320 px the recogniser pads to). `bench/bench_ocr.py` measures these knobs and the detection size.
 
-Detection runs on the page at full resolution. Two knobs, off, are measured in the bench: `DET_WIDTH`
-looks for text on the page scaled down (its boxes moved back onto the page's own ink, `_snapped`,
-so that recognition reads the crops the full-size detector would give it), and `UNRULED` first
-whitens the ruling lines (beside one, a narrow `1` or `7` is taken for part of it). On the bench's
-clean renders together they cut detection from 1.1 to 0.25 s/page with no cell wrong and fewer
-doubtful; on scan-like pages (tilted, blurred, noisy: tests/test_extract_ocr.py) the scaled detector
-joins text across a whitened rule into a blob it then drops, or splits a line, and cells come out
-wrong. The ruling lines are found before detection (they need no words, only their short pieces do).
+Text is looked for (detection) on the page scaled to DET_WIDTH, half of A4 at 200 dpi: a quarter
+of the pixels, a fifth of detection's CPU. The ruling lines are found first (only their short pieces
+need the words) and whitened for the detector: beside a rule, a narrow `1` or `7` is taken for part
+of it, and at half scale not found at all. What it finds is cut apart where a rule ran, or two
+cells' text joins into one blob that scores too low to keep. Each box is moved back onto the page's
+own ink at full resolution with the margins the full-size detector leaves (`_snapped`), so that
+recognition reads the crops it would have read: as found, boxes came back a few px larger and single
+digits' scores moved across the doubt threshold. A cell is also read again when it holds a line of
+ink as tall as a glyph, though little of the cell is inked (a lone `1` in a cell five lines tall).
 
 Every word keeps the engine's score; `uncertain.py` turns low scores into findings. Glyphs that
 are letters in a number cell (`1O`, `l2`) are read as the digits they stand for, but such a cell
@@ -52,11 +53,11 @@ from extract.pages import Page, assemble
 from extract.uncertain import GLYPHS
 
 MAX_SIDE = 4000  # px: beyond 300 dpi on A4 recognition gains nothing and memory grows
-DET_WIDTH = 0  # px: a wider page is looked for text on scaled to this width (boxes in page pixels); 0: as is
+DET_WIDTH = 832  # px: a wider page is looked for text on scaled to this width (half of A4 at 200 dpi); 0: as is
 REC_BATCH = 1  # crops per recognition call: one at a time costs least on a CPU (a batch pads to its widest)
 FUSED = True  # run the rewritten graphs of `ocr_graph` (same numbers, less CPU)
 TRIM = True  # recognise a short crop on its own columns (`ocr_trim`; needs FUSED): same decisions, less CPU
-UNRULED = False  # look for text on the page with its rules whitened (bench_ocr: not on noisy scans)
+UNRULED = True  # look for text on the page with its rules whitened, and cut found text apart at them
 THREADS = 1  # onnxruntime threads per engine: the crawl reads in processes, one core each
 INK_CONTRAST = 60  # grey levels a pixel of ink stands out from the page's background
 BLANK_SHARE = 1e-4  # of a page's thumbnail marked: fewer, and the page is blank
@@ -91,6 +92,7 @@ class Look:
 
     page: Any
     scale: float
+    rules: Any = None  # the rules whitened, where found text is cut apart
 
 
 class Engine(Protocol):
@@ -168,25 +170,37 @@ class _Scaled:
 
         if self.look is None:
             return self.det(img)  # type: ignore[no-any-return]
-        page = cv2.cvtColor(self.look.page, cv2.COLOR_GRAY2BGR)
-        if self.look.scale >= 1:
-            return self.det(page)  # type: ignore[no-any-return]
-        det, h, w = self.det, img.shape[0], img.shape[1]
-        sw, sh = max(1, round(w * self.look.scale)), max(1, round(h * self.look.scale))
-        # thin strokes (a `1`) widened first: averaged down to grey, the detector misses them
-        small = cv2.resize(cv2.erode(page, np.ones((2, 2), np.uint8)), (sw, sh), interpolation=cv2.INTER_AREA)
-        small = cv2.copyMakeBorder(small, 0, -sh % 32, 0, -sw % 32, cv2.BORDER_CONSTANT, value=(255, 255, 255))
-        limit, det.limit_side_len = det.limit_side_len, 0  # limit type `min`: a small side is not enlarged
+        det, look, h, w = self.det, self.look, img.shape[0], img.shape[1]
+        page = cv2.cvtColor(look.page, cv2.COLOR_GRAY2BGR)
+        limit = det.limit_side_len
+        if look.scale < 1:
+            sw, sh = max(1, round(w * look.scale)), max(1, round(h * look.scale))
+            # thin strokes (a `1`) widened first: averaged down to grey, the detector misses them
+            page = cv2.resize(cv2.erode(page, np.ones((2, 2), np.uint8)), (sw, sh), interpolation=cv2.INTER_AREA)
+            page = cv2.copyMakeBorder(page, 0, -sh % 32, 0, -sw % 32, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+            det.limit_side_len = 0  # limit type `min`: a small side is not enlarged
+        else:
+            sw, sh = w, h
         try:
-            boxes, _ = det(small)
+            tensor = det.get_preprocess(max(page.shape[:2]))(page)
         finally:
             det.limit_side_len = limit
-        if boxes is None or not len(boxes):
+        pred = det.infer(tensor)[0]
+        if look.rules is not None:  # text on either side of a (whitened) rule is not one line
+            ky, kx = pred.shape[2] / page.shape[0], pred.shape[3] / page.shape[1]
+            cut = cv2.resize(look.rules, (max(1, round(sw * kx)), max(1, round(sh * ky))),
+                             interpolation=cv2.INTER_AREA) > 0
+            pred[0, 0, :cut.shape[0], :cut.shape[1]][cut] = 0
+        boxes, _ = det.postprocess_op(pred, page.shape[:2])
+        boxes = det.filter_tag_det_res(boxes, page.shape[:2])
+        if look.scale >= 1 or not len(boxes):
             return boxes, 0.0
         boxes = (boxes * [w / sw, h / sh]).astype(np.float32)
         grey = img[:, :, 0]
         ink = (grey < float(np.median(grey)) - SNAP_CONTRAST).astype(np.uint8)
-        return np.array([_snapped(ink, quad) for quad in boxes], np.float32), 0.0
+        if look.rules is not None:
+            ink[look.rules > 0] = 0
+        return _distinct([_snapped(ink, quad) for quad in boxes]), 0.0
 
 
 SNAP_CONTRAST = 2 * INK_CONTRAST  # grey levels below the background that are surely ink (not a scan's noise)
@@ -196,6 +210,21 @@ RULE_REACH = 10  # px beyond that window a rule runs on (a stroke of text does n
 # box's width over height: measured on the bench's pages
 SNAP_MARGINS = ((1.5, (3.6, 3.3, 5.2, 5.9)), (4, (4.8, 5.2, 5.3, 5.4)), (15, (2.3, 2.5, 2.9, 4.1)),
                 (math.inf, (1.4, 1.0, 1.0, 2.0)))
+
+
+def _distinct(quads: list[Any]) -> Any:
+    """The boxes, each once: two boxes found around one glyph on the scaled page can snap to the
+    same ink (one of them a piece cut off by a rule), and the glyph read twice would be `22` for
+    `2`. A box that starts where a kept one starts, on the same line, is dropped."""
+    import numpy as np  # noqa: PLC0415
+
+    found = np.array(quads, np.float32).reshape(-1, 4, 2)
+    b = np.concatenate([found.min(axis=1), found.max(axis=1)], axis=1)  # x0, top, x1, bottom
+    kept: list[int] = []
+    for i in range(len(b)):
+        if not (np.abs(b[kept][:, [0, 1, 3]] - b[i, [0, 1, 3]]) <= 1).all(axis=1).any():
+            kept.append(i)
+    return found[kept]
 
 
 def _snapped(ink: Any, quad: Any) -> Any:
@@ -494,8 +523,14 @@ def ocr_image(gray: Any, limits: Limits) -> Page:
     top, bottom, left, right = _inked(ink)
     rules = _Rules(gray)
     scale = DET_WIDTH / gray.shape[1] if gray.shape[1] > DET_WIDTH > 0 else 1.0
-    seen = rules.whitened(gray) if UNRULED else gray
-    look = Look(seen[top:bottom, left:right], scale) if UNRULED or scale < 1 else None
+    look = None
+    if UNRULED:
+        lines = rules.lines()[top:bottom, left:right]
+        seen = gray[top:bottom, left:right].copy()
+        seen[lines > 0] = 255
+        look = Look(seen, scale, lines)
+    elif scale < 1:
+        look = Look(gray[top:bottom, left:right], scale)
     reading = _moved(ocr.page(gray[top:bottom, left:right], limits, look), left, top)
     tables = _ruled_tables(rules, reading.words)
     words = _reread_cells(gray, ink, reading, tables, ocr, limits)
@@ -590,17 +625,13 @@ class _Rules:
         self.masks = _rule_masks(gray, self.long_h, self.long_v)
         self.long = _runs(self.masks, self.long_h, self.long_v)
 
-    def whitened(self, gray: Any) -> Any:
-        """The page with its long rules (and their grey fringe) painted white: beside a rule, a
-        narrow glyph (`1`, `7`) is taken for part of it by the detector, and on a scaled page not
-        found at all."""
+    def lines(self) -> Any:
+        """The long rules with their grey fringe (255), for detection to whiten: beside a rule, a
+        narrow glyph (`1`, `7`) is taken for part of it, and on a scaled page not found at all."""
         import cv2  # noqa: PLC0415
         import numpy as np  # noqa: PLC0415
 
-        rule = cv2.dilate(self.long[0] | self.long[1], np.ones((3, 3), np.uint8))
-        out = gray.copy()
-        out[rule > 0] = 255
-        return out
+        return cv2.dilate(self.long[0] | self.long[1], np.ones((3, 3), np.uint8))
 
 
 def _ruled_tables(rules: _Rules, words: Sequence[Word]) -> list[list[Box]]:
