@@ -23,6 +23,7 @@ from config.registry import Registry
 from crawler.items import FetchedDocument, FetchFailure
 from crawler.known import Known
 from extract.errors import UnreadableInputError
+from extract.page_images import IMAGE_SUFFIXES
 from extract.parse import parse_bytes
 from store.agencies import UnknownAgencyError, upsert_agency, upsert_portal
 from store.db import Archive
@@ -30,7 +31,7 @@ from store.errors import StoreError
 from store.evidence import UNFINISHED, covered
 from store.ingest import IncompleteReportError, Source, ingest, keep_document
 from store.models import CrawlFault, CrawlRun, Portal, utcnow
-from store.reading import AWAITING_OCR, NOTHING_READ, read_anything
+from store.reading import AWAITING_OCR, NOTHING_READ, read_anything, read_one, unread_reports
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +96,17 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
 
     Bytes that are no report of their own are still kept (with their HTTP validators)."""
     source = _source(item, run_id)
-    if not ocr and is_image(source.name):
+    paged = item.images > 1 and not item.page_has_report
+    if paged:
+        outcome = _page_of_images(archive, item, source)
+    elif not ocr and is_image(source.name):
         outcome = _found(archive, item, source, "unread", AWAITING_OCR)
     else:
         outcome = _report_outcome(archive, item, source)
     if outcome in _KEPT_ONLY:
         _keep(archive, source)
+    if ocr and paged:
+        read_page(archive, item.url if item.kind == "page" else item.page_url or "")
     return outcome
 
 
@@ -127,12 +133,29 @@ def _keep(archive: Archive, source: Source) -> None:
         log.error("could not keep %s: %s", source.url, exc)  # noqa: TRY400 - one line, no traceback
 
 
-_KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report"})
-_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
+_KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report", "page_image"})
 
 
 def is_image(name: str) -> bool:
-    return name.lower().endswith(_IMAGES)
+    return name.lower().endswith(IMAGE_SUFFIXES)
+
+
+def _page_of_images(archive: Archive, item: FetchedDocument, source: Source) -> str:
+    """A 图片版 page that shows several images is the report, found unread until its images are read
+    together (now, with OCR, once the last of them is stored; else by the OCR backlog); each image is a
+    page of it, kept, never a report of its own."""
+    if item.kind == "attachment":
+        return "page_image"
+    return _found(archive, item, source, "unread", AWAITING_OCR)
+
+
+def read_page(archive: Archive, url: str) -> None:
+    """Read the page of images at `url` if it is stored unread and all its images are stored."""
+    try:
+        for report in unread_reports(archive, url=url):
+            read_one(archive, report)
+    except StoreError as exc:  # the report stays unread: the backlog reads it
+        log.error("could not read %s: %s", url, exc)  # noqa: TRY400 - one line, no traceback
 
 
 def _not_parsed(item: FetchedDocument) -> str | None:

@@ -27,6 +27,9 @@ class FetchedDocument:
     attachments: int = 0  # for a page: how many report files it links
     # the page carries a report's tables (for an attachment: its page does, so the file is a copy)
     page_has_report: bool = False
+    # the images of a 图片版 page that may be pages of its report: for a page, how many it shows; for one of
+    # them, how many its page shows (several: the page is the one report, each image a page of it)
+    images: int = 0
 
 
 @dataclass(slots=True)

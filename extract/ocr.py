@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -39,6 +39,7 @@ from extract.errors import UnreadableInputError
 from extract.geometry import Box, Word, cells_of_rules, closing_rules, edge, is_wide, merge_rules
 from extract.limits import Deadline, Limits
 from extract.long_image import A4_INCHES, needs_cutting, pieces
+from extract.page_images import is_page
 from extract.pages import Page, assemble
 from extract.uncertain import GLYPHS
 
@@ -246,10 +247,36 @@ def engine() -> Engine:
 # ---------------------------------------------------------------------------- entry points
 
 def image_document(data: bytes, limits: Limits) -> Document:
+    return _read_frames(_frames(data, limits), limits)
+
+
+def pages_document(images: Sequence[bytes], limits: Limits) -> Document:
+    """The page images of one report (a 图片版 page shows one per printed page), read in their order as
+    one document: its tables run on from page to page as a PDF's do. An image too small or too flat for
+    a page (a logo, an icon, a banner) is no page of it; one that cannot be read leaves the whole report
+    unread, with its page number, rather than read in part."""
+    size = sum(len(data) for data in images)
+    if size > limits.max_bytes:
+        raise UnreadableInputError("attachment.too_large", medium="image", size=size / 1e6,
+                                   limit=limits.max_bytes / 1e6)
+
+    def frames() -> Iterator[Any]:
+        for number, data in enumerate(images, 1):
+            try:
+                yield from (frame for frame in _frames(data, limits) if is_page(frame.shape[1], frame.shape[0]))
+            except UnreadableInputError as exc:
+                if exc.key.startswith("ocr."):
+                    raise
+                raise UnreadableInputError("image.page", page=number, reason=str(exc)) from None
+
+    return _read_frames(frames(), limits)
+
+
+def _read_frames(frames: Iterable[Any], limits: Limits) -> Document:
     deadline = Deadline(limits.extract_timeout, "image")
     ocr = engine()
     pages: list[Page] = []
-    for frame in _frames(data, limits):  # decoded one at a time, each read before the next is decoded
+    for frame in frames:  # decoded one at a time, each read before the next is decoded
         h, w = frame.shape[:2]
         # a long image (长图) that would shrink past reading is read as the pages it would print on
         cut = pieces(frame, round(A4_INCHES * limits.ocr_dpi)) if needs_cutting(w, h, fit(w, h, limits)) else [frame]

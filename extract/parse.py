@@ -7,6 +7,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
+from lxml import etree
+
 from extract.decode import decode_text, ungzip
 from extract.document import Document, Grid, Line
 from extract.errors import UnreadableInputError
@@ -17,6 +19,7 @@ from extract.media import sniff
 from extract.mentions import Figure, figures, template_evidence
 from extract.meta import read_meta
 from extract.normalize import squash
+from extract.page_images import page_images
 from extract.rows import (
     LogicalRow,
     grid_rows,
@@ -86,6 +89,25 @@ def load(data: bytes, *, name: str = "", charset: str | None = None, limits: Lim
     if decoded.replaced:  # bytes the codec could not read: the record says how many, and in which codec
         doc.parse_info["decoding"] = {"codec": decoded.codec, "replaced": decoded.replaced}
     return doc
+
+
+def page_image_urls(data: bytes, *, name: str, charset: str | None, base: str) -> list[str]:
+    """The images of an HTML report page that may be pages of its report (`extract.page_images`), in page
+    order; none for any other file."""
+    if sniff(data, name) is not None or not _is_html(data, name):
+        return []
+    root = etree.fromstring(decode_text(data, charset).text, _PAGE_PARSER)
+    return page_images(root, base) if root is not None else []
+
+
+_PAGE_PARSER: Final = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+
+
+def parse_pages(images: Sequence[bytes], limits: Limits = LIMITS, previous: Record | None = None) -> dict[str, Any]:
+    """Parse the page images of one report, read in order as one document (`extract.ocr.pages_document`)."""
+    from extract.ocr import pages_document  # noqa: PLC0415 - heavy: onnxruntime, opencv
+
+    return parse_document(pages_document(images, limits), previous)
 
 
 # a grid with none of a table's header words that names that table's rows continues it (a table

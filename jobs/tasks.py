@@ -163,7 +163,9 @@ def _parse(self: Task[Any, Any], documents: list[dict[str, Any]], run_id: int | 
             if outcome == "store_error":  # store_document logged why; the database is the operational kind
                 raise StoreError(say("jobs.store_failed", url=item.url))
             log.info("parse portal=%s %s: %s", item.portal, item.url, outcome)
-            if is_image(document_name(item.url, item.content_type)):
+            if item.images > 1 and not item.page_has_report:  # a page of images: read once all are in
+                ocr_backlog(app, archive, url=item.page_url if item.kind == "attachment" else item.url, root=root)
+            elif is_image(document_name(item.url, item.content_type)):
                 ocr_backlog(app, archive, url=item.url, root=root)
         return "; ".join(missing) or None
 
@@ -178,8 +180,8 @@ def _ocr(self: Task[Any, Any], report_id: int, root: str | None = None) -> None:
         from store.reading import read_one, unread_reports  # noqa: PLC0415
 
         for report in unread_reports(archive, report_id):
-            read = read_one(archive, report)
-            log.info("ocr report=%d %s %s: %s", report_id, report.agency, report.year, "read" if read else "unreadable")
+            reading = read_one(archive, report)
+            log.info("ocr report=%d %s %s: %s", report_id, report.agency, report.year, reading)
         return None
 
     _run(self, "ocr", {"report": report_id}, work)

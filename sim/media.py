@@ -358,26 +358,42 @@ def _glyph(ch: str) -> tuple[Any, int, int]:
 
 def png_bytes(record: Record) -> bytes:
     """The whole report as one tall scanned-looking image: text and ruled tables, no text layer."""
-    from PIL import Image, ImageDraw  # noqa: PLC0415
-
     blocks = _layout(record, "png")
-    height = int(sum(b.height for b in blocks)) + 2 * _MARGIN
-    image = Image.new("1", (_PAGE_W, height), 1)  # bilevel, as scanners send it: a tenth of the PNG work
-    draw = ImageDraw.Draw(image)
+    ops: list[_Text | _Rect] = []
     y = float(_MARGIN)
     for block in blocks:
-        for op in block.ops:
-            if isinstance(op, _Rect):
-                draw.rectangle((op.x0, op.y0 + y, op.x1, op.y1 + y), outline=0)
-                continue
-            x = op.x
-            for ch in op.text:
-                mask, dx, dy = _glyph(ch)
-                left, top = int(x) + dx, int(op.y + y) + dy
-                if mask.size[0]:
-                    image.im.paste(0, (left, top, left + mask.size[0], top + mask.size[1]), mask)
-                x += _advance(ch)
+        ops.extend(_shift(op, y) for op in block.ops)
         y += block.height
+    return _png(ops, int(y) + _MARGIN)
+
+
+def png_pages(record: Record) -> int:
+    """How many printed pages the report's page images are (`png_page`)."""
+    return len(_pages(_layout(record, "png")))
+
+
+def png_page(record: Record, number: int) -> bytes:
+    """Page `number` (from 1) of the report scanned one image per printed page, as a 图片版 page shows it."""
+    ops, height = _pages(_layout(record, "png"))[number - 1]
+    return _png(ops, int(height))
+
+
+def _png(ops: list[_Text | _Rect], height: int) -> bytes:
+    from PIL import Image, ImageDraw  # noqa: PLC0415  (Pillow: only image reports need it)
+
+    image = Image.new("1", (_PAGE_W, height), 1)  # bilevel, as scanners send it: a tenth of the PNG work
+    draw = ImageDraw.Draw(image)
+    for op in ops:
+        if isinstance(op, _Rect):
+            draw.rectangle((op.x0, op.y0, op.x1, op.y1), outline=0)
+            continue
+        x = op.x
+        for ch in op.text:
+            mask, dx, dy = _glyph(ch)
+            left, top = int(x) + dx, int(op.y) + dy
+            if mask.size[0]:
+                image.im.paste(0, (left, top, left + mask.size[0], top + mask.size[1]), mask)
+            x += _advance(ch)
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)
     return out.getvalue()

@@ -73,6 +73,7 @@ _P_BLANK_TOTALS = 0.04
 _P_ARITHMETIC = 0.06
 _P_GOLD = 0.08
 _MEDIUM_WEIGHTS: Final = {"html": 55, "text": 10, "pdf": 18, "docx": 10, "image": 7}
+_P_PAGED = 0.5  # of image reports: one image per printed page on the report's page (the rest: one tall image)
 # First year an agency's reports are still online: many portals lost older columns in a redesign.
 _FIRST_YEARS: Final = {2015: 15, 2016: 5, 2017: 5, 2018: 10, 2019: 20, 2020: 20, 2021: 15, 2022: 10}
 # Agencies per portal beside the government: (departments low, high), (townships low, high).
@@ -133,6 +134,12 @@ class Report:
     @property
     def deadline(self) -> date:
         return deadline_for(self.agency.level, self.year)
+
+    @property
+    def paged(self) -> bool:
+        """An image report shown as one image per printed page rather than one tall image: told by the
+        report's own seed, so that deciding it moves no other draw of the world."""
+        return self.medium == "image" and (self.seed >> 16) % 1000 < _P_PAGED * 1000
 
 
 @dataclass(slots=True)

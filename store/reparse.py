@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from extract.errors import UnreadableInputError
 from extract.parse import PARSER_VERSION
 from store.db import Archive
 from store.ingest import Outcome, Source, ingest
 from store.models import Agency, Document, Report, ReportVersion
+from store.reading import read_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +29,14 @@ class StoredReport:
     sha256: str
     name: str
     encoding: str | None
+    # read from page images, or still unread: a report page of several images is read from them again
+    from_images: bool
 
 
 def stored_reports(archive: Archive, *, everything: bool) -> list[StoredReport]:
     stmt = (
-        select(Report.id, Agency.name, Report.year, Report.url, Document.sha256, Document.name, Document.encoding)
+        select(Report.id, Agency.name, Report.year, Report.url, Document.sha256, Document.name, Document.encoding,
+               ReportVersion.extractor.startswith("image:") | (Report.reading == "unread"))
         .join(Agency, Report.agency_id == Agency.id)
         .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.number == Report.current_version))
         .join(Document, ReportVersion.document_id == Document.id)
@@ -44,8 +49,13 @@ def stored_reports(archive: Archive, *, everything: bool) -> list[StoredReport]:
 
 
 def reparse_one(archive: Archive, stored: StoredReport) -> Outcome:
-    """Parse the snapshot again and store the result as if it had just been imported, minus a new sighting."""
+    """Parse the snapshot again (a page of images: its images) and store the result as if it had just been
+    imported, minus a new sighting."""
     data = archive.snapshots.get(stored.sha256)
     source = Source(data=data, name=stored.name, url=stored.url, agency=stored.agency, year=stored.year,
                     encoding=stored.encoding)
-    return ingest(archive, source)
+    record = read_record(archive, data, name=stored.name, charset=stored.encoding, url=stored.url,
+                         pages=bool(stored.from_images))
+    if record is None:
+        raise UnreadableInputError("image.pages_missing")
+    return ingest(archive, source, record)

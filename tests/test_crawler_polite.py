@@ -47,10 +47,11 @@ class Polite:
 
     def attachments(self, index: int) -> set[str]:
         """The portal's report files: PDF, Word and the page images of 图片版 reports (hanweb serves them
-        through downfile.jsp?filename=….png)."""
+        through downfile.jsp?filename=….png), one or one per printed page."""
         owner = {a["name"]: a["portal"] for a in self.truth["agencies"]}
-        return {r["attachment"] for r in self.truth["reports"]
-                if r["medium"] in ("pdf", "docx", "image") and owner[r["agency"]] == self.portal(index)}
+        return {url for r in self.truth["reports"]
+                if r["medium"] in ("pdf", "docx", "image") and owner[r["agency"]] == self.portal(index)
+                for url in r["pages"] or [r["attachment"]]}
 
     def requested(self, index: int) -> list[str]:
         return [u for u in self.result.stats["probe/urls"] if urlsplit(u).hostname == self.hosts[index]]

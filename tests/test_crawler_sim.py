@@ -107,7 +107,11 @@ def test_page_images_are_published_and_unread(world: Crawled) -> None:
     assert images
     with sqlite3.connect(world.db) as conn:
         readings = dict(conn.execute("SELECT url, reading FROM report").fetchall())
-    assert {readings.get(r["attachment"]) for r in images} == {"unread"}
+    # one tall image is the report; a page of one image per printed page is (its images are no reports)
+    assert {readings.get(r["url"] if r["pages"] else r["attachment"]) for r in images} == {"unread"}
+    paged = [r for r in images if r["pages"]]
+    assert paged
+    assert {u for r in paged for u in r["pages"]} <= set(world.documents) - set(readings)
 
 
 def test_stored_publication_date(world: Crawled) -> None:

@@ -4,6 +4,7 @@ articles, and its report pages parse to the truth's records."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import shutil
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 from lxml import etree
+from PIL import Image
 from sim_walk import WALKERS, anchors, fetch, pager_count, walk_hanweb
 
 from extract.parse import parse_bytes
@@ -96,6 +98,25 @@ def test_image_reports_are_titled_as_such(sim):
     page = fetch(images[0]["url"]).text
     assert f'<img src="{images[0]["attachment"]}"' in page
     assert "第二十条" not in page
+
+
+def test_some_image_reports_show_one_image_per_printed_page(sim):
+    images = [r for r in sim.truth["reports"] if r["medium"] == "image"]
+    paged = [r for r in images if r["pages"]]
+    assert paged
+    assert len(paged) < len(images)  # the others are one tall image
+    for report in paged[:3]:
+        page = fetch(report["url"]).text
+        assert report["attachment"] == report["pages"][0]
+        assert [page.index(f'<img src="{u}"') for u in report["pages"]] == sorted(
+            page.index(f'<img src="{u}"') for u in report["pages"])  # in page order
+        for url in report["pages"]:
+            got = fetch(url)
+            assert got.body.startswith(MAGIC["image"])
+            width, height = Image.open(io.BytesIO(got.body)).size
+            assert (width, height >= 1414) == (1000, True)  # an A4 page each (longer where a table runs on)
+        past = report["pages"][-1].removesuffix(f"_{len(report['pages'])}.png") + f"_{len(report['pages']) + 1}.png"
+        assert fetch(past).status == 404
 
 
 def test_decoys_are_served_and_look_like_reports(sim):

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from lxml import etree
@@ -42,6 +42,7 @@ from crawler.progress import PortalTracker
 from crawler.settle import Settlement, Settling, settles
 from crawler.titles import classify_title
 from extract.normalize import clean_line, nfkc
+from extract.page_images import is_image_file, page_images
 from store.terms import UNREGISTERED
 
 PAGE_MAXSIZE = 16 * 1024 * 1024  # an HTML list or report page larger than this is `oversized`; files may be larger
@@ -51,7 +52,6 @@ _ATTACHMENT_HINT = re.compile(r"downfile\.jsp|/attachment/|/P0\d+|[?&]filename="
 # the page itself carries a report's tables (表三, or a legacy 统计表): its attachments are copies
 _REPORT_TABLE = re.compile(r"本年新收|自然人\s*法人|收到申请数|申请答复数")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,9 +318,11 @@ class PortalSpider(scrapy.Spider):
                                          first_seen=first_seen))
         }
         self.count(portal.id, "report_pages")
-        files = _attachments(sel, response.url, doc["title"])
+        # a 图片版 shows its report as images: several are its pages, each a page of the one report on this page
+        images = page_images(sel.root, response.url) if "图片版" in doc["title"] else []
+        files = list(dict.fromkeys([*_attachments(sel, response.url), *images]))
         has_report = bool(_REPORT_TABLE.search(visible))
-        doc = {**doc, "page_has_report": has_report}
+        doc = {**doc, "page_has_report": has_report, "images": len(images)}
         yield self._document(portal, response, doc, dates, kind="page", attachments=len(files))
         for url in files:
             attachment_doc = {**doc, "page_url": response.url, "dates": dates}
@@ -329,9 +331,12 @@ class PortalSpider(scrapy.Spider):
     def _known_files(self, portal: Portal, page_url: str, doc: dict[str, Any]) -> Iterable[scrapy.Request]:
         """An unchanged page's files, as it last linked them: a file replaced in place (the quiet edit of
         a PDF report) changes no page, so each is asked after on its own (conditionally)."""
-        copies = page_url in self.known.report_pages
-        for url in self.known.files.get(page_url, ()):
-            attachment_doc = {**doc, "page_url": page_url, "dates": {}, "page_has_report": copies}
+        files = self.known.files.get(page_url, ())
+        images = sum(is_image_file(url) for url in files) if "图片版" in doc["title"] else 0
+        # a page that is the report of its several images holds no report of its own that they copy
+        copies = page_url in self.known.report_pages and images < 2
+        for url in files:
+            attachment_doc = {**doc, "page_url": page_url, "dates": {}, "page_has_report": copies, "images": images}
             yield self._document_request(portal, url, attachment_doc, self.parse_attachment)
 
     @settles
@@ -363,7 +368,7 @@ class PortalSpider(scrapy.Spider):
             agency=doc["agency"], level=doc["level"], region=doc["region"], year=doc["year"], kind=kind,
             page_url=doc.get("page_url"), dates=dates, etag=headers.get("etag"),
             last_modified=headers.get("last-modified"), attachments=attachments,
-            page_has_report=bool(doc.get("page_has_report")),
+            page_has_report=bool(doc.get("page_has_report")), images=doc.get("images", 0),
         )
 
     # ------------------------------------------------------------------ failures
@@ -439,19 +444,12 @@ def _script_heavy(text: str) -> bool:
     return text.count("<script") >= 1 and len(re.sub(r"<script.*?</script>", "", text, flags=re.DOTALL)) < len(text)
 
 
-def _attachments(sel: Selector, base: str, title: str) -> list[str]:
-    """Report files linked from the report page (PDF, Word, WPS, spreadsheets; page images of a 图片版)."""
+def _attachments(sel: Selector, base: str) -> list[str]:
+    """Report files linked from the report page (PDF, Word, WPS, spreadsheets)."""
     urls: list[str] = []
     for href in sel.css("a::attr(href)").getall():
         url = urljoin(base, href.strip())
         path = urlsplit(url).path.lower()
         if path.endswith(ATTACHMENT_SUFFIXES) or _ATTACHMENT_HINT.search(url):
             urls.append(url)
-    if "图片版" in title:
-        for src in sel.css("img::attr(src)").getall():
-            url = urljoin(base, src.strip())
-            parts = urlsplit(url)
-            named = [parts.path, *parse_qs(parts.query).get("filename", [])]  # downfile.jsp?filename=a.png
-            if any(n.lower().endswith(_IMAGE_SUFFIXES) for n in named):
-                urls.append(url)
     return list(dict.fromkeys(urls))

@@ -10,6 +10,7 @@ fault is on).
 
 from __future__ import annotations
 
+import functools
 import random
 from bisect import bisect_right
 from collections import OrderedDict
@@ -27,6 +28,7 @@ from sim.world import Agency, Decoy, Item, Portal, Report, current_version, visi
 Handler = Callable[[Request, date], Response]
 
 ATTACHMENT_EXT: Final = {"pdf": "pdf", "docx": "docx", "image": "png"}
+MAX_PAGES: Final = 12  # page images a paged report may have (the simulator's reports print on 2–4 pages)
 _PAGE_BUDGET: Final = 512 * 1024 * 1024  # article pages: a 3,000-portal world's HTML reports fit
 _FILE_BUDGET: Final = 256 * 1024 * 1024
 
@@ -75,6 +77,13 @@ class Column:
 class Attachment:
     report: Report
     kind: str  # pdf, docx, image
+    page: int = 0  # of a report shown one image per printed page: which (from 1); 0: the whole report
+
+
+def _page_key(key: str, page: int) -> str:
+    """`W0….png` → `W0…_2.png` (a query's `filename=….png` too)."""
+    stem, ext = key.rsplit(".", 1)
+    return f"{stem}_{page}.{ext}"
 
 
 def list_item(href: str, item: Item) -> str:
@@ -150,8 +159,21 @@ class Site:
     def add_file(self, report: Report, path: str, query: str = "") -> None:
         """An attachment at `path` (with `query` when the CMS addresses files by query string)."""
         key = f"{path}?{query}" if query else path
-        self.files[key] = Attachment(report, report.medium)
+        if report.paged:  # page k at `…_k.png`; the report's page shows as many as its version prints on
+            pages = range(1, MAX_PAGES + 1)
+            self.files.update((_page_key(key, k), Attachment(report, report.medium, k)) for k in pages)
+            key = _page_key(key, 1)
+        else:
+            self.files[key] = Attachment(report, report.medium)
         self.file_urls[report.key] = self.url(key)
+
+    def page_urls(self, report: Report, version: int) -> list[str]:
+        """The page images a paged report's page shows in `version` (none for any other report)."""
+        if not report.paged:
+            return []
+        first = self.file_urls[report.key]
+        pages = media.png_pages(content.build_record(self.seed, report, version))
+        return [first.removesuffix("_1.png") + f"_{k}.png" for k in range(1, pages + 1)]
 
     def file_name(self, report: Report) -> str:
         return f"{report.title.removesuffix('（图片版）')}.{ATTACHMENT_EXT[report.medium]}"
@@ -230,15 +252,16 @@ class Site:
         if isinstance(item, Decoy):
             return decoys.body(item)
         if item.medium in ATTACHMENT_EXT:
-            return self.attachment_body(item)
+            return self.attachment_body(item, version)
         record = content.build_record(self.seed, item, version)
         return media.text_fragment(record) if item.medium == "text" else media.html_fragment(record, item.style)
 
-    def attachment_body(self, report: Report) -> str:
-        """An article that only links (or shows) the report: the PDF/DOCX link or the page images."""
+    def attachment_body(self, report: Report, version: int) -> str:
+        """An article that only links (or shows) the report: the PDF/DOCX link, or the image(s) of its pages."""
         link = self.file_urls[report.key]
         if report.medium == "image":
-            return f'<p style="text-align:center;"><img src="{link}" alt="" style="width:100%;"></p>'
+            return "\n".join(f'<p style="text-align:center;"><img src="{url}" alt="" style="width:100%;"></p>'
+                             for url in self.page_urls(report, version) or [link])
         name = escape(self.file_name(report))
         return (
             f"<p>\u3000\u3000现将{escape(report.title)}予以公开。</p>\n<p>附件：{self.attachment_link(link, name)}</p>"
@@ -251,8 +274,13 @@ class Site:
         report = attachment.report
         version = current_version(report, as_of)
         make = {"pdf": media.pdf_bytes, "docx": media.docx_bytes, "image": media.png_bytes}[attachment.kind]
+        if attachment.page:
+            record = content.build_record(self.seed, report, version)
+            if attachment.page > media.png_pages(record):
+                return not_found()  # past the pages this version prints on
+            make = functools.partial(media.png_page, number=attachment.page)
         data = FILES.get_or_make(
-            (self.seed, self.portal.id, report.key, version),
+            (self.seed, self.portal.id, report.key, version, attachment.page),
             lambda: make(content.build_record(self.seed, report, version)),
         )
         ext = ATTACHMENT_EXT[attachment.kind]

@@ -1,0 +1,276 @@
+"""A 图片版 page that shows its report as several images, one per printed page, is ONE report: the page is
+stored as the report (unread, awaiting OCR), its images as its documents, and the backlog reads them in the
+page's order as one document. A page that is not stored yet, or cannot be read, never gives a reading of some
+pages (a 数据有误 from tables cut short); the page's furniture (logo, icons, QR code) is no page of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import random
+from functools import cache
+from typing import Any
+
+import pytest
+from lxml import etree
+from PIL import Image
+from scrapy.http import HtmlResponse
+from sqlalchemy import func, select
+from test_crawler_sim import AS_OF as CRAWL_DAY
+from test_crawler_sim import FAST
+
+from catalogue.extract import say
+from crawler.archive import store_document
+from crawler.items import FetchedDocument
+from crawler.run import crawl
+from crawler.spiders.portal import PortalSpider
+from extract.errors import UnreadableInputError
+from extract.page_images import is_page, page_images
+from extract.schema import SPEC_KEYS
+from sim import content, media
+from sim.archetypes import build_site
+from sim.testing import running_sim
+from sim.truth import write_registry
+from sim.world import Report, generate
+from store.agencies import upsert_agency
+from store.db import Archive
+from store.models import Document, Finding, ReportVersion
+from store.models import Report as StoredReport
+from store.reading import AWAITING_OCR, read_backlog, unread_reports
+from store.reparse import reparse_one, stored_reports
+
+pytest_plugins = ["store_fixtures"]
+
+PAGE_URL = "http://127.0.0.1/art/2024/t20250120_1.html"
+AGENCY = "某县民政局"
+TITLE = f"{AGENCY}2024年政府信息公开工作年度报告（图片版）"
+
+# a portal's article page: header logo, the report as three page images, share icons, QR code, footer badges
+PAGE = """<html><head><meta charset="utf-8"><title>{title}</title></head><body>
+<div id="header"><a href="/"><img src="/images/top.png" alt=""></a></div>
+<div class="nav"><img src="/images/menu_bg.png"></div>
+<div class="detail"><h1>{title}</h1>
+<div class="TRS_Editor">
+{pages}
+</div>
+<div class="tools"><img src="/images/print.gif"> <img src="/images/x.gif" width="16" height="16" alt="关闭窗口"></div>
+<img src="/images/site_ewm.jpg" alt="手机扫描二维码">
+</div>
+<div class="footer"><img src="/images/dzjg.png"><img src="/images/jiucuo.png"></div>
+</body></html>"""
+
+
+_PAGES = """<p><img src="./W020250120_1.png" style="width:100%;"></p>
+<p><img src="./W020250120_2.png" alt=""></p>
+<p><img src="./W020250120_3.png" width="800"></p>"""
+
+
+def _png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("1", (width, height), 1).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _page_html(pages: str = _PAGES, title: str = TITLE) -> bytes:
+    return PAGE.format(title=title, pages=pages).encode()
+
+
+def _item(url: str, body: bytes, *, images: int, kind: str = "attachment") -> FetchedDocument:
+    page = kind == "page"
+    return FetchedDocument(
+        portal="p", url=url, body=body, status=200, content_type="text/html" if page else "image/png",
+        encoding=None, title=TITLE, agency=AGENCY, level=None, region=None, year=2024, kind=kind,
+        page_url=None if page else PAGE_URL, dates={"list": dt.date(2025, 1, 20)}, attachments=images if page else 0,
+        images=images)
+
+
+def _urls() -> list[str]:
+    return [f"http://127.0.0.1/art/2024/W020250120_{k}.png" for k in (1, 2, 3)]
+
+
+def _counts(archive: Archive) -> tuple[int, int, int]:
+    """Documents, reports and versions in the archive."""
+    with archive.read() as session:
+        return tuple(session.scalar(select(func.count()).select_from(t)) or 0  # type: ignore[return-value]
+                     for t in (Document, StoredReport, ReportVersion))
+
+
+def _reports(archive: Archive) -> list[tuple[str, str, str | None]]:
+    with archive.read() as session:
+        return [tuple(r) for r in session.execute(select(StoredReport.url, StoredReport.reading,
+                                                         StoredReport.reading_note))]  # type: ignore[misc]
+
+
+def _agency(archive: Archive, name: str = AGENCY) -> None:
+    with archive.write() as session:
+        upsert_agency(session, name, level="department", region="430381")
+
+
+# ---------------------------------------------------------------------------- which images are pages
+
+def test_the_pages_are_the_content_images_in_page_order() -> None:
+    root = etree.fromstring(_page_html(), etree.HTMLParser())
+    assert page_images(root, PAGE_URL) == _urls()
+
+
+@pytest.mark.parametrize(("size", "page"), [
+    ((1000, 1414), True),  # an A4 page
+    ((1414, 1000), True),  # a landscape one
+    ((1000, 8000), True),  # a long image (cut into pages when read)
+    ((600, 850), True),  # a small scan
+    ((300, 80), False),  # a logo
+    ((1000, 150), False),  # a banner
+    ((1200, 400), False),  # a flat one
+    ((120, 120), False),  # a QR code
+])
+def test_an_image_too_small_or_flat_is_no_page(size: tuple[int, int], page: bool) -> None:
+    assert is_page(*size) is page
+
+
+def test_the_spider_takes_the_pages_and_leaves_the_furniture(tmp_path: Any) -> None:
+    world = generate(seed=1, portals=1)
+    registry = tmp_path / "registry.yaml"
+    write_registry(registry, world, lambda portal: build_site(world.seed, portal, f"http://{portal.address}"))
+    spider = PortalSpider(registry=str(registry))
+    portal = next(iter(spider.portals.values()))
+    doc = {"title": TITLE, "list_date": "2025-01-20", "year": 2024, "agency": AGENCY, "level": None,
+           "region": None}
+    request = spider._document_request(portal, PAGE_URL, doc, spider.parse_page)
+    spider.settling.expect(request)
+    out = list(spider.parse_page(HtmlResponse(PAGE_URL, body=_page_html(), request=request, encoding="utf-8")))
+    page, *files = out
+    assert (page.kind, page.images, page.attachments) == ("page", 3, 3)
+    assert [(r.url, r.meta["doc"]["images"]) for r in files] == [(u, 3) for u in _urls()]
+
+
+# ---------------------------------------------------------------------------- stored as one report
+
+def test_a_page_of_images_is_one_unread_report_its_images_its_documents(archive: Archive) -> None:
+    _agency(archive)
+    urls = _urls()
+    items = [_item(PAGE_URL, _page_html(), images=3, kind="page")]
+    items += [_item(u, _png(1000, 1414 + k), images=3) for k, u in enumerate(urls)]
+    random.Random(0).shuffle(items)  # the crawl's workers store them in any order
+    outcomes = sorted(store_document(archive, item, None, ocr=False) for item in items)
+    assert outcomes == ["new_report", "page_image", "page_image", "page_image"]
+    assert _reports(archive) == [(PAGE_URL, "unread", AWAITING_OCR)]
+    with archive.read() as session:
+        kept = session.execute(select(Document.url, Document.page_url).where(Document.page_url == PAGE_URL)).all()
+    assert sorted(kept) == [(u, PAGE_URL) for u in urls]
+    before = _counts(archive)
+    assert before == (4, 1, 1)
+
+    again = [store_document(archive, item, None, ocr=False) for item in items]  # the next crawl finds the same
+    assert sorted(again) == ["page_image", "page_image", "page_image", "unchanged"]
+    assert _counts(archive) == before
+
+
+def test_a_page_of_images_waits_for_all_its_images(archive: Archive) -> None:
+    _agency(archive)
+    store_document(archive, _item(PAGE_URL, _page_html(), images=3, kind="page"), None, ocr=False)
+    for url in _urls()[:2]:  # the third image's fetch failed
+        store_document(archive, _item(url, _png(1000, 1414), images=3), None, ocr=False)
+    done = read_backlog(archive, seconds=float("inf"))
+    assert (done.read, done.unreadable, done.left) == (0, 0, 1)
+    assert _reports(archive) == [(PAGE_URL, "unread", AWAITING_OCR)]  # no reading of two pages of three
+    assert _counts(archive)[2] == 1
+    [stored] = stored_reports(archive, everything=True)
+    with pytest.raises(UnreadableInputError) as raised:  # nor by `xxgk reparse`
+        reparse_one(archive, stored)
+    assert raised.value.key == "image.pages_missing"
+
+
+def test_a_crawl_that_reads_images_reads_the_page_once_its_last_image_is_in(archive: Archive) -> None:
+    _agency(archive)
+    urls = _urls()
+    store_document(archive, _item(urls[0], _png(1000, 1414), images=3), None)  # the workers' order
+    store_document(archive, _item(PAGE_URL, _page_html(), images=3, kind="page"), None)
+    store_document(archive, _item(urls[2], _png(1000, 1414), images=3), None)
+    assert _reports(archive) == [(PAGE_URL, "unread", AWAITING_OCR)]
+    store_document(archive, _item(urls[1], _png(1000, 1414), images=3), None)
+    [(url, reading, note)] = _reports(archive)  # three blank pages: read, and nothing found in them
+    assert (url, reading, note) == (PAGE_URL, "unreadable", say("input.not_report"))
+
+
+def test_a_page_that_cannot_be_read_makes_the_report_unreadable_not_inconsistent(archive: Archive) -> None:
+    _agency(archive)
+    store_document(archive, _item(PAGE_URL, _page_html(), images=3, kind="page"), None, ocr=False)
+    bodies = [_png(1000, 1414), _png(1000, 1414)[:200], _png(1000, 1414)]  # page 2 cut off in transfer
+    for url, body in zip(_urls(), bodies, strict=True):
+        store_document(archive, _item(url, body, images=3), None, ocr=False)
+    done = read_backlog(archive, seconds=float("inf"))
+    assert (done.read, done.unreadable, done.left) == (0, 1, 0)
+    [(url, reading, note)] = _reports(archive)
+    assert (url, reading) == (PAGE_URL, "unreadable")
+    assert note
+    assert note.startswith("图片版第 2 页：")
+    with archive.read() as session:
+        rules = set(session.scalars(select(Finding.rule)))
+    assert not rules - {"late_publication"}  # nothing said of its numbers
+
+
+# ---------------------------------------------------------------------------- read as one record
+
+@cache
+def _paged_report() -> tuple[Report, int]:
+    world = generate(seed=0, portals=14)
+    report = next(r for p in world.portals for r in p.reports
+                  if r.paged and r.fmt == "2021" and not r.injected and r.revised is None)
+    return report, world.seed
+
+
+def test_a_page_of_images_is_read_as_one_record_equal_to_the_truth(tmp_path: Any) -> None:
+    report, seed = _paged_report()
+    record = content.build_record(seed, report, 0)
+    pages = [media.png_page(record, k) for k in range(1, media.png_pages(record) + 1)]
+    assert len(pages) > 1
+    urls = [f"http://127.0.0.1/art/2024/W020250120_{k}.png" for k in range(1, len(pages) + 1)]
+    html = _page_html("".join(f'<p><img src="{u}"></p>' for u in urls), report.title)
+    with Archive.open(f"sqlite:///{tmp_path / 'a.sqlite3'}") as archive:
+        _agency(archive, report.agency.name)
+        items = [_item(PAGE_URL, html, images=len(pages), kind="page"),
+                 *(_item(u, body, images=len(pages)) for u, body in zip(urls, pages, strict=True))]
+        for item in items:
+            item.agency, item.year, item.title = report.agency.name, report.year, report.title
+            store_document(archive, item, None, ocr=False)
+        assert len(unread_reports(archive)) == 1
+        done = read_backlog(archive, seconds=float("inf"))
+        assert (done.read, done.unreadable, done.left) == (1, 0, 0)
+        with archive.read() as session:
+            [(url, reading)] = session.execute(select(StoredReport.url, StoredReport.reading)).all()
+            [got] = session.scalars(select(ReportVersion.record).where(ReportVersion.number == 2))
+            rules = set(session.scalars(select(Finding.rule)))
+        [stored] = stored_reports(archive, everything=True)
+        assert reparse_one(archive, stored).change == "unchanged"  # `xxgk reparse` reads the same images again
+    assert (url, reading) == (PAGE_URL, "read")
+    _, truth = content.truth_entry(seed, report, 0)
+    want = {k: v for k, v in json.loads(truth).items() if k in SPEC_KEYS}
+    assert got["source"]["medium"] == "image"
+    assert {k: got.get(k) for k in want} == want
+    assert not rules & {"requests.row_total", "requests.results_total", "requests.balance", "review_litigation.total"}
+
+
+# ---------------------------------------------------------------------------- crawled, and crawled again
+
+def _crawl(sim: Any, tmp: Any, name: str) -> tuple[list[str], tuple[int, int, int]]:
+    """The documents a crawl handed downstream, and the archive's documents, reports and versions after it."""
+    ledger = tmp / f"{name}.jsonl"
+    crawl(str(sim.registry_path), as_of=CRAWL_DAY.isoformat(), db=f"sqlite:///{tmp / 'a.sqlite3'}",
+          ledger=str(ledger), settings=FAST, timeout=600, log=ledger.with_suffix(".log").open("w"))
+    lines = [json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines()]
+    with Archive.open(f"sqlite:///{tmp / 'a.sqlite3'}") as archive:
+        return [x["url"] for x in lines if x["type"] == "document"], _counts(archive)
+
+
+def test_a_crawled_page_of_images_is_one_report_and_a_recrawl_stores_nothing_new(tmp_path: Any) -> None:
+    with running_sim(seed=17, portals=2, as_of=CRAWL_DAY, rate_limit=50) as sim:
+        fetched, first = _crawl(sim, tmp_path, "first")
+        paged = [r for r in sim.truth["reports"] if r["pages"]]
+        assert len(paged) == 3
+        assert {u for r in paged for u in r["pages"]} <= set(fetched)
+        with Archive.open(f"sqlite:///{tmp_path / 'a.sqlite3'}") as archive:
+            readings = {url: (reading, note) for url, reading, note in _reports(archive)}
+        assert {readings[r["url"]] for r in paged} == {("unread", AWAITING_OCR)}
+        assert not {u for r in paged for u in r["pages"]} & set(readings)  # no image is a report of its own
+        assert _crawl(sim, tmp_path, "again")[1] == first
