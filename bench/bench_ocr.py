@@ -36,9 +36,10 @@ of more than half the crops when all are quantised, and with only the 8 deep 1×
 recognition time) still 25 of 1043 doubt decisions: not used. Crops of one width run as one batch
 took longer than one by one (same numbers). `ocr_graph` writes a shift before a padded convolution
 as a 1×1 convolution instead of a scalar Add, so that onnxruntime keeps its blocked layout: the
-same outputs to the bit, ~9% less model time on the crops alone; in the bench, main and this
-alternated twice in one session: recognition 1.75/1.83 → 1.72/1.68 s/page, detection within
-noise (1.02/0.97 → 1.03/1.04), 3.27 → 3.24 s/page, wrong and doubtful unchanged. Flushing
+same outputs to the bit, ~9% less model time on the crops alone; in the bench, before and after
+alternated three times under changing load: recognition 1.75/1.83/2.13 → 1.72/1.68/1.84 s/page,
+detection 1.02/0.97/1.20 → 1.03/1.04/1.12, 3.25/3.29/3.90 → 3.24/3.24/3.53 s/page, wrong and
+doubtful unchanged. Flushing
 denormals, a 1×1 convolution for the output layer, or 80 px of edge in `ocr_trim` gave nothing
 measurable over the load's noise. The rest (~0.6 → ~0.45 s/page): detection's input is scaled in float32, not
 float64, and the cells to read again are found with arrays instead of cells × words loops.
