@@ -10,7 +10,8 @@ ruling line, or a cell that holds ink but no text, is read again from the cell a
 RapidOCR runs on `ocr_graph`'s rewrites of its models (the same numbers for ~1.3× less CPU), one
 thread and one crop at a time: the crawl reads in processes, and a batch of crops pads each to the
 widest. A short crop is recognised on its own columns (`ocr_trim`: the same decisions as on the
-320 px the recogniser pads to). `bench/bench_ocr.py` measures these knobs and the detection size.
+320 px the recogniser pads to). `bench/bench_ocr.py` measures these knobs and the detection size;
+`bench/bench_ocr_rec.py` measured int8 recognition, which changes doubt decisions and is not used.
 
 Every word keeps the engine's score; `uncertain.py` turns low scores into findings. Glyphs that
 are letters in a number cell (`1O`, `l2`) are read as the digits they stand for, but such a cell
