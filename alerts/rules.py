@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from catalogue.findings import TABLE_NAMES, cell_name, section_heading
 from catalogue.monitor import SECTION_NAMES
@@ -189,15 +189,13 @@ def _failing(rule: str, message: str, detail: Mapping[str, Any]) -> dict[str, An
 
 def _changed(session: Session, reported: Mapping[int, StatusRow], agencies: Mapping[str, tuple[AgencyRef, int]],
              as_of: dt.date) -> list[Fact]:
-    """Versions whose bytes came from the agency anew (a re-parse of the same document is not a change, E2)."""
+    """Versions whose bytes came from the agency anew (`revised`: another document, or for a page of images
+    another image; a re-parse of the same bytes is not a change, E2)."""
     if not reported:
         return []
-    previous = aliased(ReportVersion)
     versions = session.execute(
         select(ReportVersion.report_id, ReportVersion.number, ReportVersion.diff)
-        .join(previous, (previous.report_id == ReportVersion.report_id)
-              & (previous.number == ReportVersion.number - 1))
-        .where(ReportVersion.report_id.in_(list(reported)), ReportVersion.document_id != previous.document_id)
+        .where(ReportVersion.report_id.in_(list(reported)), ReportVersion.kind == "revised")
         .order_by(ReportVersion.report_id, ReportVersion.number)
     )
     facts = []

@@ -16,7 +16,9 @@ other sessions' tests (load 3–6): CPU figures vary by ~10% from run to run, mo
             0          6     no    no    8.4   1.8   6.0      1        17    1.4 GB
             0          1    yes    no    4.2   1.2   2.4      1        17    1.4 GB   before trimming
             0          1    yes    no    4.0   1.1   2.4      1        17    1.3 GB   rest made cheaper (below)
-            0          1    yes   yes    3.9   1.3   2.1      1        17    1.3 GB   then the defaults
+            0          1    yes   yes    3.9   1.3   2.1      1        17    1.3 GB
+            0          1    yes   yes    3.3   1.0   1.8      1        17    1.4 GB   the same, another day (below)
+            0          1    yes   yes    3.2   1.0   1.7      1        17    1.3 GB   shifts as convs: then the defaults
          1024          1    yes    no    3.8   0.8   2.4      3        45    1.0 GB   see below
 
 Before these knobs (detection on the whole page stretched from 1653 to 1664 px, batches of 6, the
@@ -30,8 +32,17 @@ padding: on 1041 crops of 9 pages every crop kept its text and its doubt decisio
 are text lines wider than 320, which carry ~40% of recognition's columns. Plain narrower padding,
 or several crops in one input, moved scores across the doubt threshold (a `10` read as a confident
 `0`). Dynamic int8 quantisation: of the MatMuls, 10% less recognition time; of the convolutions
-(~77% of it), slower (ConvInteger); static int8 convolutions, 25% less, with calibration data and
-drift to check. The rest (~0.6 → ~0.45 s/page): detection's input is scaled in float32, not
+(~77% of it), slower (ConvInteger). Static int8 convolutions (`bench_ocr_rec.py`) change the text
+of more than half the crops when all are quantised, and with only the 8 deep 1×1 ones (15% less
+recognition time) still 25 of 1043 doubt decisions: not used. Crops of one width run as one batch
+took longer than one by one (same numbers). `ocr_graph` writes a shift before a padded convolution
+as a 1×1 convolution instead of a scalar Add, so that onnxruntime keeps its blocked layout: the
+same outputs to the bit, ~9% less model time on the crops alone; in the bench, before and after
+alternated three times under changing load: recognition 1.75/1.83/2.13 → 1.72/1.68/1.84 s/page,
+detection 1.02/0.97/1.20 → 1.03/1.04/1.12, 3.25/3.29/3.90 → 3.24/3.24/3.53 s/page, wrong and
+doubtful unchanged. Flushing
+denormals, a 1×1 convolution for the output layer, or 80 px of edge in `ocr_trim` gave nothing
+measurable over the load's noise. The rest (~0.6 → ~0.45 s/page): detection's input is scaled in float32, not
 float64, and the cells to read again are found with arrays instead of cells × words loops.
 
 The 1024 row did not detect at 1024 px: RapidOCR ignores the side given with limit type `max`

@@ -58,6 +58,7 @@ MESSAGES: Final[dict[str, str]] = {
     "image.corrupt": "{medium}：图片被截断或已损坏（{reason}）",
     "image.page": "图片版第 {page} 页：{reason}",
     "image.pages_missing": "图片版的页面图片尚未全部存档，待下次抓取取得后再读取",
+    "image.page_not_fetched": "图片版第 {page} 页的图片未能取得（{fault}），无法读取全文；下次抓取取得后将自动读取",
     "ocr.engine": "{medium}：没有可用的文字识别引擎（请安装 rapidocr-onnxruntime 或 tesseract）",
     "ocr.off": "{medium}：扫描件没有文字层，而此处未启用文字识别",
     "ocr.pages": "{medium}：需文字识别的扫描页有 {pages} 页（上限 {limit} 页）",

@@ -75,6 +75,7 @@ LIST_SEPARATOR: Final = "、"
 # why a found report could not be read (store.models.Report.reading_note), as a person reads it
 READING_NOTES: Final[dict[str, str]] = {
     "image": "为图片版，尚未完成文字识别",
+    "pages replaced": "为图片版，其页面图片已更换，待重新识别",
     "no report text or tables found in the document": "文件中找不到报告的文字和表格",
 }
 READING_NOTE_OTHER: Final = "文件无法读取（{note}）"

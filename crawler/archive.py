@@ -23,15 +23,23 @@ from config.registry import Registry
 from crawler.items import FetchedDocument, FetchFailure
 from crawler.known import Known
 from extract.errors import UnreadableInputError
-from extract.page_images import IMAGE_SUFFIXES
-from extract.parse import parse_bytes
+from extract.page_images import IMAGE_SUFFIXES, is_image_file
+from extract.parse import page_image_urls, parse_bytes
 from store.agencies import UnknownAgencyError, upsert_agency, upsert_portal
 from store.db import Archive
 from store.errors import StoreError
 from store.evidence import UNFINISHED, covered
 from store.ingest import IncompleteReportError, Source, ingest, keep_document
 from store.models import CrawlFault, CrawlRun, Portal, utcnow
-from store.reading import AWAITING_OCR, NOTHING_READ, read_anything, read_one, unread_reports
+from store.reading import (
+    AWAITING_OCR,
+    NOTHING_READ,
+    read_anything,
+    read_one,
+    reread_page,
+    retire_page_images,
+    unread_reports,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +111,8 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
         outcome = _found(archive, item, source, "unread", AWAITING_OCR)
     else:
         outcome = _report_outcome(archive, item, source)
-    if outcome in _KEPT_ONLY:
-        _keep(archive, source)
+    if outcome in _KEPT_ONLY and _keep(archive, source) and outcome == "page_image":
+        _image_came(archive, item.page_url or "")
     if ocr and paged:
         read_page(archive, item.url if item.kind == "page" else item.page_url or "")
     return outcome
@@ -126,11 +134,13 @@ def _source(item: FetchedDocument, run_id: int | None) -> Source:
     )
 
 
-def _keep(archive: Archive, source: Source) -> None:
+def _keep(archive: Archive, source: Source) -> bool:
+    """Keep the bytes; True if they are new at their URL."""
     try:
-        keep_document(archive, source)
+        return keep_document(archive, source)
     except StoreError as exc:
         log.error("could not keep %s: %s", source.url, exc)  # noqa: TRY400 - one line, no traceback
+        return False
 
 
 _KEPT_ONLY = frozenset({"copy_of_page_report", "page_without_report", "page_image"})
@@ -143,10 +153,26 @@ def is_image(name: str) -> bool:
 def _page_of_images(archive: Archive, item: FetchedDocument, source: Source) -> str:
     """A 图片版 page that shows several images is the report, found unread until its images are read
     together (now, with OCR, once the last of them is stored; else by the OCR backlog); each image is a
-    page of it, kept, never a report of its own."""
+    page of it, kept, never a report of its own (one stored so by an older archive is retired)."""
     if item.kind == "attachment":
         return "page_image"
-    return _found(archive, item, source, "unread", AWAITING_OCR)
+    outcome = _found(archive, item, source, "unread", AWAITING_OCR)
+    if outcome in ("new_report", "new_version", "unchanged"):
+        try:
+            retire_page_images(archive, page_image_urls(item.body, name=source.name, charset=item.encoding,
+                                                        base=item.url))
+        except StoreError as exc:  # the next crawl of the page retires them
+            log.error("could not retire the image reports of %s: %s", item.url, exc)  # noqa: TRY400 - one line
+    return outcome
+
+
+def _image_came(archive: Archive, page_url: str) -> None:
+    """An image of the page of images at `page_url` came anew (replaced in place, or at last): the report
+    is read again from its images, now (with OCR, `read_page`) or by the backlog."""
+    try:
+        reread_page(archive, page_url)
+    except StoreError as exc:
+        log.error("could not mark %s for reading: %s", page_url, exc)  # noqa: TRY400 - one line, no traceback
 
 
 def read_page(archive: Archive, url: str) -> None:
@@ -280,7 +306,16 @@ def known(archive: Archive, portals: list[str]) -> Known:
             if len(found.files.get(page, ())) < count:
                 found.validators.pop(page, None)
         found.report_pages = {url for url in session.scalars(select(Report.url).distinct()) if ours.holds(url)}
+    for page in _pages_of_image_reports(found):
+        found.validators.pop(page, None)
     return found
+
+
+def _pages_of_image_reports(found: Known) -> list[str]:
+    """Pages no report is at whose several images are reports, as an archive from before stored a page of
+    images: fetched in full once, each becomes its one report (and retires its images' reports)."""
+    return [page for page, files in found.files.items() if page not in found.report_pages
+            and sum(is_image_file(url) and url in found.report_pages for url in files) > 1]
 
 
 class _Portals:

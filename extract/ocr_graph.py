@@ -8,6 +8,12 @@ weights, and the shift into its bias where it has no padding (the padded zeros w
 and hard-swish becomes x·HardSigmoid(x), which onnxruntime fuses into the convolution. Outputs move
 by float rounding (~1e-6); both graphs take ~1.3× less CPU. A graph without these patterns comes
 back unchanged.
+
+A shift before a padded convolution stays a node of its own, but as a 1×1 convolution per channel
+(weight 1, bias the shift: the same sums to the bit) rather than an Add of a scalar: onnxruntime
+runs convolutions in a blocked channel layout, and a scalar Add made it convert the tensor back and
+forth around each depthwise convolution (13 in the recogniser: ~9% of its time; 10 in the
+detector: ~4%).
 """
 
 from __future__ import annotations
@@ -165,10 +171,14 @@ def _affine_then_conv(g: _Graph, mul: NodeProto) -> bool:
     if not any(pads) and auto in (b"NOTSET", b"VALID"):
         g.set_weights(conv, x, w * np.float32(a), b + np.float32(b_shift) * w.sum(axis=(1, 2, 3)))
         g.dead.update({id(mul), id(add)})
-    else:
-        name = f"{add.output[0]}.shift"
-        g.const[name] = np.array(b_shift / a, np.float32)
-        add.input[:] = [x, name]
+    else:  # the shift as a 1×1 convolution per channel: an Add of a scalar would leave the blocked layout
+        group = next((at.i for at in conv.attribute if at.name == "group"), 1)
+        channels, name = w.shape[1] * group, f"{add.output[0]}.shift"
+        g.const[f"{name}.w"] = np.ones((channels, 1, 1, 1), np.float32)
+        g.const[f"{name}.b"] = np.full(channels, b_shift / a, np.float32)
+        add.op_type = "Conv"
+        add.input[:] = [x, f"{name}.w", f"{name}.b"]
+        add.attribute.extend([helper.make_attribute("group", channels)])
         g.set_weights(conv, add.output[0], w * np.float32(a), b)
         g.dead.add(id(mul))
     g.touch(add, conv)

@@ -190,7 +190,7 @@ _RECORD_KEYS: Final = ("schema", "agency", "year", "format", "sections", *TABLES
 
 
 # `source` and `parse` in the order the parser writes them; what they hold below is free-form
-_SOURCE_KEYS: Final = ("medium", "extractor", "parser", "page_meta", "path")
+_SOURCE_KEYS: Final = ("medium", "extractor", "parser", "page_meta", "path", "pages")
 _PARSE_KEYS: Final = ("missing_rows", "notes", "marks", "ambiguous_splits", "uncertain_cells", "format_evidence",
                       "section_order", "section_numbers", "title_year", "period_years", "body_years",
                       "ocr_confidence", "ocr_cells", "places", "decoding")

@@ -82,11 +82,12 @@ def crawls(app: Celery, archive: Archive, registry: Registry, portals: Iterable[
 
 
 def ocr_backlog(app: Celery, archive: Archive, *, url: str | None = None, root: str | None = None) -> list[str]:
-    """An OCR job for every unread report (of one URL, if given) without one pending; their ids."""
+    """An OCR job for every unread report (of one URL awaiting its first reading, if given:
+    store.reading.unread_reports) without one pending; their ids."""
     busy = {subject.get("report") for subject in ledger.pending(archive, "ocr")}
     ids = []
-    for report in unread_reports(archive):
-        if (url is None or report.url == url) and report.report_id not in busy:
+    for report in unread_reports(archive, url=url):
+        if report.report_id not in busy:
             subject = {"report": report.report_id, "agency": report.agency, "year": report.year, "url": report.url}
             ids.append(enqueue(app, archive, "ocr", {"report_id": report.report_id}, subject, root))
     return ids

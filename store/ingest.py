@@ -80,6 +80,9 @@ class Source:
     reading: str = "read"
     reading_note: str | None = None
     title: str | None = None  # the title the report was found under (what an unread report is called)
+    # a page of images (store.reading): the sha256 of each image it was read from, in page order; with the
+    # page's document they are the bytes the reading is of (record.source.pages)
+    pages: tuple[str, ...] = ()
     # an agency no archive agency matches is added (an operator's import names it); the crawler passes
     # False: it files reports under the registry's agencies only (store.agencies.UnknownAgencyError)
     new_agency: bool = True
@@ -120,6 +123,8 @@ def ingest(archive: Archive, source: Source, record: Record | None = None) -> Ou
     if record is None:
         record = found_record(source) if source.reading != "read" else parse_bytes(
             source.data, name=source.name, charset=source.encoding)
+    if source.pages:
+        record = {**record, "source": {**(record.get("source") or {}), "pages": list(source.pages)}}
     agency = source.agency or record.get("agency")
     year = source.year or record.get("year")
     if not agency:
@@ -185,28 +190,30 @@ def found_record(source: Source) -> Record:
     }
 
 
-def keep_document(archive: Archive, source: Source) -> None:
+def keep_document(archive: Archive, source: Source) -> bool:
     """Keep bytes that are not a report of their own (a page that only links its PDF, the PDF copy of
-    a page's report, an attachment we cannot read yet): the archive outlives the portal, and the
-    validators let the next crawl ask whether they changed."""
+    a page's report, a page image of a 图片版): the archive outlives the portal, and the validators let
+    the next crawl ask whether they changed. True if these bytes are new at this URL."""
+    seen = source.seen_at or utcnow()
     with archive.write_rows(durable=False) as conn:
-        _document(conn, archive.snapshots, source, source.seen_at or utcnow(), sighting=False)
+        return _document(conn, archive.snapshots, source, seen, sighting=False)[1]
 
 
 def _document(conn: Connection, snapshots: Snapshots, source: Source, seen: dt.datetime, *,
-              sighting: bool) -> int:
-    """The document's id; a new `sighting` moves its last-seen time on, and new HTTP validators (and the
-    page that links a file now) replace the old."""
+              sighting: bool) -> tuple[int, bool]:
+    """The document's id, and whether it is new (its bytes first stored at this URL now); a new `sighting`
+    moves its last-seen time on, and new HTTP validators (and the page that links a file now) replace the old."""
     digest = snapshots.put(source.data)
     replace = (("etag", "last_modified") if source.etag or source.last_modified else ()) + (
         ("page_url",) if source.page_url else ()) + (("attachments",) if source.attachments is not None else ())
-    return int(upsert(conn, Document, {
+    row = upsert(conn, Document, {
         "url": source.url, "sha256": digest, "name": source.name, "size": len(source.data),
         "http_status": source.http_status, "content_type": source.content_type, "encoding": source.encoding,
         "fetched_at": seen, "last_seen_at": seen, "crawl_run_id": source.crawl_run_id,
         "etag": source.etag, "last_modified": source.last_modified, "page_url": source.page_url,
         "attachments": source.attachments,
-    }, ("url", "sha256"), ("id",), replace=replace, latest=("last_seen_at",) if sighting else ()).id)
+    }, ("url", "sha256"), ("id", "fetched_at"), replace=replace, latest=("last_seen_at",) if sighting else ())
+    return int(row.id), row.fetched_at == seen  # fetched_at is the first sighting's, never replaced
 
 
 def _candidates(source: Source, record: Record) -> dict[str, dt.date]:
@@ -268,7 +275,7 @@ def _store(conn: Connection, archive: Archive, source: Source, record: Record, n
     sighting = source.seen_at is not None
     agency = agency_of_report(conn, name, level=source.level, region=source.region, resolved=archive.agency_names,
                               create=source.new_agency)
-    document_id = _document(conn, archive.snapshots, source, seen, sighting=sighting)
+    document_id, _ = _document(conn, archive.snapshots, source, seen, sighting=sighting)
     report = ReportFacts._make(upsert(conn, Report, {
         "agency_id": agency.id, "year": year, "url": source.url, "title": record.get("title"),
         "first_seen_at": seen, "last_seen_at": seen, "current_version": 0,
@@ -281,27 +288,27 @@ def _store(conn: Connection, archive: Archive, source: Source, record: Record, n
 
     latest = _current(conn, report.id, report.current_version)
     carried = None
+    same_bytes = latest is not None and _same_bytes(latest, document_id, record)
     if latest is not None and latest.corrections:
-        if latest.document_id == document_id:  # the same bytes read again: the person's corrections stand
+        if same_bytes:  # the same bytes read again: the person's corrections stand
             record, carried = corrections.carry(record, latest.corrections)
         else:  # the agency's new content: read as it is, and a person looks whether the correction still applies
             changes["correction_stale"] = True
     digest_of_record = content_hash(record)
     change: Change = "unchanged"
     # what was read of these bytes (by OCR since) stays: finding them again unread changes nothing
-    keep_read = (source.reading != "read" and latest is not None and latest.document_id == document_id
-                 and not unread(latest.record))
+    keep_read = source.reading != "read" and latest is not None and same_bytes and not unread(latest.record)
     if not keep_read and (report.reading, report.reading_note) != (source.reading, source.reading_note):
         changes.update(reading=source.reading, reading_note=source.reading_note)
     if latest is not None and (keep_read or latest.content_hash == digest_of_record):
         current = latest
         changes.pop("correction_stale", None)
-        if not keep_read and latest.document_id == document_id and _doubts(record) != _doubts(latest.record):
+        if not keep_read and latest.document_id == document_id and _restated(record, latest.record):
             current = _settle_doubts(conn, latest, record)
     else:
         source_info = record.get("source") or {}
         number = report.current_version + 1
-        revised = latest is not None and latest.document_id != document_id
+        revised = latest is not None and not same_bytes
         version_id = conn.execute(_NEW_VERSION, {
             "report_id": report.id, "number": number, "document_id": document_id, "content_hash": digest_of_record,
             "record": record, "parser_version": str(source_info.get("parser") or ""),
@@ -386,13 +393,32 @@ def refresh_version(conn: Connection, report_id: int, version_id: int) -> None:
     _refresh_next_year(conn, agency, report.year + 1)
 
 
+def _same_bytes(latest: _Version, document_id: int, record: Record) -> bool:
+    """Whether the version was read from the bytes being stored: the same document and, for a page of
+    images, the same images (a reading that does not say which images, found unread, is of the same)."""
+    if latest.document_id != document_id:
+        return False
+    before, now = _pages(latest.record), _pages(record)
+    return before is None or now is None or before == now
+
+
+def _pages(record: Record) -> Any:
+    return (record.get("source") or {}).get("pages")
+
+
+def _restated(record: Record, before: Record) -> bool:
+    """The same values read again with other doubts (last year's report settled a cut), or read from
+    other images of a page of images (one replaced by the same content)."""
+    return _doubts(record) != _doubts(before) or (not unread(record) and _pages(record) != _pages(before))
+
+
 def _doubts(record: Record) -> Any:
     return (record.get("parse") or {}).get("uncertain_cells")
 
 
 def _settle_doubts(conn: Connection, latest: _Version, record: Record) -> _Version:
-    """The same bytes read to the same values, with other doubts (last year's report settled a cut): the
-    version's record and cells take the new reading in place, since no value changed to make a version of."""
+    """The same values read anew (`_restated`): the version's record and cells take the new reading in
+    place, since no value changed to make a version of."""
     conn.execute(update(ReportVersion).where(ReportVersion.id == latest.id).values(record=record))
     conn.execute(delete(Cell).where(Cell.version_id == latest.id))
     add_cells(conn, latest.id, record)

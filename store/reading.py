@@ -7,29 +7,35 @@ cannot be read becomes `unreadable`, with why — one item for a person, never "
 
 A 图片版 page that shows its report as several images (one per printed page) is the report: its
 images are read in page order as one document, once every one of them is stored. Until then it waits,
-unread: a report read from some of its pages would be judged on tables cut short.
+unread: a report read from some of its pages would be judged on tables cut short. A page image the crawl
+could not fetch makes it unreadable instead (`_not_fetched`); an image that comes anew (replaced in place,
+or at last) sends it back to be read (`reread_page`), and a version read from other images than the one
+before is the agency's new content (store.ingest: `revised`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
+from catalogue.terms import FAULTS
 from extract.errors import UnreadableInputError
 from extract.parse import page_image_urls, parse_bytes, parse_pages
 from extract.schema import Record
 from store.db import Archive
 from store.ingest import Source, ingest
-from store.models import Agency, Document, Report, ReportVersion
+from store.models import Agency, CrawlFault, Document, Report, ReportVersion
 
 Reading = Literal["read", "unreadable", "waiting"]  # what one attempt at an unread report came to
 
 # reading notes (store.models.Report.reading_note) the code writes; catalogue.monitor words them
 AWAITING_OCR = "image"  # a page image stored while the crawl did not wait for OCR
+# a page of images read before, one of whose images came anew: the backlog reads it again after the crawl
+PAGES_REPLACED = "pages replaced"
 NOTHING_READ = "no report text or tables found in the document"
 
 
@@ -64,8 +70,11 @@ class Backlog:
 
 
 def unread_reports(archive: Archive, report_id: int | None = None, url: str | None = None) -> list[Unread]:
-    """The backlog: unread reports (or the one report, or those at one URL, if still unread), the latest
-    report years first."""
+    """The backlog: unread reports (or the one report, if still unread), the latest report years first.
+
+    Those at one `url` are those awaiting their first reading, which a crawl reads as their images come in;
+    not a report whose images are being replaced (`reread_page`): a crawl may bring several, and a reading
+    after each would make versions of old and new pages mixed. The backlog reads it after the crawl."""
     stmt = (
         select(Agency.name, Report.year, Report.url, Report.title, Document.sha256, Document.name, Document.encoding,
                Report.id)
@@ -78,7 +87,7 @@ def unread_reports(archive: Archive, report_id: int | None = None, url: str | No
     if report_id is not None:
         stmt = stmt.where(Report.id == report_id)
     if url is not None:
-        stmt = stmt.where(Report.url == url)
+        stmt = stmt.where(Report.url == url, Report.reading_note == AWAITING_OCR)
     with archive.read() as session:
         return [Unread(*row) for row in session.execute(stmt)]
 
@@ -91,12 +100,14 @@ def read_one(archive: Archive, report: Unread) -> Reading:
                     encoding=report.encoding, title=report.title)
     try:
         # found unread are page images and pages of them only (crawler.archive): an HTML page here is the latter
-        record = read_record(archive, data, name=report.name, charset=report.encoding, url=report.url, pages=True)
+        images = page_images_stored(archive, data, name=report.name, charset=report.encoding, url=report.url)
+        if images is None:
+            return "waiting"
+        source = replace(source, pages=images)
+        record = _parse(archive, source)
     except UnreadableInputError as exc:
         ingest(archive, _unreadable(source, str(exc)))
         return "unreadable"
-    if record is None:
-        return "waiting"
     if not read_anything(record):
         ingest(archive, _unreadable(source, NOTHING_READ))
         return "unreadable"
@@ -104,17 +115,68 @@ def read_one(archive: Archive, report: Unread) -> Reading:
     return "read"
 
 
-def read_record(archive: Archive, data: bytes, *, name: str, charset: str | None, url: str,
-                pages: bool) -> Record | None:
+def read_record(archive: Archive, source: Source, *, pages: bool) -> tuple[Record, tuple[str, ...]] | None:
     """A stored report's record: its file's, or, for a page of images (`pages`: the report is one), theirs
-    read as one (None: not all of them are stored). Raises UnreadableInputError."""
-    urls = page_image_urls(data, name=name, charset=charset, base=url) if pages else []
+    read as one, with the sha256 of each image read (None: not all of them are stored yet).
+    Raises UnreadableInputError."""
+    images = page_images_stored(archive, source.data, name=source.name, charset=source.encoding,
+                                url=source.url) if pages else ()
+    if images is None:
+        return None
+    return _parse(archive, replace(source, pages=images)), images
+
+
+def page_images_stored(archive: Archive, data: bytes, *, name: str, charset: str | None,
+                       url: str) -> tuple[str, ...] | None:
+    """For a page of images, the latest bytes (sha256) stored of each of its images, in page order (None:
+    some are not stored yet); () for any other document. Raises UnreadableInputError when an image not
+    stored is one the crawl could not fetch (`_not_fetched`)."""
+    urls = page_image_urls(data, name=name, charset=charset, base=url)
     if not urls:
-        return parse_bytes(data, name=name, charset=charset)
+        return ()
     stored = _stored_images(archive, urls)
     if len(stored) < len(urls):
+        _not_fetched(archive, [u for u in urls if u not in stored], urls)
         return None
-    return parse_pages([archive.snapshots.get(stored[url]) for url in urls])
+    return tuple(stored[u] for u in urls)
+
+
+def _parse(archive: Archive, source: Source) -> Record:
+    if source.pages:
+        return parse_pages([archive.snapshots.get(sha256) for sha256 in source.pages])
+    return parse_bytes(source.data, name=source.name, charset=source.encoding)
+
+
+def _not_fetched(archive: Archive, missing: list[str], urls: list[str]) -> None:
+    """A page image that is not stored and whose fetch a crawl recorded as failed (store.models.CrawlFault)
+    makes the report unreadable now, naming the page: waiting would leave it unread with no item for
+    anyone, while a person can read the page on the portal. Stored on a later crawl, the image makes the
+    report unread again (`reread_page`) and it is read. Not stored and not failed, it is waited for."""
+    with archive.read() as session:
+        failed = dict(session.execute(select(CrawlFault.url, CrawlFault.kind).where(CrawlFault.url.in_(missing))
+                                      .order_by(CrawlFault.id)).all())
+    for page, url in enumerate(urls, 1):
+        if url in failed:
+            raise UnreadableInputError("image.page_not_fetched", page=page, fault=FAULTS.get(failed[url], failed[url]))
+
+
+def reread_page(archive: Archive, url: str) -> None:
+    """The page of images at `url`, read or found unreadable, waits to be read again: one of its images came
+    anew (replaced in place, a quiet change of the report; or stored at last after its fetch failed). Its
+    reading then gets a new version if what it says changed (store.ingest marks it `revised`)."""
+    with archive.write() as session:
+        session.execute(update(Report).where(Report.url == url, Report.reading != "unread")
+                        .values(reading="unread", reading_note=PAGES_REPLACED))
+
+
+def retire_page_images(archive: Archive, urls: list[str]) -> None:
+    """Delete the reports stored at these page images of a page of images now stored as the one report
+    (an archive from before read each image as a report of its own): left, they would stand next to it as
+    more reports of the agency's year, the first published of which decides its status, each judged on
+    one page's tables cut short. Their bytes stay, the report's documents; their versions, findings and
+    cells go with them."""
+    with archive.write() as session:
+        session.execute(delete(Report).where(Report.url.in_(urls)))
 
 
 def _stored_images(archive: Archive, urls: list[str]) -> dict[str, str]:
@@ -126,8 +188,7 @@ def _stored_images(archive: Archive, urls: list[str]) -> dict[str, str]:
 
 
 def _unreadable(source: Source, why: str) -> Source:
-    return Source(data=source.data, name=source.name, url=source.url, agency=source.agency, year=source.year,
-                  encoding=source.encoding, title=source.title, reading="unreadable", reading_note=why)
+    return replace(source, reading="unreadable", reading_note=why)
 
 
 def read_backlog(archive: Archive, *, seconds: float, clock: Callable[[], float] = time.monotonic) -> Backlog:

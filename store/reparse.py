@@ -6,7 +6,7 @@ re-read; the findings of the ones re-read are refreshed either way (the validato
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
@@ -54,8 +54,8 @@ def reparse_one(archive: Archive, stored: StoredReport) -> Outcome:
     data = archive.snapshots.get(stored.sha256)
     source = Source(data=data, name=stored.name, url=stored.url, agency=stored.agency, year=stored.year,
                     encoding=stored.encoding)
-    record = read_record(archive, data, name=stored.name, charset=stored.encoding, url=stored.url,
-                         pages=bool(stored.from_images))
-    if record is None:
+    read = read_record(archive, source, pages=bool(stored.from_images))
+    if read is None:
         raise UnreadableInputError("image.pages_missing")
-    return ingest(archive, source, record)
+    record, pages = read
+    return ingest(archive, replace(source, pages=pages), record)

@@ -6,9 +6,11 @@ pages (a 数据有误 from tables cut short); the page's furniture (logo, icons,
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import random
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -20,9 +22,11 @@ from sqlalchemy import func, select
 from test_crawler_sim import AS_OF as CRAWL_DAY
 from test_crawler_sim import FAST
 
+from alerts.rules import Scope, compliance_facts
 from catalogue.extract import say
-from crawler.archive import store_document
-from crawler.items import FetchedDocument
+from catalogue.terms import FAULTS
+from crawler.archive import finish_run, known, store_document
+from crawler.items import FetchedDocument, FetchFailure
 from crawler.run import crawl
 from crawler.spiders.portal import PortalSpider
 from extract.errors import UnreadableInputError
@@ -35,10 +39,12 @@ from sim.truth import write_registry
 from sim.world import Report, generate
 from store.agencies import upsert_agency
 from store.db import Archive
-from store.models import Document, Finding, ReportVersion
+from store.diff import record_diff
+from store.models import CrawlRun, Document, Finding, Portal, ReportVersion
 from store.models import Report as StoredReport
-from store.reading import AWAITING_OCR, read_backlog, unread_reports
+from store.reading import AWAITING_OCR, PAGES_REPLACED, read_backlog, unread_reports
 from store.reparse import reparse_one, stored_reports
+from store.status import compliance
 
 pytest_plugins = ["store_fixtures"]
 
@@ -274,3 +280,155 @@ def test_a_crawled_page_of_images_is_one_report_and_a_recrawl_stores_nothing_new
         assert {readings[r["url"]] for r in paged} == {("unread", AWAITING_OCR)}
         assert not {u for r in paged for u in r["pages"]} & set(readings)  # no image is a report of its own
         assert _crawl(sim, tmp_path, "again")[1] == first
+
+
+# ---------------------------------------------------------------------------- an image replaced in place
+
+def test_an_image_replaced_in_place_sends_the_page_report_back_to_be_read(archive: Archive) -> None:
+    _agency(archive)
+    page = _item(PAGE_URL, _page_html(), images=3, kind="page")
+    images = [_item(u, _png(1000, 1414 + k), images=3) for k, u in enumerate(_urls())]
+    for item in (page, *images):
+        store_document(archive, item, None, ocr=False)
+    assert read_backlog(archive, seconds=float("inf")).unreadable == 1  # blank pages: read, nothing in them
+    read = _reports(archive)
+    before = _counts(archive)
+
+    for item in images:  # the page unchanged (`304`), its images asked again: the same bytes, nothing to read
+        store_document(archive, item, None, ocr=False)
+    assert (_reports(archive), _counts(archive), unread_reports(archive)) == (read, before, [])
+
+    replaced = replace(images[1], body=_png(1000, 1500))  # page 2 replaced on the portal, the page unchanged
+    assert store_document(archive, replaced, None) == "page_image"  # with OCR: not read now
+    assert _reports(archive) == [(PAGE_URL, "unread", PAGES_REPLACED)]  # a crawl may replace more: the backlog
+    assert _counts(archive) == (before[0] + 1, before[1], before[2])
+    assert read_backlog(archive, seconds=float("inf")).unreadable == 1
+    assert (_reports(archive), _counts(archive)) == (read, (before[0] + 1, before[1], before[2]))
+    assert store_document(archive, replaced, None, ocr=False) == "page_image"
+    assert unread_reports(archive) == []  # found again, the new image is no news
+
+
+def test_a_page_image_replaced_in_place_is_a_changed_report(tmp_path: Any) -> None:
+    """Read with OCR from the truth's page images; one page replaced by the agency's revision of it: the
+    report gets a `revised` version with the diff of the cells changed, and the supervisors' alert."""
+    report, seed = _paged_report()
+    published, revised = content.build_record(seed, report, 0), content.build_record(seed, report, 1)
+    before = [media.png_page(published, k) for k in range(1, media.png_pages(published) + 1)]
+    after = [media.png_page(revised, k) for k in range(1, media.png_pages(revised) + 1)]
+    assert len(before) == len(after)
+    urls = [f"http://127.0.0.1/art/2024/W020250120_{k}.png" for k in range(1, len(before) + 1)]
+    html = _page_html("".join(f'<p><img src="{u}"></p>' for u in urls), report.title)
+
+    def item(url: str, body: bytes, kind: str = "attachment") -> FetchedDocument:
+        return replace(_item(url, body, images=len(urls), kind=kind), agency=report.agency.name, year=report.year,
+                       title=report.title)
+
+    with Archive.open(f"sqlite:///{tmp_path / 'a.sqlite3'}") as archive:
+        _agency(archive, report.agency.name)
+        for stored in (item(PAGE_URL, html, "page"), *map(item, urls, before)):
+            store_document(archive, stored, None)  # a crawl with OCR reads it once its last image is in
+        changed = [item(u, new) for u, old, new in zip(urls, before, after, strict=True) if old != new]
+        assert changed
+        for stored in changed:
+            store_document(archive, stored, None)
+        assert _reports(archive) == [(PAGE_URL, "unread", PAGES_REPLACED)]
+        assert read_backlog(archive, seconds=float("inf")).read == 1  # after the crawl: once, all pages new
+        with archive.read() as session:
+            [(reading, revised_at)] = session.execute(select(StoredReport.reading, StoredReport.revised_at)).all()
+            versions = session.execute(select(ReportVersion.number, ReportVersion.kind, ReportVersion.diff,
+                                              ReportVersion.record["source"]["pages"].label("pages"))
+                                       .order_by(ReportVersion.number)).all()
+            facts = compliance_facts(session, CRAWL_DAY, Scope({report.agency.name: PAGE_URL}))
+        for stored in changed:  # found again: nothing new
+            assert store_document(archive, stored, None) == "page_image"
+        assert len(_counts_versions(archive)) == len(versions)
+    assert reading == "read"
+    assert revised_at is not None
+    assert [(n, kind) for n, kind, *_ in versions] == [(1, "first"), (2, "reparsed"), (3, "revised")]
+    assert versions[-1].pages == [hashlib.sha256(body).hexdigest() for body in after]  # what it was read from
+    want = record_diff(content.truth_record(published), content.truth_record(revised))["cells"]
+    assert want
+    # every cell the agency changed, old → new (OCR of the new pages may misread one more: no assertion on it)
+    assert [c for c in versions[-1].diff["cells"] if c in want] == want
+    [fact] = [f for f in facts if f.kind == "changed_after_publication"]
+    assert fact.key == f"changed:{fact.report_id}:v3"
+    shown = [(c["table"], c["row"], c["col"], c["old"], c["new"]) for c in fact.payload["diff"]["cells"]]
+    assert [(c["table"], c["row"], c["col"], c["old"], c["new"]) for c in want if c] == [
+        s for s in shown if s in {(c["table"], c["row"], c["col"], c["old"], c["new"]) for c in want}]
+
+
+def _counts_versions(archive: Archive) -> list[int]:
+    with archive.read() as session:
+        return list(session.scalars(select(ReportVersion.id)))
+
+
+# ---------------------------------------------------------------------------- a page image never fetched
+
+def _failed(archive: Archive, url: str) -> None:
+    """A crawl run that could not fetch `url` (HTTP 404), as the crawl records it."""
+    with archive.write() as session:
+        run = CrawlRun(portals=["p"])
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    finish_run(archive, run_id, {}, {}, {}, failures=[
+        FetchFailure("p", url, "http_4xx", "HTTP 404", list_page=False, agency=AGENCY, year=2024)])
+
+
+def test_a_page_image_the_crawl_could_not_fetch_makes_the_report_unreadable_naming_the_page(
+        archive: Archive) -> None:
+    _agency(archive)
+    urls = _urls()
+    store_document(archive, _item(PAGE_URL, _page_html(), images=3, kind="page"), None, ocr=False)
+    for url in (urls[0], urls[2]):
+        store_document(archive, _item(url, _png(1000, 1414), images=3), None, ocr=False)
+    _failed(archive, urls[1])
+    done = read_backlog(archive, seconds=float("inf"))
+    assert (done.read, done.unreadable, done.left) == (0, 1, 0)
+    why = say("image.page_not_fetched", page=2, fault=FAULTS["http_4xx"])
+    assert "第 2 页" in why
+    assert _reports(archive) == [(PAGE_URL, "unreadable", why)]
+    with archive.read() as session:
+        [row] = [r for r in compliance(session, CRAWL_DAY) if r.year == 2024]
+        facts = compliance_facts(session, CRAWL_DAY, Scope({AGENCY: PAGE_URL}))
+    assert (row.status, row.reading, row.url) == ("on_time", "unreadable", PAGE_URL)
+    # one item for a person, not a missing report
+    assert [(f.kind, f.payload.get("reason")) for f in facts if f.payload["year"] == 2024] == [
+        ("unreadable_report", why)]
+
+    store_document(archive, _item(urls[1], _png(1000, 1414), images=3), None, ocr=False)  # the next crawl gets it
+    assert _reports(archive) == [(PAGE_URL, "unread", PAGES_REPLACED)]
+    assert read_backlog(archive, seconds=float("inf")).unreadable == 1
+    assert _reports(archive) == [(PAGE_URL, "unreadable", say("input.not_report"))]  # read: blank pages
+
+
+# ---------------------------------------------------------------------------- an archive from before
+
+def test_the_image_reports_of_an_older_archive_retire_once_the_page_is_the_report(archive: Archive) -> None:
+    """Before, each image of a page of images was stored as a report of its own at its URL, the page kept
+    only: the next crawl fetches the page in full (no validators for it), it becomes the one report, and
+    the image reports go; the agency's year is one report, not four."""
+    _agency(archive)
+    with archive.write() as session:
+        session.add(Portal(key="p", name="p", base_url="http://127.0.0.1/"))
+    urls = _urls()
+    old_page = replace(_item(PAGE_URL, _page_html(), images=0, kind="page"), attachments=3, etag='"p1"')
+    assert store_document(archive, old_page, None, ocr=False) == "page_without_report"
+    for url in urls:  # as the code before stored each: an image report, unread
+        assert store_document(archive, _item(url, _png(1000, 1414), images=0), None, ocr=False) == "new_report"
+    assert len(_reports(archive)) == 3
+    with archive.read() as session:
+        assert len({r.report_id for r in compliance(session, CRAWL_DAY) if r.year == 2024}) == 1
+    before = known(archive, ["p"])
+    assert before.files[PAGE_URL] == urls  # all its files stored (which alone would keep its validators) …
+    assert PAGE_URL not in before.validators  # … yet it is asked in full, not `304`
+
+    assert store_document(archive, _item(PAGE_URL, _page_html(), images=3, kind="page"), None,
+                          ocr=False) == "new_report"
+    assert _reports(archive) == [(PAGE_URL, "unread", AWAITING_OCR)]
+    with archive.read() as session:
+        kept = set(session.scalars(select(Document.url).where(Document.url.in_(urls))))
+        facts = compliance_facts(session, CRAWL_DAY, Scope({AGENCY: PAGE_URL}))
+    assert kept == set(urls)  # their bytes stay: the report's pages
+    assert [f for f in facts if f.payload["year"] == 2024] == []
+    assert read_backlog(archive, seconds=float("inf")).unreadable == 1  # read from the images kept

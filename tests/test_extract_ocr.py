@@ -149,6 +149,7 @@ def test_the_rewritten_models_read_what_the_shipped_ones_read() -> None:
 
 def test_the_rewrite_removes_the_element_wise_nodes_around_convolutions() -> None:
     import onnx  # noqa: PLC0415
+    from onnx import numpy_helper  # noqa: PLC0415
     from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH  # noqa: PLC0415
     from rapidocr_onnxruntime.utils import read_yaml  # noqa: PLC0415
 
@@ -158,10 +159,20 @@ def test_the_rewrite_removes_the_element_wise_nodes_around_convolutions() -> Non
     for part in ("Det", "Rec"):
         path = DEFAULT_CFG_PATH.parent / config[part]["model_path"]
         before = Counter(n.op_type for n in onnx.load(str(path)).graph.node)
-        after = Counter(n.op_type for n in onnx.load_from_string(fused(path)).graph.node)
-        assert after["Conv"] == before["Conv"]
+        graph = onnx.load_from_string(fused(path)).graph
+        nodes, after = graph.node, Counter(n.op_type for n in graph.node)
+        scalars = {i.name for i in graph.initializer if np.prod(i.dims) == 1}
+        shifted = {n.output[0] for n in nodes if n.op_type == "Add" and scalars.intersection(n.input)}
+        ones = {i.name for i in graph.initializer if list(i.dims[1:]) == [1, 1, 1] and (numpy_helper.to_array(i) == 1).all()}
+        shifts = [n for n in nodes if n.op_type == "Conv" and n.input[1] in ones]  # x·1 + shift, per channel
+        assert after["Conv"] == before["Conv"] + len(shifts)
         assert (after["Clip"], after["HardSigmoid"]) == (0, before["HardSigmoid"] + before["Clip"])
         assert after["Mul"] + after["Add"] < (before["Mul"] + before["Add"]) / 2
+        # a shift before a padded convolution is a convolution itself (in the detector, three shifts
+        # that two convolutions read stay Adds)
+        padded = [n for n in nodes if n.op_type == "Conv" and any(a.name == "pads" and any(a.ints) for a in n.attribute)]
+        assert shifts
+        assert len([n for n in padded if n.input[0] in shifted]) == (3 if part == "Det" else 0)
 
 
 def test_tesseract_reads_when_rapidocr_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
