@@ -50,7 +50,7 @@ and caps the longest side at 2000 px (960, 1500 below those sizes), so detection
 the page, stretched, and its boxes were used as found: 3 cells wrong and 45 doubtful (1152 and
 1280 gave the same; see below for why).
 Two inference threads cost more CPU per page than one. The target of ≤ 2 s/page is not reached
-(below: ~2.6–2.9 s/page, recognition ~1.9–2.2 of it).
+(below: ~2.6–3.2 s/page by the load, recognition ~1.9–2.3 of it).
 
 Detection and the rest, reworked (a default run before: 3.94 s, det 1.40, rec 1.98, rest 0.56,
 1 wrong, 17 doubtful, 1.4 GB). One run at load ~1, then one at load 3–4 with the configurations
@@ -64,6 +64,18 @@ alternating (the first two rows, then the next four):
           832      yes    2.91  0.23  2.16  0.52      0         7   0.7 GB   the defaults
             0      yes    4.19  1.30  2.28  0.60      0         6   1.5 GB
           832       no    2.97  0.26  2.16  0.56      3        13   0.7 GB   (an earlier run)
+
+After merging main's recognition rewrite, alternating, load ~2:
+
+    det width  unruled  s/page   det   rec  rest  wrong  doubtful  peak RSS
+          832      yes    3.08  0.25  2.25  0.58      0         7   0.7 GB   the defaults
+            0       no    3.66  1.19  1.96  0.51      0        17   1.3 GB   detection as before
+          832      yes    3.25  0.26  2.35  0.65      0         7   0.6 GB   the defaults
+
+Recognition costs ~0.3 s/page more at half scale: on one report (3 pages) 376 crops against 348,
+20 of them cells read again against 1 (narrow two-line header cells whose found lines touch the
+next cell, read once from the page and again from the cell). The rest gains ~0.1 s/page (snapping,
+whitening, the scaled copy), less what the contours saved.
 
 (*) the same pages and code read by a script in one process, not by this bench.
 On the scan-like pages of tests/test_extract_ocr.py (two reports, tilted, blurred, grey noise;
@@ -93,7 +105,8 @@ What each part does (each measured on both sets of pages):
   once, for the tables and for whitening.
 The rest is ~0.5 s/page: deskew ~0.05, rule masks ~0.07, tables ~0.06, RapidOCR's word boxes ~0.1,
 snapping ~0.03, whitening ~0.02 (cProfile, 6 pages). Left to try: cut a table's cells out of
-detection and read them from their ink lines (`_reread_cells`), which the rules found first allow.
+detection and read them from their ink lines (`_reread_cells`), which the rules found first allow;
+keep a header cell's found lines inside it so that it is not read twice.
 
 Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 832:1:1:1:1,0:1:1:1:0]` (minutes: OCR costs
 seconds a page).
