@@ -275,7 +275,7 @@ def _store(conn: Connection, archive: Archive, source: Source, record: Record, n
     sighting = source.seen_at is not None
     agency = agency_of_report(conn, name, level=source.level, region=source.region, resolved=archive.agency_names,
                               create=source.new_agency)
-    document_id, _ = _document(conn, archive.snapshots, source, seen, sighting=sighting)
+    document_id, new_bytes = _document(conn, archive.snapshots, source, seen, sighting=sighting)
     report = ReportFacts._make(upsert(conn, Report, {
         "agency_id": agency.id, "year": year, "url": source.url, "title": record.get("title"),
         "first_seen_at": seen, "last_seen_at": seen, "current_version": 0,
@@ -296,19 +296,23 @@ def _store(conn: Connection, archive: Archive, source: Source, record: Record, n
             changes["correction_stale"] = True
     digest_of_record = content_hash(record)
     change: Change = "unchanged"
-    # what was read of these bytes (by OCR since) stays: finding them again unread changes nothing
-    keep_read = source.reading != "read" and latest is not None and same_bytes and not unread(latest.record)
-    if not keep_read and (report.reading, report.reading_note) != (source.reading, source.reading_note):
+    read_before = latest is not None and not unread(latest.record)
+    # what was read stays current when bytes are found unread: the same bytes (read since) change nothing; new
+    # bytes wait to be read (store.reading) with the last reading standing, neither a version nor a change
+    keep = source.reading != "read" and read_before
+    stays = _still_unreadable(report, latest, source, new_bytes=new_bytes)
+    if (not keep or not same_bytes) and not stays and (report.reading, report.reading_note) != (
+            source.reading, source.reading_note):
         changes.update(reading=source.reading, reading_note=source.reading_note)
-    if latest is not None and (keep_read or latest.content_hash == digest_of_record):
+    if latest is not None and (keep or stays or latest.content_hash == digest_of_record):
         current = latest
         changes.pop("correction_stale", None)
-        if not keep_read and latest.document_id == document_id and _restated(record, latest.record):
-            current = _settle_doubts(conn, latest, record)
+        if not keep and not stays and _restated(record, latest.record, other_bytes=not same_bytes):
+            current = _settle(conn, latest, record, document_id)
     else:
         source_info = record.get("source") or {}
         number = report.current_version + 1
-        revised = latest is not None and not same_bytes
+        revised = read_before and not same_bytes
         version_id = conn.execute(_NEW_VERSION, {
             "report_id": report.id, "number": number, "document_id": document_id, "content_hash": digest_of_record,
             "record": record, "parser_version": str(source_info.get("parser") or ""),
@@ -406,23 +410,37 @@ def _pages(record: Record) -> Any:
     return (record.get("source") or {}).get("pages")
 
 
-def _restated(record: Record, before: Record) -> bool:
-    """The same values read again with other doubts (last year's report settled a cut), or read from
-    other images of a page of images (one replaced by the same content)."""
-    return _doubts(record) != _doubts(before) or (not unread(record) and _pages(record) != _pages(before))
+def _still_unreadable(report: ReportFacts, latest: _Version | None, source: Source, *, new_bytes: bool) -> bool:
+    """Whether bytes found unread again are those that could not be read: seen at this URL before while the
+    report is `unreadable` (and the verdict stored is this parser's). They stay unreadable, not read again
+    (seconds a page) on every crawl; new bytes, a new parser or `xxgk reparse` read them."""
+    if source.reading != "unread" or report.reading != "unreadable" or new_bytes or latest is None:
+        return False
+    return not unread(latest.record) or _parser(latest.record) == PARSER_VERSION
+
+
+def _parser(record: Record) -> Any:
+    return (record.get("source") or {}).get("parser")
+
+
+def _restated(record: Record, before: Record, *, other_bytes: bool) -> bool:
+    """The same values read anew: with other doubts (last year's report settled a cut), from other bytes
+    (an image replaced by the same content), or found unreadable (bytes stored unread)."""
+    return _doubts(record) != _doubts(before) or record.get("reading") != before.get("reading") or other_bytes
 
 
 def _doubts(record: Record) -> Any:
     return (record.get("parse") or {}).get("uncertain_cells")
 
 
-def _settle_doubts(conn: Connection, latest: _Version, record: Record) -> _Version:
-    """The same values read anew (`_restated`): the version's record and cells take the new reading in
-    place, since no value changed to make a version of."""
-    conn.execute(update(ReportVersion).where(ReportVersion.id == latest.id).values(record=record))
+def _settle(conn: Connection, latest: _Version, record: Record, document_id: int) -> _Version:
+    """The same values read anew (`_restated`): the version's record, cells and bytes take the new reading
+    in place, since no value changed to make a version of."""
+    conn.execute(update(ReportVersion).where(ReportVersion.id == latest.id).values(record=record,
+                                                                                   document_id=document_id))
     conn.execute(delete(Cell).where(Cell.version_id == latest.id))
     add_cells(conn, latest.id, record)
-    return latest._replace(record=record)
+    return latest._replace(record=record, document_id=document_id)
 
 
 def _refresh_next_year(conn: Connection, agency: AgencyFacts, year: int) -> None:

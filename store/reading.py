@@ -11,6 +11,11 @@ unread: a report read from some of its pages would be judged on tables cut short
 could not fetch makes it unreadable instead (`_not_fetched`); an image that comes anew (replaced in place,
 or at last) sends it back to be read (`reread_page`), and a version read from other images than the one
 before is the agency's new content (store.ingest: `revised`).
+
+New bytes of a report read before, found unread, make no version: the reading before stays current (the
+status keeps its values) and the backlog reads the bytes last found at the report's URL (`bytes_to_read`);
+their reading is the `revised` version, diffed against the one before. Bytes that could not be read are
+not read again when found again, only new ones (store.ingest).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, case, delete, select, update
 
 from catalogue.terms import FAULTS
 from extract.errors import UnreadableInputError
@@ -80,7 +85,7 @@ def unread_reports(archive: Archive, report_id: int | None = None, url: str | No
                Report.id)
         .join(Agency, Report.agency_id == Agency.id)
         .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.number == Report.current_version))
-        .join(Document, ReportVersion.document_id == Document.id)
+        .join(Document, Document.id == bytes_to_read())
         .where(Report.reading == "unread")
         .order_by(Report.year.desc(), Report.id)
     )
@@ -90,6 +95,15 @@ def unread_reports(archive: Archive, report_id: int | None = None, url: str | No
         stmt = stmt.where(Report.url == url, Report.reading_note == AWAITING_OCR)
     with archive.read() as session:
         return [Unread(*row) for row in session.execute(stmt)]
+
+
+def bytes_to_read() -> ColumnElement[int]:
+    """The document a report is read from: its current version's, or, while it is not read, the bytes last
+    found at its URL (new bytes found unread wait there, the version read before staying current until they
+    are read: store.ingest)."""
+    newest = (select(Document.id).where(Document.url == Report.url)
+              .order_by(Document.last_seen_at.desc(), Document.id.desc()).limit(1).correlate(Report).scalar_subquery())
+    return case(((Report.reading != "read") & (Report.url != ""), newest), else_=ReportVersion.document_id)
 
 
 def read_one(archive: Archive, report: Unread) -> Reading:

@@ -15,12 +15,12 @@ from extract.parse import PARSER_VERSION
 from store.db import Archive
 from store.ingest import Outcome, Source, ingest
 from store.models import Agency, Document, Report, ReportVersion
-from store.reading import read_record
+from store.reading import bytes_to_read, read_record
 
 
 @dataclass(frozen=True, slots=True)
 class StoredReport:
-    """Where a report's current version came from: enough to read and parse it again."""
+    """The bytes a report is read from (store.reading.bytes_to_read): enough to read and parse it again."""
 
     report_id: int
     agency: str
@@ -39,7 +39,7 @@ def stored_reports(archive: Archive, *, everything: bool) -> list[StoredReport]:
                ReportVersion.extractor.startswith("image:") | (Report.reading == "unread"))
         .join(Agency, Report.agency_id == Agency.id)
         .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.number == Report.current_version))
-        .join(Document, ReportVersion.document_id == Document.id)
+        .join(Document, Document.id == bytes_to_read())
         .order_by(Report.id)
     )
     if not everything:

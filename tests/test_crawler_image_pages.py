@@ -329,9 +329,18 @@ def test_a_page_image_replaced_in_place_is_a_changed_report(tmp_path: Any) -> No
             store_document(archive, stored, None)  # a crawl with OCR reads it once its last image is in
         changed = [item(u, new) for u, old, new in zip(urls, before, after, strict=True) if old != new]
         assert changed
+        with archive.read() as session:
+            [read] = [r for r in compliance(session, CRAWL_DAY) if r.year == report.year]
         for stored in changed:
             store_document(archive, stored, None)
+        store_document(archive, item(PAGE_URL, html, "page"), None, ocr=False)  # the page fetched again, in full
         assert _reports(archive) == [(PAGE_URL, "unread", PAGES_REPLACED)]
+        with archive.read() as session:  # until read: the last reading stands, no change to tell
+            [waiting] = [r for r in compliance(session, CRAWL_DAY) if r.year == report.year]
+            assert not [f for f in compliance_facts(session, CRAWL_DAY, Scope({report.agency.name: PAGE_URL}))
+                        if f.kind == "changed_after_publication"]
+        assert (waiting.errors, waiting.inconsistent, waiting.changed, waiting.versions) == (
+            read.errors, read.inconsistent, False, 2)
         assert read_backlog(archive, seconds=float("inf")).read == 1  # after the crawl: once, all pages new
         with archive.read() as session:
             [(reading, revised_at)] = session.execute(select(StoredReport.reading, StoredReport.revised_at)).all()
