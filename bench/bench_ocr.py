@@ -7,8 +7,9 @@ are drawn as PDFs by `sim.media`, rendered at 200 dpi like a scan, read page by 
 it is right but marked in `parse.ocr_cells` (a person must look at it). CPU time is the child's own
 (`time.process_time`), so a loaded machine slows the run more than the figure.
 
-A configuration is `det_width:rec_batch:fused:trim` (the knobs DET_WIDTH, REC_BATCH, FUSED, TRIM of
-`extract.ocr`). Measured with 4 reports (12 pages, 800 cells) on the shared 2-core machine, loaded by
+A configuration is `det_width:rec_batch:fused:trim[:unruled]` (the knobs DET_WIDTH, REC_BATCH, FUSED,
+TRIM, UNRULED of `extract.ocr`; "rest" is the page's CPU outside the two models). Measured with
+4 reports (12 pages, 800 cells) on the shared 2-core machine, loaded by
 other sessions' tests (load 3–6): CPU figures vary by ~10% from run to run, more under such load.
 
     det width  rec batch  fused  trim  s/page   det   rec  wrong  doubtful  peak RSS
@@ -17,7 +18,7 @@ other sessions' tests (load 3–6): CPU figures vary by ~10% from run to run, mo
             0          1    yes    no    4.0   1.1   2.4      1        17    1.3 GB   rest made cheaper (below)
             0          1    yes   yes    3.9   1.3   2.1      1        17    1.3 GB
             0          1    yes   yes    3.3   1.0   1.8      1        17    1.4 GB   the same, another day (below)
-            0          1    yes   yes    3.2   1.0   1.7      1        17    1.3 GB   the defaults: shifts as convs
+            0          1    yes   yes    3.2   1.0   1.7      1        17    1.3 GB   shifts as convs: then the defaults
          1024          1    yes    no    3.8   0.8   2.4      3        45    1.0 GB   see below
 
 Before these knobs (detection on the whole page stretched from 1653 to 1664 px, batches of 6, the
@@ -46,10 +47,68 @@ float64, and the cells to read again are found with arrays instead of cells × w
 
 The 1024 row did not detect at 1024 px: RapidOCR ignores the side given with limit type `max`
 and caps the longest side at 2000 px (960, 1500 below those sizes), so detection ran at ~0.9 of
-the page, and that alone left 3 cells wrong and 45 doubtful (1152 and 1280 gave the same). Two
-inference threads cost more CPU per page than one. The target of ≤ 2 s/page is not reached.
+the page, stretched, and its boxes were used as found: 3 cells wrong and 45 doubtful (1152 and
+1280 gave the same; see below for why).
+Two inference threads cost more CPU per page than one. The target of ≤ 2 s/page is not reached
+(below: ~2.6–3.2 s/page by the load, recognition ~1.9–2.3 of it).
 
-Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 0:1:1:1,0:1:1:0]` (minutes: OCR costs
+Detection and the rest, reworked (a default run before: 3.94 s, det 1.40, rec 1.98, rest 0.56,
+1 wrong, 17 doubtful, 1.4 GB). One run at load ~1, then one at load 3–4 with the configurations
+alternating (the first two rows, then the next four):
+
+    det width  unruled  s/page   det   rec  rest  wrong  doubtful  peak RSS
+            0       no    3.39  1.10  1.85  0.44      0        17   1.3 GB   detection as before
+          832      yes    2.59  0.22  1.91  0.47      0         7   0.8 GB   the defaults (*)
+          832      yes    3.23  0.26  2.35  0.61      0         7   0.7 GB   the defaults
+            0       no    4.04  1.24  2.21  0.58      0        17   1.4 GB
+          832      yes    2.91  0.23  2.16  0.52      0         7   0.7 GB   the defaults
+            0      yes    4.19  1.30  2.28  0.60      0         6   1.5 GB
+          832       no    2.97  0.26  2.16  0.56      3        13   0.7 GB   (an earlier run)
+
+After merging main's recognition rewrite, alternating, load ~2:
+
+    det width  unruled  s/page   det   rec  rest  wrong  doubtful  peak RSS
+          832      yes    3.08  0.25  2.25  0.58      0         7   0.7 GB   the defaults
+            0       no    3.66  1.19  1.96  0.51      0        17   1.3 GB   detection as before
+          832      yes    3.25  0.26  2.35  0.65      0         7   0.6 GB   the defaults
+
+Recognition costs ~0.3 s/page more at half scale: on one report (3 pages) 376 crops against 348,
+20 of them cells read again against 1 (narrow two-line header cells whose found lines touch the
+next cell, read once from the page and again from the cell). The rest gains ~0.1 s/page (snapping,
+whitening, the scaled copy), less what the contours saved.
+
+(*) the same pages and code read by a script in one process, not by this bench.
+On the scan-like pages of tests/test_extract_ocr.py (two reports, tilted, blurred, grey noise;
+400 cells) the defaults leave 0 wrong and 6 doubtful against 0 and 25 with detection as before.
+
+What each part does (each measured on both sets of pages):
+- DET_WIDTH works now: the inked part of the page (`_inked`) is scaled by DET_WIDTH / page width,
+  padded white to the 32-px grid rather than stretched, and never enlarged. RapidOCR's own
+  `limit_type='max'` ignored the size asked (above).
+- Boxes snapped to the ink (`_snapped`): as found at half scale they came back 2–3 px larger a side
+  (the postprocess dilates by one px of the scaled map) and single digits' boxes off by several px;
+  that, not the scale, made the 45 doubtful cells of the 1024 row. The ink is "120 grey levels
+  below the page's median": Otsu's threshold takes a noisy scan's grain for ink (on the scan-like
+  pages it left 16 wrong). The page's rules are not ink of a box (else `[0`).
+- Rules whitened for the detector: without, a `1` or `7` beside a rule disappears at half scale
+  (3 wrong above). Whitened but not cut, text on both sides of a rule at half scale joins into a
+  blob that scores below `box_thresh` and both lines are lost (18 wrong, 14 unflagged, on the
+  scan-like pages). Cutting the probability map along the rules keeps them apart.
+- Boxes that start where another starts, on the same line, are dropped: a piece the cut leaves
+  beside a rule snaps onto the glyph next to it, read twice (`22` for `2`). Dropping boxes merely
+  inside others lost label lines (3 wrong).
+- A cell is read again when a line of ink in it is as tall as a glyph (0.6 of the page's median
+  line), though less than INK_SHARE of it is inked: the one wrong cell before was a lone `1` beside
+  a rule in a cell five lines tall, missed by detection.
+- Rule pieces are boxed from their outer contours instead of connected components (the same boxes
+  in the same order, ~25 ms less for each of four passes on a tall page); the long runs are opened
+  once, for the tables and for whitening.
+The rest is ~0.5 s/page: deskew ~0.05, rule masks ~0.07, tables ~0.06, RapidOCR's word boxes ~0.1,
+snapping ~0.03, whitening ~0.02 (cProfile, 6 pages). Left to try: cut a table's cells out of
+detection and read them from their ink lines (`_reread_cells`), which the rules found first allow;
+keep a header cell's found lines inside it so that it is not read twice.
+
+Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 832:1:1:1:1,0:1:1:1:0]` (minutes: OCR costs
 seconds a page).
 """
 
@@ -77,7 +136,7 @@ from sim.media import pdf_bytes
 from sim.render import random_record
 
 ocr.DET_WIDTH, ocr.REC_BATCH, ocr.FUSED = int(sys.argv[1]), int(sys.argv[2]), bool(int(sys.argv[3]))
-ocr.TRIM, ocr.THREADS, records = bool(int(sys.argv[4])), 1, int(sys.argv[5])
+ocr.TRIM, ocr.UNRULED, ocr.THREADS, records = bool(int(sys.argv[4])), bool(int(sys.argv[5])), 1, int(sys.argv[6])
 engine = ocr.engine()
 spent = {"det": 0.0, "rec": 0.0}
 
@@ -125,20 +184,21 @@ print(json.dumps({"pages": pages, "seconds_per_page": cpu / pages, "det": spent[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=4, help="random reports per configuration (3 pages each)")
-    parser.add_argument("--configs", default="0:1:1:1,0:1:1:0,0:6:0:0",
+    parser.add_argument("--configs", default="832:1:1:1:1,0:1:1:1:0,0:1:1:1:1",
                         help="detection width (px, 0: the page as is) : recognition batch : fused graphs (1/0)"
-                             " : trimmed recognition (1/0)")
+                             " : trimmed recognition (1/0) : detection on the page without its rules (1/0)")
     args = parser.parse_args()
-    print(f"{'det width':>9} {'rec batch':>9} {'fused':>5} {'trim':>4} {'s/page':>7} {'det':>5} {'rec':>5} {'wrong':>6}"
-          f" {'doubtful':>8} {'of cells':>8} {'peak RSS':>9}")
+    print(f"{'det width':>9} {'rec batch':>9} {'fused':>5} {'trim':>4} {'unruled':>7} {'s/page':>7} {'det':>5}"
+          f" {'rec':>5} {'rest':>5} {'wrong':>6} {'doubtful':>8} {'of cells':>8} {'peak RSS':>9}")
     for config in args.configs.split(","):
-        width, batch, fused, trim = config.split(":")
-        out = subprocess.run([sys.executable, "-c", CHILD, width, batch, fused, trim, str(args.records)],
+        width, batch, fused, trim, unruled = [*config.split(":"), "0"][:5]
+        out = subprocess.run([sys.executable, "-c", CHILD, width, batch, fused, trim, unruled, str(args.records)],
                              capture_output=True, text=True, check=True, cwd=ROOT, timeout=3600).stdout
         stats = json.loads(out.strip().splitlines()[-1])
+        rest = stats["seconds_per_page"] - stats["det"] - stats["rec"]
         print(f"{width:>9} {batch:>9} {'yes' if fused == '1' else 'no':>5} {'yes' if trim == '1' else 'no':>4}"
-              f" {stats['seconds_per_page']:7.2f}"
-              f" {stats['det']:5.2f} {stats['rec']:5.2f} {stats['wrong']:6d} {stats['doubtful']:8d} {stats['cells']:8d}"
+              f" {'yes' if unruled == '1' else 'no':>7} {stats['seconds_per_page']:7.2f} {stats['det']:5.2f}"
+              f" {stats['rec']:5.2f} {rest:5.2f} {stats['wrong']:6d} {stats['doubtful']:8d} {stats['cells']:8d}"
               f" {stats['rss_mb']:6.0f} MB")
 
 

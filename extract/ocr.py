@@ -13,6 +13,16 @@ widest. A short crop is recognised on its own columns (`ocr_trim`: the same deci
 320 px the recogniser pads to). `bench/bench_ocr.py` measures these knobs and the detection size;
 `bench/bench_ocr_rec.py` measured int8 recognition, which changes doubt decisions and is not used.
 
+Text is looked for (detection) on the page scaled to DET_WIDTH, half of A4 at 200 dpi: a quarter
+of the pixels, a fifth of detection's CPU. The ruling lines are found first (only their short pieces
+need the words) and whitened for the detector: beside a rule, a narrow `1` or `7` is taken for part
+of it, and at half scale not found at all. What it finds is cut apart where a rule ran, or two
+cells' text joins into one blob that scores too low to keep. Each box is moved back onto the page's
+own ink at full resolution with the margins the full-size detector leaves (`_snapped`), so that
+recognition reads the crops it would have read: as found, boxes came back a few px larger and single
+digits' scores moved across the doubt threshold. A cell is also read again when it holds a line of
+ink as tall as a glyph, though little of the cell is inked (a lone `1` in a cell five lines tall).
+
 Every word keeps the engine's score; `uncertain.py` turns low scores into findings. Glyphs that
 are letters in a number cell (`1O`, `l2`) are read as the digits they stand for, but such a cell
 is marked doubtful, never silently trusted.
@@ -44,10 +54,11 @@ from extract.pages import Page, assemble
 from extract.uncertain import GLYPHS
 
 MAX_SIDE = 4000  # px: beyond 300 dpi on A4 recognition gains nothing and memory grows
-DET_WIDTH = 0  # px asked of detection; RapidOCR caps the side at 960/1500/2000 px instead (bench_ocr); 0: as is
+DET_WIDTH = 832  # px: a wider page is looked for text on scaled to this width (half of A4 at 200 dpi); 0: as is
 REC_BATCH = 1  # crops per recognition call: one at a time costs least on a CPU (a batch pads to its widest)
 FUSED = True  # run the rewritten graphs of `ocr_graph` (same numbers, less CPU)
 TRIM = True  # recognise a short crop on its own columns (`ocr_trim`; needs FUSED): same decisions, less CPU
+UNRULED = True  # look for text on the page with its rules whitened, and cut found text apart at them
 THREADS = 1  # onnxruntime threads per engine: the crawl reads in processes, one core each
 INK_CONTRAST = 60  # grey levels a pixel of ink stands out from the page's background
 BLANK_SHARE = 1e-4  # of a page's thumbnail marked: fewer, and the page is blank
@@ -58,6 +69,7 @@ JOIN_GAP = 30  # px: pieces of one rule broken by noise are joined across this g
 SHORT_RULE_SHARE = 0.8  # a short piece of rule covers this much of the gap between the rules it joins
 REACH = 25  # px: a rule ending this close to another still meets it (a faint rule fades at its ends)
 INK_SHARE = 0.006  # share of dark pixels that makes a cell "not empty" though no text was read
+GLYPH_SHARE = 0.6  # of the page's median detected line height: a line of ink in a cell this tall is a glyph
 MIN_INK_LINE = 6  # px: a run of inked rows lower than this is a speck, not a line of text
 GLYPH_DOUBT = 0.5  # confidence given to a number read through letter-for-digit substitution
 _NUMBERISH = re.compile(r"^[\d,.+\-ODQolI|iZzSsBGbgqT]+$")
@@ -73,10 +85,21 @@ class Reading:
     lines: list[Box]
 
 
+@dataclass(frozen=True, slots=True)
+class Look:
+    """What text is looked for on: the page with its rules whitened (beside a rule, a narrow glyph
+    such as `1` or `7` is taken for part of it), scaled (detection costs by the pixel). Recognition
+    reads the page's own pixels at full resolution."""
+
+    page: Any
+    scale: float
+    rules: Any = None  # the rules whitened, where found text is cut apart
+
+
 class Engine(Protocol):
     name: str
 
-    def page(self, gray: Any, limits: Limits) -> Reading: ...
+    def page(self, gray: Any, limits: Limits, look: Look | None = None) -> Reading: ...
 
     def line(self, crop: Any, limits: Limits) -> tuple[str, float]: ...
 
@@ -88,19 +111,15 @@ class _Rapid:
         # max_side_len: no shrinking before detection (a whole report as one tall image would lose its digits)
         self.ocr = RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1, max_side_len=MAX_SIDE,
                             rec_batch_num=REC_BATCH)
-        self.det_limit = (self.ocr.text_det.limit_type, self.ocr.text_det.limit_side_len)  # small images: enlarged
         _normalize_in_float32(self.ocr.text_det)
+        self.ocr.text_det = _Scaled(self.ocr.text_det)
         if FUSED:
             _fuse(self.ocr)
         self.name = f"rapidocr-{version('rapidocr-onnxruntime')}"
 
-    def page(self, gray: Any, limits: Limits) -> Reading:  # noqa: ARG002 - in-process, bounded per page by the caller
+    def page(self, gray: Any, limits: Limits, look: Look | None = None) -> Reading:  # noqa: ARG002 - in-process, bounded per page by the caller
         """Characters (CJK) and runs of digits or Latin letters, each with its box and score."""
-        h, w = gray.shape[:2]
-        det = self.ocr.text_det
-        # detection on the page scaled to DET_WIDTH; its boxes come back in page pixels, and
-        # recognition reads the crops at full resolution
-        det.limit_type, det.limit_side_len = ("max", max(h, w) * DET_WIDTH / w) if w > DET_WIDTH > 0 else self.det_limit
+        self.ocr.text_det.look = look
         result, _ = self.ocr(gray, use_cls=False, text_score=0.0, box_thresh=0.5, unclip_ratio=1.6,
                              return_word_box=True)
         reading = Reading([], [])
@@ -126,6 +145,123 @@ class _Rapid:
             return "", 0.0
         text, score = result[0]
         return str(text), float(score)
+
+
+class _Scaled:
+    """RapidOCR's detector on the page as the `Look` given shows it (RapidOCR passes the page it
+    reads): scaled, and padded to the detector's 32-px grid with white rather than stretched to it
+    (and never enlarged), the boxes returned in page pixels and moved to the page's own ink."""
+
+    def __init__(self, det: Any) -> None:
+        self.det = det
+        self.look: Look | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.det, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("det", "look"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.det, name, value)
+
+    def __call__(self, img: Any) -> tuple[Any, float]:
+        import cv2  # noqa: PLC0415
+        import numpy as np  # noqa: PLC0415
+
+        if self.look is None:
+            return self.det(img)  # type: ignore[no-any-return]
+        det, look, h, w = self.det, self.look, img.shape[0], img.shape[1]
+        page = cv2.cvtColor(look.page, cv2.COLOR_GRAY2BGR)
+        limit = det.limit_side_len
+        if look.scale < 1:
+            sw, sh = max(1, round(w * look.scale)), max(1, round(h * look.scale))
+            # thin strokes (a `1`) widened first: averaged down to grey, the detector misses them
+            page = cv2.resize(cv2.erode(page, np.ones((2, 2), np.uint8)), (sw, sh), interpolation=cv2.INTER_AREA)
+            page = cv2.copyMakeBorder(page, 0, -sh % 32, 0, -sw % 32, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+            det.limit_side_len = 0  # limit type `min`: a small side is not enlarged
+        else:
+            sw, sh = w, h
+        try:
+            tensor = det.get_preprocess(max(page.shape[:2]))(page)
+        finally:
+            det.limit_side_len = limit
+        pred = det.infer(tensor)[0]
+        if look.rules is not None:  # text on either side of a (whitened) rule is not one line
+            ky, kx = pred.shape[2] / page.shape[0], pred.shape[3] / page.shape[1]
+            cut = cv2.resize(look.rules, (max(1, round(sw * kx)), max(1, round(sh * ky))),
+                             interpolation=cv2.INTER_AREA) > 0
+            pred[0, 0, :cut.shape[0], :cut.shape[1]][cut] = 0
+        boxes, _ = det.postprocess_op(pred, page.shape[:2])
+        boxes = det.filter_tag_det_res(boxes, page.shape[:2])
+        if look.scale >= 1 or not len(boxes):
+            return boxes, 0.0
+        boxes = (boxes * [w / sw, h / sh]).astype(np.float32)
+        grey = img[:, :, 0]
+        ink = (grey < float(np.median(grey)) - SNAP_CONTRAST).astype(np.uint8)
+        if look.rules is not None:
+            ink[look.rules > 0] = 0
+        return _distinct([_snapped(ink, quad) for quad in boxes]), 0.0
+
+
+SNAP_CONTRAST = 2 * INK_CONTRAST  # grey levels below the background that are surely ink (not a scan's noise)
+SNAP_REACH = 4  # px around a box scaled up from detection where its ink is looked for
+RULE_REACH = 10  # px beyond that window a rule runs on (a stroke of text does not)
+# px the detector leaves around a box's ink at full resolution (left, top, right, bottom), by the
+# box's width over height: measured on the bench's pages
+SNAP_MARGINS = ((1.5, (3.6, 3.3, 5.2, 5.9)), (4, (4.8, 5.2, 5.3, 5.4)), (15, (2.3, 2.5, 2.9, 4.1)),
+                (math.inf, (1.4, 1.0, 1.0, 2.0)))
+
+
+def _distinct(quads: list[Any]) -> Any:
+    """The boxes, each once: two boxes found around one glyph on the scaled page can snap to the
+    same ink (one of them a piece cut off by a rule), and the glyph read twice would be `22` for
+    `2`. A box that starts where a kept one starts, on the same line, is dropped."""
+    import numpy as np  # noqa: PLC0415
+
+    found = np.array(quads, np.float32).reshape(-1, 4, 2)
+    b = np.concatenate([found.min(axis=1), found.max(axis=1)], axis=1)  # x0, top, x1, bottom
+    kept: list[int] = []
+    for i in range(len(b)):
+        if not (np.abs(b[kept][:, [0, 1, 3]] - b[i, [0, 1, 3]]) <= 1).all(axis=1).any():
+            kept.append(i)
+    return found[kept]
+
+
+def _snapped(ink: Any, quad: Any) -> Any:
+    """A box found on the scaled page, moved to its ink at full resolution with the margins the
+    detector leaves there. A rule the window reaches into, or a sliver of the line above or
+    below, is not ink of the text."""
+    import numpy as np  # noqa: PLC0415
+
+    h, w = ink.shape
+    x0, y0 = max(0, int(quad[:, 0].min()) - SNAP_REACH), max(0, int(quad[:, 1].min()) - 1)
+    x1, y1 = min(w, int(quad[:, 0].max()) + SNAP_REACH + 1), min(h, int(quad[:, 1].max()) + 2)
+    # rules that run through the window and on past it (a `1` ends within its box), with their fringe
+    ry0, ry1 = max(0, y0 - RULE_REACH), min(h, y1 + RULE_REACH)
+    rx0, rx1 = max(0, x0 - RULE_REACH), min(w, x1 + RULE_REACH)
+    ruled_cols = np.convolve(ink[ry0:ry1, x0:x1].sum(axis=0) >= 0.9 * (ry1 - ry0), np.ones(5), "same") > 0
+    ruled_rows = np.convolve(ink[y0:y1, rx0:rx1].sum(axis=1) >= 0.9 * (rx1 - rx0), np.ones(5), "same") > 0
+    win = ink[y0:y1, x0:x1].copy()
+    win[:, ruled_cols] = 0
+    win[ruled_rows] = 0
+    rows = win.sum(axis=1)
+    inked = np.flatnonzero(rows)
+    if not len(inked):
+        return quad
+    runs = np.split(inked, np.flatnonzero(np.diff(inked) > 1) + 1)
+    keep = [r for r in runs if not ((r[0] == 0 or r[-1] == y1 - y0 - 1) and len(r) < (y1 - y0) / 3)]
+    if not keep:
+        return quad
+    ys = np.concatenate(keep)
+    xs = np.flatnonzero(win[ys[0]:ys[-1] + 1].sum(axis=0))
+    if not len(xs):
+        return quad
+    ix0, iy0, ix1, iy1 = x0 + xs[0], y0 + ys[0], x0 + xs[-1] + 1, y0 + ys[-1] + 1
+    left, top, right, bottom = next(m for ratio, m in SNAP_MARGINS if (ix1 - ix0) < ratio * (iy1 - iy0))
+    bx0, by0 = max(0.0, ix0 - left), max(0.0, iy0 - top)
+    bx1, by1 = min(w - 1.0, ix1 + right), min(h - 1.0, iy1 + bottom)
+    return np.array([[bx0, by0], [bx1, by0], [bx1, by1], [bx0, by1]], np.float32).round()
 
 
 def _normalize_in_float32(det: Any) -> None:
@@ -215,7 +351,7 @@ class _Tesseract:
                 raise UnreadableInputError("ocr.timeout", medium="image", seconds=limits.ocr_page_timeout) from None
         return [row.split("\t") for row in proc.stdout.splitlines()[1:] if row.count("\t") >= 11]
 
-    def page(self, gray: Any, limits: Limits) -> Reading:
+    def page(self, gray: Any, limits: Limits, look: Look | None = None) -> Reading:  # noqa: ARG002 - reads the page as is
         reading = Reading([], [])
         for f in self._run(gray, 3, limits):
             x, y, w, h = (float(v) for v in f[6:10])
@@ -386,8 +522,18 @@ def ocr_image(gray: Any, limits: Limits) -> Page:
     ocr = engine()
     ink = _ink(gray)
     top, bottom, left, right = _inked(ink)
-    reading = _moved(ocr.page(gray[top:bottom, left:right], limits), left, top)
-    tables = _ruled_tables(gray, reading.words)
+    rules = _Rules(gray)
+    scale = DET_WIDTH / gray.shape[1] if gray.shape[1] > DET_WIDTH > 0 else 1.0
+    look = None
+    if UNRULED:
+        lines = rules.lines()[top:bottom, left:right]
+        seen = gray[top:bottom, left:right].copy()
+        seen[lines > 0] = 255
+        look = Look(seen, scale, lines)
+    elif scale < 1:
+        look = Look(gray[top:bottom, left:right], scale)
+    reading = _moved(ocr.page(gray[top:bottom, left:right], limits, look), left, top)
+    tables = _ruled_tables(rules, reading.words)
     words = _reread_cells(gray, ink, reading, tables, ocr, limits)
     return Page(float(gray.shape[1]), float(gray.shape[0]), [_digit_glyphs(w) for w in words], tables)
 
@@ -470,7 +616,26 @@ def _deskew(gray: Any) -> Any:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
+class _Rules:
+    """The pixels of a page that may lie on a ruling line, and those on runs long enough to be
+    rules: a 25th of the page's width across, a 60th of its height down."""
+
+    def __init__(self, gray: Any) -> None:
+        h, w = gray.shape[:2]
+        self.long_h, self.long_v = max(25, w // 25), max(25, h // 60)
+        self.masks = _rule_masks(gray, self.long_h, self.long_v)
+        self.long = _runs(self.masks, self.long_h, self.long_v)
+
+    def lines(self) -> Any:
+        """The long rules with their grey fringe (255), for detection to whiten: beside a rule, a
+        narrow glyph (`1`, `7`) is taken for part of it, and on a scaled page not found at all."""
+        import cv2  # noqa: PLC0415
+        import numpy as np  # noqa: PLC0415
+
+        return cv2.dilate(self.long[0] | self.long[1], np.ones((3, 3), np.uint8))
+
+
+def _ruled_tables(rules: _Rules, words: Sequence[Word]) -> list[list[Box]]:
     """Ruling lines → cells, with the same edge algebra pdfplumber applies to a PDF's lines.
 
     A scanned rule is thin, faint and broken by noise. A pixel is on a rule when it is dark and the
@@ -481,10 +646,7 @@ def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
     piece shorter than the window (a narrow column's border, cut where another rule crosses) is
     kept when it runs between two rules and is not a stroke inside a recognised character.
     """
-    h, w = gray.shape[:2]
-    long_h, long_v = max(25, w // 25), max(25, h // 60)
-    masks = _rule_masks(gray, long_h, long_v)
-    edges = _rule_edges(masks, long_h, long_v)
+    edges = _rule_edges(rules.long)
     if not edges:
         return []
     edges = merge_rules(edges, 4, JOIN_GAP)
@@ -494,7 +656,8 @@ def _ruled_tables(gray: Any, words: Sequence[Word]) -> list[list[Box]]:
     def in_text(e: dict[str, Any]) -> bool:
         return any(b.holds((e["x0"] + e["x1"]) / 2, (e["top"] + e["bottom"]) / 2) for b in text)
 
-    edges += [e for e in _rule_edges(masks, long_h // 3, long_v // 3) if _held(e, edges) and not in_text(e)]
+    short = _runs(rules.masks, rules.long_h // 3, rules.long_v // 3)
+    edges += [e for e in _rule_edges(short) if _held(e, edges) and not in_text(e)]
     edges = merge_rules(edges, 4, 0)
     return [table for table in cells_of_rules(edges, REACH) if len(table) >= 4]
 
@@ -515,16 +678,27 @@ def _rule_masks(gray: Any, long_h: int, long_v: int) -> tuple[Any, Any]:
     return out[0], out[1]
 
 
-def _rule_edges(masks: tuple[Any, Any], length_h: int, length_v: int) -> list[dict[str, Any]]:
-    """Runs of rule pixels at least this long, as pdfplumber edges."""
+def _runs(masks: tuple[Any, Any], length_h: int, length_v: int) -> tuple[Any, Any]:
+    """The rule pixels that lie on a horizontal (vertical) run at least this long."""
+    import cv2  # noqa: PLC0415
+
+    return tuple(cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+                 for mask, size in ((masks[0], (length_h, 1)), (masks[1], (1, length_v))))  # type: ignore[return-value]
+
+
+def _rule_edges(runs: tuple[Any, Any]) -> list[dict[str, Any]]:
+    """Runs of rule pixels as pdfplumber edges: the box of each 8-connected piece, in the order
+    of its first pixel (as connected components would give them; the outer contours find the
+    same boxes in a tenth of the time)."""
     import cv2  # noqa: PLC0415
 
     edges = []
-    for orientation, mask, size in (("h", masks[0], (length_h, 1)), ("v", masks[1], (1, length_v))):
-        runs = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
-        n, _, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
-        for k in range(1, n):
-            x, y, bw, bh = (float(v) for v in stats[k][:4])
+    for orientation, mask in (("h", runs[0]), ("v", runs[1])):
+        contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+        outer = [c for c, link in zip(contours, hierarchy[0] if contours else (), strict=True) if link[3] < 0]
+        outer.sort(key=lambda c: (int(c[0, 0, 1]), int(c[0, 0, 0])))
+        for contour in outer:
+            x, y, bw, bh = (float(v) for v in cv2.boundingRect(contour))
             if orientation == "h":
                 edges.append(edge("h", x, x + bw, y + bh / 2, y + bh / 2))
             else:
@@ -565,11 +739,14 @@ def _reread_cells(
 ) -> list[Word]:
     """Read a cell again from its own pixels, line by line, when a detected line runs across its
     ruling line (the page pass then places characters by estimate, or runs `0 0` together), or
-    when it holds ink but no word (a digit the detector missed)."""
+    when it holds ink but no word (a digit the detector missed: a lone `1` beside a rule in a cell
+    five lines tall is a fraction of its pixels, so a line of ink as tall as a glyph counts too)."""
     import numpy as np  # noqa: PLC0415
 
     keep = list(reading.words)
     lines = _boxes(reading.lines)
+    # a glyph is at least this tall: a lone `1` in a tall cell is too little of its ink to count
+    glyph = GLYPH_SHARE * float(np.median(lines[:, 3] - lines[:, 1])) if len(lines) else math.inf
     for cells in tables:
         c = _boxes(cells)
         redo = np.zeros(len(cells), bool)
@@ -587,7 +764,7 @@ def _reread_cells(
             redo[:] = True
         for k in np.flatnonzero(redo).tolist():
             cell = cells[k]
-            inked = _ink_lines(ink, cell)
+            inked = _ink_lines(ink, cell, glyph)
             if not inked:
                 continue
             keep = [w for w in keep if not cell.holds(w.box.cx, w.box.cy)]
@@ -605,14 +782,14 @@ def _boxes(boxes: Sequence[Box]) -> Any:
     return np.array([(b.x0, b.top, b.x1, b.bottom) for b in boxes], float).reshape(-1, 4)
 
 
-def _ink_lines(ink: Any, cell: Box) -> list[Box]:
+def _ink_lines(ink: Any, cell: Box, glyph: float) -> list[Box]:
     """The lines of ink inside a cell (its rules left out): runs of inked pixel rows, top to
-    bottom; none when the cell is empty."""
+    bottom; none when the cell is empty: too little of it inked, and no line as tall as a glyph."""
     import numpy as np  # noqa: PLC0415
 
     top, x0 = int(cell.top) + 5, int(cell.x0) + 5
     inner = ink[top:int(cell.bottom) - 4, x0:int(cell.x1) - 4]
-    if not inner.size or float(inner.mean()) / 255 <= INK_SHARE:
+    if not inner.size:
         return []
     rows = inner.max(axis=1) > 0
     lines: list[Box] = []
@@ -626,4 +803,6 @@ def _ink_lines(ink: Any, cell: Box) -> list[Box]:
             if y - start >= MIN_INK_LINE:
                 lines.append(Box(float(x0 + cols[0]), float(top + start), float(x0 + cols[-1] + 1), float(top + y)))
             start = None
+    if float(inner.mean()) / 255 <= INK_SHARE and not any(b.height >= glyph for b in lines):
+        return []
     return lines

@@ -127,7 +127,6 @@ def _exported_and_rewritten() -> tuple[Any, Any]:
     from rapidocr_onnxruntime import RapidOCR  # noqa: PLC0415
 
     shipped.ocr = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, max_side_len=ocr.MAX_SIDE, rec_batch_num=1)
-    shipped.det_limit = (shipped.ocr.text_det.limit_type, shipped.ocr.text_det.limit_side_len)
     shipped.name = "shipped"
     return shipped, ocr._Rapid()
 

@@ -293,7 +293,7 @@ class _Recorder:
     def __init__(self) -> None:
         self.shapes: list[tuple[int, ...]] = []
 
-    def page(self, gray: Any, limits: Any) -> ocr.Reading:
+    def page(self, gray: Any, limits: Any, look: Any = None) -> ocr.Reading:
         self.shapes.append(gray.shape)
         return ocr.Reading([], [])
 
