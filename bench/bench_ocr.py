@@ -136,13 +136,17 @@ from sim.media import pdf_bytes
 from sim.render import random_record
 
 ocr.DET_WIDTH, ocr.REC_BATCH, ocr.FUSED = int(sys.argv[1]), int(sys.argv[2]), bool(int(sys.argv[3]))
-ocr.TRIM, ocr.UNRULED, ocr.THREADS, records = bool(int(sys.argv[4])), bool(int(sys.argv[5])), 1, int(sys.argv[6])
+ocr.TRIM, ocr.UNRULED, ocr.SKIP_REREAD = bool(int(sys.argv[4])), bool(int(sys.argv[5])), bool(int(sys.argv[6]))
+ocr.THREADS, records = 1, int(sys.argv[7])
 engine = ocr.engine()
 spent = {"det": 0.0, "rec": 0.0}
+crops = 0
 
 
 def timed(part, run):
     def wrapper(*args, **kwargs):
+        global crops
+        crops += part == "rec"
         start = time.process_time()
         try:
             return run(*args, **kwargs)
@@ -177,6 +181,7 @@ for seed in range(records):
                     doubtful += f"{table}.{row}.{col}" in marked
 print(json.dumps({"pages": pages, "seconds_per_page": cpu / pages, "det": spent["det"] / pages,
                   "rec": spent["rec"] / pages, "wrong": wrong, "doubtful": doubtful, "cells": cells,
+                  "crops": crops / pages,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -184,22 +189,25 @@ print(json.dumps({"pages": pages, "seconds_per_page": cpu / pages, "det": spent[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=4, help="random reports per configuration (3 pages each)")
-    parser.add_argument("--configs", default="832:1:1:1:1,0:1:1:1:0,0:1:1:1:1",
+    parser.add_argument("--configs", default="832:1:1:1:1:1,832:1:1:1:1:0,0:1:1:1:0",
                         help="detection width (px, 0: the page as is) : recognition batch : fused graphs (1/0)"
-                             " : trimmed recognition (1/0) : detection on the page without its rules (1/0)")
+                             " : trimmed recognition (1/0) : detection on the page without its rules (1/0)"
+                             " : found lines in cells read again left unrecognised (1/0)")
     args = parser.parse_args()
-    print(f"{'det width':>9} {'rec batch':>9} {'fused':>5} {'trim':>4} {'unruled':>7} {'s/page':>7} {'det':>5}"
-          f" {'rec':>5} {'rest':>5} {'wrong':>6} {'doubtful':>8} {'of cells':>8} {'peak RSS':>9}")
+    print(f"{'det width':>9} {'rec batch':>9} {'fused':>5} {'trim':>4} {'unruled':>7} {'skip':>4}"
+          f" {'s/page':>7} {'det':>5} {'rec':>5} {'rest':>5} {'wrong':>6} {'doubtful':>8} {'of cells':>8} {'crops':>6}"
+          f" {'peak RSS':>9}")
     for config in args.configs.split(","):
-        width, batch, fused, trim, unruled = [*config.split(":"), "0"][:5]
-        out = subprocess.run([sys.executable, "-c", CHILD, width, batch, fused, trim, unruled, str(args.records)],
+        width, batch, fused, trim, unruled, skip = [*config.split(":"), "0", "0"][:6]
+        out = subprocess.run([sys.executable, "-c", CHILD, width, batch, fused, trim, unruled, skip, str(args.records)],
                              capture_output=True, text=True, check=True, cwd=ROOT, timeout=3600).stdout
         stats = json.loads(out.strip().splitlines()[-1])
         rest = stats["seconds_per_page"] - stats["det"] - stats["rec"]
         print(f"{width:>9} {batch:>9} {'yes' if fused == '1' else 'no':>5} {'yes' if trim == '1' else 'no':>4}"
-              f" {'yes' if unruled == '1' else 'no':>7} {stats['seconds_per_page']:7.2f} {stats['det']:5.2f}"
+              f" {'yes' if unruled == '1' else 'no':>7} {'yes' if skip == '1' else 'no':>4}"
+              f" {stats['seconds_per_page']:7.2f} {stats['det']:5.2f}"
               f" {stats['rec']:5.2f} {rest:5.2f} {stats['wrong']:6d} {stats['doubtful']:8d} {stats['cells']:8d}"
-              f" {stats['rss_mb']:6.0f} MB")
+              f" {stats['crops']:6.0f} {stats['rss_mb']:6.0f} MB")
 
 
 if __name__ == "__main__":
