@@ -146,6 +146,49 @@ def test_the_rewritten_models_read_what_the_shipped_ones_read() -> None:
     assert {"128", "37", "2,045"} <= {w.text for w in rewritten.words}
 
 
+def test_the_word_boxes_worked_out_directly_are_rapidocrs() -> None:
+    """Boxes snapped to the ink are upright and in whole pixels: their characters' boxes are a shift
+    of the crop's, to the pixel what RapidOCR's inverse perspective transform gives."""
+    from rapidocr_onnxruntime.cal_rec_boxes import CalRecBoxes  # noqa: PLC0415
+
+    image = Image.new("L", (1400, 180), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 36)
+    draw.text((30, 30), "三、收到和处理政府信息公开申请情况", fill=0, font=font)
+    draw.text((30, 110), "自然人  128   0   37   2,045  法人或其他组织", fill=0, font=font)
+    gray = np.asarray(image)
+    engine = ocr._Rapid()
+    direct = engine.page(gray, LIMITS, ocr.Look(gray, 0.5))
+    engine.ocr.cal_rec_boxes = CalRecBoxes()
+    general = engine.page(gray, LIMITS, ocr.Look(gray, 0.5))
+    assert direct.words == general.words
+    assert len(direct.words) > 20
+
+
+def test_lines_in_cells_read_again_are_not_recognised_and_the_page_reads_the_same() -> None:
+    """A found line that runs into the next cell (a narrow header's two lines) is dropped with its cell's
+    words, and the cell read from its own ink: recognising it first changes nothing on the page."""
+    gray = np.asarray(Image.open(scanned("gold-000.html_clean.pdf")[1]).convert("L"))
+    rec = ocr.engine().ocr.text_rec
+    crops: list[int] = []
+    run = rec.__class__.__call__
+
+    def counted(self: Any, imgs: Any, *args: Any) -> Any:
+        crops.append(len(imgs))
+        return run(self, imgs, *args)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rec.__class__, "__call__", counted)
+        mp.setattr(ocr, "SKIP_REREAD", False)
+        every = ocr.ocr_image(gray, LIMITS)
+        read_every = sum(crops)
+        crops.clear()
+        mp.setattr(ocr, "SKIP_REREAD", True)
+        kept = ocr.ocr_image(gray, LIMITS)
+    assert sorted(map(repr, kept.words)) == sorted(map(repr, every.words))
+    assert sum(crops) < read_every
+
+
 def test_the_rewrite_removes_the_element_wise_nodes_around_convolutions() -> None:
     import onnx  # noqa: PLC0415
     from onnx import numpy_helper  # noqa: PLC0415
