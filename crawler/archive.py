@@ -34,6 +34,7 @@ from store.models import CrawlFault, CrawlRun, Portal, utcnow
 from store.reading import (
     AWAITING_OCR,
     NOTHING_READ,
+    judged,
     read_anything,
     read_one,
     reread_page,
@@ -107,7 +108,8 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
     paged = item.images > 1 and not item.page_has_report
     if paged:
         outcome = _page_of_images(archive, item, source)
-    elif not ocr and is_image(source.name):
+    elif is_image(source.name) and (not ocr or judged(archive, item.url, item.body)):
+        # an image already read (or found unreadable) is seen again, not read again: OCR costs seconds a page
         outcome = _found(archive, item, source, "unread", AWAITING_OCR)
     else:
         outcome = _report_outcome(archive, item, source)

@@ -34,6 +34,7 @@ from extract.schema import Record
 from store.db import Archive
 from store.ingest import Source, ingest
 from store.models import Agency, CrawlFault, Document, Report, ReportVersion
+from store.snapshots import sha256
 
 Reading = Literal["read", "unreadable", "waiting"]  # what one attempt at an unread report came to
 
@@ -104,6 +105,20 @@ def bytes_to_read() -> ColumnElement[int]:
     newest = (select(Document.id).where(Document.url == Report.url)
               .order_by(Document.last_seen_at.desc(), Document.id.desc()).limit(1).correlate(Report).scalar_subquery())
     return case(((Report.reading != "read") & (Report.url != ""), newest), else_=ReportVersion.document_id)
+
+
+def judged(archive: Archive, url: str, data: bytes) -> bool:
+    """Whether these bytes at `url` are those its report was read from, or found unreadable in: found again
+    by a crawl that reads images, they are not read again (OCR costs seconds a page) but seen."""
+    digest = sha256(data)
+    stmt = (
+        select(Report.reading, Document.sha256)
+        .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.number == Report.current_version))
+        .join(Document, Document.id == bytes_to_read())
+        .where(Report.url == url)
+    )
+    with archive.read() as session:
+        return any(reading != "unread" and stored == digest for reading, stored in session.execute(stmt))
 
 
 def read_one(archive: Archive, report: Unread) -> Reading:

@@ -441,3 +441,28 @@ def test_the_image_reports_of_an_older_archive_retire_once_the_page_is_the_repor
     assert kept == set(urls)  # their bytes stay: the report's pages
     assert [f for f in facts if f.payload["year"] == 2024] == []
     assert read_backlog(archive, seconds=float("inf")).unreadable == 1  # read from the images kept
+
+
+# ---------------------------------------------------------------------------- a crawl that reads images
+
+def test_a_crawl_that_reads_images_does_not_read_the_same_image_again(archive: Archive,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """An image already judged (here: found unreadable, a blank page) is seen again, not read again: OCR
+    costs seconds a page and the same bytes say the same; new bytes at its URL are read."""
+    url = "http://127.0.0.1/art/2024/W020250120_scan.png"
+    _agency(archive)
+    first = _item(url, _png(1000, 1500), images=1)
+    assert store_document(archive, first, None) == "new_report"
+    assert [r[1] for r in _reports(archive)] == ["unreadable"]
+    before = _counts(archive)
+
+    def no_reading(*_: object, **__: object) -> None:
+        raise AssertionError("read again")
+
+    monkeypatch.setattr("crawler.archive.parse_bytes", no_reading)
+    assert store_document(archive, first, None) == "unchanged"
+    assert ([r[1] for r in _reports(archive)], _counts(archive)) == (["unreadable"], before)
+    monkeypatch.undo()
+    assert store_document(archive, replace(first, body=_png(1000, 1400)), None) == "unchanged"  # read: the same verdict
+    assert [r[1] for r in _reports(archive)] == ["unreadable"]
+    assert _counts(archive)[0] == before[0] + 1
