@@ -45,7 +45,7 @@ _META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "ColumnName", "Maketi
 
 # huge_tree: libxml2 otherwise drops whatever is nested deeper than 256 elements (a Word page can be);
 # with it the depth stops at 2,048, and the walk below needs no recursion
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 
 def _score(el: Any) -> int:
@@ -97,7 +97,7 @@ class _Walker:
 
     def walk(self, top: Any) -> None:
         """The element's lines and grids in document order, depth first without recursion: a page nested as
-        deep as libxml2 reads (2,048 elements, `_PARSER`) is read whole."""
+        deep as libxml2 reads (2,048 elements, `HTML_PARSER`) is read whole."""
         stack: list[tuple[str, Any]] = [("element", top)]
         while stack:
             step, item = stack.pop()
@@ -173,9 +173,9 @@ def _titles(root: Any, meta: dict[str, str]) -> list[str]:
 
 
 def html_document(text: str, limits: Limits = LIMITS) -> Document:
-    root = etree.fromstring(nfkc(text), _PARSER)
+    root = etree.fromstring(nfkc(text), HTML_PARSER)
     if root is None:
-        root = etree.fromstring("<html><body></body></html>", _PARSER)
+        root = etree.fromstring("<html><body></body></html>", HTML_PARSER)
     mark_breaks(root)
     meta = _page_meta(root)
     titles = _titles(root, meta)

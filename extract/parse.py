@@ -13,7 +13,7 @@ from extract.decode import decode_text, ungzip
 from extract.document import Document, Grid, Line
 from extract.errors import UnreadableInputError
 from extract.files import read_file
-from extract.html_layout import html_document
+from extract.html_layout import HTML_PARSER, html_document
 from extract.limits import LIMITS, Limits
 from extract.media import sniff
 from extract.mentions import Figure, figures, template_evidence
@@ -96,11 +96,9 @@ def page_image_urls(data: bytes, *, name: str, charset: str | None, base: str) -
     order; none for any other file."""
     if sniff(data, name) is not None or not _is_html(data, name):
         return []
-    root = etree.fromstring(decode_text(data, charset).text, _PAGE_PARSER)
+    root = etree.fromstring(decode_text(data, charset).text, HTML_PARSER)
     return page_images(root, base) if root is not None else []
 
-
-_PAGE_PARSER: Final = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 
 def parse_pages(images: Sequence[bytes], limits: Limits = LIMITS, previous: Record | None = None) -> dict[str, Any]:
