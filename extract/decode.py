@@ -39,7 +39,6 @@ _ODD: Final = re.compile(
 # what no layout reads and lxml refuses in a string: C0 controls (and DEL), the non-characters U+FFFE/U+FFFF;
 # a form feed or vertical tab (pdftotext's page break) ends a line instead
 _CONTROLS: Final = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
-_BREAKS: Final = str.maketrans({"\f": "\n", "\v": "\n"})
 BINARY_SHARE: Final = 0.1  # of the characters undecodable or odd in the best reading: not text
 
 
@@ -100,7 +99,7 @@ def _reading(data: bytes, codec: str) -> tuple[int, Decoded]:
         return len(data) + 1, Decoded("", codec, len(data))
     bad = max(0, text.count("\ufffd") - _genuine(data, codec))
     odd = _ODD.subn("", text)[1]
-    text, controls = _CONTROLS.subn("\ufffd", text.translate(_BREAKS))
+    text, controls = _CONTROLS.subn("\ufffd", text.replace("\f", "\n").replace("\v", "\n"))
     return bad + odd, Decoded(text, codec, bad + controls)
 
 
@@ -120,7 +119,13 @@ def decode_text(data: bytes, declared: str | None = None, limits: Limits = LIMIT
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _reading(data[len(bom):], codec)[1]
-    score, best = min((_reading(data, codec) for codec in _candidates(data, declared)), key=lambda r: r[0])
+    score, best = len(data) + 2, Decoded("", "", 0)
+    for codec in _candidates(data, declared):
+        reading = _reading(data, codec)
+        if reading[0] < score:
+            score, best = reading
+        if not score:  # nothing replaced or odd: no later reading can be likelier
+            break
     if score > BINARY_SHARE * max(1, len(best.text)):
         raise UnreadableInputError("input.binary")
     return best
