@@ -89,5 +89,13 @@ class Trimmed:
         bias = np.zeros((1, 1, 1, steps_kept), np.float32)
         bias[..., step] = math.log(steps - steps_kept + 1)
         out = self.session.run(names, {self.image: np.ascontiguousarray(x[..., :kept]), WEIGHT: weight, BIAS: bias})
-        return [np.concatenate([o[:, :step], np.repeat(o[:, step:step + 1], steps - steps_kept + 1, axis=1),
-                                o[:, step + 1:]], axis=1) for o in out]
+        return [_widened(o, step, steps - steps_kept + 1) for o in out]
+
+
+def _widened(o: Any, step: int, n: int) -> Any:
+    """Output steps (axis 1) with the one at `step` repeated `n` times, in one copy."""
+    full = np.empty((o.shape[0], o.shape[1] + n - 1, *o.shape[2:]), o.dtype)
+    full[:, :step] = o[:, :step]
+    full[:, step:step + n] = o[:, step:step + 1]
+    full[:, step + n:] = o[:, step + 1:]
+    return full
