@@ -185,7 +185,44 @@ def _affine_then_conv(g: _Graph, mul: NodeProto) -> bool:
     return True
 
 
-_RULES: tuple[_Rule, ...] = (_conv_then_affine, _hard_swish, _affine_then_conv)
+def _deconv_then_affine(g: _Graph, deconv: NodeProto) -> bool:
+    """convtranspose(x) + b per channel, or then a batch normalisation → convtranspose with its
+    weights scaled per output channel and a bias (the detector's head: two passes over its largest
+    maps)."""
+    group = next((at.i for at in deconv.attribute if at.name == "group"), 1)
+    if deconv.op_type != "ConvTranspose" or group != 1 or not g.clean(deconv) or deconv.input[1] not in g.const:
+        return False
+    w = g.const[deconv.input[1]].astype(np.float32)  # (in, out, kh, kw)
+    b = g.const[deconv.input[2]].astype(np.float32) if len(deconv.input) > 2 else np.zeros(w.shape[1], np.float32)
+    if len(deconv.input) > 2 and deconv.input[2] not in g.const:
+        return False
+    after = g.only_reader(deconv.output[0], "Add") or g.only_reader(deconv.output[0], "BatchNormalization")
+    if after is None:
+        return False
+    if after.op_type == "Add":
+        other = after.input[1] if after.input[0] == deconv.output[0] else after.input[0]
+        shift = g.const.get(other)
+        per_channel = shift is not None and shift.ndim >= 3 and shift.shape[-3] == shift.size == w.shape[1]
+        if shift is None or not (shift.size == 1 or per_channel):
+            return False
+        b = b + shift.astype(np.float32).reshape(-1)
+    else:
+        if any(name not in g.const for name in after.input[1:5]) or len(after.output) != 1:
+            return False
+        scale, beta, mean, var = (g.const[name].astype(np.float64) for name in after.input[1:5])
+        eps = next((at.f for at in after.attribute if at.name == "epsilon"), 1e-5)
+        k = scale / np.sqrt(var + eps)
+        w = (w * k[None, :, None, None]).astype(np.float32)
+        b = ((b - mean) * k + beta).astype(np.float32)
+    g.touch(deconv, after)
+    g.set_weights(deconv, deconv.input[0], w, b)
+    deconv.output[0] = after.output[0]
+    g.dead.add(id(after))
+    g.touch(deconv)
+    return True
+
+
+_RULES: tuple[_Rule, ...] = (_conv_then_affine, _hard_swish, _affine_then_conv, _deconv_then_affine)
 
 
 def fused(path: Path) -> bytes:

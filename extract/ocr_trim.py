@@ -25,7 +25,7 @@ import onnx
 from onnx import TensorProto, helper
 
 CONTEXT = 64  # px of padding after the text before a column stands in for the padding
-EDGE = 96  # px of padding kept before the right edge (the edge's own columns differ)
+EDGE = 64  # px of padding kept before the right edge (the edge's own columns differ)
 _STRIDE = 8  # input px per output step; the means look at columns of 4 px
 WEIGHT, BIAS = "column_weight", "key_bias"
 
