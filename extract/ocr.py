@@ -9,9 +9,12 @@ ruling line, or a cell that holds ink but no text, is read again from the cell a
 
 RapidOCR runs on `ocr_graph`'s rewrites of its models (the same numbers for ~1.3× less CPU), one
 thread and one crop at a time: the crawl reads in processes, and a batch of crops pads each to the
-widest. A short crop is recognised on its own columns (`ocr_trim`: the same decisions as on the
-320 px the recogniser pads to). `bench/bench_ocr.py` measures these knobs and the detection size;
-`bench/bench_ocr_rec.py` measured int8 recognition, which changes doubt decisions and is not used.
+widest. A short crop is recognised on its own columns (`ocr_trim`: the decisions of the 320 px the
+recogniser pads to, on all but one of 5,608 crops). The found lines are upright boxes in whole
+pixels: RapidOCR's crops of them are sliced from the page and their characters' boxes shifted, not
+warped through perspective transforms (the same pixels and boxes). `bench/bench_ocr.py` measures
+these knobs and the detection size; `bench/bench_ocr_rec.py` measured int8 recognition, which
+changes doubt decisions and is not used, and `ocr_trim`'s margins.
 
 Text is looked for (detection) on the page scaled to DET_WIDTH, half of A4 at 200 dpi: a quarter
 of the pixels, a fifth of detection's CPU. The ruling lines are found first (only their short pieces
