@@ -95,6 +95,14 @@ class _Graph:
         self.const[f"{name}.w"], self.const[f"{name}.b"] = w, b
         conv.input[:] = [x, f"{name}.w", f"{name}.b"]
 
+    def absorb(self, conv: NodeProto, after: NodeProto, w: np.ndarray, b: np.ndarray) -> None:
+        """`conv` with these weights and bias computes what `after` computed, which goes."""
+        self.touch(conv, after)
+        self.set_weights(conv, conv.input[0], w, b)
+        conv.output[0] = after.output[0]
+        self.dead.add(id(after))
+        self.touch(conv)
+
     def save(self, model: onnx.ModelProto) -> bytes:
         self.index()
         used = {name for node in self.nodes for name in node.input}
@@ -115,12 +123,7 @@ def _conv_then_affine(g: _Graph, conv: NodeProto) -> bool:
         return False
     w, b = wb
     c = np.float32(operand[1])
-    w, b = (w * c, b * c) if after.op_type == "Mul" else (w, b + c)
-    g.touch(conv, after)
-    g.set_weights(conv, conv.input[0], w, b)
-    conv.output[0] = after.output[0]
-    g.dead.add(id(after))
-    g.touch(conv)
+    g.absorb(conv, after, *((w * c, b * c) if after.op_type == "Mul" else (w, b + c)))
     return True
 
 
@@ -191,12 +194,11 @@ def _deconv_then_affine(g: _Graph, deconv: NodeProto) -> bool:
     weights scaled per output channel and a bias (the detector's head: two passes over its largest
     maps)."""
     group = next((at.i for at in deconv.attribute if at.name == "group"), 1)
-    if deconv.op_type != "ConvTranspose" or group != 1 or not g.clean(deconv) or deconv.input[1] not in g.const:
+    if (deconv.op_type != "ConvTranspose" or group != 1 or not g.clean(deconv)
+            or any(name not in g.const for name in deconv.input[1:])):
         return False
     w = g.const[deconv.input[1]].astype(np.float32)  # (in, out, kh, kw)
     b = g.const[deconv.input[2]].astype(np.float32) if len(deconv.input) > 2 else np.zeros(w.shape[1], np.float32)
-    if len(deconv.input) > 2 and deconv.input[2] not in g.const:
-        return False
     after = g.only_reader(deconv.output[0], "Add") or g.only_reader(deconv.output[0], "BatchNormalization")
     if after is None:
         return False
@@ -215,11 +217,7 @@ def _deconv_then_affine(g: _Graph, deconv: NodeProto) -> bool:
         k = scale / np.sqrt(var + eps)
         w = (w * k[None, :, None, None]).astype(np.float32)
         b = ((b - mean) * k + beta).astype(np.float32)
-    g.touch(deconv, after)
-    g.set_weights(deconv, deconv.input[0], w, b)
-    deconv.output[0] = after.output[0]
-    g.dead.add(id(after))
-    g.touch(deconv)
+    g.absorb(deconv, after, w, b)
     return True
 
 
