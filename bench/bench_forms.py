@@ -7,11 +7,13 @@ scored: exact; honestly uncertain (the cells it could not settle marked, the tru
 their candidates); or silently wrong. "cells right" is what a cell-by-cell score counts: the value
 given equals the truth, whether marked doubtful or not. Where several cuts hold, a cell of 0 counts
 for a cut (`extract.splits.ZERO_WEIGHT`; 0 is 87–99 % of the cells of the real reports with gold, 83 %
-of the simulator's): on 200 records × 2 templates, page text on one line 99.25 → 99.85 % of cells
-right, with stray spaces 99.40 → 99.67 % (seeds 1000–1079, not used to choose the weight: 99.17 →
-99.78 and 99.32 → 99.64 %), 0 wrong either way. Then 10,000 random runs go through the cutter: 表三 rows and
-表四 runs of random records with their digits run together (stray spaces now and then), and
-random digit strings cut into a row of seven — the worst time is what a pathological run costs.
+of the simulator's; an amount of 0 only beside a count of 0): on 200 records × 2 templates, page text
+on one line 99.25 → 99.82 % of cells right, with stray spaces 99.36 → 99.64 % (seeds 1000–1079, not
+used to choose the weight: 99.12 → 99.70 and 99.36 → 99.60 %), 0 wrong either way.
+
+Then 10,000 random runs go through the cutter: 表三 rows and 表四 runs of random records with their
+digits run together (stray spaces now and then), and random digit strings cut into a row of seven —
+the worst time is what a pathological run costs.
 
 Run: `.venv/bin/python bench/bench_forms.py [--records 200] [--runs 10000]`. Times are CPU
 seconds of this process (one core), so a busy machine does not inflate them.

@@ -58,6 +58,14 @@ def test_of_cuts_that_all_hold_a_cell_of_0_is_likelier() -> None:
     assert reading.uncertain["change"]["reason"] == AMBIGUOUS
 
 
+def test_an_amount_of_0_beside_a_count_that_is_not_is_no_likelier() -> None:
+    # 政府集中采购 项目数量 and 总金额 run together: 1845|0 would take a cell of 0, but 1,845 projects cost
+    # something; the cut is left to the magnitudes, and every cell that differs stays uncertain
+    reading = solve([Run("184510", ("items", "amount"), money=frozenset({"amount"}))])
+    assert reading.values["amount"] != 0
+    assert 0 in reading.uncertain["amount"]["candidates"]
+
+
 def test_review_table_run_together() -> None:
     cuts, exhausted = cut_run(Run("10203120001200000", REVIEW), row_sums(REVIEW, 4))
     assert [c.values for c in cuts] == [(1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)]
