@@ -38,8 +38,9 @@ scan-like pages of tests/test_extract_ocr.py, 688, collected the same way), one 
          64    48     11.3       5607                5571                 5570           0.4901            53
 
 The one decision 64:96 and 64:64 change is the same crop (a rule's corner read as `1`: 0.993 on the
-whole width); it makes the max score delta, the others stay within 0.11. Mean delta 0.0002 (96),
-0.0005 (64). `extract.ocr_trim` keeps 64:64.
+whole width); it makes the max score delta. With 64:64 the 13 other crops that move by more than
+0.01 are lines doubtful either way (0.56–0.89), moved by up to 0.21. Mean delta 0.0002 (96), 0.0005
+(64). `extract.ocr_trim` keeps 64:64.
 
 Run: `.venv/bin/python bench/bench_ocr_rec.py [--margins 64:96,64:64] [--seeds 3]` (a few minutes).
 """

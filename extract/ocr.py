@@ -347,7 +347,7 @@ def _crops(cut: Any) -> Any:
                 out.extend(cut(img, [quad]))
                 continue
             x0, y0, x1, y1 = box
-            crop = img[y0:y1, x0:x1]
+            crop = img[y0:y1, x0:x1].copy()  # not a view: the page is let go before recognition
             out.append(np.rot90(crop) if (y1 - y0) / (x1 - x0) >= 1.5 else crop)  # as RapidOCR turns a tall one
         return out
 
@@ -705,7 +705,8 @@ def _deskew(gray: Any, ink: Any) -> Any:
     def sharpness(angle: float) -> float:
         m = cv2.getRotationMatrix2D(centre, angle, 1.0)
         rotated = cv2.warpAffine(small, m, (small.shape[1], small.shape[0]), flags=cv2.INTER_NEAREST)
-        return float(np.var(rotated.sum(axis=1, dtype=np.float64)))
+        rows = cv2.reduce(rotated, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S)[:, 0]  # whole numbers: exact, as numpy's sums
+        return float(np.var(rows.astype(np.float64)))
 
     best = max(np.arange(-SKEW_RANGE, SKEW_RANGE + 1e-9, 0.25), key=sharpness)
     best = max(np.arange(best - 0.25, best + 0.25 + 1e-9, 0.05), key=sharpness)
