@@ -91,16 +91,26 @@ def _candidates(data: bytes, declared: str | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _reading(data: bytes, codec: str) -> tuple[int, Decoded]:
-    """`data` decoded by `codec` with replacement, its score (lower is likelier), and what was replaced."""
+def _scored(data: bytes, codec: str) -> tuple[int, str, int, int]:
+    """The score of `codec`'s reading, its text as decoded, the bytes replaced and the odd characters: a
+    reading that loses is never cleaned."""
     try:
         text = data.decode(codec, errors="replace")
     except (UnicodeError, LookupError):
-        return len(data) + 1, Decoded("", codec, len(data))
+        return len(data) + 1, "", len(data), 0
     bad = max(0, text.count("\ufffd") - _genuine(data, codec))
     odd = _ODD.subn("", text)[1]
-    text, controls = _CONTROLS.subn("\ufffd", text.replace("\f", "\n").replace("\v", "\n"))
-    return bad + odd, Decoded(text, codec, bad + controls)
+    return bad + odd, text, bad, odd
+
+
+def _cleaned(text: str, codec: str, bad: int, *, odd: int) -> Decoded:
+    """Page breaks end lines, controls become U+FFFD; every control is odd (`_ODD`), so a reading with no
+    odd character has none to look for (a scan of the whole text saved)."""
+    text = text.replace("\f", "\n").replace("\v", "\n")
+    controls = 0
+    if odd:
+        text, controls = _CONTROLS.subn("\ufffd", text)
+    return Decoded(text, codec, bad + controls)
 
 
 def _genuine(data: bytes, codec: str) -> int:
@@ -118,17 +128,20 @@ def decode_text(data: bytes, declared: str | None = None, limits: Limits = LIMIT
     data = ungzip(data, limits)
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return _reading(data[len(bom):], codec)[1]
-    score, best = len(data) + 2, Decoded("", "", 0)
+            _, text, bad, odd = _scored(data[len(bom):], codec)
+            return _cleaned(text, codec, bad, odd=odd)
+    best: tuple[int, str, int, int] = (len(data) + 2, "", 0, 0)
+    best_codec = ""
     for codec in _candidates(data, declared):
-        reading = _reading(data, codec)
-        if reading[0] < score:
-            score, best = reading
-        if not score:  # nothing replaced or odd: no later reading can be likelier
+        reading = _scored(data, codec)
+        if reading[0] < best[0]:
+            best, best_codec = reading, codec
+        if not best[0]:  # nothing replaced or odd: no later reading can be likelier
             break
-    if score > BINARY_SHARE * max(1, len(best.text)):
+    score, text, bad, odd = best
+    if score > BINARY_SHARE * max(1, len(text)):
         raise UnreadableInputError("input.binary")
-    return best
+    return _cleaned(text, best_codec, bad, odd=odd)
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
