@@ -131,7 +131,7 @@ def decode_text(data: bytes, declared: str | None = None, limits: Limits = LIMIT
             return _cleaned(text, codec, bad, odd=_odd(text))
     # the likeliest reading, ties going to the earlier candidate. One that replaced bytes is put off until
     # no reading without any has scored 0, and scored only if it can still win, its score being at least
-    # what it replaced: a UTF-8 page declared GBK is read as GB18030, but its odd characters not counted
+    # what it replaced: a UTF-8 page declared GBK is not searched for odd characters as GB18030
     best: tuple[int, int, str, int, int] | None = None  # score, rank, text, replaced, odd
     later: list[tuple[int, str, int]] = []  # rank, codec and bytes replaced of the readings put off
     candidates = _candidates(data, declared)

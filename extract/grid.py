@@ -22,14 +22,14 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def cell_spans(rows: list[list[Any]]) -> list[list[tuple[int, int]]]:
+def _cell_spans(rows: list[list[Any]]) -> list[list[tuple[int, int]]]:
     """Each cell's (rowspan, colspan) as written, within 1 … `max_span`: read once for the bound and the grid."""
     return [[(_span(cell.get("rowspan")), _span(cell.get("colspan"))) for cell in cells] for cells in rows]
 
 
 def expansion(rows: list[list[Any]]) -> int:
     """How many positions `build_grid` would allocate and visit for these rows (`_expansion`)."""
-    return _expansion(cell_spans(rows))
+    return _expansion(_cell_spans(rows))
 
 
 def _expansion(spans: list[list[tuple[int, int]]]) -> int:
@@ -96,7 +96,7 @@ def build_grid(rows: list[list[Any]], budget: CellBudget | None = None) -> Grid 
 
     Span copies share the cell's Slot (it is frozen); each row is a list filled in place.
     """
-    spans = cell_spans(rows)
+    spans = _cell_spans(rows)
     if not (budget or CellBudget()).grant(_expansion(spans)):
         return None
     height = len(rows)
@@ -122,7 +122,7 @@ def build_grid(rows: list[list[Any]], budget: CellBudget | None = None) -> Grid 
                         if below[k] is None:
                             below[k] = slot
                 c = end
-    # no row reaches further right than a cell placed in it, nor is longer than the last cell placed
+    # as wide as the furthest a cell reaches: a row is filled only as far as a cell in it (or above) ends
     width = max((len(line) for line in placed), default=0)
     grid_rows: list[list[Slot]] = []
     for r, line in enumerate(placed):
