@@ -153,9 +153,10 @@ def is_image(name: str) -> bool:
 
 
 def _page_of_images(archive: Archive, item: FetchedDocument, source: Source) -> str:
-    """A 图片版 page that shows several images is the report, found unread until its images are read
-    together (now, with OCR, once the last of them is stored; else by the OCR backlog); each image is a
-    page of it, kept, never a report of its own (one stored so by an older archive is retired)."""
+    """A page that shows its report as several pictures (a 图片版, titled so or not) is the report, found
+    unread until its images are read together (now, with OCR, once the last of them is stored; else by the
+    OCR backlog); each image is a page of it, kept, never a report of its own (one stored so by an older
+    archive is retired)."""
     if item.kind == "attachment":
         return "page_image"
     outcome = _found(archive, item, source, "unread", AWAITING_OCR)
