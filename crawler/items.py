@@ -31,6 +31,9 @@ class FetchedDocument:
     # for a page, how many it shows; for one of them, how many its page shows (several: the page is the one
     # report, each picture a page of it; one: that picture is the report)
     images: int = 0
+    # for a page: the archive holds a report at it or at one of its pictures, which an older crawl may have made
+    # of a page whose report is a file it links (store.reading.retire_picture_readings)
+    stale: bool = False
 
 
 @dataclass(slots=True)

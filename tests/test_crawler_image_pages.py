@@ -42,7 +42,7 @@ from store.db import Archive
 from store.diff import record_diff
 from store.models import CrawlRun, Document, Finding, Portal, ReportVersion
 from store.models import Report as StoredReport
-from store.reading import AWAITING_OCR, PAGES_REPLACED, read_backlog, unread_reports
+from store.reading import AWAITING_OCR, NOTHING_READ, PAGES_REPLACED, read_backlog, unread_reports
 from store.reparse import reparse_one, stored_reports
 from store.status import compliance
 
@@ -201,6 +201,19 @@ def test_a_page_of_pictures_that_links_the_report_as_a_document_is_the_document(
     assert (page.images, page.attachments, page.page_has_report) == (0, 1, False)
     assert [(r.url, r.meta["doc"]["images"], r.meta["doc"]["page_has_report"]) for r in files] == [
         (PDF_URL, 0, False)]
+
+
+def test_a_page_is_stale_where_the_archive_holds_a_report_at_it_or_at_its_pictures(tmp_path: Any) -> None:
+    spider = _spider(tmp_path)
+    html = _page_html(INTRO + _PAGES + PDF)
+    assert _parse_page(spider, html)[0].stale is False
+    spider.known.files[PAGE_URL] = [PDF_URL, _urls()[0]]
+    spider.known.report_pages = {PDF_URL}
+    assert _parse_page(spider, html)[0].stale is False  # the PDF's report: as a crawl makes it
+    spider.known.report_pages = {PDF_URL, _urls()[0]}  # a picture's report beside it, an older crawl's
+    assert _parse_page(spider, html)[0].stale is True
+    spider.known.report_pages = {PAGE_URL}
+    assert _parse_page(spider, html)[0].stale is True
 
 
 def test_an_unchanged_page_of_an_older_crawl_asks_its_document_not_its_pictures(tmp_path: Any) -> None:
@@ -569,3 +582,74 @@ def test_picture_pages_are_told_by_the_page_and_a_linked_document_is_the_report(
         assert len(stored) == len(truth)  # one report each: no picture, no page of a document, is one more
         assert {rows[r["agency"], r["year"]].status for r in images + pictured} <= {"on_time", "late"}
         assert _crawl(sim, tmp_path, "again", db_url)[1] == first
+
+
+# ---------------------------------------------------------------------------- what an older crawl made of them
+
+def _older_archive(archive: Archive) -> None:
+    _agency(archive)
+    with archive.write() as session:
+        session.add(Portal(key="p", name="p", base_url="http://127.0.0.1/"))
+
+
+def _pdf() -> bytes:
+    report, seed = _paged_report()
+    return media.pdf_bytes(content.build_record(seed, report, 0))
+
+
+@pytest.mark.parametrize("pictures", [3, 1])
+def test_a_page_of_pictures_an_older_crawl_found_nothing_in_becomes_its_pictures(archive: Archive,
+                                                                                  pictures: int) -> None:
+    """Not titled 图片版, its pictures were not fetched and the page was read: nothing in it (unreadable). The
+    next crawl fetches it in full, makes its pictures the report and retires the page's reading."""
+    _older_archive(archive)
+    urls = _urls()[:pictures]
+    html = _page_html(INTRO + "".join(f'<p><img src="{u}"></p>' for u in urls), UNTITLED)
+    old = replace(_item(PAGE_URL, html, images=0, kind="page"), title=UNTITLED, etag='"p1"')
+    assert store_document(archive, old, None, ocr=False) == "new_report"
+    assert [r[1:] for r in _reports(archive)] == [("unreadable", NOTHING_READ)]
+    assert PAGE_URL not in known(archive, ["p"]).validators  # asked in full, not `304`
+
+    page = replace(_item(PAGE_URL, html, images=pictures, kind="page"), title=UNTITLED, stale=True)
+    store_document(archive, page, None, ocr=False)
+    for url in urls:
+        store_document(archive, replace(_item(url, _png(1000, 1414), images=pictures), title=UNTITLED), None,
+                       ocr=False)
+    want = PAGE_URL if pictures > 1 else urls[0]
+    assert [(url, reading) for url, reading, _ in _reports(archive)] == [(want, "unread")]
+    assert read_backlog(archive, seconds=float("inf")).unreadable == 1  # read from its pictures: blank pages
+    assert _fetched_again_none(archive)
+
+
+@pytest.mark.parametrize("pictures", [3, 1])
+def test_a_page_of_pictures_and_its_pdf_an_older_crawl_stored_becomes_the_pdfs_one_report(archive: Archive,
+                                                                                          pictures: int) -> None:
+    """Titled 图片版 and linking its PDF: an older crawl made the report of its several pictures (the PDF kept
+    only), or of its one picture beside the PDF's (two reports). The next crawl fetches the page and the PDF in
+    full: the PDF's report is the one, read."""
+    _older_archive(archive)
+    urls = _urls()[:pictures]
+    html = _page_html(INTRO + "".join(f'<p><img src="{u}"></p>' for u in urls) + PDF)
+    pdf = _pdf()
+    old = [replace(_item(PAGE_URL, html, images=pictures, kind="page"), attachments=pictures + 1, etag='"p1"'),
+           replace(_item(PDF_URL, pdf, images=pictures), content_type="application/pdf", etag='"f1"'),
+           *(_item(u, _png(1000, 1414), images=pictures) for u in urls)]
+    for item in old:
+        store_document(archive, item, None, ocr=False)
+    assert len(_reports(archive)) == (1 if pictures > 1 else 2)
+    again = known(archive, ["p"])
+    assert PAGE_URL not in again.validators
+    assert PDF_URL not in again.validators
+
+    page = replace(_item(PAGE_URL, html, images=0, kind="page"), attachments=1, stale=True)
+    assert store_document(archive, page, None, ocr=False) == "page_without_report"
+    store_document(archive, replace(old[1], images=0), None, ocr=False)
+    assert [(url, reading) for url, reading, _ in _reports(archive)] == [(PDF_URL, "read")]
+    assert _fetched_again_none(archive)
+
+
+def _fetched_again_none(archive: Archive) -> bool:
+    """Whether the archive now holds what a crawl makes: no page is asked in full again for its pictures."""
+    with archive.read() as session:
+        pages = set(session.scalars(select(Document.url).where(Document.attachments.is_not(None))))
+    return not pages - set(known(archive, ["p"]).validators)

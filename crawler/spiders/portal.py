@@ -324,10 +324,16 @@ class PortalSpider(scrapy.Spider):
         images = [] if has_report or documents else _pictures(sel, response.url, doc["title"])
         files = list(dict.fromkeys([*(documents or linked), *images]))
         doc = {**doc, "page_has_report": has_report, "images": len(images)}
-        yield self._document(portal, response, doc, dates, kind="page", attachments=len(files))
+        yield self._document(portal, response, {**doc, "stale": self._stale(response.url)}, dates, kind="page",
+                             attachments=len(files))
         for url in files:
             attachment_doc = {**doc, "page_url": response.url, "dates": dates}
             yield self._document_request(portal, url, attachment_doc, self.parse_attachment)
+
+    def _stale(self, page_url: str) -> bool:
+        """Whether the archive holds a report at the page or at one of its pictures (FetchedDocument.stale)."""
+        reports = self.known.report_pages
+        return page_url in reports or any(u in reports for u in self.known.files.get(page_url, ()) if is_image_file(u))
 
     def _known_files(self, portal: Portal, page_url: str, doc: dict[str, Any]) -> Iterable[scrapy.Request]:
         """An unchanged page's files, as it last linked them: a file replaced in place (the quiet edit of
@@ -373,6 +379,7 @@ class PortalSpider(scrapy.Spider):
             page_url=doc.get("page_url"), dates=dates, etag=headers.get("etag"),
             last_modified=headers.get("last-modified"), attachments=attachments,
             page_has_report=bool(doc.get("page_has_report")), images=doc.get("images", 0),
+            stale=bool(doc.get("stale")),
         )
 
     # ------------------------------------------------------------------ failures
