@@ -265,15 +265,15 @@ class Site:
     def attachment_body(self, report: Report, version: int) -> str:
         """An article that only links (or shows) the report: the PDF/DOCX link, or the image(s) of its pages."""
         link = self.file_urls[report.key]
-        pictures = "\n".join(f'<p style="text-align:center;"><img src="{url}" alt="" style="width:100%;"></p>'
-                              for url in self.picture_urls(report, version) or [link])
+        pictures = [f'<p style="text-align:center;"><img src="{url}" alt="" style="width:100%;"></p>'
+                    for url in self.picture_urls(report, version) or ([link] if report.medium == "image" else [])]
         if report.medium == "image":
-            return pictures
+            return "\n".join(pictures)
         name = escape(self.file_name(report))
-        linked = (
-            f"<p>\u3000\u3000现将{escape(report.title)}予以公开。</p>\n<p>附件：{self.attachment_link(link, name)}</p>"
-        )
-        return f"{pictures}\n{linked}" if report.pictured else linked
+        return "\n".join([
+            *pictures,  # a pictured PDF report's pages, above its link
+            f"<p>\u3000\u3000现将{escape(report.title)}予以公开。</p>\n<p>附件：{self.attachment_link(link, name)}</p>",
+        ])
 
     def attachment_link(self, url: str, name: str) -> str:
         return f'<a href="{url}" target="_blank">{name}</a>'
