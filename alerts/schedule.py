@@ -272,14 +272,15 @@ class OnceReport:
 
 
 def read_images(archive: Archive, registry: Registry) -> Backlog:
-    """Work through the page images stored unread (OCR), for the registry's `ocr_minutes`: between cycles,
-    after the digests, so that no alert waits for OCR; what they say is checked at the next sweep."""
+    """Work through the page images stored unread (OCR), for at most the registry's `ocr_minutes`: before
+    the sweep, so that what a scanned report says is checked and alerted in the cycle that found it."""
     minutes = registry.monitor.ocr_minutes
     return read_backlog(archive, seconds=minutes * 60) if minutes else Backlog()
 
 
 def run_once(context: Context, as_of: dt.date, smtp: SmtpSettings | None) -> OnceReport:
-    """Everything due at `as_of`: crawl the portals due, sweep, send the digests due. For cron and tests."""
+    """Everything due at `as_of`: crawl the portals due, read page images (OCR), sweep, send the digests due.
+    For cron and tests."""
     registry = context.load_registry()
     triggers = crawl_triggers(registry)
     now = monitor_now(as_of)
@@ -289,9 +290,9 @@ def run_once(context: Context, as_of: dt.date, smtp: SmtpSettings | None) -> Onc
             runs = health.history(session)
         due = due_portals(triggers, runs, now)
         error = crawl(context, archive, registry, due, as_of) if due else None
+        backlog = read_images(archive, registry)
         swept = sweep(archive, registry, as_of, now)
         sent = send(archive, registry, smtp, now, due_cadences(registry, now), dashboard_url=context.dashboard_url)
-        backlog = read_images(archive, registry)
     return OnceReport(as_of, due, error, swept, sent, backlog)
 
 
@@ -305,11 +306,16 @@ def _smtp_from_environment() -> SmtpSettings | None:
 def job_crawl(context: Context, portal: str) -> None:
     """A portal's scheduled crawl, then a sweep and the immediate digests (its news may be urgent)."""
     registry = context.load_registry()
-    now = dt.datetime.now(CHINA)
     with Archive.open(context.database_url) as archive:
-        crawl(context, archive, registry, [portal], now.date())
-        sweep(archive, registry, now.date(), now)
-        send(archive, registry, _smtp_from_environment(), now, ("immediate",), dashboard_url=context.dashboard_url)
+        crawl(context, archive, registry, [portal], dt.datetime.now(CHINA).date())
+        _alert_now(context, archive, registry)
+
+
+def _alert_now(context: Context, archive: Archive, registry: Registry) -> None:
+    """A sweep, then the immediate digests: after news of a portal (a crawl, a reading)."""
+    now = dt.datetime.now(CHINA)
+    sweep(archive, registry, now.date(), now)
+    send(archive, registry, _smtp_from_environment(), now, ("immediate",), dashboard_url=context.dashboard_url)
 
 
 def job_sweep(context: Context) -> None:
@@ -322,12 +328,14 @@ def job_sweep(context: Context) -> None:
 
 
 def job_read(context: Context) -> None:
-    """The OCR backlog, between crawls (one run at a time: `max_instances`)."""
+    """The OCR backlog, between crawls (one run at a time: `max_instances`); when it read anything, a sweep
+    and the immediate digests, so that what a scanned report says does not wait for the next crawl."""
     registry = context.load_registry()
     with Archive.open(context.database_url) as archive:
         done = read_images(archive, registry)
-    if done.read or done.unreadable:
-        log.info("OCR backlog: %d read, %d unreadable, %d left", done.read, done.unreadable, done.left)
+        if done.read or done.unreadable:
+            log.info("OCR backlog: %d read, %d unreadable, %d left", done.read, done.unreadable, done.left)
+            _alert_now(context, archive, registry)
 
 
 def job_send(context: Context, cadences: list[str]) -> None:

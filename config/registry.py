@@ -111,7 +111,7 @@ class Monitor(_Model):
     reminders: Annotated[int, Field(ge=0)] = 3  # at most this many reminders per alert
     digest_at: ClockTime = "08:30"  # daily and weekly digests
     weekly_on: Weekday = "mon"
-    # minutes of OCR between cycles: page images stored unread while crawling are read then (0: never)
+    # minutes of OCR a cycle: page images stored unread while crawling are read before the sweep (0: never)
     ocr_minutes: Annotated[int, Field(ge=0)] = 30
 
 

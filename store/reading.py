@@ -1,7 +1,7 @@
 """Reading what was found but not read yet: the backlog of page images awaiting OCR.
 
 A crawl that cannot wait for OCR (tens of seconds a page) stores a page image as a published report
-whose reading is `unread`; the monitor works through these between its cycles, the current years
+whose reading is `unread`; the monitor works through these after its crawls, before it sweeps, the current years
 first, each in its own transaction: a report read gets its first real version (and findings), one that
 cannot be read becomes `unreadable`, with why — one item for a person, never "missing".
 

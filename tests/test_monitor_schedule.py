@@ -4,6 +4,7 @@ scheduler process with its jobs in the archive's database that stops cleanly on 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import sqlite3
@@ -14,17 +15,30 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
+from conftest import SEEDS
 from sqlalchemy import func, select
 
 from alerts.health import PortalRun
-from alerts.schedule import JOB_TABLE, Context, ScheduleError, _job_folder, crawl_trigger, due_portals, sweep_trigger
+from alerts.schedule import (
+    JOB_TABLE,
+    Context,
+    ScheduleError,
+    _job_folder,
+    crawl_trigger,
+    due_portals,
+    job_read,
+    sweep_trigger,
+    sync_agencies,
+)
 from alerts.schedule import crawl as schedule_crawl
-from config.registry import Registry
+from config.registry import Registry, load_registry
 from config.settings import CHINA
 from crawler.jobdir import lock_job
 from sim.testing import running_sim
 from store.db import Archive
-from store.models import CrawlRun
+from store.ingest import Source, ingest
+from store.models import Alert, CrawlRun
 from xxgk.cli import main
 
 PORTAL = {"id": "xx", "name": "湘乡市人民政府门户网站", "base_url": "http://xx.example.cn/"}
@@ -108,6 +122,46 @@ def test_once_on_an_empty_registry(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 0
     assert '"crawled": []' in captured.out
     assert "未配置发信服务器（SMTP）：0 条提醒仍在待发送队列中" in captured.err
+
+
+def _scanned_report_found(tmp_path: Path) -> str:
+    """An archive holding a scanned report found unread (its agency's portal disabled: no crawl); its URL."""
+    (tmp_path / "registry.yaml").write_text(yaml.safe_dump({"portals": [PORTAL | {
+        "enabled": False, "agencies": [{"name": "某县民政局", "level": "department", "region": "430381"}]}]},
+        allow_unicode=True), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    with Archive.open(db) as archive:  # a text the parser reads stands for an image OCR reads
+        sync_agencies(archive, load_registry(tmp_path / "registry.yaml"))
+        ingest(archive, Source(data=SEEDS[2].read_bytes(), name="002.txt", url="http://x.example.cn/2024.png",
+                               agency="某县民政局", year=2024, reading="unread", reading_note="image",
+                               title="某县民政局2024年政府信息公开工作年度报告（图片版）",
+                               dates={"list": dt.date(2025, 1, 20)}, new_agency=False))
+    return db
+
+
+def test_once_reads_the_page_images_before_it_sweeps(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scanned report found unread is read (OCR) in the run, and what it says is queued in that same run."""
+    monkeypatch.delenv("XXGK_SMTP_HOST", raising=False)
+    db = _scanned_report_found(tmp_path)
+    code = main(["monitor", "--once", "--as-of", "2025-02-02", "--db", db,
+                 "--registry", str(tmp_path / "registry.yaml"), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert out["ocr"] == {"read": 1, "unreadable": 0, "left": 0}
+    assert out["queued"].get("inconsistent_report") == 1  # seed 002's tables do not add up
+
+
+def test_the_scheduled_reading_sweeps_what_it_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scheduler's OCR job queues what a scanned report says at once, not at the portal's next crawl."""
+    monkeypatch.delenv("XXGK_SMTP_HOST", raising=False)
+    db = _scanned_report_found(tmp_path)
+    job_read(Context(db, str(tmp_path / "registry.yaml")))
+    with Archive.open(db) as archive, archive.read() as session:
+        assert list(session.scalars(select(Alert.kind))) == ["inconsistent_report"]
+    job_read(Context(db, str(tmp_path / "registry.yaml")))  # nothing left to read: nothing more
+    with Archive.open(db) as archive, archive.read() as session:
+        assert session.scalar(select(func.count()).select_from(Alert)) == 1
 
 
 def _jobs(db: Path) -> list[str]:

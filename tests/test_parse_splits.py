@@ -49,6 +49,23 @@ def test_ambiguous_split_takes_the_likeliest_and_marks_the_cells_that_differ() -
     assert len(split["candidates"]) == 3
 
 
+def test_of_cuts_that_all_hold_a_cell_of_0_is_likelier() -> None:
+    # 上年项目数量 and 本年增/减 of a 2019 表二 row, run together: `2640` is 264|0 far more often than 26|40
+    # (0 is most cells of a real report), but the text alone cannot tell: both cells stay uncertain
+    reading = solve([Run("2640", ("prior", "change"))])
+    assert (reading.values["prior"], reading.values["change"]) == (264, 0)
+    assert reading.uncertain["change"]["candidates"] == [0, 40, 640]
+    assert reading.uncertain["change"]["reason"] == AMBIGUOUS
+
+
+def test_an_amount_of_0_beside_a_count_that_is_not_is_no_likelier() -> None:
+    # 政府集中采购 项目数量 and 总金额 run together: 1845|0 would take a cell of 0, but 1,845 projects cost
+    # something; the cut is left to the magnitudes, and every cell that differs stays uncertain
+    reading = solve([Run("184510", ("items", "amount"), money=frozenset({"amount"}))])
+    assert reading.values["amount"] != 0
+    assert 0 in reading.uncertain["amount"]["candidates"]
+
+
 def test_review_table_run_together() -> None:
     cuts, exhausted = cut_run(Run("10203120001200000", REVIEW), row_sums(REVIEW, 4))
     assert [c.values for c in cuts] == [(1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0)]

@@ -168,8 +168,9 @@ def _split(rng: random.Random, total: int, weights: tuple[float, ...]) -> list[i
 def _active(rng: random.Random, layout: dict[str, tuple[str, ...]]) -> dict[str, dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for row, cols in layout.items():
-        if row == "procurement":
-            table[row] = {"items": _count(rng, zero=0.6, high=20), "amount": _money(rng, zero=0.6)}
+        if row == "procurement":  # no project costs nothing, and a project costs something: 0 together
+            items, amount = _count(rng, zero=0.6, high=20), _money(rng, zero=0.6)
+            table[row] = {"items": max(items, 1) if amount else 0, "amount": amount}
         elif "issued" in cols:
             table[row] = _documents_2021(rng, rules=row == "rules")
         elif "new_made" in cols:
