@@ -110,7 +110,7 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
     paged = item.images > 1 and not item.page_has_report
     if paged:
         outcome = _page_of_images(archive, item, source)
-    elif is_image(source.name) and (not ocr or judged(archive, item.url, item.body)):
+    elif is_image(source.name) and not item.page_has_report and (not ocr or judged(archive, item.url, item.body)):
         # an image already read (or found unreadable) is seen again, not read again: OCR costs seconds a page
         outcome = _found(archive, item, source, "unread", AWAITING_OCR)
     else:
@@ -322,14 +322,14 @@ def known(archive: Archive, portals: list[str]) -> Known:
             if len(found.files.get(page, ())) < count:
                 found.validators.pop(page, None)
         found.report_pages = {url for url in session.scalars(select(Report.url).distinct()) if ours.holds(url)}
-        pictured = {url for url in session.scalars(select(Report.url).where(not_from_own_text()).distinct())
-                    if ours.holds(url)}
-    for url in _fetched_again(found, pictured, linked):
+        found.pictured = {url for url in session.scalars(select(Report.url).where(not_from_own_text()).distinct())
+                          if ours.holds(url)}
+    for url in _fetched_again(found, linked):
         found.validators.pop(url, None)
     return found
 
 
-def _fetched_again(found: Known, pictured: set[str], linked: Mapping[str, int]) -> set[str]:
+def _fetched_again(found: Known, linked: Mapping[str, int]) -> set[str]:
     """Pages, with their documents, of which an archive from before made other reports than a crawl now
     makes: fetched in full once, each gets its one report and retires the others (`_page_of_images`,
     `_retire`). Those are a page none is at whose several pictures are reports (each was one); a page that
@@ -341,8 +341,8 @@ def _fetched_again(found: Known, pictured: set[str], linked: Mapping[str, int]) 
         files = found.files.get(page, [])
         documents = [url for url in files if not is_image_file(url)]
         reports = sum(is_image_file(url) and url in found.report_pages for url in files)
-        if ((reports > 1 and page not in found.report_pages) or (page in pictured and not files)
-                or (documents and (reports or page in pictured))):
+        if ((reports > 1 and page not in found.report_pages) or (page in found.pictured and not files)
+                or (documents and (reports or page in found.pictured))):
             again.update([page, *documents])
     return again
 

@@ -225,10 +225,23 @@ def test_an_unchanged_page_of_an_older_crawl_asks_its_document_not_its_pictures(
             for r in spider._known_files(portal, PAGE_URL, doc)] == [(PDF_URL, 0, False)]
     spider.known.files[PAGE_URL] = _urls()  # a page of pictures, its report (titled 图片版 or not)
     spider.known.report_pages.add(PAGE_URL)
+    spider.known.pictured.add(PAGE_URL)
     for title in (TITLE, UNTITLED):
         assert [(r.url, r.meta["doc"]["images"], r.meta["doc"]["page_has_report"])
                 for r in spider._known_files(portal, PAGE_URL, {**doc, "title": title})] == [
             (u, 3, False) for u in _urls()]
+    spider.known.pictured.clear()  # a page read from its own text, linking pictures of it: copies
+    assert [(r.url, r.meta["doc"]["images"], r.meta["doc"]["page_has_report"])
+            for r in spider._known_files(portal, PAGE_URL, doc)] == [(u, 0, True) for u in _urls()]
+
+
+def test_a_picture_a_page_with_report_text_links_is_no_report(archive: Archive) -> None:
+    """`附件：表格.png` beside the report's tables on the page: a copy, kept, no report of its own (OCR or not)."""
+    _agency(archive)
+    for ocr in (False, True):
+        picture = replace(_item(_urls()[0], _png(1000, 1414 + ocr), images=0), page_has_report=True)
+        assert store_document(archive, picture, None, ocr=ocr) == "copy_of_page_report"
+    assert _reports(archive) == []
 
 
 # ---------------------------------------------------------------------------- stored as one report

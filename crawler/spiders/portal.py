@@ -342,9 +342,10 @@ class PortalSpider(scrapy.Spider):
         # a page's document is its report: pictures an older crawl took beside it are not asked after
         documents = [url for url in linked if not is_image_file(url)]
         files = documents or list(linked)
-        images = 0 if documents else len(files)
-        # a page that is the report of its several images holds no report of its own that they copy
-        copies = page_url in self.known.report_pages and images < 2
+        # a page that carried its report itself, read from its text: its files copy it (a page of pictures' are
+        # its pages)
+        copies = page_url in self.known.report_pages and page_url not in self.known.pictured
+        images = 0 if documents or copies else len(files)
         for url in files:
             attachment_doc = {**doc, "page_url": page_url, "dates": {}, "page_has_report": copies, "images": images}
             yield self._document_request(portal, url, attachment_doc, self.parse_attachment)
