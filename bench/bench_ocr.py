@@ -139,6 +139,41 @@ and the recogniser gives that crop 0.891, under the threshold; the crop is like 
 margins), which score 0.98–0.99; the same glyph cut with 2 px more margin reads 0.98, with 4 px
 0.94, with 6 px 0.65. Not a narrow column or a header: the recogniser's own variance on one crop.
 
+Recognition with 64 px of edge in `ocr_trim` (was 96; `bench_ocr_rec.py --margins`), the page work
+outside the models with the same output (rule masks from integer window sums, the detector's page
+scaled grey before it is made BGR, the level page's ink reused, RapidOCR's line crops sliced rather
+than warped, narrow rules tested as arrays, deskew's row sums by cv2.reduce) and the detector's
+transposed convolutions taking in their bias and normalisation. The same words and boxes on the 12
+pages and the 4 scan-like ones (scores move by float rounding, and where EDGE moved them: 7 words
+by more than 0.01, all doubtful either way); scan-like pages 0 wrong, 6 doubtful as before. Before
+(main) and this alternating, the first pair at load 3–4, then load 6–9:
+
+                           s/page   det   rec  rest  wrong  doubtful  crops  peak RSS
+    main (before)            1.84  0.17  1.37  0.31      0         7    117    735 MB
+    this (*)                 1.65  0.17  1.23  0.25      0         7    117    718 MB
+    main (before)            1.86  0.17  1.37  0.32      0         7    117    679 MB
+    this (*)                 1.70  0.17  1.26  0.27      0         7    117    704 MB
+    main (before)            1.95  0.18  1.43  0.34      0         7    117    682 MB
+    this (*)                 1.81  0.18  1.35  0.29      0         7    117    745 MB
+    main (before)            2.08  0.23  1.50  0.35      0         7    117    686 MB
+    this (*)                 1.95  0.22  1.42  0.31      0         7    117    736 MB
+    main (before)            2.02  0.20  1.49  0.33      0         7    117    707 MB
+    this (*)                 1.88  0.20  1.39  0.30      0         7    117    733 MB
+    main (before)            1.94  0.19  1.41  0.34      0         7    117    684 MB
+    this                     1.89  0.21  1.38  0.30      0         7    117    728 MB
+    main (before)            1.89  0.18  1.38  0.32      0         7    117    727 MB
+    this                     1.82  0.19  1.35  0.28      0         7    117    742 MB
+    (mean of seven)   main 1.94 / 0.19 / 1.42 / 0.33, this 1.81 / 0.19 / 1.34 / 0.29 s/page
+
+(*) without deskew's cv2.reduce (~9 ms a page less). Recognition alone, one process, the runs in
+turn: 14.2 ms a crop on the whole width, 12.5 trimmed with EDGE 96, 11.3 with EDGE 64. The rest,
+measured alone on the 16 pages: rule masks 60 → 35–45 ms a page, the detector's page ~9 ms less,
+the narrow-rule test and the crops ~5–10 ms each (cProfile); the folded head ~3% of detection (156 → 152 ms on
+one page's input). Every level page is still turned by −0.05°: on the 1000-px thumbnail −0.05, 0
+and 0.05 are the same picture and the first of them wins. Taking 0 instead (no interpolation of a
+level page) left 2 cells wrong and 0 doubtful on the bench, 20 doubtful on the scan-like pages: the
+margins and thresholds were measured on the interpolated pages; not done.
+
 Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 832:1:1:1:1,0:1:1:1:0]` (minutes: OCR costs
 seconds a page).
 """

@@ -91,16 +91,25 @@ def _candidates(data: bytes, declared: str | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _reading(data: bytes, codec: str) -> tuple[int, Decoded]:
-    """`data` decoded by `codec` with replacement, its score (lower is likelier), and what was replaced."""
+def _decoded(data: bytes, codec: str) -> tuple[str, int]:
+    """`data` decoded by `codec` with replacement, and the byte sequences it replaced (a codec that cannot
+    decode it at all replaces every byte, and one more: any reading is likelier)."""
     try:
         text = data.decode(codec, errors="replace")
     except (UnicodeError, LookupError):
-        return len(data) + 1, Decoded("", codec, len(data))
-    bad = max(0, text.count("\ufffd") - _genuine(data, codec))
-    odd = _ODD.subn("", text)[1]
-    text, controls = _CONTROLS.subn("\ufffd", text.replace("\f", "\n").replace("\v", "\n"))
-    return bad + odd, Decoded(text, codec, bad + controls)
+        return "", len(data) + 1
+    found = text.count("\ufffd")
+    return text, max(0, found - _genuine(data, codec)) if found else 0
+
+
+def _cleaned(text: str, codec: str, bad: int, *, odd: int) -> Decoded:
+    """Page breaks end lines, controls become U+FFFD; every control is odd (`_ODD`), so a reading with no
+    odd character has none to look for (a scan of the whole text saved)."""
+    text = text.replace("\f", "\n").replace("\v", "\n")
+    controls = 0
+    if odd:
+        text, controls = _CONTROLS.subn("\ufffd", text)
+    return Decoded(text, codec, bad + controls)
 
 
 def _genuine(data: bytes, codec: str) -> int:
@@ -118,17 +127,41 @@ def decode_text(data: bytes, declared: str | None = None, limits: Limits = LIMIT
     data = ungzip(data, limits)
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return _reading(data[len(bom):], codec)[1]
-    score, best = len(data) + 2, Decoded("", "", 0)
-    for codec in _candidates(data, declared):
-        reading = _reading(data, codec)
-        if reading[0] < score:
-            score, best = reading
-        if not score:  # nothing replaced or odd: no later reading can be likelier
+            text, bad = _decoded(data[len(bom):], codec)
+            return _cleaned(text, codec, bad, odd=_odd(text))
+    # the likeliest reading, ties going to the earlier candidate. One that replaced bytes is put off until
+    # no reading without any has scored 0, and scored only if it can still win, its score being at least
+    # what it replaced: a UTF-8 page declared GBK is not searched for odd characters as GB18030
+    best: tuple[int, int, str, int, int] | None = None  # score, rank, text, replaced, odd
+    later: list[tuple[int, str, int]] = []  # rank, codec and bytes replaced of the readings put off
+    candidates = _candidates(data, declared)
+    for rank, codec in enumerate(candidates):
+        text, bad = _decoded(data, codec)
+        if bad:
+            later.append((rank, codec, bad))
+            continue
+        odd = _odd(text)
+        if best is None or odd < best[0]:
+            best = (odd, rank, text, 0, odd)
+        if not odd:  # nothing replaced or odd: no later reading can be likelier
             break
-    if score > BINARY_SHARE * max(1, len(best.text)):
+    else:
+        for rank, codec, bad in later:
+            if best is None or (bad, rank) < best[:2]:
+                text, _ = _decoded(data, codec)
+                odd = _odd(text)
+                if best is None or (bad + odd, rank) < best[:2]:
+                    best = (bad + odd, rank, text, bad, odd)
+    assert best is not None  # there is always a candidate (UTF-8)
+    score, rank, text, bad, odd = best
+    if score > BINARY_SHARE * max(1, len(text)):
         raise UnreadableInputError("input.binary")
-    return best
+    return _cleaned(text, candidates[rank], bad, odd=odd)
+
+
+def _odd(text: str) -> int:
+    """Characters no Chinese report is written in."""
+    return _ODD.subn("", text)[1]
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:

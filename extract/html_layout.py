@@ -44,8 +44,9 @@ _META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "ColumnName", "Maketi
 
 
 # huge_tree: libxml2 otherwise drops whatever is nested deeper than 256 elements (a Word page can be);
-# with it the depth stops at 2,048, and the walk below needs no recursion
-HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+# with it the depth stops at 2,048, and the walk below needs no recursion. Nothing looks an element up by
+# its id: libxml2 need not index them (collect_ids)
+HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, collect_ids=False)
 
 
 def _score(el: Any) -> int:

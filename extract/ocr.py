@@ -9,9 +9,12 @@ ruling line, or a cell that holds ink but no text, is read again from the cell a
 
 RapidOCR runs on `ocr_graph`'s rewrites of its models (the same numbers for ~1.3× less CPU), one
 thread and one crop at a time: the crawl reads in processes, and a batch of crops pads each to the
-widest. A short crop is recognised on its own columns (`ocr_trim`: the same decisions as on the
-320 px the recogniser pads to). `bench/bench_ocr.py` measures these knobs and the detection size;
-`bench/bench_ocr_rec.py` measured int8 recognition, which changes doubt decisions and is not used.
+widest. A short crop is recognised on its own columns (`ocr_trim`: the decisions of the 320 px the
+recogniser pads to, on all but one of 5,608 crops). The found lines are upright boxes in whole
+pixels: RapidOCR's crops of them are sliced from the page and their characters' boxes shifted, not
+warped through perspective transforms (the same pixels and boxes). `bench/bench_ocr.py` measures
+these knobs and the detection size; `bench/bench_ocr_rec.py` measured int8 recognition, which
+changes doubt decisions and is not used, and `ocr_trim`'s margins.
 
 Text is looked for (detection) on the page scaled to DET_WIDTH, half of A4 at 200 dpi: a quarter
 of the pixels, a fifth of detection's CPU. The ruling lines are found first (only their short pieces
@@ -127,6 +130,7 @@ class _Rapid:
         _normalize_in_float32(self.ocr.text_det)
         self.ocr.text_det = _Scaled(self.ocr.text_det)
         self.ocr.cal_rec_boxes = _word_boxes(self.ocr.cal_rec_boxes)
+        self.ocr.get_crop_img_list = _crops(self.ocr.get_crop_img_list)
         if FUSED:
             _fuse(self.ocr)
         self.name = f"rapidocr-{version('rapidocr-onnxruntime')}"
@@ -188,16 +192,17 @@ class _Scaled:
         if self.look is None:
             return self.det(img)  # type: ignore[no-any-return]
         det, look, h, w = self.det, self.look, img.shape[0], img.shape[1]
-        page = cv2.cvtColor(look.page, cv2.COLOR_GRAY2BGR)
         limit = det.limit_side_len
         if look.scale < 1:
             sw, sh = max(1, round(w * look.scale)), max(1, round(h * look.scale))
             # thin strokes (a `1`) widened first: averaged down to grey, the detector misses them
-            page = cv2.resize(cv2.erode(page, np.ones((2, 2), np.uint8)), (sw, sh), interpolation=cv2.INTER_AREA)
-            page = cv2.copyMakeBorder(page, 0, -sh % 32, 0, -sw % 32, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+            # (on the grey page, then made BGR: the same pixels as each of its three channels)
+            page = cv2.resize(cv2.erode(look.page, np.ones((2, 2), np.uint8)), (sw, sh), interpolation=cv2.INTER_AREA)
+            page = cv2.copyMakeBorder(page, 0, -sh % 32, 0, -sw % 32, cv2.BORDER_CONSTANT, value=255)
+            page = cv2.cvtColor(page, cv2.COLOR_GRAY2BGR)
             det.limit_side_len = 0  # limit type `min`: a small side is not enlarged
         else:
-            sw, sh = w, h
+            sw, sh, page = w, h, cv2.cvtColor(look.page, cv2.COLOR_GRAY2BGR)
         try:
             tensor = det.get_preprocess(max(page.shape[:2]))(page)
         finally:
@@ -296,17 +301,16 @@ def _word_boxes(cal: Any) -> Any:
         out = []
         for img, quad, (text, score, info) in zip(imgs, found, read, strict=True):
             q = np.asarray(quad, np.float32)
-            x0, y0, x1, y1 = q[:, 0].min(), q[:, 1].min(), q[:, 0].max(), q[:, 1].max()
-            upright = (q == [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]).all() and (q == q.round()).all()
-            if not upright or cal.get_box_direction(q) != "w":
+            box = _upright(q)
+            if box is None or cal.get_box_direction(q) != "w":
                 out.extend(cal([img], [quad], [(text, score, info)]))
                 continue
             h, w = img.shape[:2]
             chars, places, confs = cal.cal_ocr_word_box(text, np.array([[0, 0], [w, 0], [w, h], [0, h]]), info)
             places = cal.adjust_box_overlap(places)  # the places are its own lists: changed in place
             # RapidOCR's transform (a shift up to float rounding, which its truncation to int keeps)
-            left, top = int(x0), int(y0)
-            size = np.array([[0, 0], [int(x1 - x0), 0], [int(x1 - x0), int(y1 - y0)], [0, int(y1 - y0)]], np.float32)
+            left, top, x1, y1 = box
+            size = np.array([[0, 0], [x1 - left, 0], [x1 - left, y1 - top], [0, y1 - top]], np.float32)
             _, back = cv2.invert(cv2.getPerspectiveTransform(q - np.array([left, top], np.float32), size))
             pts = np.array([[*pt, 1] for place in places for pt in place], np.float32).reshape(-1, 3)
             xyz = pts @ back.T
@@ -315,6 +319,39 @@ def _word_boxes(cal: Any) -> Any:
         return out
 
     return boxes
+
+
+def _upright(quad: Any) -> tuple[int, int, int, int] | None:
+    """(x0, top, x1, bottom) of a quad that is an upright box in whole pixels, corners clockwise
+    from the top left (as `_snapped` makes them); else None."""
+    import numpy as np  # noqa: PLC0415
+
+    q = np.asarray(quad, np.float32)
+    x0, y0, x1, y1 = q[:, 0].min(), q[:, 1].min(), q[:, 0].max(), q[:, 1].max()
+    if (q == [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]).all() and (q == q.round()).all():
+        return int(x0), int(y0), int(x1), int(y1)
+    return None
+
+
+def _crops(cut: Any) -> Any:
+    """RapidOCR's crops of the lines found, cut out directly for the upright boxes in whole pixels
+    that are found here: its bicubic perspective warp of such a box is a shift by whole pixels,
+    which samples the page's own pixels. Any other box goes the general way."""
+    import numpy as np  # noqa: PLC0415
+
+    def crops(img: Any, found: Any) -> list[Any]:
+        out = []
+        for quad in found:
+            box = _upright(quad)
+            if box is None or not (0 <= box[0] < box[2] <= img.shape[1] and 0 <= box[1] < box[3] <= img.shape[0]):
+                out.extend(cut(img, [quad]))
+                continue
+            x0, y0, x1, y1 = box
+            crop = img[y0:y1, x0:x1].copy()  # not a view: the page is let go before recognition
+            out.append(np.rot90(crop) if (y1 - y0) / (x1 - x0) >= 1.5 else crop)  # as RapidOCR turns a tall one
+        return out
+
+    return crops
 
 
 def _normalize_in_float32(det: Any) -> None:
@@ -571,9 +608,11 @@ def ocr_image(gray: Any, limits: Limits) -> Page:
         gray = cv2.resize(gray, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
     if blank(gray):
         return Page(float(gray.shape[1]), float(gray.shape[0]), [], [])
-    gray = _deskew(gray)
-    ocr = engine()
     ink = _ink(gray)
+    level = _deskew(gray, ink)
+    if level is not gray:  # turned: its own ink
+        gray, ink = level, _ink(level)
+    ocr = engine()
     top, bottom, left, right = _inked(ink)
     rules = _Rules(gray)
     table_rules = _TableRules(rules)
@@ -652,21 +691,22 @@ def _ink(gray: Any) -> Any:
     return bw
 
 
-def _deskew(gray: Any) -> Any:
-    """Rotate the page level: the angle whose row profile of ink is sharpest (text lines and
-    ruling lines line up with pixel rows)."""
+def _deskew(gray: Any, ink: Any) -> Any:
+    """The page rotated level (`gray` itself when it is level): the angle whose row profile of its
+    `ink` is sharpest (text lines and ruling lines line up with pixel rows)."""
     import cv2  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
     h, w = gray.shape[:2]
     k = 1000 / max(h, w)
-    small = cv2.resize(_ink(gray), (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(ink, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
     centre = (small.shape[1] / 2, small.shape[0] / 2)
 
     def sharpness(angle: float) -> float:
         m = cv2.getRotationMatrix2D(centre, angle, 1.0)
         rotated = cv2.warpAffine(small, m, (small.shape[1], small.shape[0]), flags=cv2.INTER_NEAREST)
-        return float(np.var(rotated.sum(axis=1, dtype=np.float64)))
+        rows = cv2.reduce(rotated, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S)[:, 0]  # whole numbers: exact, as numpy's sums
+        return float(np.var(rows.astype(np.float64)))
 
     best = max(np.arange(-SKEW_RANGE, SKEW_RANGE + 1e-9, 0.25), key=sharpness)
     best = max(np.arange(best - 0.25, best + 0.25 + 1e-9, 0.05), key=sharpness)
@@ -715,7 +755,8 @@ class _TableRules:
             edges = merge_rules(edges, 4, JOIN_GAP)
             edges += closing_rules(e for e in edges if e["orientation"] == "v")
             short = _runs(rules.masks, rules.long_h // 3, rules.long_v // 3)
-            self.short = [e for e in _rule_edges(short) if _held(e, edges)]
+            pieces = _rule_edges(short)
+            self.short = [e for e, held in zip(pieces, _held(pieces, edges), strict=True) if held]
         self.edges = edges
         self.made: dict[tuple[int, ...], list[list[Box]]] = {}
 
@@ -736,20 +777,24 @@ class _TableRules:
 
 
 def _rule_masks(gray: Any, long_h: int, long_v: int) -> tuple[Any, Any]:
-    """Pixels that may lie on a horizontal and on a vertical rule."""
+    """Pixels that may lie on a horizontal and on a vertical rule (1), from the sums of integer grey
+    levels over each window: exact, and a third of the CPU of float means."""
     import cv2  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
-    grey = gray.astype(np.float32)
-    dark = ((cv2.blur(grey, (15, 15)) - grey) > RULE_CONTRAST / 2).astype(np.uint8)
+    # darker than the 15×15 mean around it by RULE_CONTRAST / 2: 225·grey + 225·15 < the window's sum
+    sums = cv2.boxFilter(gray, cv2.CV_16U, (15, 15), normalize=False)  # at most 225·255: fits
+    dark = sums > gray.astype(np.uint16) * np.uint16(225) + np.uint16(225 * RULE_CONTRAST // 2)
     out = []
     for axis, window in ((0, (long_h, 1)), (1, (1, long_v))):
-        along = cv2.blur(grey, window)
-        # the background: the same window RULE_OFFSET px to either side
+        n = max(window)
+        along = cv2.boxFilter(gray, cv2.CV_32S, window, normalize=False)
+        # the background, the same window RULE_OFFSET px to either side, lighter by RULE_CONTRAST on average
         side = _beside(along, RULE_OFFSET, axis)
-        side *= 0.5
-        side -= along
-        out.append((side > RULE_CONTRAST).astype(np.uint8) & dark)
+        side -= 2 * along
+        mask = side > 2 * n * RULE_CONTRAST
+        mask &= dark
+        out.append(mask.view(np.uint8))
     return out[0], out[1]
 
 
@@ -795,21 +840,27 @@ def _rule_edges(runs: tuple[Any, Any]) -> list[dict[str, Any]]:
     return edges
 
 
-def _held(piece: dict[str, Any], edges: Sequence[dict[str, Any]]) -> bool:
-    """A short piece of rule that runs (nearly) all the way between two long rules of the other
+def _held(pieces: Sequence[dict[str, Any]], edges: Sequence[dict[str, Any]]) -> list[bool]:
+    """Which short pieces of rule run (nearly) all the way between two long rules of the other
     direction: a narrow cell's border. A stroke of text inside a cell stops well short of both."""
-    h = piece["orientation"] == "h"
-    lo, hi = (piece["x0"], piece["x1"]) if h else (piece["top"], piece["bottom"])
-    at = piece["top"] if h else piece["x0"]
-    across = [
-        e["x0"] if h else e["top"]
-        for e in edges
-        if e["orientation"] != piece["orientation"]
-        and (e["top"] - REACH <= at <= e["bottom"] + REACH if h else e["x0"] - REACH <= at <= e["x1"] + REACH)
-    ]
-    start = [c for c in across if abs(c - lo) <= REACH]
-    end = [c for c in across if abs(c - hi) <= REACH]
-    return bool(start and end) and hi - lo >= SHORT_RULE_SHARE * (max(end) - min(start))
+    import numpy as np  # noqa: PLC0415
+
+    def array(items: Iterable[dict[str, Any]], keys: tuple[str, ...]) -> Any:
+        return np.array([[e[k] for k in keys] for e in items], float).reshape(-1, len(keys))
+
+    out = np.zeros(len(pieces), bool)
+    for o, span, across in (("h", ("x0", "x1", "top"), ("top", "bottom", "x0")),
+                            ("v", ("top", "bottom", "x0"), ("x0", "x1", "top"))):
+        mine = [k for k, e in enumerate(pieces) if e["orientation"] == o]
+        p, e = array((pieces[k] for k in mine), span), array((e for e in edges if e["orientation"] != o), across)
+        lo, hi, at = p[:, :1], p[:, 1:2], p[:, 2:]
+        meets = (e[:, 0] - REACH <= at) & (at <= e[:, 1] + REACH)  # (pieces, rules across) whose band holds it
+        c = e[:, 2]
+        start, end = meets & (np.abs(c - lo) <= REACH), meets & (np.abs(c - hi) <= REACH)
+        first = np.where(start, c, np.inf).min(axis=1, initial=np.inf)
+        last = np.where(end, c, -np.inf).max(axis=1, initial=-np.inf)
+        out[mine] = start.any(axis=1) & end.any(axis=1) & (hi[:, 0] - lo[:, 0] >= SHORT_RULE_SHARE * (last - first))
+    return out.tolist()
 
 
 def _digit_glyphs(word: Word) -> Word:

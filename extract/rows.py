@@ -125,7 +125,7 @@ def _data_row(row: list[Slot], layout: _Layout) -> LogicalRow:
     labels: list[str] = []
     seen: set[tuple[int, int]] = set()
     for j, slot in enumerate(row):
-        if j not in in_span and slot.origin not in seen and slot.text:
+        if j not in in_span and slot.text and slot.origin not in seen:
             seen.add(slot.origin)
             labels.append(slot.text)
     values: list[str] = []
@@ -135,9 +135,7 @@ def _data_row(row: list[Slot], layout: _Layout) -> LogicalRow:
         read = row[a:a + 1] if a == b else [
             row[j] for j in range(a, min(b, len(row) - 1) + 1)
             if not (row[j].origin[1] < a and j > a)]  # not a cell spilling over from the previous span
-        # a number if the span holds one, else a mark (`/`, `—`: not the same as an empty cell)
-        picked = next((slot for slot in read if not is_blank(slot.text)), None) or next(
-            (slot for slot in read if slot.text.strip()), None)
+        picked = _picked(read)
         values.append(picked.text if picked else "")
         places.append(picked.place if picked else None)
         # a blank read by OCR keeps its score: an inked cell that read as nothing is doubtful too
@@ -145,6 +143,18 @@ def _data_row(row: list[Slot], layout: _Layout) -> LogicalRow:
             (slot.confidence for slot in read if slot.confidence is not None), default=None))
     return LogicalRow(tuple(labels), tuple(values), layout.columns, confidences=_scores(scores),
                       places=_places(places))
+
+
+def _picked(read: list[Slot]) -> Slot | None:
+    """The cell a span's value is: a number if the span holds one, else a mark (`/`, `—`: not the same as
+    an empty cell), else none."""
+    mark = None
+    for slot in read:
+        if slot.text.strip():
+            if not is_blank(slot.text):
+                return slot
+            mark = mark or slot
+    return mark
 
 
 def _plain_row(row: list[Slot]) -> LogicalRow:
@@ -163,14 +173,14 @@ def _plain_row(row: list[Slot]) -> LogicalRow:
                       places=_places([s.place for s in slots[last_label + 1:]]))
 
 
-def _scores(scores: Sequence[float | None]) -> tuple[float | None, ...]:
+def _scores(scores: list[float | None]) -> tuple[float | None, ...]:
     """Per-value OCR scores, or () when no value was read by OCR (born-digital text)."""
-    return tuple(scores) if any(c is not None for c in scores) else ()
+    return tuple(scores) if scores.count(None) < len(scores) else ()
 
 
-def _places(places: Sequence[Place | None]) -> tuple[Place | None, ...]:
+def _places(places: list[Place | None]) -> tuple[Place | None, ...]:
     """Per-value places, or () when the grid did not come from page geometry."""
-    return tuple(places) if any(p is not None for p in places) else ()
+    return tuple(places) if places.count(None) < len(places) else ()
 
 
 # ---------------------------------------------------------------------------- streams

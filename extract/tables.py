@@ -186,6 +186,9 @@ def request_row_key(row: LogicalRow) -> str | None:
     return request_key(row.labels)
 
 
+_REQUEST_POSITION: Final = {col: k for k, col in enumerate(REQUEST_COLUMNS)}  # a column's place in a run
+
+
 @lru_cache(maxsize=256)
 def _request_columns(columns: tuple[str, ...] | None, n: int) -> tuple[str | None, ...]:
     """The column of each value, by its header (a table's rows share one header: computed once)."""
@@ -210,7 +213,7 @@ def map_requests(rows: Sequence[LogicalRow], diag: Diagnostics, evidence: Eviden
         texts[key] = ["/"] * len(REQUEST_COLUMNS)
         for k, (col, raw) in enumerate(zip(columns, row.values, strict=False)):
             if col is not None:
-                texts[key][list(REQUEST_COLUMNS).index(col)] = raw
+                texts[key][_REQUEST_POSITION[col]] = raw
                 _put(found, diag, "requests", key, col, raw, row.confidence(k), row.place(k))
         if flattened(row.values, len(REQUEST_COLUMNS)):
             texts[key] = [row.values[0]]

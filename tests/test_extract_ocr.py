@@ -165,6 +165,56 @@ def test_the_word_boxes_worked_out_directly_are_rapidocrs() -> None:
     assert len(direct.words) > 20
 
 
+def test_the_crops_cut_directly_are_rapidocrs() -> None:
+    """The lines found are upright boxes in whole pixels: slicing them out gives, to the pixel, the
+    crops RapidOCR's bicubic perspective warp gives (a tall one turned as it turns it)."""
+    gray = np.asarray(Image.open(scanned("gold-000.html_clean.pdf")[1]).convert("L"))
+    engine = ocr._Rapid()
+    rapid = engine.ocr
+    warped = type(rapid).get_crop_img_list.__get__(rapid)
+    seen: list[tuple[Any, Any]] = []
+    cut = rapid.get_crop_img_list
+
+    def both(img: Any, found: Any) -> Any:
+        seen.append((cut(img, found), warped(img, found)))
+        return seen[-1][0]
+
+    rapid.get_crop_img_list = both
+    engine.page(gray, LIMITS, ocr.Look(gray, 0.5))
+    (direct, general), = seen
+    assert len(direct) > 50
+    assert any(crop.shape[0] > crop.shape[1] for crop in direct)  # tall ones turned
+    assert all(a.shape == b.shape and (a == b).all() for a, b in zip(direct, general, strict=True))
+
+
+def test_rule_pixels_are_those_whose_window_means_pass_exactly() -> None:
+    """The rule masks from integer window sums: a pixel darker than its 15×15 mean by half of
+    RULE_CONTRAST, on a window along the rule darker than the same window RULE_OFFSET px to either
+    side by RULE_CONTRAST, each decided on the exact means (a faint, noisy scan's rule)."""
+    rng = np.random.default_rng(3)
+    gray = np.clip(rng.normal(235, 12, (120, 160)), 0, 255).astype(np.uint8)
+    gray[60, 10:150] = 180  # a faint rule
+    gray[20:100, 80] = 150
+    gray[30:40, 30:34] = 40  # a stroke
+    long_h, long_v = 25, 25
+    masks = ocr._rule_masks(gray, long_h, long_v)
+
+    def sums(size: tuple[int, int]) -> Any:  # over each window, borders reflected as OpenCV does
+        ry, rx = size[0] // 2, size[1] // 2
+        padded = np.pad(gray.astype(np.int64), ((ry, size[0] - 1 - ry), (rx, size[1] - 1 - rx)), mode="reflect")
+        return np.lib.stride_tricks.sliding_window_view(padded, size).sum(axis=(2, 3))
+
+    # the means compared in whole numbers: mean − grey > c  ⇔  sum − n·grey > n·c
+    dark = sums((15, 15)) - 225 * gray.astype(np.int64) > 225 * ocr.RULE_CONTRAST / 2
+    for axis, size, mask in ((0, (1, long_h), masks[0]), (1, (long_v, 1), masks[1])):
+        along, n = sums(size), max(size)
+        side = np.roll(along, ocr.RULE_OFFSET, axis) + np.roll(along, -ocr.RULE_OFFSET, axis) - 2 * along
+        assert (mask == ((side > 2 * n * ocr.RULE_CONTRAST) & dark)).all()
+    assert masks[0][60, 20:140].all()
+    assert masks[1][30:90, 80].all()
+    assert not masks[0][30:40, 30:34].any()
+
+
 def test_lines_in_cells_read_again_are_not_recognised_and_the_page_reads_the_same() -> None:
     """A found line that runs into the next cell (a narrow header's two lines) is dropped with its cell's
     words, and the cell read from its own ink: recognising it first changes nothing on the page."""
@@ -215,6 +265,10 @@ def test_the_rewrite_removes_the_element_wise_nodes_around_convolutions() -> Non
         padded = [n for n in nodes if n.op_type == "Conv" and any(a.name == "pads" and any(a.ints) for a in n.attribute)]
         assert shifts
         assert len([n for n in padded if n.input[0] in shifted]) == (3 if part == "Det" else 0)
+        # the detector's head: its transposed convolutions take their bias and normalisation in
+        deconvolved = {n.output[0] for n in nodes if n.op_type == "ConvTranspose"}
+        assert len(deconvolved) == before["ConvTranspose"]
+        assert not [n for n in nodes if n.op_type in ("Add", "BatchNormalization") and deconvolved.intersection(n.input)]
 
 
 def test_tesseract_reads_when_rapidocr_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -260,6 +314,33 @@ def test_a_short_crop_is_read_on_its_own_columns_with_the_same_result(monkeypatc
         assert abs(got_score - want_score) < 0.01
     assert len(widths) == 4
     assert max(widths[:3]) < 320  # the numbers; the wider label may need every column
+
+
+def test_the_crops_of_a_scanned_page_read_on_their_own_columns_as_on_the_full_width() -> None:
+    """`ocr_trim` on every crop a scan-like page hands the recogniser: the same characters as the
+    run on the padded width, and no line read with confidence there is doubtful trimmed."""
+    def decisions(probs: Any) -> tuple[Any, float]:  # RapidOCR's CTC decoding: characters, line score
+        best = probs.argmax(1)
+        kept = (best != 0) & np.r_[True, best[1:] != best[:-1]]
+        return best[kept], float(probs.max(1)[kept].mean()) if kept.any() else 0.0
+
+    gray = np.asarray(Image.open(scanned("gold-000.html_clean.pdf")[1]).convert("L"))
+    session = ocr.engine().ocr.text_rec.session.session
+    fed: list[Any] = []
+    run = session.run
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(session, "run", lambda names, feed: fed.append(feed["x"]) or run(names, feed))
+        ocr.ocr_image(gray, LIMITS)
+    ones, zeros = np.ones((1, 1, 1, 1), np.float32), np.zeros((1, 1, 1, 1), np.float32)
+    trimmed = 0
+    for x in fed:
+        full = session.session.run(None, {"x": x, "column_weight": ones, "key_bias": zeros})[0][0]
+        got = session.run(None, {"x": x})[0][0]
+        (want_text, want_score), (text, score) = decisions(full), decisions(got)
+        assert (text == want_text).all()
+        assert score >= OCR_THRESHOLD or want_score < 0.95
+        trimmed += bool((full != got).any())
+    assert trimmed > len(fed) / 2
 
 
 def test_a_crop_that_fills_the_width_is_read_whole() -> None:

@@ -108,13 +108,16 @@ TEXT = SEEDS[1].read_text(encoding="utf-8")
         (TEXT.encode(), "gbk", "utf-8"),  # a UTF-8 page served as GBK
         (TEXT.encode(), "iso-8859-1", "utf-8"),  # …or as Latin-1
         (flip(TEXT.encode("gb18030"), 500, 0xFF), None, "gb18030"),  # GBK with a bad byte stays GBK
+        (flip(TEXT.encode("gb18030"), 500, 0xFF), "utf-8", "gb18030"),  # …served as UTF-8 too
+        (flip(TEXT.encode(), 500, 0xFF), "gbk", "utf-8"),  # UTF-8 with a bad byte served as GBK
         (flip(TEXT.encode(), 500, 0x00), None, "utf-8"),  # a NUL is one bad character, not a binary file
         (TEXT.encode("utf-16-le"), None, "utf-16-le"),  # UTF-16 without a byte-order mark
         (TEXT.encode("utf-16-be"), None, "utf-16-be"),
         ('<meta charset="hex"><p>报告</p>'.encode(), None, "utf-8"),  # a charset that is no text encoding
         (b'<meta charset="idna">' + TEXT.encode(), None, "utf-8"),
     ],
-    ids=["gbk-as-utf8", "utf8-as-gbk", "utf8-as-latin1", "gbk-bad-byte", "nul", "utf16le", "utf16be", "hex", "idna"],
+    ids=["gbk-as-utf8", "utf8-as-gbk", "utf8-as-latin1", "gbk-bad-byte", "gbk-bad-byte-as-utf8",
+         "utf8-bad-byte-as-gbk", "nul", "utf16le", "utf16be", "hex", "idna"],
 )
 def test_the_encoding_is_chosen_by_the_whole_input(data: bytes, declared: str | None, codec: str) -> None:
     reading = decode_text(data, declared)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import re
+import unicodedata
 
 import pytest
 from conftest import FIXTURES, assert_matches
 
+from extract.normalize import nfkc
 from extract.parse import parse_bytes
 
 SH2019 = FIXTURES / "html" / "sh2019_like.html"
@@ -91,3 +94,17 @@ def test_a_page_nested_deep_is_read_whole(depth: int) -> None:
     end = html.rindex(b"</body>")
     nested = html[:start] + b"<div>" * depth + html[start:end] + b"</div>" * depth + html[end:]
     assert_matches(parse_bytes(nested, name="t20200131_1.html"), EXPECTED)
+
+
+def test_a_long_page_is_folded_as_one_nfkc_call_folds_it() -> None:
+    """`nfkc` folds a long text in pieces cut before ASCII characters: what follows a cut (a combining
+    mark, a Hangul vowel, a full-width form) must fold as it does in one piece."""
+    tricky = [*"a<>=\n 0", "\u0301", "\u0338", "\u0327\u0300", "\u1100", "\u1161", "\u11a8", "\uac00",
+              "\uff10", "\uff1c", "\u3000", "\uff9e", "\u304b\u3099", "\ufb01", "\u2474", "总体情况", "\u0f73",
+              "\ufdfa", "\U0001d15e\U0001d165"]
+    rng = random.Random(0)
+    for _ in range(200):
+        text = "".join(rng.choice(tricky) for _ in range(rng.randrange(1500, 6000)))
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)
+    page = SH2019.read_bytes().decode("gb18030") * 4
+    assert nfkc(page) == unicodedata.normalize("NFKC", page)
