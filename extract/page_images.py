@@ -18,6 +18,8 @@ from pathlib import PurePosixPath
 from typing import Any, Final
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+from extract.html_layout import SKIP_TAGS
+
 IMAGE_SUFFIXES: Final = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
 # what a region of the page that holds no report is called, in its id or class
 _REGION: Final = re.compile(r"(?<![a-z])(?:header|footer|nav|menu|toolbar|banner|logo|share|qr|ewm|erweima)",
@@ -54,14 +56,15 @@ def page_images(root: Any, base: str) -> list[str]:
 
 def shows_pictures_only(root: Any) -> bool:
     """Whether the page's own text (outside its links, header, footer and navigation) is too little to be a
-    report's: its report, if it shows one, is its pictures. `root` is the page's lxml tree, scripts removed."""
+    report's: its report, if it shows one, is its pictures. `root` is the page's lxml tree; what scripts,
+    styles and forms hold is no text of it."""
     body = root.find("body")
     top = body if body is not None else root
     count = 0
     todo = [top]
     while todo and count < _REPORT_TEXT:
         node = todo.pop()
-        if isinstance(node.tag, str) and node.tag != "a" and not _region(node):
+        if isinstance(node.tag, str) and node.tag != "a" and node.tag not in SKIP_TAGS and not _region(node):
             count += _chars(node.text)
             todo.extend(node)
         if node is not top:

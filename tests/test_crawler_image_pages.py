@@ -179,6 +179,12 @@ def test_a_page_of_pictures_not_titled_so_is_its_pictures(tmp_path: Any) -> None
     assert (page.images, page.attachments, page.page_has_report) == (3, 3, False)
     assert [(r.url, r.meta["doc"]["images"]) for r in files] == [(u, 3) for u in _urls()]
 
+    # a portal's scripts and forms in the body (a share widget, a counter, a search box) are no text of it
+    widgets = (f"<script>{'var _hmt = _hmt || [];' * 40}</script><form><select><option>{'部门网站' * 60}</option>"
+               "</select></form><style>p { line-height: 2; }</style>")
+    page, files = _parse_page(spider, _page_html(widgets + INTRO + _PAGES + widgets, UNTITLED), UNTITLED)
+    assert (page.images, page.attachments) == (3, 3)
+
     one = '<p><img src="./W020250120_1.png" style="width:100%;"></p>'
     page, files = _parse_page(spider, _page_html(one, UNTITLED), UNTITLED)
     assert (page.images, page.attachments) == (1, 1)
