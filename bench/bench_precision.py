@@ -13,9 +13,10 @@ for alerts at the demo's date, twice:
 
 For each it prints the archive's recall (agency-years stored under the registered agency and the stated
 year), misfiled and extra reports, invented agencies, and the alerts by kind with the false ones:
-"missing" for a report that is online, "late" for one published in time, "inconsistent" for one whose
-numbers agree (the truth's defects, and a carry-over that differs from last year's report). Target:
-recall 100 % with nothing extra, and 0 false alerts. Exit 1 when a target is missed.
+"missing" for a report that is online, "late" for one published in time, "unreadable" for one online (the
+simulator publishes none that cannot be read), "inconsistent" for one whose numbers agree (the truth's
+defects, and a carry-over that differs from last year's report). Target: recall 100 % with nothing extra,
+and 0 false alerts. Exit 1 when a target is missed.
 """
 
 from __future__ import annotations

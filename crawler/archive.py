@@ -35,10 +35,12 @@ from store.reading import (
     AWAITING_OCR,
     NOTHING_READ,
     judged,
+    not_from_own_text,
     read_anything,
     read_one,
     reread_page,
     retire_page_images,
+    retire_picture_readings,
     unread_reports,
 )
 
@@ -108,11 +110,13 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
     paged = item.images > 1 and not item.page_has_report
     if paged:
         outcome = _page_of_images(archive, item, source)
-    elif is_image(source.name) and (not ocr or judged(archive, item.url, item.body)):
+    elif is_image(source.name) and not item.page_has_report and (not ocr or judged(archive, item.url, item.body)):
         # an image already read (or found unreadable) is seen again, not read again: OCR costs seconds a page
         outcome = _found(archive, item, source, "unread", AWAITING_OCR)
     else:
         outcome = _report_outcome(archive, item, source)
+    if outcome == "page_without_report" and item.stale:
+        _retire(archive, item)
     if outcome in _KEPT_ONLY and _keep(archive, source) and outcome == "page_image":
         _image_came(archive, item.page_url or "")
     if ocr and paged:
@@ -153,9 +157,10 @@ def is_image(name: str) -> bool:
 
 
 def _page_of_images(archive: Archive, item: FetchedDocument, source: Source) -> str:
-    """A 图片版 page that shows several images is the report, found unread until its images are read
-    together (now, with OCR, once the last of them is stored; else by the OCR backlog); each image is a
-    page of it, kept, never a report of its own (one stored so by an older archive is retired)."""
+    """A page that shows its report as several pictures (a 图片版, titled so or not) is the report, found
+    unread until its images are read together (now, with OCR, once the last of them is stored; else by the
+    OCR backlog); each image is a page of it, kept, never a report of its own (one stored so by an older
+    archive is retired)."""
     if item.kind == "attachment":
         return "page_image"
     outcome = _found(archive, item, source, "unread", AWAITING_OCR)
@@ -166,6 +171,15 @@ def _page_of_images(archive: Archive, item: FetchedDocument, source: Source) -> 
         except StoreError as exc:  # the next crawl of the page retires them
             log.error("could not retire the image reports of %s: %s", item.url, exc)  # noqa: TRY400 - one line
     return outcome
+
+
+def _retire(archive: Archive, page: FetchedDocument) -> None:
+    """A page whose report is a file it links, where an archive from before holds reports of its pictures or of
+    the page read from them: they go (store.reading.retire_picture_readings), the file's report stays the one."""
+    try:
+        retire_picture_readings(archive, page.url, document=not page.images)
+    except StoreError as exc:  # the next crawl of the page retires them
+        log.error("could not retire the picture reports of %s: %s", page.url, exc)  # noqa: TRY400 - one line
 
 
 def _image_came(archive: Archive, page_url: str) -> None:
@@ -308,16 +322,29 @@ def known(archive: Archive, portals: list[str]) -> Known:
             if len(found.files.get(page, ())) < count:
                 found.validators.pop(page, None)
         found.report_pages = {url for url in session.scalars(select(Report.url).distinct()) if ours.holds(url)}
-    for page in _pages_of_image_reports(found):
-        found.validators.pop(page, None)
+        found.pictured = {url for url in session.scalars(select(Report.url).where(not_from_own_text()).distinct())
+                          if ours.holds(url)}
+    for url in _fetched_again(found, linked):
+        found.validators.pop(url, None)
     return found
 
 
-def _pages_of_image_reports(found: Known) -> list[str]:
-    """Pages no report is at whose several images are reports, as an archive from before stored a page of
-    images: fetched in full once, each becomes its one report (and retires its images' reports)."""
-    return [page for page, files in found.files.items() if page not in found.report_pages
-            and sum(is_image_file(url) and url in found.report_pages for url in files) > 1]
+def _fetched_again(found: Known, linked: Mapping[str, int]) -> set[str]:
+    """Pages, with their documents, of which an archive from before made other reports than a crawl now
+    makes: fetched in full once, each gets its one report and retires the others (`_page_of_images`,
+    `_retire`). Those are a page none is at whose several pictures are reports (each was one); a page that
+    links nothing and was not read from its own text (its pictures, not told by its title, were not
+    fetched: it said nothing); a page that links a document and was read from its pictures, or whose
+    pictures are reports (a 图片版 that linked its PDF too)."""
+    again: set[str] = set()
+    for page in linked.keys() | found.files.keys():
+        files = found.files.get(page, [])
+        documents = [url for url in files if not is_image_file(url)]
+        reports = sum(is_image_file(url) and url in found.report_pages for url in files)
+        if ((reports > 1 and page not in found.report_pages) or (page in found.pictured and not files)
+                or (documents and (reports or page in found.pictured))):
+            again.update([page, *documents])
+    return again
 
 
 class _Portals:

@@ -27,9 +27,13 @@ class FetchedDocument:
     attachments: int = 0  # for a page: how many report files it links
     # the page carries a report's tables (for an attachment: its page does, so the file is a copy)
     page_has_report: bool = False
-    # the images of a 图片版 page that may be pages of its report: for a page, how many it shows; for one of
-    # them, how many its page shows (several: the page is the one report, each image a page of it)
+    # the pictures that are the report of a page without report text or document (a 图片版, titled so or not):
+    # for a page, how many it shows; for one of them, how many its page shows (several: the page is the one
+    # report, each picture a page of it; one: that picture is the report)
     images: int = 0
+    # for a page: the archive holds a report at it or at one of its pictures, which an older crawl may have made
+    # of a page whose report is a file it links (store.reading.retire_picture_readings)
+    stale: bool = False
 
 
 @dataclass(slots=True)

@@ -12,5 +12,8 @@ class Known:
     # a report page → the files it linked: an unchanged page (304) still has its files asked after,
     # because a file replaced in place (the quiet edit of a PDF report) changes no page
     files: dict[str, list[str]] = field(default_factory=dict)
-    # pages that carried a report themselves: their files are copies
+    # the URLs reports are at (pages that carried a report themselves, files that are one)
     report_pages: set[str] = field(default_factory=set)
+    # those not read from their own text (found unread or unreadable, read from pictures): a page of pictures,
+    # whose files are its pages; the files of a page read from its text are copies
+    pictured: set[str] = field(default_factory=set)

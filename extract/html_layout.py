@@ -32,8 +32,9 @@ _REPORT_WORDS = re.compile(
     r"第二十条|本年新收|依申请公开|收到申请数|年度报告"
 )
 _NOISE = re.compile(r"繁體|无障碍|当前位置|分享到|网站地图|ICP备|主办单位|版权所有|返回顶部")
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "nav", "select", "button", "iframe", "form",
-                        "head", "object", "svg", "template", "footer", "header"})
+# elements whose text is no page content (a script, a form, the page's frame)
+SKIP_TAGS = frozenset({"script", "style", "noscript", "nav", "select", "button", "iframe", "form",
+                       "head", "object", "svg", "template", "footer", "header"})
 _NAV = re.compile(r"(^|[\s_-])(nav|menu|footer|foot|header|top|breadcrumb|crumb|share|sidebar|"
                   r"toolbar|copyright|friendlink|links?|bottom)([\s_-]|$)", re.IGNORECASE)
 _BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section",
@@ -118,7 +119,7 @@ class _Walker:
         """Read what an element holds before its children; None when it is skipped or read whole (a data
         table), else whether it is a block (its end flushes the line)."""
         tag = el.tag
-        if not isinstance(tag, str) or tag in _SKIP_TAGS:
+        if not isinstance(tag, str) or tag in SKIP_TAGS:
             return None
         if self.skip_nav:
             cls, ident = el.get("class"), el.get("id")

@@ -5,6 +5,10 @@ the badges of the footer. Those are no pages. Here the page's markup decides: an
 header, footer or navigation, or named or sized like furniture, is left out. Most pages do not say an
 image's size, so an image whose pixels are too few or too flat for a printed page is left out again
 when it is read (`is_page`).
+
+Most portals do not title such a page 图片版: a report page is one of pictures when its own text is too
+little to be a report's (`shows_pictures_only`), whatever its title says. A page with the report's text
+and a photo, a seal or a QR code beside it is an HTML report, its images none of its pages.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Any, Final
 from urllib.parse import parse_qs, urljoin, urlsplit
+
+from extract.html_layout import SKIP_TAGS
 
 IMAGE_SUFFIXES: Final = (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp")
 # what a region of the page that holds no report is called, in its id or class
@@ -28,6 +34,9 @@ _SMALL: Final = 100  # px: an image the page draws smaller than this on a side i
 _PAGE_SIDE: Final = 300  # px: a page image has at least this on its short side (a logo, an icon, less)
 _PAGE_FLAT: Final = 2.5  # a page is at most this much wider than high (a banner is flatter)
 _SIZE_STYLE: Final = re.compile(r"(?<![-\w])(width|height)\s*:\s*(\d+(?:\.\d+)?)px", re.IGNORECASE)
+# characters: a report's own text, even with its tables shown as pictures, is longer (its six sections); a
+# page's frame (crumbs, title, 索引号 and dates, print and close) and a line introducing the pictures are shorter
+_REPORT_TEXT: Final = 500
 
 
 def page_images(root: Any, base: str) -> list[str]:
@@ -43,6 +52,32 @@ def page_images(root: Any, base: str) -> list[str]:
         if is_image_file(url) and not _furniture(img, url):
             urls.append(url)
     return list(dict.fromkeys(urls))
+
+
+def shows_pictures_only(root: Any) -> bool:
+    """Whether the page's own text (outside its links, header, footer and navigation) is too little to be a
+    report's: its report, if it shows one, is its pictures. `root` is the page's lxml tree; what scripts,
+    styles and forms hold is no text of it."""
+    body = root.find("body")
+    top = body if body is not None else root
+    count = 0
+    todo = [top]
+    while todo and count < _REPORT_TEXT:
+        node = todo.pop()
+        if isinstance(node.tag, str) and node.tag != "a" and node.tag not in SKIP_TAGS and not _region(node):
+            count += _chars(node.text)
+            todo.extend(node)
+        if node is not top:
+            count += _chars(node.tail)  # the text after an element is its parent's
+    return count < _REPORT_TEXT
+
+
+def _chars(text: str | None) -> int:
+    return len("".join(text.split())) if text else 0
+
+
+def _region(node: Any) -> bool:
+    return bool(_REGION.search(f"{node.get('id') or ''} {node.get('class') or ''}"))
 
 
 def is_page(width: int, height: int) -> bool:
@@ -66,7 +101,7 @@ def _furniture(img: Any, url: str) -> bool:
         return True
     if _drawn_small(img):
         return True
-    return any(_REGION.search(f"{a.get('id') or ''} {a.get('class') or ''}") for a in img.iterancestors())
+    return any(map(_region, img.iterancestors()))
 
 
 def _drawn_small(img: Any) -> bool:

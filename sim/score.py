@@ -94,11 +94,12 @@ def score_archive(truth: Mapping[str, Any], stored: Mapping[str, Key], agencies:
 
 def score_alerts(truth: Mapping[str, Any], alerts: Iterable[tuple[str, Mapping[str, Any]]]) -> AlertScore:
     """`alerts`: (kind, fact payload) of every first notice. A missing alert is false when the report is
-    online; late, when it was published by its deadline; inconsistent, when its numbers agree."""
+    online; late, when it was published by its deadline; inconsistent, when its numbers agree; unreadable,
+    when the report is online (the simulator publishes none that cannot be read)."""
     reports = {(r["agency"], r["year"]): r for r in truth["reports"]}
     never = {(n["agency"], n["year"]) for n in truth["never_published"]}
     wrong = contradictions(truth)
-    score = AlertScore(false={"missing": [], "late": [], "inconsistent": []})
+    score = AlertScore(false={"missing": [], "late": [], "inconsistent": [], "unreadable": []})
     said: dict[str, set[Key]] = {"missing": set(), "late": set(), "inconsistent": set()}
     for kind, fact in alerts:
         score.alerts[kind] = score.alerts.get(kind, 0) + 1
@@ -111,6 +112,8 @@ def score_alerts(truth: Mapping[str, Any], alerts: Iterable[tuple[str, Mapping[s
             score.false["late"].append(key)
         elif kind == "inconsistent_report" and not wrong.get(key):
             score.false["inconsistent"].append(key)
+        elif kind == "unreadable_report" and report is not None:
+            score.false["unreadable"].append(key)
     late = {k for k, r in reports.items() if "late_publication" in r["defects"]}
     truly = {"missing": never, "late": late, "inconsistent": {k for k, found in wrong.items() if found}}
     score.missed = {kind: sorted(truly[kind] - said[kind]) for kind in truly}

@@ -4,14 +4,16 @@ The truth is streamed as JSON text: a 3,000-portal world has tens of thousands o
 and building one dict of them first would double the time and memory. Shape:
 
     {"as_of", "agencies": [{"name", "level", "region", "portal"}],
-     "reports": [{"agency", "year", "url", "published", "revised", "medium", "attachment", "pages", "defects",
-                  "record"}],
+     "reports": [{"agency", "year", "url", "published", "revised", "medium", "attachment", "pages", "pictures",
+                  "defects", "record"}],
      "decoys": [{"url", "title", "kind"}], "faults": [{"portal", "kind"}], "never_published": [{"agency", "year"}]}
 
 `reports` are the reports visible at `as_of`, each with the record of the version served that
 day (`revised` is set once the revision date has come). `attachment` is the PDF/DOCX/image URL
 for reports that are not inline HTML; an image report shown one image per printed page lists them
-all in `pages` (its first is `attachment`), and is the report page at `url`. `never_published`
+all in `pages` (its first is `attachment`), and is the report page at `url`; most image reports' titles
+(the record's `title`) do not say （图片版）. A PDF report whose page also shows its printed pages as
+pictures lists them in `pictures`: they are no report, the PDF at `attachment` is. `never_published`
 lists the agency-years that are due by `as_of` (deadline passed) and have no report online that
 day — the "missing" a monitor must find, whether the report never appears or appears late, after
 `as_of`.
@@ -47,11 +49,13 @@ def _report(seed: int, site: Site, report: Report, as_of: date) -> str:
     revised = f'"{report.revised:%Y-%m-%d}"' if version and report.revised else "null"
     attachment = site.file_urls.get(report.key)
     pages = ",".join(_url(u) for u in site.page_urls(report, version))
+    pictures = ",".join(_url(u) for u in site.picture_urls(report, version)) if report.pictured else ""
     defects = ",".join(f'"{d}"' for d in found)  # rule ids: plain ASCII
     return (
         f'{{"agency":{quoted(report.agency.name)},"year":{report.year},"url":{_url(site.article_urls[report.key])},'
         f'"published":"{report.published:%Y-%m-%d}","revised":{revised},"medium":"{report.medium}",'
-        f'"attachment":{_url(attachment) if attachment else "null"},"pages":[{pages}],"defects":[{defects}],'
+        f'"attachment":{_url(attachment) if attachment else "null"},"pages":[{pages}],"pictures":[{pictures}],'
+        f'"defects":[{defects}],'
         f'"record":{record}}}'
     )
 

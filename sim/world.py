@@ -74,6 +74,8 @@ _P_ARITHMETIC = 0.06
 _P_GOLD = 0.08
 _MEDIUM_WEIGHTS: Final = {"html": 55, "text": 10, "pdf": 18, "docx": 10, "image": 7}
 _P_PAGED = 0.5  # of image reports: one image per printed page on the report's page (the rest: one tall image)
+_P_MARKED = 0.3  # of reports shown as pictures: the title says （图片版） (most portals never write it)
+_P_PICTURED = 0.15  # of PDF reports: the page shows the PDF's pages as pictures too, above its link
 # First year an agency's reports are still online: many portals lost older columns in a redesign.
 _FIRST_YEARS: Final = {2015: 15, 2016: 5, 2017: 5, 2018: 10, 2019: 20, 2020: 20, 2021: 15, 2022: 10}
 # Agencies per portal beside the government: (departments low, high), (townships low, high).
@@ -140,6 +142,21 @@ class Report:
         """An image report shown as one image per printed page rather than one tall image: told by the
         report's own seed, so that deciding it moves no other draw of the world."""
         return self.medium == "image" and (self.seed >> 16) % 1000 < _P_PAGED * 1000
+
+    @property
+    def pictured(self) -> bool:
+        """A PDF report whose page also shows the PDF's pages as pictures (one per printed page): the PDF
+        is the report, the pictures are none. Told by the report's own seed, as `paged` is."""
+        return _pictured(self.medium, self.seed)
+
+
+def _drawn(seed: int, what: str, p: float) -> bool:
+    """A report's property drawn from its seed in a stream of its own: deciding it moves no other draw."""
+    return random.Random(f"{seed}:{what}").random() < p  # noqa: S311 - reproducible simulated data
+
+
+def _pictured(medium: str, seed: int) -> bool:
+    return medium == "pdf" and _drawn(seed, "pictured", _P_PICTURED)
 
 
 @dataclass(slots=True)
@@ -346,8 +363,10 @@ def _report(rng: random.Random, traps: random.Random, agency: Agency, year: int,
     medium = rng.choices(tuple(_MEDIUM_WEIGHTS), weights=tuple(_MEDIUM_WEIGHTS.values()))[0]
     printed, garbled = _printed(traps, agency, year)
     title = _title(rng, printed, year)
-    if medium == "image":
-        title += "（图片版）"
+    style = rng.choice(("clean", "clean", "word"))
+    seed = rng.getrandbits(48)
+    if (medium == "image" or _pictured(medium, seed)) and _drawn(seed, "marked", _P_MARKED):
+        title += "（图片版）"  # decided by the report's seed, so that no other draw moves
     if source.startswith("pool:"):
         _traps(traps, agency, fmt, injected)
     if garbled:
@@ -361,11 +380,11 @@ def _report(rng: random.Random, traps: random.Random, agency: Agency, year: int,
         published=published,
         revised=revised,
         medium=medium,
-        style=rng.choice(("clean", "clean", "word")),
+        style=style,
         fmt=fmt,
         source=source,
         injected=tuple(injected),
-        seed=rng.getrandbits(48),
+        seed=seed,
     )
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, case, delete, select, update
 
 from catalogue.terms import FAULTS
 from extract.errors import UnreadableInputError
+from extract.page_images import is_image_file
 from extract.parse import page_image_urls, parse_bytes, parse_pages
 from extract.schema import Record
 from store.db import Archive
@@ -206,6 +207,30 @@ def retire_page_images(archive: Archive, urls: list[str]) -> None:
     cells go with them."""
     with archive.write() as session:
         session.execute(delete(Report).where(Report.url.in_(urls)))
+
+
+def not_from_own_text() -> ColumnElement[bool]:
+    """A report that was not read from its document's own text: found unread or unreadable, or read from
+    page images (a page of them, a picture)."""
+    extractor = (select(ReportVersion.extractor)
+                 .where(ReportVersion.report_id == Report.id, ReportVersion.number == Report.current_version)
+                 .correlate(Report).scalar_subquery())
+    return (Report.reading != "read") | extractor.startswith("image:")
+
+
+def retire_picture_readings(archive: Archive, page_url: str, *, document: bool) -> None:
+    """Delete the reports an archive from before made of a page whose report is now a file it links: one at
+    the page not read from its own text (a page of pictures, read from them or found to say nothing), and,
+    when that file is a `document` (PDF, Word, spreadsheet) the page is stored linking, those at the page's
+    pictures (a 图片版 that linked its PDF too was two reports). Left, they would stand next to the file's
+    report as more reports of the agency's year. Their bytes stay."""
+    with archive.write() as session:
+        session.execute(delete(Report).where(Report.url == page_url, not_from_own_text())
+                        .execution_options(synchronize_session=False))
+        files = set(session.scalars(select(Document.url).where(Document.page_url == page_url))) if document else set()
+        pictures = {url for url in files if is_image_file(url)}
+        if pictures and files - pictures:
+            session.execute(delete(Report).where(Report.url.in_(pictures)))
 
 
 def _stored_images(archive: Archive, urls: list[str]) -> dict[str, str]:

@@ -31,7 +31,7 @@ from crawler.run import crawl
 from crawler.spiders.portal import PortalSpider
 from extract.errors import UnreadableInputError
 from extract.page_images import is_page, page_images
-from extract.schema import SPEC_KEYS
+from extract.schema import SECTIONS, SPEC_KEYS
 from sim import content, media
 from sim.archetypes import build_site
 from sim.testing import running_sim
@@ -42,7 +42,7 @@ from store.db import Archive
 from store.diff import record_diff
 from store.models import CrawlRun, Document, Finding, Portal, ReportVersion
 from store.models import Report as StoredReport
-from store.reading import AWAITING_OCR, PAGES_REPLACED, read_backlog, unread_reports
+from store.reading import AWAITING_OCR, NOTHING_READ, PAGES_REPLACED, read_backlog, unread_reports
 from store.reparse import reparse_one, stored_reports
 from store.status import compliance
 
@@ -134,20 +134,120 @@ def test_an_image_too_small_or_flat_is_no_page(size: tuple[int, int], page: bool
     assert is_page(*size) is page
 
 
-def test_the_spider_takes_the_pages_and_leaves_the_furniture(tmp_path: Any) -> None:
+def _spider(tmp_path: Any) -> PortalSpider:
     world = generate(seed=1, portals=1)
     registry = tmp_path / "registry.yaml"
     write_registry(registry, world, lambda portal: build_site(world.seed, portal, f"http://{portal.address}"))
-    spider = PortalSpider(registry=str(registry))
+    return PortalSpider(registry=str(registry))
+
+
+def _parse_page(spider: PortalSpider, body: bytes, title: str = TITLE) -> tuple[FetchedDocument, list[Any]]:
+    """What the spider makes of a report page: the page, and the requests for its files."""
     portal = next(iter(spider.portals.values()))
-    doc = {"title": TITLE, "list_date": "2025-01-20", "year": 2024, "agency": AGENCY, "level": None,
+    doc = {"title": title, "list_date": "2025-01-20", "year": 2024, "agency": AGENCY, "level": None,
            "region": None}
     request = spider._document_request(portal, PAGE_URL, doc, spider.parse_page)
     spider.settling.expect(request)
-    out = list(spider.parse_page(HtmlResponse(PAGE_URL, body=_page_html(), request=request, encoding="utf-8")))
-    page, *files = out
+    page, *files = spider.parse_page(HtmlResponse(PAGE_URL, body=body, request=request, encoding="utf-8"))
+    return page, files
+
+
+def test_the_spider_takes_the_pages_and_leaves_the_furniture(tmp_path: Any) -> None:
+    page, files = _parse_page(_spider(tmp_path), _page_html())
     assert (page.kind, page.images, page.attachments) == ("page", 3, 3)
     assert [(r.url, r.meta["doc"]["images"]) for r in files] == [(u, 3) for u in _urls()]
+
+
+# ---------------------------------------------------------------------------- told by the page, not its title
+
+UNTITLED = f"{AGENCY}2024年政府信息公开工作年度报告"
+INTRO = f"<p>现将{UNTITLED}予以公开。</p>"
+# a report's own text: its six sections in prose (its tables elsewhere, or shown as pictures)
+PROSE = "".join(f"<p>{heading}</p><p>{'本机关认真贯彻落实《中华人民共和国政府信息公开条例》，' * 8}</p>"
+                for heading in SECTIONS.values())
+PHOTOS = """<p><img src="./W020250120_1.png" alt="培训现场"></p><p><img src="./W020250120_2.png"></p>
+<p><img src="./W020250120_3.png" alt="公章"></p>"""
+PDF = '<p>附件：<a href="./P020250120_report.pdf">年度报告.pdf</a></p>'
+PDF_URL = "http://127.0.0.1/art/2024/P020250120_report.pdf"
+
+
+def test_a_page_of_pictures_not_titled_so_is_its_pictures(tmp_path: Any) -> None:
+    """Most portals never write 图片版: a report page with little text of its own that shows pictures has them
+    for its report, its pages in order (several) or the report itself (one)."""
+    spider = _spider(tmp_path)
+    page, files = _parse_page(spider, _page_html(INTRO + _PAGES, UNTITLED), UNTITLED)
+    assert (page.images, page.attachments, page.page_has_report) == (3, 3, False)
+    assert [(r.url, r.meta["doc"]["images"]) for r in files] == [(u, 3) for u in _urls()]
+
+    # a portal's scripts and forms in the body (a share widget, a counter, a search box) are no text of it
+    widgets = (f"<script>{'var _hmt = _hmt || [];' * 40}</script><form><select><option>{'部门网站' * 60}</option>"
+               "</select></form><style>p { line-height: 2; }</style>")
+    page, files = _parse_page(spider, _page_html(widgets + INTRO + _PAGES + widgets, UNTITLED), UNTITLED)
+    assert (page.images, page.attachments) == (3, 3)
+
+    one = '<p><img src="./W020250120_1.png" style="width:100%;"></p>'
+    page, files = _parse_page(spider, _page_html(one, UNTITLED), UNTITLED)
+    assert (page.images, page.attachments) == (1, 1)
+    assert [(r.url, r.meta["doc"]["images"]) for r in files] == [(_urls()[0], 1)]
+
+
+@pytest.mark.parametrize("title", [UNTITLED, TITLE])
+def test_a_page_with_report_text_keeps_its_photos_and_seal_out_of_the_report(tmp_path: Any, title: str) -> None:
+    """The report's text on the page (here without its tables, which alone would say it): an HTML report,
+    its illustrations none of its pages — unless its title says the pictures are the report (图片版)."""
+    page, files = _parse_page(_spider(tmp_path), _page_html(PROSE + PHOTOS, title), title)
+    assert page.page_has_report is False
+    assert (page.images, [r.url for r in files]) == ((3, _urls()) if title == TITLE else (0, []))
+
+
+@pytest.mark.parametrize("title", [UNTITLED, TITLE])
+def test_a_page_of_pictures_that_links_the_report_as_a_document_is_the_document(tmp_path: Any, title: str) -> None:
+    """The PDF is the report (its text layer reads exactly); the pictures beside it are not fetched."""
+    page, files = _parse_page(_spider(tmp_path), _page_html(INTRO + _PAGES + PDF, title), title)
+    assert (page.images, page.attachments, page.page_has_report) == (0, 1, False)
+    assert [(r.url, r.meta["doc"]["images"], r.meta["doc"]["page_has_report"]) for r in files] == [
+        (PDF_URL, 0, False)]
+
+
+def test_a_page_is_stale_where_the_archive_holds_a_report_at_it_or_at_its_pictures(tmp_path: Any) -> None:
+    spider = _spider(tmp_path)
+    html = _page_html(INTRO + _PAGES + PDF)
+    assert _parse_page(spider, html)[0].stale is False
+    spider.known.files[PAGE_URL] = [PDF_URL, _urls()[0]]
+    spider.known.report_pages = {PDF_URL}
+    assert _parse_page(spider, html)[0].stale is False  # the PDF's report: as a crawl makes it
+    spider.known.report_pages = {PDF_URL, _urls()[0]}  # a picture's report beside it, an older crawl's
+    assert _parse_page(spider, html)[0].stale is True
+    spider.known.report_pages = {PAGE_URL}
+    assert _parse_page(spider, html)[0].stale is True
+
+
+def test_an_unchanged_page_of_an_older_crawl_asks_its_document_not_its_pictures(tmp_path: Any) -> None:
+    spider = _spider(tmp_path)
+    portal = next(iter(spider.portals.values()))
+    doc = {"title": TITLE, "list_date": "2025-01-20", "year": 2024, "agency": AGENCY, "level": None, "region": None}
+    spider.known.files[PAGE_URL] = [PDF_URL, *_urls()]  # stored by an older crawl: the PDF and the pictures
+    assert [(r.url, r.meta["doc"]["images"], r.meta["doc"]["page_has_report"])
+            for r in spider._known_files(portal, PAGE_URL, doc)] == [(PDF_URL, 0, False)]
+    spider.known.files[PAGE_URL] = _urls()  # a page of pictures, its report (titled 图片版 or not)
+    spider.known.report_pages.add(PAGE_URL)
+    spider.known.pictured.add(PAGE_URL)
+    for title in (TITLE, UNTITLED):
+        assert [(r.url, r.meta["doc"]["images"], r.meta["doc"]["page_has_report"])
+                for r in spider._known_files(portal, PAGE_URL, {**doc, "title": title})] == [
+            (u, 3, False) for u in _urls()]
+    spider.known.pictured.clear()  # a page read from its own text, linking pictures of it: copies
+    assert [(r.url, r.meta["doc"]["images"], r.meta["doc"]["page_has_report"])
+            for r in spider._known_files(portal, PAGE_URL, doc)] == [(u, 0, True) for u in _urls()]
+
+
+def test_a_picture_a_page_with_report_text_links_is_no_report(archive: Archive) -> None:
+    """`附件：表格.png` beside the report's tables on the page: a copy, kept, no report of its own (OCR or not)."""
+    _agency(archive)
+    for ocr in (False, True):
+        picture = replace(_item(_urls()[0], _png(1000, 1414 + ocr), images=0), page_has_report=True)
+        assert store_document(archive, picture, None, ocr=ocr) == "copy_of_page_report"
+    assert _reports(archive) == []
 
 
 # ---------------------------------------------------------------------------- stored as one report
@@ -259,13 +359,15 @@ def test_a_page_of_images_is_read_as_one_record_equal_to_the_truth(tmp_path: Any
 
 # ---------------------------------------------------------------------------- crawled, and crawled again
 
-def _crawl(sim: Any, tmp: Any, name: str) -> tuple[list[str], tuple[int, int, int]]:
-    """The documents a crawl handed downstream, and the archive's documents, reports and versions after it."""
+def _crawl(sim: Any, tmp: Any, name: str, db: str | None = None) -> tuple[list[str], tuple[int, int, int]]:
+    """The documents a crawl handed downstream, and the archive's documents, reports and versions after it
+    (in `db`, else a SQLite file in `tmp`)."""
     ledger = tmp / f"{name}.jsonl"
-    crawl(str(sim.registry_path), as_of=CRAWL_DAY.isoformat(), db=f"sqlite:///{tmp / 'a.sqlite3'}",
-          ledger=str(ledger), settings=FAST, timeout=600, log=ledger.with_suffix(".log").open("w"))
+    db = db or f"sqlite:///{tmp / 'a.sqlite3'}"
+    crawl(str(sim.registry_path), as_of=CRAWL_DAY.isoformat(), db=db, ledger=str(ledger), settings=FAST, timeout=600,
+          log=ledger.with_suffix(".log").open("w"))
     lines = [json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines()]
-    with Archive.open(f"sqlite:///{tmp / 'a.sqlite3'}") as archive:
+    with Archive.open(db) as archive:
         return [x["url"] for x in lines if x["type"] == "document"], _counts(archive)
 
 
@@ -466,3 +568,107 @@ def test_a_crawl_that_reads_images_does_not_read_the_same_image_again(archive: A
     assert store_document(archive, replace(first, body=_png(1000, 1400)), None) == "unchanged"  # read: the same verdict
     assert [r[1] for r in _reports(archive)] == ["unreadable"]
     assert _counts(archive)[0] == before[0] + 1
+
+
+# ---------------------------------------------------------------------------- the simulator's picture pages
+
+def test_picture_pages_are_told_by_the_page_and_a_linked_document_is_the_report(db_url: str, tmp_path: Any) -> None:
+    """Crawled over HTTP: every report shown as pictures is one report, found unread (its page for several
+    pictures, the picture for one), titled 图片版 or not; a page of pictures that links the PDF is the PDF's
+    one report, read, its pictures never fetched. One report per agency-year, none missing; a crawl again
+    stores nothing new."""
+    with running_sim(seed=2, portals=2, as_of=CRAWL_DAY, rate_limit=50) as sim:
+        truth = sim.truth["reports"]
+        images = [r for r in truth if r["medium"] == "image"]
+        pictured = [r for r in truth if r["pictures"]]
+        forms = {(bool(r["pages"]), r["record"]["title"].endswith("（图片版）")) for r in images}
+        assert forms == {(True, True), (True, False), (False, True), (False, False)}
+        assert {r["record"]["title"].endswith("（图片版）") for r in pictured} == {True, False}
+
+        fetched, first = _crawl(sim, tmp_path, "first", db_url)
+        with Archive.open(db_url) as archive, archive.read() as session:
+            stored = session.execute(select(StoredReport.url, StoredReport.reading, StoredReport.reading_note)
+                                     ).all()
+            rows = {(r.agency, r.year): r for r in compliance(session, CRAWL_DAY)}
+        readings = {url: (reading, note) for url, reading, note in stored}
+        for report in images:
+            assert readings[report["url"] if report["pages"] else report["attachment"]] == ("unread", AWAITING_OCR)
+            assert set(report["pages"]) <= set(fetched)
+        for report in pictured:
+            assert readings[report["attachment"]][0] == "read"
+            assert not set(report["pictures"]) & set(fetched)
+            assert report["url"] not in readings
+        assert len(stored) == len(truth)  # one report each: no picture, no page of a document, is one more
+        assert {rows[r["agency"], r["year"]].status for r in images + pictured} <= {"on_time", "late"}
+        assert _crawl(sim, tmp_path, "again", db_url)[1] == first
+
+
+# ---------------------------------------------------------------------------- what an older crawl made of them
+
+def _older_archive(archive: Archive) -> None:
+    _agency(archive)
+    with archive.write() as session:
+        session.add(Portal(key="p", name="p", base_url="http://127.0.0.1/"))
+
+
+def _pdf() -> bytes:
+    report, seed = _paged_report()
+    return media.pdf_bytes(content.build_record(seed, report, 0))
+
+
+@pytest.mark.parametrize("pictures", [3, 1])
+def test_a_page_of_pictures_an_older_crawl_found_nothing_in_becomes_its_pictures(archive: Archive,
+                                                                                  pictures: int) -> None:
+    """Not titled 图片版, its pictures were not fetched and the page was read: nothing in it (unreadable). The
+    next crawl fetches it in full, makes its pictures the report and retires the page's reading."""
+    _older_archive(archive)
+    urls = _urls()[:pictures]
+    html = _page_html(INTRO + "".join(f'<p><img src="{u}"></p>' for u in urls), UNTITLED)
+    old = replace(_item(PAGE_URL, html, images=0, kind="page"), title=UNTITLED, etag='"p1"')
+    assert store_document(archive, old, None, ocr=False) == "new_report"
+    assert [r[1:] for r in _reports(archive)] == [("unreadable", NOTHING_READ)]
+    assert PAGE_URL not in known(archive, ["p"]).validators  # asked in full, not `304`
+
+    page = replace(_item(PAGE_URL, html, images=pictures, kind="page"), title=UNTITLED, stale=True)
+    store_document(archive, page, None, ocr=False)
+    for url in urls:
+        store_document(archive, replace(_item(url, _png(1000, 1414), images=pictures), title=UNTITLED), None,
+                       ocr=False)
+    want = PAGE_URL if pictures > 1 else urls[0]
+    assert [(url, reading) for url, reading, _ in _reports(archive)] == [(want, "unread")]
+    assert read_backlog(archive, seconds=float("inf")).unreadable == 1  # read from its pictures: blank pages
+    assert _fetched_again_none(archive)
+
+
+@pytest.mark.parametrize("pictures", [3, 1])
+def test_a_page_of_pictures_and_its_pdf_an_older_crawl_stored_becomes_the_pdfs_one_report(archive: Archive,
+                                                                                          pictures: int) -> None:
+    """Titled 图片版 and linking its PDF: an older crawl made the report of its several pictures (the PDF kept
+    only), or of its one picture beside the PDF's (two reports). The next crawl fetches the page and the PDF in
+    full: the PDF's report is the one, read."""
+    _older_archive(archive)
+    urls = _urls()[:pictures]
+    html = _page_html(INTRO + "".join(f'<p><img src="{u}"></p>' for u in urls) + PDF)
+    pdf = _pdf()
+    old = [replace(_item(PAGE_URL, html, images=pictures, kind="page"), attachments=pictures + 1, etag='"p1"'),
+           replace(_item(PDF_URL, pdf, images=pictures), content_type="application/pdf", etag='"f1"'),
+           *(_item(u, _png(1000, 1414), images=pictures) for u in urls)]
+    for item in old:
+        store_document(archive, item, None, ocr=False)
+    assert len(_reports(archive)) == (1 if pictures > 1 else 2)
+    again = known(archive, ["p"])
+    assert PAGE_URL not in again.validators
+    assert PDF_URL not in again.validators
+
+    page = replace(_item(PAGE_URL, html, images=0, kind="page"), attachments=1, stale=True)
+    assert store_document(archive, page, None, ocr=False) == "page_without_report"
+    store_document(archive, replace(old[1], images=0), None, ocr=False)
+    assert [(url, reading) for url, reading, _ in _reports(archive)] == [(PDF_URL, "read")]
+    assert _fetched_again_none(archive)
+
+
+def _fetched_again_none(archive: Archive) -> bool:
+    """Whether the archive now holds what a crawl makes: no page is asked in full again for its pictures."""
+    with archive.read() as session:
+        pages = set(session.scalars(select(Document.url).where(Document.attachments.is_not(None))))
+    return not pages - set(known(archive, ["p"]).validators)

@@ -50,7 +50,7 @@ def test_the_emails_hold_no_false_alert(demo: Path) -> None:
     score = score_alerts(truth, alerts)
     assert score.alerts.get("missing_report")
     assert score.alerts.get("inconsistent_report")
-    assert score.false == {"missing": [], "late": [], "inconsistent": []}
+    assert score.false == {"missing": [], "late": [], "inconsistent": [], "unreadable": []}
     images = {(r["agency"], r["year"]) for r in truth["reports"] if r["medium"] == "image"}
     assert images
     said = {(f["agency"], f["year"]) for kind, f in alerts if kind in ("missing_report", "inconsistent_report")}

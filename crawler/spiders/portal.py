@@ -42,7 +42,7 @@ from crawler.progress import PortalTracker
 from crawler.settle import Settlement, Settling, settles
 from crawler.titles import classify_title
 from extract.normalize import clean_line, nfkc
-from extract.page_images import is_image_file, page_images
+from extract.page_images import is_image_file, page_images, shows_pictures_only
 from store.terms import UNREGISTERED
 
 PAGE_MAXSIZE = 16 * 1024 * 1024  # an HTML list or report page larger than this is `oversized`; files may be larger
@@ -318,23 +318,34 @@ class PortalSpider(scrapy.Spider):
                                          first_seen=first_seen))
         }
         self.count(portal.id, "report_pages")
-        # a 图片版 shows its report as images: several are its pages, each a page of the one report on this page
-        images = page_images(sel.root, response.url) if "图片版" in doc["title"] else []
-        files = list(dict.fromkeys([*_attachments(sel, response.url), *images]))
         has_report = bool(_REPORT_TABLE.search(visible))
+        linked = _attachments(sel, response.url)
+        documents = [url for url in linked if not is_image_file(url)]
+        images = [] if has_report or documents else _pictures(sel, response.url, doc["title"])
+        files = list(dict.fromkeys([*(documents or linked), *images]))
         doc = {**doc, "page_has_report": has_report, "images": len(images)}
-        yield self._document(portal, response, doc, dates, kind="page", attachments=len(files))
+        yield self._document(portal, response, {**doc, "stale": self._stale(response.url)}, dates, kind="page",
+                             attachments=len(files))
         for url in files:
             attachment_doc = {**doc, "page_url": response.url, "dates": dates}
             yield self._document_request(portal, url, attachment_doc, self.parse_attachment)
 
+    def _stale(self, page_url: str) -> bool:
+        """Whether the archive holds a report at the page or at one of its pictures (FetchedDocument.stale)."""
+        reports = self.known.report_pages
+        return page_url in reports or any(u in reports for u in self.known.files.get(page_url, ()) if is_image_file(u))
+
     def _known_files(self, portal: Portal, page_url: str, doc: dict[str, Any]) -> Iterable[scrapy.Request]:
         """An unchanged page's files, as it last linked them: a file replaced in place (the quiet edit of
         a PDF report) changes no page, so each is asked after on its own (conditionally)."""
-        files = self.known.files.get(page_url, ())
-        images = sum(is_image_file(url) for url in files) if "图片版" in doc["title"] else 0
-        # a page that is the report of its several images holds no report of its own that they copy
-        copies = page_url in self.known.report_pages and images < 2
+        linked = self.known.files.get(page_url, ())
+        # a page's document is its report: pictures an older crawl took beside it are not asked after
+        documents = [url for url in linked if not is_image_file(url)]
+        files = documents or list(linked)
+        # a page that carried its report itself, read from its text: its files copy it (a page of pictures' are
+        # its pages)
+        copies = page_url in self.known.report_pages and page_url not in self.known.pictured
+        images = 0 if documents or copies else len(files)
         for url in files:
             attachment_doc = {**doc, "page_url": page_url, "dates": {}, "page_has_report": copies, "images": images}
             yield self._document_request(portal, url, attachment_doc, self.parse_attachment)
@@ -369,6 +380,7 @@ class PortalSpider(scrapy.Spider):
             page_url=doc.get("page_url"), dates=dates, etag=headers.get("etag"),
             last_modified=headers.get("last-modified"), attachments=attachments,
             page_has_report=bool(doc.get("page_has_report")), images=doc.get("images", 0),
+            stale=bool(doc.get("stale")),
         )
 
     # ------------------------------------------------------------------ failures
@@ -442,6 +454,15 @@ def _on_site(url: str, portal: Portal) -> bool:
 
 def _script_heavy(text: str) -> bool:
     return text.count("<script") >= 1 and len(re.sub(r"<script.*?</script>", "", text, flags=re.DOTALL)) < len(text)
+
+
+def _pictures(sel: Selector, base: str, title: str) -> list[str]:
+    """The images that are the report of a page with no report text of its own and no document: a 图片版's,
+    and any page's whose own text is too little to be a report's (most portals never write 图片版). Several
+    are its pages, in order; one is the report itself."""
+    if "图片版" in title or shows_pictures_only(sel.root):
+        return page_images(sel.root, base)
+    return []
 
 
 def _attachments(sel: Selector, base: str) -> list[str]:

@@ -81,9 +81,9 @@ class Attachment:
 
 
 def _page_key(key: str, page: int) -> str:
-    """`W0….png` → `W0…_2.png` (a query's `filename=….png` too)."""
-    stem, ext = key.rsplit(".", 1)
-    return f"{stem}_{page}.{ext}"
+    """`W0….png` → `W0…_2.png` (a query's `filename=….png` too); a PDF's pictures: `W0….pdf` → `W0…_2.png`."""
+    stem, _ = key.rsplit(".", 1)
+    return f"{stem}_{page}.png"
 
 
 def list_item(href: str, item: Item) -> str:
@@ -159,9 +159,9 @@ class Site:
     def add_file(self, report: Report, path: str, query: str = "") -> None:
         """An attachment at `path` (with `query` when the CMS addresses files by query string)."""
         key = f"{path}?{query}" if query else path
-        if report.paged:  # page k at `…_k.png`; the report's page shows as many as its version prints on
-            pages = range(1, MAX_PAGES + 1)
-            self.files.update((_page_key(key, k), Attachment(report, report.medium, k)) for k in pages)
+        if report.paged or report.pictured:  # page k at `…_k.png`; the page shows as many as its version prints on
+            self.files.update((_page_key(key, k), Attachment(report, "image", k)) for k in range(1, MAX_PAGES + 1))
+        if report.paged:
             key = _page_key(key, 1)
         else:
             self.files[key] = Attachment(report, report.medium)
@@ -169,9 +169,15 @@ class Site:
 
     def page_urls(self, report: Report, version: int) -> list[str]:
         """The page images a paged report's page shows in `version` (none for any other report)."""
-        if not report.paged:
+        return self.picture_urls(report, version) if report.paged else []
+
+    def picture_urls(self, report: Report, version: int) -> list[str]:
+        """The pictures of its printed pages a report's page shows in `version`: a paged report's pages, or
+        the pages of a pictured PDF report beside its link (none for any other report)."""
+        if not (report.paged or report.pictured):
             return []
         first = self.file_urls[report.key]
+        first = _page_key(first, 1) if report.pictured else first
         pages = media.png_pages(content.build_record(self.seed, report, version))
         return [first.removesuffix("_1.png") + f"_{k}.png" for k in range(1, pages + 1)]
 
@@ -259,13 +265,15 @@ class Site:
     def attachment_body(self, report: Report, version: int) -> str:
         """An article that only links (or shows) the report: the PDF/DOCX link, or the image(s) of its pages."""
         link = self.file_urls[report.key]
+        pictures = [f'<p style="text-align:center;"><img src="{url}" alt="" style="width:100%;"></p>'
+                    for url in self.picture_urls(report, version) or ([link] if report.medium == "image" else [])]
         if report.medium == "image":
-            return "\n".join(f'<p style="text-align:center;"><img src="{url}" alt="" style="width:100%;"></p>'
-                             for url in self.page_urls(report, version) or [link])
+            return "\n".join(pictures)
         name = escape(self.file_name(report))
-        return (
-            f"<p>\u3000\u3000现将{escape(report.title)}予以公开。</p>\n<p>附件：{self.attachment_link(link, name)}</p>"
-        )
+        return "\n".join([
+            *pictures,  # a pictured PDF report's pages, above its link
+            f"<p>\u3000\u3000现将{escape(report.title)}予以公开。</p>\n<p>附件：{self.attachment_link(link, name)}</p>",
+        ])
 
     def attachment_link(self, url: str, name: str) -> str:
         return f'<a href="{url}" target="_blank">{name}</a>'
