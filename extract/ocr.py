@@ -298,13 +298,13 @@ def _snapped(ink: Any, quad: Any) -> Any:
 
 
 def _word_boxes(cal: Any) -> Any:
-    """RapidOCR's boxes of each character (each run of Latin letters or digits) of a line read,
-    split along the crop as `_crops` handed it over: across an upright crop (a horizontal line, or
-    a lone glyph read upright), down a turned one (a vertical column). RapidOCR would take any
-    crop 1.5 times taller than wide for a turned one, and a lone `1` read upright would get boxes
-    laid across the page. For the upright boxes in whole pixels found here the way back to the page
-    is a shift, worked out directly: RapidOCR maps every corner back through an inverted perspective
-    transform (a tenth of a second a page). Any other box goes the general way."""
+    """RapidOCR's boxes of each character (each run of Latin letters or digits) of a line read, split
+    along the crop as `_crops` handed it over: across an upright crop (a horizontal line, or a lone
+    glyph read upright), down a turned one (a vertical column). RapidOCR would take any crop 1.5
+    times taller than wide for a turned one, and a lone `1` read upright would get a box lying on
+    its side, half of it left of its crop. For the upright boxes in whole pixels found here the way
+    back to the page is a shift, worked out directly: RapidOCR maps every corner back through an
+    inverted perspective transform (a tenth of a second a page). Any other box goes the general way."""
     import cv2  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
