@@ -137,7 +137,8 @@ the 2021 template puts the same `0` at the same pixels of page 2 in each of them
 and the recogniser gives that crop 0.891, under the threshold; the crop is like its neighbours'
 (ink 4 px from the left of the box, the rule 8 px away and whitened out of the snapping, same
 margins), which score 0.98–0.99; the same glyph cut with 2 px more margin reads 0.98, with 4 px
-0.94, with 6 px 0.65. Not a narrow column or a header: the recogniser's own variance on one crop.
+0.94, with 6 px 0.65. Not a narrow column or a header: the crop was read sideways (below: lone
+glyphs read upright).
 
 Recognition with 64 px of edge in `ocr_trim` (was 96; `bench_ocr_rec.py --margins`), the page work
 outside the models with the same output (rule masks from integer window sums, the detector's page
@@ -173,6 +174,28 @@ one page's input). Every level page is still turned by −0.05°: on the 1000-px
 and 0.05 are the same picture and the first of them wins. Taking 0 instead (no interpolation of a
 level page) left 2 cells wrong and 0 doubtful on the bench, 20 doubtful on the scan-like pages: the
 margins and thresholds were measured on the interpolated pages; not done.
+
+Lone glyphs read upright (`extract.ocr._vertical`): a crop 1.5 times taller than wide is turned
+as vertical text only when it is more than 1.5 text lines tall (the median height of the page's
+found lines wider than tall). On these pages 190 lone digits (of 8554 words) kept their text and
+changed box and score: `1` 0.631–0.996 → 0.999–1.0, `0` 0.892–0.989 → 0.989–0.995 (the template's
+`0` of `rejected_petition.commercial` 0.892 → 0.992), each box inside its cell and one line high
+(the crop's height, as for a line; sideways they were cut short). 10 fragments of a CJK glyph found
+as boxes of their own, read `Q`, `中`, `书`, `山` at 0.12–0.32, are now `又` at 0.41 (4) or nothing
+(6). The scan-like pages read the same words: 0 wrong, 6 doubtful. Main (before) and this
+alternating, load 2–3.4:
+
+                           s/page   det   rec  rest  wrong  doubtful  crops  peak RSS
+    main (before)            1.52  0.17  1.11  0.24      0         7    117    722 MB
+    this                     1.51  0.17  1.11  0.23      0         2    117    734 MB
+    main (before)            1.59  0.17  1.19  0.24      0         7    117    727 MB
+    this                     1.59  0.18  1.15  0.26      0         2    117    722 MB
+    main (before)            1.61  0.18  1.18  0.25      0         7    117    714 MB
+    this                     1.51  0.17  1.09  0.24      0         2    117    744 MB
+    (mean of three)   main 1.57 / 0.17 / 1.16 / 0.24, this 1.54 / 0.17 / 1.12 / 0.24 s/page
+
+The two left doubtful are `rejected_duplicate.natural_person` and `.total` of record 0 (0.809 and
+0.645), not lone glyphs.
 
 Run: `.venv/bin/python bench/bench_ocr.py [--records 4] [--configs 832:1:1:1:1,0:1:1:1:0]` (minutes: OCR costs
 seconds a page).

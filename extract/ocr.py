@@ -16,6 +16,13 @@ warped through perspective transforms (the same pixels and boxes). `bench/bench_
 these knobs and the detection size; `bench/bench_ocr_rec.py` measured int8 recognition, which
 changes doubt decisions and is not used, and `ocr_trim`'s margins.
 
+RapidOCR turns every crop 1.5 times taller than wide by 90° as vertical text. Reports are written
+across the page: such a crop one text line tall is a lone glyph (a `1` or `0` alone in a cell),
+which read sideways scored down to 0.63 (a `1`) or 0.89 (a `0`): doubtful. Only a crop more than
+1.5 lines tall is a column of vertical text and turned (`_vertical`); a lone glyph is read upright
+and its box split across as a line's is (`_word_boxes`): on the bench 7 → 2 doubtful cells, the
+same crops and CPU, the other words the same.
+
 Text is looked for (detection) on the page scaled to DET_WIDTH, half of A4 at 200 dpi: a quarter
 of the pixels, a fifth of detection's CPU. The ruling lines are found first (only their short pieces
 need the words) and whitened for the detector: beside a rule, a narrow `1` or `7` is taken for part
@@ -84,6 +91,7 @@ REACH = 25  # px: a rule ending this close to another still meets it (a faint ru
 INK_SHARE = 0.006  # share of dark pixels that makes a cell "not empty" though no text was read
 GLYPH_SHARE = 0.6  # of the page's median detected line height: a line of ink in a cell this tall is a glyph
 MIN_INK_LINE = 6  # px: a run of inked rows lower than this is a speck, not a line of text
+VERTICAL_LINES = 1.5  # text lines: a tall found line taller than this is a column of vertical text
 GLYPH_DOUBT = 0.5  # confidence given to a number read through letter-for-digit substitution
 _NUMBERISH = re.compile(r"^[\d,.+\-ODQolI|iZzSsBGbgqT]+$")
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
@@ -290,24 +298,28 @@ def _snapped(ink: Any, quad: Any) -> Any:
 
 
 def _word_boxes(cal: Any) -> Any:
-    """RapidOCR's boxes of each character (each run of Latin letters or digits) of a line read,
-    worked out directly for the upright boxes in whole pixels that are found here: RapidOCR maps
-    every corner back through an inverted perspective transform (a tenth of a second a page),
-    which for such a box is a shift. Any other box goes the general way."""
+    """RapidOCR's boxes of each character (each run of Latin letters or digits) of a line read, split
+    along the crop as `_crops` handed it over: across an upright crop (a horizontal line, or a lone
+    glyph read upright), down a turned one (a vertical column). RapidOCR would take any crop 1.5
+    times taller than wide for a turned one, and a lone `1` read upright would get a box lying on
+    its side, half of it left of its crop. For the upright boxes in whole pixels found here the way
+    back to the page is a shift, worked out directly: RapidOCR maps every corner back through an
+    inverted perspective transform (a tenth of a second a page). Any other box goes the general way."""
     import cv2  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
 
     def boxes(imgs: Any, found: Any, read: Any) -> list[Any]:
         out = []
-        for img, quad, (text, score, info) in zip(imgs, found, read, strict=True):
+        for img, quad, (text, score, info), turned in zip(imgs, found, read, _vertical(found)[1], strict=True):
             q = np.asarray(quad, np.float32)
-            box = _upright(q)
-            if box is None or cal.get_box_direction(q) != "w":
-                out.extend(cal([img], [quad], [(text, score, info)]))
-                continue
             h, w = img.shape[:2]
             chars, places, confs = cal.cal_ocr_word_box(text, np.array([[0, 0], [w, 0], [w, h], [0, h]]), info)
             places = cal.adjust_box_overlap(places)  # the places are its own lists: changed in place
+            box = _upright(q)
+            if box is None or turned:
+                out.append([text, score, cal.reverse_rotate_crop_image(q.copy(), places, "h" if turned else "w"),
+                            chars, confs])
+                continue
             # RapidOCR's transform (a shift up to float rounding, which its truncation to int keeps)
             left, top, x1, y1 = box
             size = np.array([[0, 0], [x1 - left, 0], [x1 - left, y1 - top], [0, y1 - top]], np.float32)
@@ -319,6 +331,25 @@ def _word_boxes(cal: Any) -> Any:
         return out
 
     return boxes
+
+
+def _vertical(found: Any) -> tuple[list[bool], list[bool]]:
+    """Which found lines RapidOCR turns by 90° (1.5 times taller than wide, its sides measured as it
+    measures them), and which of them are columns of vertical text, to be read turned: those more
+    than 1.5 text lines tall. Reports are written across the page: a crop as tall as one line that
+    is that narrow holds one or two glyphs (a lone `1` or `0` in a table cell), which the recogniser
+    reads sideways (a `1` at 0.63, a `0` at 0.89); two glyphs stacked down a column make it twice a
+    line's height at least, and a column (a vertical label in a merged header cell, seal text) is
+    many. The line's height is the median height of the found lines wider than tall: lone glyphs
+    and columns are not; on a page with none, every tall line is a column, as RapidOCR has it."""
+    import numpy as np  # noqa: PLC0415
+
+    q = np.asarray(found, np.float32).reshape(-1, 4, 2)
+    w = np.maximum(np.linalg.norm(q[:, 0] - q[:, 1], axis=1), np.linalg.norm(q[:, 2] - q[:, 3], axis=1)).astype(int)
+    h = np.maximum(np.linalg.norm(q[:, 0] - q[:, 3], axis=1), np.linalg.norm(q[:, 1] - q[:, 2], axis=1)).astype(int)
+    tall = h >= 1.5 * w
+    line = float(np.median(h[w > h])) if (w > h).any() else 0.0
+    return tall.tolist(), (tall & (h > VERTICAL_LINES * line)).tolist()
 
 
 def _upright(quad: Any) -> tuple[int, int, int, int] | None:
@@ -334,21 +365,23 @@ def _upright(quad: Any) -> tuple[int, int, int, int] | None:
 
 
 def _crops(cut: Any) -> Any:
-    """RapidOCR's crops of the lines found, cut out directly for the upright boxes in whole pixels
-    that are found here: its bicubic perspective warp of such a box is a shift by whole pixels,
-    which samples the page's own pixels. Any other box goes the general way."""
+    """RapidOCR's crops of the lines found, a lone glyph upright (`_vertical`: RapidOCR turns every
+    tall crop), cut out directly for the upright boxes in whole pixels that are found here: its
+    bicubic perspective warp of such a box is a shift by whole pixels, which samples the page's own
+    pixels. Any other box goes the general way, turned back when RapidOCR turned a lone glyph."""
     import numpy as np  # noqa: PLC0415
 
     def crops(img: Any, found: Any) -> list[Any]:
         out = []
-        for quad in found:
+        for quad, tall, turned in zip(found, *_vertical(found), strict=True):
             box = _upright(quad)
             if box is None or not (0 <= box[0] < box[2] <= img.shape[1] and 0 <= box[1] < box[3] <= img.shape[0]):
-                out.extend(cut(img, [quad]))
+                (crop,) = cut(img, [quad])
+                out.append(np.rot90(crop, -1) if tall and not turned else crop)
                 continue
             x0, y0, x1, y1 = box
             crop = img[y0:y1, x0:x1].copy()  # not a view: the page is let go before recognition
-            out.append(np.rot90(crop) if (y1 - y0) / (x1 - x0) >= 1.5 else crop)  # as RapidOCR turns a tall one
+            out.append(np.rot90(crop) if turned else crop)  # a column turned as RapidOCR turns it
         return out
 
     return crops

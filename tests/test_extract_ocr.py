@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import sys
 from collections import Counter
 from importlib.metadata import version
@@ -148,43 +149,94 @@ def test_the_rewritten_models_read_what_the_shipped_ones_read() -> None:
 
 def test_the_word_boxes_worked_out_directly_are_rapidocrs() -> None:
     """Boxes snapped to the ink are upright and in whole pixels: their characters' boxes are a shift
-    of the crop's, to the pixel what RapidOCR's inverse perspective transform gives."""
-    from rapidocr_onnxruntime.cal_rec_boxes import CalRecBoxes  # noqa: PLC0415
-
+    of the crop's, to the pixel what RapidOCR's inverse perspective transform gives (a lone glyph's
+    crop, read upright, split across as a line is)."""
     image = Image.new("L", (1400, 180), 255)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(str(FONT), 36)
     draw.text((30, 30), "三、收到和处理政府信息公开申请情况", fill=0, font=font)
     draw.text((30, 110), "自然人  128   0   37   2,045  法人或其他组织", fill=0, font=font)
+    draw.text((1300, 30), "1", fill=0, font=font)
     gray = np.asarray(image)
     engine = ocr._Rapid()
     direct = engine.page(gray, LIMITS, ocr.Look(gray, 0.5))
-    engine.ocr.cal_rec_boxes = CalRecBoxes()
-    general = engine.page(gray, LIMITS, ocr.Look(gray, 0.5))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ocr, "_upright", lambda quad: None)  # every box the general way
+        general = engine.page(gray, LIMITS, ocr.Look(gray, 0.5))
     assert direct.words == general.words
     assert len(direct.words) > 20
+    assert any(b.height >= 1.5 * (b.x1 - b.x0) for b in direct.lines)  # the lone `1`
 
 
 def test_the_crops_cut_directly_are_rapidocrs() -> None:
     """The lines found are upright boxes in whole pixels: slicing them out gives, to the pixel, the
-    crops RapidOCR's bicubic perspective warp gives (a tall one turned as it turns it)."""
+    crops RapidOCR's bicubic perspective warp gives (a lone glyph's turned back upright)."""
     gray = np.asarray(Image.open(scanned("gold-000.html_clean.pdf")[1]).convert("L"))
     engine = ocr._Rapid()
     rapid = engine.ocr
-    warped = type(rapid).get_crop_img_list.__get__(rapid)
-    seen: list[tuple[Any, Any]] = []
+    seen: list[Any] = []
     cut = rapid.get_crop_img_list
 
-    def both(img: Any, found: Any) -> Any:
-        seen.append((cut(img, found), warped(img, found)))
-        return seen[-1][0]
+    def kept(img: Any, found: Any) -> Any:
+        seen.append(cut(img, found))
+        return seen[-1]
 
-    rapid.get_crop_img_list = both
+    rapid.get_crop_img_list = kept
     engine.page(gray, LIMITS, ocr.Look(gray, 0.5))
-    (direct, general), = seen
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ocr, "_upright", lambda quad: None)  # every box through RapidOCR's warp
+        engine.page(gray, LIMITS, ocr.Look(gray, 0.5))
+    direct, general = seen
     assert len(direct) > 50
-    assert any(crop.shape[0] > crop.shape[1] for crop in direct)  # tall ones turned
+    assert any(crop.shape[0] >= 1.5 * crop.shape[1] for crop in direct)  # lone glyphs, upright
     assert all(a.shape == b.shape and (a == b).all() for a, b in zip(direct, general, strict=True))
+
+
+def _table_with_a_vertical_label() -> Any:
+    """A ruled table, its rows labelled, its values lone digits in cells two lines tall, and down
+    its first column one merged cell with 申请人情况 written top to bottom."""
+    image = Image.new("L", (760, 420), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 30)
+    xs, ys = [20, 90, 330, 450, 570, 690], [20, 80, 140, 200, 260, 320, 380]
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=2)
+    for k, y in enumerate(ys):
+        draw.line([(xs[0] if k in (0, len(ys) - 1) else xs[1], y), (xs[-1], y)], fill=0, width=2)
+    for k, ch in enumerate("申请人情况"):
+        draw.text((40, 120 + 33 * k), ch, fill=0, font=font)
+    rows = [("自然人", "107"), ("商业企业", "310"), ("科研机构", "071"), ("社会公益组织", "610"),
+            ("法律服务机构", "101"), ("其他", "291")]
+    for (label, values), y in zip(rows, ys, strict=False):
+        draw.text((100, y + 14), label, fill=0, font=font)
+        for x, value in zip(xs[2:], values, strict=False):
+            draw.text((x + 20, y + 14), value, fill=0, font=font)
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize("scaled", [False, True], ids=["found-as-is", "found-scaled-and-snapped"])
+def test_a_lone_digit_is_read_upright_and_a_vertical_label_turned(scaled: bool) -> None:
+    """A lone digit's crop is 1.5 times taller than wide, which RapidOCR takes for vertical text:
+    read upright, it is confident and its box is its line's, one line high. A label written down a
+    merged cell is many lines tall: still read turned, its characters one below the other."""
+    gray = _table_with_a_vertical_label()
+    reading = ocr.engine().page(gray, LIMITS, ocr.Look(gray, 0.5) if scaled else None)
+    digits = [w for w in reading.words if len(w.text) == 1 and w.text.isdigit() and w.box.x0 > 330]
+    assert sorted(w.text for w in digits) == sorted("107310071610101291")
+    tall = 0
+    for word in digits:
+        (line,) = [b for b in reading.lines if b.holds(word.box.cx, word.box.cy)]
+        tall += line.height >= 1.5 * (line.x1 - line.x0)  # RapidOCR's vertical text: the `1`s
+        assert (word.box.top, word.box.bottom) == (line.top, line.bottom)
+        assert line.x0 <= word.box.x0 < word.box.x1 <= line.x1
+        assert (word.confidence or 0) >= OCR_THRESHOLD
+    assert tall >= 5
+    columns = [b for b in reading.lines if b.x1 < 90 and b.height >= 1.5 * (b.x1 - b.x0)]  # down the merged cell
+    label = sorted((w for w in reading.words if any(b.holds(w.box.cx, w.box.cy) for b in columns)),
+                   key=lambda w: w.box.top)
+    assert len(label) >= 3  # at full scale the detector leaves 申 and 况 out of the column
+    assert "".join(w.text for w in label) in "申请人情况"
+    assert all(a.box.cy < b.box.top and b.box.x0 < a.box.x1 for a, b in itertools.pairwise(label))
 
 
 def test_rule_pixels_are_those_whose_window_means_pass_exactly() -> None:
