@@ -27,6 +27,12 @@ CPU seconds vary by about ±10 % between runs, wall times more.
     one process           6     13.4     64.5     64.6            4.8              748
     2 OCR workers         6     13.5     35.9     68.4            5.1              708
 
+OCR again after detection at half scale and the trimmed recognition's cuts (`--portals 20 --workers 1
+--ocr 12`, the machine otherwise quiet):
+
+    one process           6     13.3     27.1     27.3            2.1             1746
+    2 OCR workers         6     13.5     15.7     29.6            2.2             1637
+
 The queue's overhead is within the noise (target ≤ 10 %). The jobs are 11 crawls of 50 portals and 2,150
 parse jobs of 8 documents. Before those batches (10 portals, one document a job) and before a parse job
 stopped compressing and storing its document's bytes a second time, 52 portals with one worker cost +52 to
