@@ -142,7 +142,7 @@ MESSAGES: Final[dict[str, str]] = {
     "demo.worst_title": "最需要关注的 {n} 个单位",
     "demo.unread": (
         "      其中图片版报告 {n} 份已按“已发布 · 待读取”存档："
-        "xxgk monitor 在两次抓取之间识别其文字（--ocr 则在抓取时识别）"
+        "xxgk monitor 每次抓取后、核对前识别其文字（--ocr 则在抓取时识别）"
     ),
     "demo.step_mail": "[bold]4/4[/] 生成提醒邮件（写入本地文件夹，不发送）",
     "demo.mails": "      {n} 封提醒邮件已写入 {folder}/",
