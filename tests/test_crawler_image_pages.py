@@ -209,6 +209,17 @@ def test_a_page_of_pictures_that_links_the_report_as_a_document_is_the_document(
         (PDF_URL, 0, False)]
 
 
+def test_a_form_the_page_offers_is_no_document_of_its_report(tmp_path: Any) -> None:
+    """An application form to download beside a page of pictures is not taken for its report (it would be
+    found unreadable, the pictures never read): named so by its link, its title or its file name."""
+    forms = ('<p><a href="./P020250120_form.doc">政府信息公开申请表</a></p>'
+             '<p><a href="./P020250120_g.pdf" title="依申请公开办事指南">下载</a></p>'
+             '<p><a href="./%E7%94%B3%E8%AF%B7%E8%A1%A8.docx">附件</a></p>')
+    page, files = _parse_page(_spider(tmp_path), _page_html(INTRO + _PAGES + forms, UNTITLED), UNTITLED)
+    assert (page.images, page.attachments) == (3, 3)
+    assert [r.url for r in files] == _urls()
+
+
 def test_a_page_is_stale_where_the_archive_holds_a_report_at_it_or_at_its_pictures(tmp_path: Any) -> None:
     spider = _spider(tmp_path)
     html = _page_html(INTRO + _PAGES + PDF)

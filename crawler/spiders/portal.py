@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import scrapy
 from lxml import etree
@@ -49,6 +49,8 @@ PAGE_MAXSIZE = 16 * 1024 * 1024  # an HTML list or report page larger than this 
 MAX_DEPTH = 6  # list → sub-column → year → page …: deeper is a crawler trap
 MAX_DISCOVERY_DEPTH = 2
 _ATTACHMENT_HINT = re.compile(r"downfile\.jsp|/attachment/|/P0\d+|[?&]filename=", re.IGNORECASE)
+# what a file the page offers beside its report is called (a form, a guide): no report
+_FORM = re.compile(r"申请表|申请书|登记表|表格下载|办事指南|服务指南|流程图|格式文本|委托书")
 # the page itself carries a report's tables (表三, or a legacy 统计表): its attachments are copies
 _REPORT_TABLE = re.compile(r"本年新收|自然人\s*法人|收到申请数|申请答复数")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
@@ -466,11 +468,14 @@ def _pictures(sel: Selector, base: str, title: str) -> list[str]:
 
 
 def _attachments(sel: Selector, base: str) -> list[str]:
-    """Report files linked from the report page (PDF, Word, WPS, spreadsheets)."""
+    """Report files linked from the report page (PDF, Word, WPS, spreadsheets); not a form the page offers
+    beside it (an application form to download, a guide: by the link's words or file name), which would be
+    taken for the report of a page of pictures and found unreadable."""
     urls: list[str] = []
-    for href in sel.css("a::attr(href)").getall():
-        url = urljoin(base, href.strip())
+    for link in sel.css("a[href]"):
+        url = urljoin(base, (link.attrib.get("href") or "").strip())
         path = urlsplit(url).path.lower()
-        if path.endswith(ATTACHMENT_SUFFIXES) or _ATTACHMENT_HINT.search(url):
+        if (path.endswith(ATTACHMENT_SUFFIXES) or _ATTACHMENT_HINT.search(url)) and not _FORM.search(
+                " ".join([*link.css("::text").getall(), link.attrib.get("title", ""), unquote(url)])):
             urls.append(url)
     return list(dict.fromkeys(urls))
