@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 
 from store.db import Archive
 from store.models import Job, utcnow
@@ -65,8 +65,22 @@ def unfinished(archive: Archive, roots: Iterable[str]) -> int:
     if not ids:
         return 0
     with archive.read() as session:
-        mine = (Job.id.in_(ids)) | (Job.root.in_(ids))
-        return int(session.scalar(select(func.count()).select_from(Job).where(mine, Job.state.in_(UNFINISHED))) or 0)
+        return int(session.scalar(select(func.count()).select_from(Job)
+                                  .where(_led_by(ids), Job.state.in_(UNFINISHED))) or 0)
+
+
+def subjects(archive: Archive, roots: Iterable[str], kind: str) -> list[dict[str, Any]]:
+    """The subjects of the jobs of one kind among these jobs and the jobs they led to."""
+    ids = list(roots)
+    if not ids:
+        return []
+    with archive.read() as session:
+        return list(session.scalars(select(Job.subject).where(_led_by(ids), Job.kind == kind)))
+
+
+def _led_by(ids: list[str]) -> ColumnElement[bool]:
+    """These jobs, and the jobs they led to (their `root`)."""
+    return Job.id.in_(ids) | Job.root.in_(ids)
 
 
 def states(archive: Archive) -> dict[str, Counter[str]]:

@@ -128,7 +128,7 @@ class Enqueued:
 def run_once(context: Context, settings: JobSettings, as_of: dt.date, smtp: SmtpSettings | None, *,
              wait: float, say_once: Callable[[str], None] = log.warning) -> tuple[OnceReport, Enqueued]:
     """What is due at `as_of`: enqueue the due crawls and the OCR backlog, wait up to `wait` seconds for the
-    workers to finish them (and the parse jobs they led to), then sweep and send as in one process."""
+    workers to finish them (and the parse and OCR jobs they led to), then sweep and send as in one process."""
     app = configure(settings)
     registry = context.load_registry()
     now = schedule.monitor_now(as_of)
@@ -140,7 +140,6 @@ def run_once(context: Context, settings: JobSettings, as_of: dt.date, smtp: Smtp
                 runs = health.history(session)
             due = schedule.due_portals(schedule.crawl_triggers(registry), runs, now)
             done = Enqueued(enqueue.crawls(app, archive, registry, due, as_of, settings=context.crawl_settings))
-            unread_before = len(unread_reports(archive))
             done.ocr = enqueue.ocr_backlog(app, archive)
             say_once(say("jobs.once_enqueued", crawls=len(done.crawls), portals=len(due), ocr=len(done.ocr)))
             left = _wait(archive, done.crawls + done.ocr, wait)
@@ -149,7 +148,7 @@ def run_once(context: Context, settings: JobSettings, as_of: dt.date, smtp: Smtp
             swept = schedule.sweep(archive, registry, as_of, now)
             sent = schedule.send(archive, registry, smtp, now, schedule.due_cadences(registry, now),
                                  dashboard_url=context.dashboard_url)
-            backlog = _backlog(archive, done.ocr, unread_before)
+            backlog = _backlog(archive, done.crawls + done.ocr)
         finally:
             leadership.release()
     return OnceReport(as_of, due, None, swept, sent, backlog), done
@@ -163,20 +162,11 @@ def _wait(archive: Archive, ids: list[str], seconds: float) -> int:
     return left
 
 
-def _backlog(archive: Archive, ocr_jobs: list[str], unread_before: int) -> Backlog:
-    """What the OCR jobs made of the backlog."""
+def _backlog(archive: Archive, roots: list[str]) -> Backlog:
+    """What every OCR job of the run made of its report (those enqueued at the start, and those for the scans
+    its crawls stored), and how many reports are still unread after the wait."""
+    ids = [s.get("report") for s in ledger.subjects(archive, roots, "ocr")]
     with archive.read() as session:
-        ids = [s.get("report") for s in _subjects(archive, ocr_jobs)]
         states = list(session.scalars(select(Report.reading).where(Report.id.in_(ids)))) if ids else []
-    left = len(unread_reports(archive))
-    read = states.count("read")
-    return Backlog(read=read, unreadable=states.count("unreadable"), left=min(left, unread_before))
-
-
-def _subjects(archive: Archive, ids: list[str]) -> list[dict[str, object]]:
-    from store.models import Job  # noqa: PLC0415
-
-    if not ids:
-        return []
-    with archive.read() as session:
-        return list(session.scalars(select(Job.subject).where(Job.id.in_(ids))))
+    return Backlog(read=states.count("read"), unreadable=states.count("unreadable"),
+                   left=len(unread_reports(archive)))

@@ -4,7 +4,8 @@ One small simulated world (four portals, one of each CMS family the crawler reac
 crawled once in one process into a reference archive; every distributed run of it must give the same
 archive: every report of the truth, each stored once (one version), whatever the workers went through.
 Four workers crawl it once for several tests (every report once, politeness across workers); a worker
-killed mid-crawl, a broker restarted and RabbitMQ each get a run of their own. Two runs put the workers in
+killed mid-crawl, a broker restarted and RabbitMQ each get a run of their own, and `monitor --once` a world
+of one portal with picture reports (its count of what OCR read). Two runs put the workers in
 network namespaces of their own, reaching the broker, the archive and the portals over a veth as other
 machines would (tests/netns_fixtures.py; skipped where `ip netns` is not permitted). Waits poll the job
 table; their limits only bound a failure.
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from jobs_fixtures import (  # noqa: F401 - fixtures
     FAST,
     ROOT,
@@ -53,6 +55,7 @@ from sim.score import score_archive
 from sim.server import Simulator
 from sim.testing import SimHandle, running_sim
 from store.db import Archive
+from store.reading import unread_reports
 
 AS_OF = dt.date(2026, 6, 1)
 WAIT_S = 300.0  # bounds a failure only: a run here takes well under a minute
@@ -334,6 +337,26 @@ def test_two_schedulers_enqueue_each_due_crawl_once(world: SimHandle, redis: Red
         archive.close()
 
 
+def test_once_reports_the_scans_its_crawls_found_as_read(redis: Redis) -> None:  # noqa: F811
+    """`monitor --once` with one worker of every queue: the picture reports its crawl stores get OCR jobs, which
+    it waits for; its report counts them read, and nothing is left unread."""
+    with running_sim(portals=1, seed=5, as_of=AS_OF, rate_limit=50) as sim, deployment(redis.url) as setup:
+        images = [r for r in sim.truth["reports"] if r["medium"] == "image"]
+        assert images  # the world's one portal has picture reports
+        registry = yaml.safe_load(sim.registry_path.read_text(encoding="utf-8"))
+        registry.setdefault("monitor", {})["crawl_timeout"] = setup.visibility * 0.7  # what the rule allows
+        path = setup.folder / "registry.yaml"
+        path.write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+        setup.worker("all", queues="crawl,parse,ocr")
+        fast = [f"--crawl-setting={name}={json.dumps(value)}" for name, value in FAST.items()]
+        done = _xxgk(setup, "monitor", "--once", "--as-of", AS_OF.isoformat(), "--registry", str(path), "--json",
+                     "--wait", str(WAIT_S), *fast, timeout=WAIT_S + 60)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["ocr"] == {"read": len(images), "unreadable": 0, "left": 0}
+        with Archive.open(setup.database_url, migrate=False) as archive:
+            assert unread_reports(archive) == []
+
+
 def _monitor(setup: Deployment, name: str) -> subprocess.Popen[bytes]:
     log = (setup.folder / f"monitor-{name}.log").open("wb")
     return subprocess.Popen([sys.executable, "-m", "xxgk.cli", "monitor"], cwd=setup.folder,
@@ -378,9 +401,9 @@ def test_host_lock_is_one_holder_at_a_time() -> None:
             engine.dispose()
 
 
-def _xxgk(setup: Deployment, *args: str) -> subprocess.CompletedProcess[str]:
+def _xxgk(setup: Deployment, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "xxgk.cli", *args], cwd=setup.folder, env=setup.env(),
-                          capture_output=True, text=True, check=False, timeout=60)
+                          capture_output=True, text=True, check=False, timeout=timeout)
 
 
 def test_sqlite_with_a_broker_is_refused_in_one_line(tmp_path: Path) -> None:
