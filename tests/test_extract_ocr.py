@@ -132,15 +132,20 @@ def _exported_and_rewritten() -> tuple[Any, Any]:
     return shipped, ocr._Rapid()
 
 
-def test_the_rewritten_models_read_what_the_shipped_ones_read() -> None:
-    """Same lines, same words, same characters (the decisions; scores differ by float rounding)."""
-    image = Image.new("L", (1400, 260), 255)
+def _written(height: int, texts: list[tuple[tuple[int, int], str]]) -> Any:
+    """A white strip 1400 px wide with these texts written at 36 px, as a grey page."""
+    image = Image.new("L", (1400, height), 255)
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(str(FONT), 36)
-    draw.text((30, 30), "三、收到和处理政府信息公开申请情况", fill=0, font=font)
-    draw.text((30, 110), "自然人  128   0   37   2,045", fill=0, font=font)
-    draw.text((30, 190), "（本列数据的勾稽关系为：第一项加第二项之和）", fill=0, font=font)
-    gray = np.asarray(image)
+    for at, text in texts:
+        draw.text(at, text, fill=0, font=font)
+    return np.asarray(image)
+
+
+def test_the_rewritten_models_read_what_the_shipped_ones_read() -> None:
+    """Same lines, same words, same characters (the decisions; scores differ by float rounding)."""
+    gray = _written(260, [((30, 30), "三、收到和处理政府信息公开申请情况"), ((30, 110), "自然人  128   0   37   2,045"),
+                          ((30, 190), "（本列数据的勾稽关系为：第一项加第二项之和）")])
     shipped, rewritten = (engine.page(gray, LIMITS) for engine in _exported_and_rewritten())
     assert [w.text for w in rewritten.words] == [w.text for w in shipped.words]
     assert rewritten.lines == shipped.lines
@@ -151,13 +156,8 @@ def test_the_word_boxes_worked_out_directly_are_rapidocrs() -> None:
     """Boxes snapped to the ink are upright and in whole pixels: their characters' boxes are a shift
     of the crop's, to the pixel what RapidOCR's inverse perspective transform gives (a lone glyph's
     crop, read upright, split across as a line is)."""
-    image = Image.new("L", (1400, 180), 255)
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(FONT), 36)
-    draw.text((30, 30), "三、收到和处理政府信息公开申请情况", fill=0, font=font)
-    draw.text((30, 110), "自然人  128   0   37   2,045  法人或其他组织", fill=0, font=font)
-    draw.text((1300, 30), "1", fill=0, font=font)
-    gray = np.asarray(image)
+    gray = _written(180, [((30, 30), "三、收到和处理政府信息公开申请情况"),
+                          ((30, 110), "自然人  128   0   37   2,045  法人或其他组织"), ((1300, 30), "1")])
     engine = ocr._Rapid()
     direct = engine.page(gray, LIMITS, ocr.Look(gray, 0.5))
     with pytest.MonkeyPatch.context() as mp:
