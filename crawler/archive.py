@@ -117,8 +117,10 @@ def store_document(archive: Archive, item: FetchedDocument, run_id: int | None, 
         outcome = _report_outcome(archive, item, source)
     if outcome == "page_without_report" and item.stale:
         _retire(archive, item)
-    if outcome in _KEPT_ONLY and _keep(archive, source) and outcome == "page_image":
-        _image_came(archive, item.page_url or "")
+    if outcome in _KEPT_ONLY:
+        new = _keep(archive, source)
+        if new and outcome == "page_image":  # a picture of a page of pictures came anew: its report is read again
+            _image_came(archive, item.page_url or "")
     if ocr and paged:
         read_page(archive, item.url if item.kind == "page" else item.page_url or "")
     return outcome
